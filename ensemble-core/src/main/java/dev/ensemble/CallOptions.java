@@ -1,0 +1,133 @@
+package dev.ensemble;
+
+/**
+ * Options of one call, such as {@code pool.map(inputs, task, CallOptions.defaults().chunkSize(100))}.
+ * Immutable: every method returns a new instance, so one options value can be kept and reused.
+ */
+public final class CallOptions {
+    private static final CallOptions DEFAULTS = new CallOptions(0, null, null, 0);
+
+    private final int chunkSize;
+    private final String name;
+    private final Boolean progressBar;
+    private final int maxChunksInFlight;
+
+    private CallOptions(int chunkSize, String name, Boolean progressBar, int maxChunksInFlight) {
+        this.chunkSize = chunkSize;
+        this.name = name;
+        this.progressBar = progressBar;
+        this.maxChunksInFlight = maxChunksInFlight;
+    }
+
+    /**
+     * The options every call has unless told otherwise: automatic chunk size, the pool's progress bar setting,
+     * no name.
+     *
+     * @return the default options
+     */
+    public static CallOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * Sends inputs to workers in chunks of exactly this many (the last may be smaller) instead of the automatic
+     * size. Larger chunks cost less per task; smaller ones balance uneven tasks better.
+     *
+     * @param size the number of inputs per chunk, at least 1
+     * @return options with that chunk size
+     * @throws IllegalArgumentException if {@code size} is less than 1
+     */
+    public CallOptions chunkSize(int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException(
+                    "chunkSize must be at least 1, got " + size + "; leave it unset for the automatic size");
+        }
+        return new CallOptions(size, name, progressBar, maxChunksInFlight);
+    }
+
+    /**
+     * Names the call in progress bars, insights and the dashboard.
+     *
+     * @param callName a short, human-readable name
+     * @return options with that name
+     * @throws IllegalArgumentException if {@code callName} is null or blank
+     */
+    public CallOptions name(String callName) {
+        if (callName == null || callName.isBlank()) {
+            throw new IllegalArgumentException("a call name must be a non-blank string, got " + quote(callName));
+        }
+        return new CallOptions(chunkSize, callName.strip(), progressBar, maxChunksInFlight);
+    }
+
+    /**
+     * Shows or hides a progress bar for this call, whatever the pool's setting.
+     *
+     * @param show whether to draw it
+     * @return options with that setting
+     */
+    public CallOptions progressBar(boolean show) {
+        return new CallOptions(chunkSize, name, show, maxChunksInFlight);
+    }
+
+    /**
+     * Bounds how many chunks of a {@code stream} call may be running or waiting to be consumed at once
+     * (default: four per worker). A lower bound uses less memory when the consumer is slow.
+     *
+     * @param chunks the bound, at least 1
+     * @return options with that bound
+     * @throws IllegalArgumentException if {@code chunks} is less than 1
+     */
+    public CallOptions maxChunksInFlight(int chunks) {
+        if (chunks < 1) {
+            throw new IllegalArgumentException("maxChunksInFlight must be at least 1, got " + chunks);
+        }
+        return new CallOptions(chunkSize, name, progressBar, chunks);
+    }
+
+    /**
+     * The fixed chunk size.
+     *
+     * @return the chunk size, or 0 for automatic
+     */
+    public int chunkSize() {
+        return chunkSize;
+    }
+
+    /**
+     * The call's name.
+     *
+     * @return the name, or {@code null} if none was given
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * The call's progress bar setting.
+     *
+     * @return {@code TRUE} or {@code FALSE}, or {@code null} to follow the pool's setting
+     */
+    public Boolean progressBar() {
+        return progressBar;
+    }
+
+    /**
+     * The bound on chunks in flight for streams.
+     *
+     * @return the bound, or 0 for the default
+     */
+    public int maxChunksInFlight() {
+        return maxChunksInFlight;
+    }
+
+    private static String quote(String s) {
+        return s == null ? "null" : '"' + s + '"';
+    }
+
+    @Override
+    public String toString() {
+        return "CallOptions[chunkSize=" + (chunkSize == 0 ? "auto" : chunkSize) + ", name=" + quote(name)
+                + ", progressBar=" + (progressBar == null ? "pool default" : progressBar)
+                + ", maxChunksInFlight=" + (maxChunksInFlight == 0 ? "auto" : maxChunksInFlight) + "]";
+    }
+}

@@ -1,0 +1,505 @@
+package dev.ensemble;
+
+import dev.ensemble.internal.PoolConfig;
+import dev.ensemble.internal.Pools;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+
+/**
+ * A pool of workers that run {@link Task}s and {@link Job}s in parallel: the MPIRE {@code WorkerPool} of Java.
+ *
+ * <pre>{@code
+ * try (WorkerPool pool = WorkerPool.threads(4)) {
+ *     List<Integer> squares = pool.map(List.of(1, 2, 3), x -> x * x);   // [1, 4, 9]
+ * }
+ * }</pre>
+ *
+ * <p><b>Work distribution.</b> A call's inputs are cut into chunks (automatic size, or
+ * {@link CallOptions#chunkSize}); idle workers pull the next chunk, so fast workers do more. Several callers
+ * may use one pool at once from different threads; their chunks are interleaved fairly.
+ *
+ * <p><b>Failures.</b> {@code map}, {@code stream} and their variants throw {@link TaskFailedException} for the
+ * first failing input (naming worker, index and input, with the task's exception as cause) and cancel the
+ * rest of that call; {@link #mapOutcomes} returns every result or error instead. A caller interrupted while
+ * waiting gets a {@link java.util.concurrent.CancellationException} with its interrupt flag set; its call is
+ * cancelled and the pool stays usable.
+ *
+ * <p><b>Lifecycle.</b> RUNNING → ({@link #close()}) CLOSING: calls already made finish, new calls fail →
+ * TERMINATED when workers have exited. {@link #terminate()} goes to TERMINATED at once, failing calls still
+ * running. Every method may be called from any thread; on a closed pool, calls throw
+ * {@link IllegalStateException}.
+ */
+public interface WorkerPool extends AutoCloseable {
+
+    /**
+     * A pool of {@code workers} platform threads in this JVM.
+     *
+     * @param workers the number of worker threads, at least 1
+     * @return a running pool
+     * @throws IllegalArgumentException if {@code workers} is less than 1
+     */
+    static WorkerPool threads(int workers) {
+        return builder().workers(workers).threads().build();
+    }
+
+    /**
+     * A builder for every other configuration.
+     *
+     * @return a new builder; its options may each be set once
+     */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Applies {@code task} to every input in parallel and returns the results in input order.
+     *
+     * @param inputs the inputs; any {@link Iterable}, read once, lazily, from the calling thread's side
+     * @param task the function to apply
+     * @param <T> input type
+     * @param <R> result type
+     * @return the results, one per input, in input order
+     * @throws TaskFailedException for the first input whose task failed; the rest of the call is cancelled
+     * @throws IllegalStateException if the pool is closed
+     * @throws IllegalArgumentException if an argument is null
+     */
+    default <T, R> List<R> map(Iterable<? extends T> inputs, Task<? super T, ? extends R> task) {
+        return map(inputs, task, CallOptions.defaults());
+    }
+
+    /**
+     * {@link #map(Iterable, Task)} with options for this call.
+     *
+     * @param inputs the inputs
+     * @param task the function to apply
+     * @param options chunk size, name, progress bar
+     * @param <T> input type
+     * @param <R> result type
+     * @return the results in input order
+     * @throws TaskFailedException for the first failed input
+     * @throws IllegalStateException if the pool is closed
+     * @throws IllegalArgumentException if an argument is null
+     */
+    <T, R> List<R> map(Iterable<? extends T> inputs, Task<? super T, ? extends R> task, CallOptions options);
+
+    /**
+     * Like {@link #map(Iterable, Task)}, but the results are in the order they were computed.
+     *
+     * @param inputs the inputs
+     * @param task the function to apply
+     * @param <T> input type
+     * @param <R> result type
+     * @return the results, one per input, in completion order
+     * @throws TaskFailedException for the first failed input
+     * @throws IllegalStateException if the pool is closed
+     */
+    default <T, R> List<R> mapUnordered(Iterable<? extends T> inputs, Task<? super T, ? extends R> task) {
+        return mapUnordered(inputs, task, CallOptions.defaults());
+    }
+
+    /**
+     * {@link #mapUnordered(Iterable, Task)} with options for this call.
+     *
+     * @param inputs the inputs
+     * @param task the function to apply
+     * @param options chunk size, name, progress bar
+     * @param <T> input type
+     * @param <R> result type
+     * @return the results in completion order
+     * @throws TaskFailedException for the first failed input
+     * @throws IllegalStateException if the pool is closed
+     */
+    <T, R> List<R> mapUnordered(Iterable<? extends T> inputs, Task<? super T, ? extends R> task,
+            CallOptions options);
+
+    /**
+     * Applies {@code task} to every input and returns each input's {@link Outcome}, in input order, without
+     * stopping at failures.
+     *
+     * @param inputs the inputs
+     * @param task the function to apply
+     * @param <T> input type
+     * @param <R> result type
+     * @return one outcome per input, in input order
+     * @throws IllegalStateException if the pool is closed
+     */
+    default <T, R> List<Outcome<R>> mapOutcomes(Iterable<? extends T> inputs, Task<? super T, ? extends R> task) {
+        return mapOutcomes(inputs, task, CallOptions.defaults());
+    }
+
+    /**
+     * {@link #mapOutcomes(Iterable, Task)} with options for this call.
+     *
+     * @param inputs the inputs
+     * @param task the function to apply
+     * @param options chunk size, name, progress bar
+     * @param <T> input type
+     * @param <R> result type
+     * @return one outcome per input, in input order
+     * @throws IllegalStateException if the pool is closed
+     */
+    <T, R> List<Outcome<R>> mapOutcomes(Iterable<? extends T> inputs, Task<? super T, ? extends R> task,
+            CallOptions options);
+
+    /**
+     * A lazy, ordered stream of results (MPIRE's {@code imap}): inputs are read and sent only as workers and
+     * the consumer keep up, so an endless {@code Iterable} works. Consume it on one thread; closing it (or
+     * a short-circuiting operation finishing) cancels what is left.
+     *
+     * @param inputs the inputs, possibly endless
+     * @param task the function to apply
+     * @param <T> input type
+     * @param <R> result type
+     * @return the results in input order
+     * @throws IllegalStateException if the pool is closed
+     */
+    default <T, R> Stream<R> stream(Iterable<? extends T> inputs, Task<? super T, ? extends R> task) {
+        return stream(inputs, task, CallOptions.defaults());
+    }
+
+    /**
+     * {@link #stream(Iterable, Task)} with options for this call.
+     *
+     * @param inputs the inputs, possibly endless
+     * @param task the function to apply
+     * @param options chunk size, bound on chunks in flight, name
+     * @param <T> input type
+     * @param <R> result type
+     * @return the results in input order; reading past a failed input throws {@link TaskFailedException}
+     * @throws IllegalStateException if the pool is closed
+     */
+    <T, R> Stream<R> stream(Iterable<? extends T> inputs, Task<? super T, ? extends R> task, CallOptions options);
+
+    /**
+     * Like {@link #stream(Iterable, Task)}, with results in completion order.
+     *
+     * @param inputs the inputs, possibly endless
+     * @param task the function to apply
+     * @param <T> input type
+     * @param <R> result type
+     * @return the results in completion order
+     * @throws IllegalStateException if the pool is closed
+     */
+    default <T, R> Stream<R> streamUnordered(Iterable<? extends T> inputs, Task<? super T, ? extends R> task) {
+        return streamUnordered(inputs, task, CallOptions.defaults());
+    }
+
+    /**
+     * {@link #streamUnordered(Iterable, Task)} with options for this call.
+     *
+     * @param inputs the inputs, possibly endless
+     * @param task the function to apply
+     * @param options chunk size, bound on chunks in flight, name
+     * @param <T> input type
+     * @param <R> result type
+     * @return the results in completion order
+     * @throws IllegalStateException if the pool is closed
+     */
+    <T, R> Stream<R> streamUnordered(Iterable<? extends T> inputs, Task<? super T, ? extends R> task,
+            CallOptions options);
+
+    /**
+     * {@link #map(Iterable, Task)} without waiting. The inputs are read on the pool's side, so a
+     * {@code Collection} must not change until the future completes.
+     *
+     * @param inputs the inputs
+     * @param task the function to apply
+     * @param <T> input type
+     * @param <R> result type
+     * @return a future of the results in input order, failing with {@link TaskFailedException}; cancelling it
+     *     cancels the call
+     * @throws IllegalStateException if the pool is closed
+     */
+    default <T, R> CompletableFuture<List<R>> mapAsync(Iterable<? extends T> inputs,
+            Task<? super T, ? extends R> task) {
+        return mapAsync(inputs, task, CallOptions.defaults());
+    }
+
+    /**
+     * {@link #mapAsync(Iterable, Task)} with options for this call.
+     *
+     * @param inputs the inputs
+     * @param task the function to apply
+     * @param options chunk size, name, progress bar
+     * @param <T> input type
+     * @param <R> result type
+     * @return a future of the results in input order
+     * @throws IllegalStateException if the pool is closed
+     */
+    <T, R> CompletableFuture<List<R>> mapAsync(Iterable<? extends T> inputs, Task<? super T, ? extends R> task,
+            CallOptions options);
+
+    /**
+     * Runs one job on the next idle worker without waiting (Python's {@code apply_async}).
+     *
+     * @param job the job
+     * @param <R> result type
+     * @return a future of its result, failing with {@link TaskFailedException}
+     * @throws IllegalStateException if the pool is closed
+     */
+    <R> CompletableFuture<R> submit(Job<? extends R> job);
+
+    /**
+     * Runs one job on the next idle worker and waits for its result.
+     *
+     * @param job the job
+     * @param <R> result type
+     * @return its result
+     * @throws TaskFailedException if the job failed
+     * @throws IllegalStateException if the pool is closed
+     */
+    <R> R apply(Job<? extends R> job);
+
+    /**
+     * Runs {@code job} once on every worker and returns the results in worker order.
+     *
+     * @param job the job
+     * @param <R> result type
+     * @return one result per worker, element {@code i} from worker {@code i}
+     * @throws TaskFailedException if the job failed on a worker
+     * @throws IllegalStateException if the pool is closed
+     */
+    <R> List<R> broadcast(Job<? extends R> job);
+
+    /**
+     * The number of workers.
+     *
+     * @return the pool's size
+     */
+    int size();
+
+    /**
+     * What the workers have been doing: tasks completed, time working and waiting, the slowest tasks.
+     *
+     * @return a snapshot, consistent per worker
+     */
+    Insights insights();
+
+    /**
+     * Graceful shutdown: refuses new calls, lets the calls already made finish, then stops the workers (running
+     * their exit hooks) and waits for them. Idempotent.
+     */
+    @Override
+    void close();
+
+    /**
+     * Immediate shutdown: refuses new calls, fails the calls still running with
+     * {@link java.util.concurrent.CancellationException}, stops the workers without waiting for their tasks.
+     * Idempotent.
+     */
+    void terminate();
+
+    /**
+     * Sets a pool's options once each, checks them together, and builds it. Options not set take the defaults
+     * in the README's options table.
+     */
+    final class Builder {
+        private final PoolConfig.Draft draft = new PoolConfig.Draft();
+
+        Builder() {
+        }
+
+        /**
+         * The number of workers (default: the number of available processors).
+         *
+         * @param count at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code count} is less than 1
+         * @throws IllegalStateException if already set
+         */
+        public Builder workers(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("workers must be at least 1, got " + count);
+            }
+            draft.set("workers", count);
+            return this;
+        }
+
+        /**
+         * Workers are platform threads of this JVM (the default).
+         *
+         * @return this builder
+         * @throws IllegalStateException if a kind of worker was already chosen
+         */
+        public Builder threads() {
+            draft.set("backend", PoolConfig.Kind.THREADS);
+            return this;
+        }
+
+        /**
+         * Workers are virtual threads: for tasks that mostly wait on I/O, where many more workers than cores pay.
+         *
+         * @return this builder
+         * @throws IllegalStateException if a kind of worker was already chosen
+         */
+        public Builder virtualThreads() {
+            draft.set("backend", PoolConfig.Kind.VIRTUAL_THREADS);
+            return this;
+        }
+
+        /**
+         * An object every worker can read through {@link WorkerContext#shared()}: sent once per worker, not
+         * with every task.
+         *
+         * @param shared the object; not null
+         * @return this builder
+         * @throws IllegalArgumentException if {@code shared} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder sharedObjects(Object shared) {
+            draft.set("sharedObjects", requireArgument(shared, "sharedObjects"));
+            return this;
+        }
+
+        /**
+         * Code each worker runs when it starts, before its first task.
+         *
+         * @param hook the hook; not null
+         * @return this builder
+         * @throws IllegalArgumentException if {@code hook} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder onWorkerStart(WorkerHook hook) {
+            draft.set("onWorkerStart", requireArgument(hook, "onWorkerStart"));
+            return this;
+        }
+
+        /**
+         * Code each worker runs when it exits normally (pool closed, or the worker recycled).
+         *
+         * @param hook the hook; not null
+         * @return this builder
+         * @throws IllegalArgumentException if {@code hook} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder onWorkerExit(WorkerHook hook) {
+            draft.set("onWorkerExit", requireArgument(hook, "onWorkerExit"));
+            return this;
+        }
+
+        /**
+         * The longest one task may run. Over it, the task fails with {@link TaskTimeoutException}; a worker
+         * process running it is killed and replaced, a thread is interrupted (and replaced if it goes on).
+         *
+         * @param timeout positive
+         * @return this builder
+         * @throws IllegalArgumentException if {@code timeout} is null, zero or negative
+         * @throws IllegalStateException if already set
+         */
+        public Builder taskTimeout(Duration timeout) {
+            requireArgument(timeout, "taskTimeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("taskTimeout must be positive, got " + timeout);
+            }
+            draft.set("taskTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Replaces a worker after it has run this many tasks (recycling, for leaky native code). A worker is
+         * replaced between chunks, never in the middle of a task.
+         *
+         * @param tasks at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code tasks} is less than 1
+         * @throws IllegalStateException if already set
+         */
+        public Builder maxTasksPerWorker(long tasks) {
+            if (tasks < 1) {
+                throw new IllegalArgumentException("maxTasksPerWorker must be at least 1, got " + tasks);
+            }
+            draft.set("maxTasksPerWorker", tasks);
+            return this;
+        }
+
+        /**
+         * How many times a chunk whose worker died is run again on another worker before the call fails with
+         * {@link WorkerDiedException} (default 0). A task that threw is never retried.
+         *
+         * @param times 0 or more
+         * @return this builder
+         * @throws IllegalArgumentException if {@code times} is negative
+         * @throws IllegalStateException if already set
+         */
+        public Builder retries(int times) {
+            if (times < 0) {
+                throw new IllegalArgumentException("retries must be 0 or more, got " + times);
+            }
+            draft.set("retries", times);
+            return this;
+        }
+
+        /**
+         * Draws a progress bar for every call unless the call says otherwise (default: off).
+         *
+         * @param show whether to draw it
+         * @return this builder
+         * @throws IllegalStateException if already set
+         */
+        public Builder progressBar(boolean show) {
+            draft.set("progressBar", show);
+            return this;
+        }
+
+        /**
+         * Names the pool in insights, thread names, JMX and the dashboard (default: {@code ensemble-N}).
+         *
+         * @param poolName a short non-blank name
+         * @return this builder
+         * @throws IllegalArgumentException if {@code poolName} is null or blank
+         * @throws IllegalStateException if already set
+         */
+        public Builder name(String poolName) {
+            if (poolName == null || poolName.isBlank()) {
+                throw new IllegalArgumentException("a pool name must be a non-blank string, got " + poolName);
+            }
+            draft.set("name", poolName.strip());
+            return this;
+        }
+
+        /**
+         * Extra JVM options of each worker process, such as {@code "-Xmx512m"}. Only for process workers.
+         *
+         * @param args the options; none null
+         * @return this builder
+         * @throws IllegalArgumentException if an option is null or blank
+         * @throws IllegalStateException if already set
+         */
+        public Builder jvmArgs(String... args) {
+            requireArgument(args, "jvmArgs");
+            List<String> list = new ArrayList<>(args.length);
+            for (String arg : args) {
+                if (arg == null || arg.isBlank()) {
+                    throw new IllegalArgumentException("jvmArgs must not contain null or blank options, got "
+                            + Arrays.toString(args));
+                }
+                list.add(arg);
+            }
+            draft.set("jvmArgs", List.copyOf(list));
+            return this;
+        }
+
+        /**
+         * Checks the options together and starts the workers. Returns when every worker is ready.
+         *
+         * @return the running pool
+         * @throws IllegalArgumentException if the options contradict each other, such as {@code jvmArgs} on
+         *     threads
+         * @throws IllegalStateException if this builder already built a pool
+         */
+        public WorkerPool build() {
+            return Pools.start(draft.freeze());
+        }
+
+        private static <V> V requireArgument(V value, String option) {
+            if (value == null) {
+                throw new IllegalArgumentException(option + " must not be null");
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.ensemble.internal;
+
+import dev.ensemble.WorkerHook;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Every option of a pool, checked together. Built by {@link Draft}, which enforces that each option is set at
+ * most once.
+ *
+ * @param name the pool's name
+ * @param kind what the workers are
+ * @param workers how many
+ * @param sharedObjects the object behind {@code WorkerContext.shared()}, or null
+ * @param onWorkerStart start hook, or null
+ * @param onWorkerExit exit hook, or null
+ * @param taskTimeout per-task limit, or null
+ * @param maxTasksPerWorker recycling threshold, or 0 for never
+ * @param retries re-runs of a chunk whose worker died
+ * @param progressBar the default for calls
+ * @param jvmArgs extra options of worker processes
+ * @param extensions options of other modules (such as the cluster backend), by name
+ */
+public record PoolConfig(String name, Kind kind, int workers, Object sharedObjects, WorkerHook onWorkerStart,
+        WorkerHook onWorkerExit, Duration taskTimeout, long maxTasksPerWorker, int retries, boolean progressBar,
+        List<String> jvmArgs, Map<String, Object> extensions) {
+
+    private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
+
+    /** What a pool's workers are. */
+    public enum Kind {
+        /** Platform threads of this JVM. */
+        THREADS,
+        /** Virtual threads of this JVM. */
+        VIRTUAL_THREADS,
+        /** Worker JVMs on this machine. */
+        PROCESSES,
+        /** Members of a cluster. */
+        CLUSTER;
+
+        /** @return the name users write in the builder */
+        public String builderName() {
+            return switch (this) {
+                case THREADS -> "threads";
+                case VIRTUAL_THREADS -> "virtualThreads";
+                case PROCESSES -> "processes";
+                case CLUSTER -> "cluster";
+            };
+        }
+    }
+
+    /**
+     * Options as they are set, each at most once: the second {@code set} of a name throws
+     * {@code IllegalStateException("workers was already set to 4")}.
+     */
+    public static final class Draft {
+        private final Map<String, Object> values = new LinkedHashMap<>();
+        private boolean frozen;
+
+        /**
+         * Records an option.
+         *
+         * @param option the option's builder name
+         * @param value its value
+         */
+        public synchronized void set(String option, Object value) {
+            if (frozen) {
+                throw new IllegalStateException("this builder already built a pool; make a new builder");
+            }
+            Object previous = values.putIfAbsent(option, value);
+            if (previous != null) {
+                String shown = previous instanceof Kind k ? k.builderName() : String.valueOf(previous);
+                String what = option.equals("backend") ? "the kind of worker" : option;
+                throw new IllegalStateException(what + " was already set to " + shown);
+            }
+        }
+
+        /**
+         * Checks the options together and returns them with defaults filled in.
+         *
+         * @return the configuration
+         */
+        public synchronized PoolConfig freeze() {
+            if (frozen) {
+                throw new IllegalStateException("this builder already built a pool; make a new builder");
+            }
+            frozen = true;
+            Kind kind = (Kind) values.getOrDefault("backend", Kind.THREADS);
+            @SuppressWarnings("unchecked")
+            List<String> jvmArgs = (List<String>) values.getOrDefault("jvmArgs", List.of());
+            if (!jvmArgs.isEmpty() && kind != Kind.PROCESSES) {
+                throw new IllegalArgumentException("jvmArgs apply only to process workers, but this pool uses "
+                        + kind.builderName() + "; call processes() or drop jvmArgs");
+            }
+            Map<String, Object> extensions = new LinkedHashMap<>();
+            values.forEach((k, v) -> {
+                if (k.startsWith("ext.")) {
+                    extensions.put(k.substring(4), v);
+                }
+            });
+            int workers = (Integer) values.getOrDefault("workers", Runtime.getRuntime().availableProcessors());
+            String name = (String) values.getOrDefault("name", "ensemble-" + POOL_NUMBER.incrementAndGet());
+            return new PoolConfig(name, kind, workers, values.get("sharedObjects"),
+                    (WorkerHook) values.get("onWorkerStart"), (WorkerHook) values.get("onWorkerExit"),
+                    (Duration) values.get("taskTimeout"), (Long) values.getOrDefault("maxTasksPerWorker", 0L),
+                    (Integer) values.getOrDefault("retries", 0), (Boolean) values.getOrDefault("progressBar", false),
+                    jvmArgs, Map.copyOf(extensions));
+        }
+    }
+}

@@ -1,0 +1,212 @@
+package dev.ensemble.internal;
+
+import dev.ensemble.CallOptions;
+import dev.ensemble.Insights;
+import dev.ensemble.Job;
+import dev.ensemble.Outcome;
+import dev.ensemble.Task;
+import dev.ensemble.WorkerPool;
+import dev.ensemble.internal.schedule.Call;
+import dev.ensemble.internal.schedule.Scheduler;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/** The one {@link WorkerPool}: argument checks and call shapes over a {@link Scheduler} and a {@link Backend}. */
+public final class PoolImpl implements WorkerPool {
+    private final PoolConfig config;
+    private final Scheduler scheduler;
+    private final Backend backend;
+    private final Object lifecycle = new Object();
+    private boolean stopped;
+
+    PoolImpl(PoolConfig config, Backend backend) {
+        this.config = config;
+        this.backend = backend;
+        this.scheduler = new Scheduler(config.name(), config.workers(), config.taskTimeout(), config.retries());
+        backend.start(scheduler);
+    }
+
+    /** @return the pool's options */
+    public PoolConfig config() {
+        return config;
+    }
+
+    /** @return the pool's scheduler, for features layered on it (instance pools, progress) */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    @Override
+    public <T, R> List<R> map(Iterable<? extends T> inputs, Task<? super T, ? extends R> task, CallOptions options) {
+        return await(open("map", inputs, task, options, Call.Order.ORDERED, Call.Shape.COLLECT, false));
+    }
+
+    @Override
+    public <T, R> List<R> mapUnordered(Iterable<? extends T> inputs, Task<? super T, ? extends R> task,
+            CallOptions options) {
+        return await(open("mapUnordered", inputs, task, options, Call.Order.UNORDERED, Call.Shape.COLLECT, false));
+    }
+
+    @Override
+    public <T, R> List<Outcome<R>> mapOutcomes(Iterable<? extends T> inputs, Task<? super T, ? extends R> task,
+            CallOptions options) {
+        return await(open("mapOutcomes", inputs, task, options, Call.Order.ORDERED, Call.Shape.COLLECT, true));
+    }
+
+    @Override
+    public <T, R> Stream<R> stream(Iterable<? extends T> inputs, Task<? super T, ? extends R> task,
+            CallOptions options) {
+        return streamOf(open("stream", inputs, task, options, Call.Order.ORDERED, Call.Shape.STREAM, false));
+    }
+
+    @Override
+    public <T, R> Stream<R> streamUnordered(Iterable<? extends T> inputs, Task<? super T, ? extends R> task,
+            CallOptions options) {
+        return streamOf(open("streamUnordered", inputs, task, options, Call.Order.UNORDERED, Call.Shape.STREAM,
+                false));
+    }
+
+    @Override
+    public <T, R> CompletableFuture<List<R>> mapAsync(Iterable<? extends T> inputs,
+            Task<? super T, ? extends R> task, CallOptions options) {
+        return detached(open("mapAsync", inputs, task, options, Call.Order.ORDERED, Call.Shape.COLLECT, false));
+    }
+
+    @Override
+    public <R> CompletableFuture<R> submit(Job<? extends R> job) {
+        requireArgument(job, "job");
+        Call<R> call = scheduler.openPlaced("submit", asTask(job), Collections.singletonList(null), new int[] {-1},
+                true);
+        return detached(call).thenApply(results -> results.get(0));
+    }
+
+    @Override
+    public <R> R apply(Job<? extends R> job) {
+        requireArgument(job, "job");
+        Call<R> call = scheduler.openPlaced("apply", asTask(job), Collections.singletonList(null), new int[] {-1},
+                true);
+        return await(call).get(0);
+    }
+
+    @Override
+    public <R> List<R> broadcast(Job<? extends R> job) {
+        requireArgument(job, "job");
+        int[] slots = new int[config.workers()];
+        List<Object> inputs = new ArrayList<>(slots.length);
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = i;
+            inputs.add(null);
+        }
+        return await(scheduler.openPlaced("broadcast", asTask(job), inputs, slots, true));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Task<Object, Object> asTask(Job<?> job) {
+        Job<Object> j = (Job<Object>) job;
+        return ignored -> j.call();
+    }
+
+    @Override
+    public int size() {
+        return config.workers();
+    }
+
+    @Override
+    public Insights insights() {
+        return scheduler.insights();
+    }
+
+    @SuppressWarnings("unchecked")
+    private <R> Call<R> open(String what, Iterable<?> inputs, Task<?, ?> task, CallOptions options,
+            Call.Order order, Call.Shape shape, boolean keepGoing) {
+        requireArgument(inputs, "inputs");
+        requireArgument(task, "task");
+        requireArgument(options, "options");
+        return scheduler.open(what, (Task<Object, Object>) task, inputs, order, shape, keepGoing, options);
+    }
+
+    /** Waits for a call; an interrupted caller cancels it. */
+    private <R> List<R> await(Call<R> call) {
+        try {
+            return call.future().get();
+        } catch (InterruptedException e) {
+            CancellationException cancel = new CancellationException(
+                    "the caller of " + call.name() + " was interrupted; the call was cancelled");
+            scheduler.cancel(call, cancel);
+            Thread.currentThread().interrupt();
+            throw cancel;
+        } catch (ExecutionException e) {
+            throw rethrown(e.getCause());
+        }
+    }
+
+    private static RuntimeException rethrown(Throwable cause) {
+        if (cause instanceof RuntimeException re) {
+            return re;
+        }
+        if (cause instanceof Error error) {
+            throw error;
+        }
+        return new IllegalStateException(cause);
+    }
+
+    /** A future the caller may cancel (cancelling the call) but not complete in the pool's place. */
+    private <R> CompletableFuture<List<R>> detached(Call<R> call) {
+        CompletableFuture<List<R>> copy = call.future().copy();
+        copy.whenComplete((value, error) -> {
+            if (copy.isCancelled()) {
+                scheduler.cancel(call, new CancellationException("the future of " + call.name() + " was cancelled"));
+            }
+        });
+        return copy;
+    }
+
+    private <R> Stream<R> streamOf(Call<R> call) {
+        Spliterator<R> spliterator = Spliterators.spliteratorUnknownSize(call.iterator(), Spliterator.ORDERED);
+        return StreamSupport.stream(spliterator, false).onClose(() -> scheduler.cancel(call,
+                new CancellationException("the stream of " + call.name() + " was closed before its end")));
+    }
+
+    private static void requireArgument(Object value, String name) {
+        if (value == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (backend.isWorkerThread()) {
+            throw new IllegalStateException("a task cannot close the pool it runs on (it would wait for itself)");
+        }
+        synchronized (lifecycle) {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+        }
+        scheduler.close();
+        backend.awaitExit();
+    }
+
+    @Override
+    public void terminate() {
+        synchronized (lifecycle) {
+            stopped = true;
+        }
+        scheduler.terminate();
+        backend.kill();
+    }
+
+    @Override
+    public String toString() {
+        return "WorkerPool[" + config.name() + ", " + config.workers() + " " + config.kind().builderName() + "]";
+    }
+}

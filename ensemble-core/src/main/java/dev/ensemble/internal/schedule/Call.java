@@ -1,0 +1,476 @@
+package dev.ensemble.internal.schedule;
+
+import dev.ensemble.Outcome;
+import dev.ensemble.Task;
+import dev.ensemble.TaskFailedException;
+import dev.ensemble.TaskTimeoutException;
+import dev.ensemble.internal.worker.ChunkResult;
+import dev.ensemble.internal.worker.ChunkRunner;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+
+/**
+ * One call on a pool: its inputs, the chunks made of them, and the results on their way to the caller.
+ *
+ * <p>All state is guarded by the scheduler's lock. Results arrive as segments (a run of consecutive results
+ * starting at some index): a chunk normally gives one, a chunk cut short by a dead worker gives a prefix and
+ * its remainder is queued again. {@link Order#ORDERED} calls release segments by index,
+ * {@link Order#UNORDERED} ones as they arrive; {@link Shape#COLLECT} calls complete {@link #future()} with all
+ * results, {@link Shape#STREAM} calls hand them to {@link #iterator()} with back-pressure: at most
+ * {@code maxChunksInFlight} chunks are running or waiting to be consumed.
+ *
+ * @param <R> the type of the delivered elements (results, or outcomes)
+ */
+public final class Call<R> {
+    /** Whether results keep input order. */
+    public enum Order { ORDERED, UNORDERED }
+
+    /** Whether results are gathered into a list or streamed. */
+    public enum Shape { COLLECT, STREAM }
+
+    private record Segment(long firstIndex, Object[] values, int count) {
+    }
+
+    private final Scheduler scheduler;
+    private final long id;
+    private final String name;
+    private final Task<Object, Object> task;
+    private final Order order;
+    private final Shape shape;
+    private final boolean keepGoing;
+    private final boolean isJob;
+    private final Iterator<?> inputs;
+    private final long total;
+    private final int maxChunksInFlight;
+    private final ChunkPlanner planner;
+    private final CompletableFuture<List<R>> future = new CompletableFuture<>();
+    private final Condition resultsReady;
+    private final long startedNanos = System.nanoTime();
+
+    private final TreeMap<Long, Segment> orderedSegments = new TreeMap<>();
+    private final ArrayDeque<Segment> unorderedSegments = new ArrayDeque<>();
+    private long nextIndexToRead;
+    private long nextInputIndex;
+    private boolean exhausted;
+    private int pendingChunks;
+    private long completedTasks;
+    private RuntimeException failure;
+    private long failureIndex = Long.MAX_VALUE;
+    private volatile boolean cancelled;
+    private boolean finished;
+
+    Call(Scheduler scheduler, long id, String name, Task<Object, Object> task, Iterable<?> source, Order order,
+            Shape shape, boolean keepGoing, boolean isJob, int fixedChunkSize, int maxChunksInFlight) {
+        this.scheduler = scheduler;
+        this.id = id;
+        this.name = name;
+        this.task = task;
+        this.order = order;
+        this.shape = shape;
+        this.keepGoing = keepGoing;
+        this.isJob = isJob;
+        this.inputs = source == null ? Collections.emptyIterator() : source.iterator();
+        this.total = source instanceof Collection<?> c ? c.size() : source == null ? 0 : -1;
+        this.exhausted = source == null;
+        this.maxChunksInFlight = shape == Shape.STREAM ? maxChunksInFlight : Integer.MAX_VALUE;
+        this.planner = new ChunkPlanner(fixedChunkSize, total, scheduler.size());
+        this.resultsReady = scheduler.lock.newCondition();
+    }
+
+    long id() {
+        return id;
+    }
+
+    /** @return the call's name, for progress and insights */
+    public String name() {
+        return name;
+    }
+
+    Task<Object, Object> task() {
+        return task;
+    }
+
+    boolean keepGoing() {
+        return keepGoing;
+    }
+
+    boolean isCancelled() {
+        return cancelled;
+    }
+
+    /** @return the number of inputs, or -1 while unknown */
+    public long total() {
+        return total;
+    }
+
+    /** @return tasks finished so far (read without the lock: a progress figure, not a guarantee) */
+    public long completedTasks() {
+        return completedTasks;
+    }
+
+    /** @return when the call started, by {@link System#nanoTime()} */
+    public long startedNanos() {
+        return startedNanos;
+    }
+
+    /** @return the future of a collecting call (or of any call's end, for a stream) */
+    public CompletableFuture<List<R>> future() {
+        return future;
+    }
+
+    // ---- producing chunks (scheduler lock held) ----
+
+    /** Whether this call may still produce chunks at some point. */
+    boolean producing() {
+        return !exhausted && !finished && !cancelled;
+    }
+
+    /** The next chunk of fresh inputs, or null if none now (exhausted, back-pressure, finished). */
+    Chunk nextChunk(int limit) {
+        if (!producing() || chunksInFlight() >= maxChunksInFlight) {
+            return null;
+        }
+        int size = Math.min(planner.nextSize(), limit);
+        List<Object> items = new ArrayList<>(Math.min(size, 1024));
+        try {
+            while (items.size() < size && inputs.hasNext()) {
+                items.add(inputs.next());
+            }
+            if (!inputs.hasNext()) {
+                exhausted = true;
+            }
+        } catch (RuntimeException e) {
+            exhausted = true;
+            fail(new IllegalStateException("reading the inputs of " + describe() + " failed at index "
+                    + (nextInputIndex + items.size()) + ": " + e, e), nextInputIndex + items.size());
+            return null;
+        }
+        if (items.isEmpty()) {
+            completeIfDone();
+            return null;
+        }
+        Chunk chunk = new Chunk(this, nextInputIndex, items, -1, 0);
+        nextInputIndex += items.size();
+        pendingChunks++;
+        return chunk;
+    }
+
+    /** Registers a chunk made up front (broadcast, submit), to run on {@code slot} or on any worker (-1). */
+    Chunk presetChunk(long firstIndex, List<Object> items, int slot) {
+        pendingChunks++;
+        nextInputIndex = Math.max(nextInputIndex, firstIndex + items.size());
+        return new Chunk(this, firstIndex, items, slot, 0);
+    }
+
+    // ---- results (scheduler lock held) ----
+
+    /** Chunks running, queued, or finished but not yet read by a stream's reader: what back-pressure bounds. */
+    private int chunksInFlight() {
+        return pendingChunks + orderedSegments.size() + unorderedSegments.size();
+    }
+
+    /** A chunk ran to its end (or to its first failure, or was cut short by cancellation). */
+    void accept(Chunk chunk, int slot, ChunkResult result, Duration taskTimeout) {
+        pendingChunks--;
+        if (finished) {
+            return;
+        }
+        boolean failed = absorb(chunk, slot, result, taskTimeout);
+        if (result.processed() < chunk.size() && !cancelled && !failed) {
+            // Cut short without a reason that ends the call: the rest must still run.
+            requeue(chunk.remainder(result.processed(), chunk.attempt()));
+        }
+        completeIfDone();
+    }
+
+    /** Takes in the results of a chunk's first {@code processed} inputs; returns whether the call failed. */
+    private boolean absorb(Chunk chunk, int slot, ChunkResult result, Duration taskTimeout) {
+        planner.observe(result.processed(), result.workNanos());
+        completedTasks += result.processed();
+        int firstError = result.firstErrorOffset();
+        if (keepGoing) {
+            addSegment(chunk.firstIndex(), outcomes(chunk, slot, result, result.processed(), taskTimeout),
+                    result.processed());
+            return false;
+        }
+        if (firstError >= 0) {
+            addSegment(chunk.firstIndex(), result.values(), firstError);
+            fail(failureOf(chunk, slot, firstError, result.errors()[firstError], taskTimeout),
+                    chunk.firstIndex() + firstError);
+            return true;
+        }
+        addSegment(chunk.firstIndex(), result.values(), result.processed());
+        return false;
+    }
+
+    /**
+     * A chunk's worker was lost (died, or abandoned after a timeout) after finishing {@code partial}'s prefix.
+     * The input at the first unfinished offset is blamed with {@code error} unless a retry is allowed, in which
+     * case the unfinished rest runs again.
+     */
+    void lost(Chunk chunk, int slot, ChunkResult partial, TaskFailedException error, boolean retry) {
+        pendingChunks--;
+        if (finished) {
+            return;
+        }
+        int done = partial == null ? 0 : partial.processed();
+        if (done > 0 && absorb(chunk, slot, partial, null) || cancelled) {
+            completeIfDone();
+            return;
+        }
+        if (retry) {
+            requeue(chunk.remainder(done, chunk.attempt() + 1));
+            return;
+        }
+        completedTasks++;
+        if (keepGoing) {
+            Object[] one = {new Outcome.Failure<>(chunk.firstIndex() + done, error)};
+            addSegment(chunk.firstIndex() + done, one, 1);
+            if (done + 1 < chunk.size()) {
+                requeue(chunk.remainder(done + 1, 0));
+            }
+        } else {
+            fail(error, chunk.firstIndex() + done);
+        }
+        completeIfDone();
+    }
+
+    private void requeue(Chunk rest) {
+        pendingChunks++;
+        scheduler.requeue(rest);
+    }
+
+    private Object[] outcomes(Chunk chunk, int slot, ChunkResult result, int count, Duration taskTimeout) {
+        Object[] out = new Object[count];
+        for (int i = 0; i < count; i++) {
+            long index = chunk.firstIndex() + i;
+            Throwable error = result.errors() == null ? null : result.errors()[i];
+            out[i] = error == null ? new Outcome.Success<>(index, result.values()[i])
+                    : new Outcome.Failure<>(index, failureOf(chunk, slot, i, error, taskTimeout));
+        }
+        return out;
+    }
+
+    private TaskFailedException failureOf(Chunk chunk, int slot, int offset, Throwable error, Duration timeout) {
+        long index = isJob ? TaskFailedException.NO_INDEX : chunk.firstIndex() + offset;
+        String input = isJob ? "(none)" : Inputs.render(chunk.inputs().get(offset));
+        if (error instanceof TaskFailedException tfe) {
+            return tfe;
+        }
+        if (error instanceof ChunkRunner.TimedOut) {
+            return new TaskTimeoutException(describeFailure("ran over its timeout of " + timeout, slot, index, input),
+                    slot, index, input, timeout);
+        }
+        return new TaskFailedException(describeFailure("failed", slot, index, input) + ": " + error, slot, index,
+                input, error);
+    }
+
+    String describeFailure(String what, int slot, long index, String input) {
+        String where = isJob ? name + " job on worker " + slot
+                : "task of " + describe() + " on worker " + slot + " at index " + index + " (input: " + input + ")";
+        return where + " " + what;
+    }
+
+    private String describe() {
+        return name;
+    }
+
+    private void addSegment(long firstIndex, Object[] values, int count) {
+        if (count <= 0) {
+            return;
+        }
+        Segment segment = new Segment(firstIndex, values, count);
+        if (order == Order.ORDERED) {
+            orderedSegments.put(firstIndex, segment);
+        } else {
+            unorderedSegments.add(segment);
+        }
+        resultsReady.signalAll();
+    }
+
+    /** Records the failure with the lowest index; a collecting call fails at once. */
+    void fail(RuntimeException error, long index) {
+        if (finished) {
+            return;
+        }
+        if (failure == null || index < failureIndex) {
+            failure = error;
+            failureIndex = index;
+        }
+        cancelled = true;
+        exhausted = true;
+        if (shape == Shape.COLLECT) {
+            finish();
+            scheduler.afterUnlock(() -> future.completeExceptionally(failure));
+        } else {
+            resultsReady.signalAll();
+            completeIfDone();
+        }
+    }
+
+    /** Cancels the call: no more chunks, running ones stop between tasks, the caller gets the reason. */
+    void cancel(RuntimeException reason) {
+        if (finished) {
+            return;
+        }
+        cancelled = true;
+        exhausted = true;
+        if (failure == null) {
+            failure = reason;
+            failureIndex = -1;
+        }
+        finish();
+        resultsReady.signalAll();
+        scheduler.afterUnlock(() -> future.completeExceptionally(reason));
+    }
+
+    private void completeIfDone() {
+        if (finished || !exhausted || pendingChunks > 0) {
+            return;
+        }
+        if (shape == Shape.STREAM) {
+            // The stream's reader still drains the buffer; the call no longer needs a worker.
+            scheduler.retire(this);
+            resultsReady.signalAll();
+            RuntimeException error = failure;
+            scheduler.afterUnlock(() -> {
+                if (error == null) {
+                    future.complete(List.of());
+                } else {
+                    future.completeExceptionally(error);
+                }
+            });
+            return;
+        }
+        finish();
+        if (failure != null) {
+            RuntimeException error = failure;
+            scheduler.afterUnlock(() -> future.completeExceptionally(error));
+            return;
+        }
+        List<R> results = collectAll();
+        scheduler.afterUnlock(() -> future.complete(results));
+    }
+
+    private void finish() {
+        finished = true;
+        scheduler.retire(this);
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<R> collectAll() {
+        Collection<Segment> segments = order == Order.ORDERED ? orderedSegments.values() : unorderedSegments;
+        int size = 0;
+        for (Segment s : segments) {
+            size += s.count();
+        }
+        Object[] all = new Object[size];
+        int at = 0;
+        for (Segment s : segments) {
+            System.arraycopy(s.values(), 0, all, at, s.count());
+            at += s.count();
+        }
+        return (List<R>) Collections.unmodifiableList(Arrays.asList(all));
+    }
+
+    // ---- the stream's reader ----
+
+    /**
+     * The results of a stream call, for one reader thread. Waiting is interruptible: an interrupted reader
+     * cancels the call.
+     *
+     * @return an iterator over the results
+     */
+    public Iterator<R> iterator() {
+        return new Iterator<>() {
+            private Segment current;
+            private int position;
+
+            @Override
+            public boolean hasNext() {
+                if (current != null && position < current.count()) {
+                    return true;
+                }
+                scheduler.lock.lock();
+                try {
+                    return advance();
+                } finally {
+                    scheduler.lock.unlock();
+                    scheduler.runAfterUnlock();
+                }
+            }
+
+            private boolean advance() {
+                while (true) {
+                    Segment next = takeReadySegment();
+                    if (next != null) {
+                        current = next;
+                        position = 0;
+                        scheduler.workAvailable();
+                        if (next.count() > 0) {
+                            return true;
+                        }
+                        continue;
+                    }
+                    if (failure != null && (order == Order.UNORDERED || pendingChunks == 0
+                            || nextIndexToRead >= failureIndex || cancelled && failureIndex < 0)) {
+                        throw failure;
+                    }
+                    if (exhausted && pendingChunks == 0 && orderedSegments.isEmpty() && unorderedSegments.isEmpty()) {
+                        return false;
+                    }
+                    try {
+                        resultsReady.await(100, TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        CancellationException cancel = new CancellationException(
+                                "the thread reading " + describe() + " was interrupted; the call was cancelled");
+                        cancel(cancel);
+                        throw cancel;
+                    }
+                }
+            }
+
+            private Segment takeReadySegment() {
+                if (order == Order.UNORDERED) {
+                    return unorderedSegments.poll();
+                }
+                var first = orderedSegments.firstEntry();
+                if (first == null || first.getKey() != nextIndexToRead || first.getKey() >= failureIndex) {
+                    return null;
+                }
+                orderedSegments.pollFirstEntry();
+                Segment s = first.getValue();
+                int count = (int) Math.min(s.count(), failureIndex - s.firstIndex());
+                nextIndexToRead = s.firstIndex() + s.count();
+                return count == s.count() ? s : new Segment(s.firstIndex(), s.values(), count);
+            }
+
+            @Override
+            @SuppressWarnings("unchecked")
+            public R next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException("no more results in " + describe());
+                }
+                return (R) current.values()[position++];
+            }
+        };
+    }
+
+    @Override
+    public String toString() {
+        return name + " #" + id;
+    }
+}

@@ -1,0 +1,84 @@
+package dev.ensemble.internal.schedule;
+
+import dev.ensemble.Task;
+import java.util.List;
+
+/**
+ * A run of consecutive inputs of one call, handed to one worker. Lives in the parent; a backend that ships it
+ * elsewhere sends {@link #callId()}, {@link #inputs()} and the call's {@link #task()}, and keeps the chunk to
+ * report back.
+ */
+public final class Chunk {
+    private final Call<?> call;
+    private final long firstIndex;
+    private final List<Object> inputs;
+    private final int targetSlot;
+    private final int attempt;
+
+    Chunk(Call<?> call, long firstIndex, List<Object> inputs, int targetSlot, int attempt) {
+        this.call = call;
+        this.firstIndex = firstIndex;
+        this.inputs = inputs;
+        this.targetSlot = targetSlot;
+        this.attempt = attempt;
+    }
+
+    Call<?> call() {
+        return call;
+    }
+
+    /** @return the id of the call this chunk belongs to, unique in the pool */
+    public long callId() {
+        return call.id();
+    }
+
+    /** @return the task to apply to each input */
+    public Task<Object, Object> task() {
+        return call.task();
+    }
+
+    /** @return whether to run every input after a failure (outcomes mode) */
+    public boolean keepGoing() {
+        return call.keepGoing();
+    }
+
+    /** @return whether the call was cancelled or failed, so the rest of this chunk is wasted work */
+    public boolean isCancelled() {
+        return call.isCancelled();
+    }
+
+    /** @return the index of the first input in its call */
+    public long firstIndex() {
+        return firstIndex;
+    }
+
+    /** @return the inputs, in order */
+    public List<Object> inputs() {
+        return inputs;
+    }
+
+    /** @return the number of inputs */
+    public int size() {
+        return inputs.size();
+    }
+
+    /** @return the worker slot this chunk must run on, or -1 for any */
+    public int targetSlot() {
+        return targetSlot;
+    }
+
+    /** @return 0 for a first run, then 1, 2, ... for re-runs after a worker died */
+    public int attempt() {
+        return attempt;
+    }
+
+    Chunk remainder(int fromOffset, int nextAttempt) {
+        return new Chunk(call, firstIndex + fromOffset, inputs.subList(fromOffset, inputs.size()), targetSlot,
+                nextAttempt);
+    }
+
+    @Override
+    public String toString() {
+        return "chunk [" + firstIndex + ", " + (firstIndex + inputs.size()) + ") of call " + call.id();
+    }
+}

@@ -1,0 +1,467 @@
+package dev.ensemble.internal.schedule;
+
+import dev.ensemble.CallOptions;
+import dev.ensemble.Insights;
+import dev.ensemble.Task;
+import dev.ensemble.TaskFailedException;
+import dev.ensemble.internal.worker.ChunkResult;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The one scheduler every backend is fed by.
+ *
+ * <p><b>Dispatch is pull-based.</b> A backend runs one loop per worker slot that asks {@link #take} for the
+ * next chunk and reports it back with {@link #completed} (or {@link #lost} if the worker died under it). So a
+ * fast worker simply asks more often; nothing is pushed to a busy worker. A backend that pipelines (a worker
+ * process keeps several chunks in flight to hide the round trip) asks {@link #poll} for more while its worker
+ * is busy.
+ *
+ * <p><b>What a worker gets, in order:</b> a chunk bound to its slot (broadcast, scatter), then a chunk to run
+ * again (its worker died), then the next chunk of the live calls, taken round-robin so that concurrent callers
+ * share the pool fairly. Calls cut their inputs lazily ({@link ChunkPlanner} picks the size), so an endless
+ * stream is read only as fast as it is consumed: a stream call stops producing when its chunks in flight reach
+ * its bound.
+ *
+ * <p><b>Ordering and failures</b> are the call's business ({@link Call}): it reassembles results by input index,
+ * fails fast or records outcomes, and re-queues the unfinished rest of a chunk whose worker died, as many times
+ * as {@code retries} allows.
+ *
+ * <p><b>Locking.</b> One lock guards the scheduler and all its calls. Futures are completed after the lock is
+ * released ({@link #afterUnlock}), since their callbacks run user code.
+ *
+ * <p><b>States.</b> RUNNING → CLOSING (no new calls; workers exit once every call has finished) → TERMINATED;
+ * or RUNNING/CLOSING → TERMINATED at once ({@link #terminate()}), cancelling every call.
+ */
+public final class Scheduler {
+    enum State { RUNNING, CLOSING, TERMINATED }
+
+    final ReentrantLock lock = new ReentrantLock();
+    private final Condition workChanged = lock.newCondition();
+    private final String poolName;
+    private final int size;
+    private final Duration taskTimeout;
+    private final int retries;
+    private final ArrayDeque<Call<?>> producing = new ArrayDeque<>();
+    private final Set<Call<?>> live = new LinkedHashSet<>();
+    private final List<ArrayDeque<Chunk>> targeted = new ArrayList<>();
+    private final ArrayDeque<Chunk> ready = new ArrayDeque<>();
+    private final AtomicLong callIds = new AtomicLong();
+    private final ThreadLocal<List<Runnable>> deferred = ThreadLocal.withInitial(ArrayList::new);
+    private final SlotStats[] stats;
+    private final PriorityQueue<Insights.SlowTask> slowest =
+            new PriorityQueue<>(Comparator.comparing(Insights.SlowTask::duration));
+    private State state = State.RUNNING;
+
+    /** Per-slot figures for insights. */
+    private static final class SlotStats {
+        long tasks;
+        long startingNanos;
+        long startHookNanos;
+        long waitNanos;
+        long workNanos;
+        long exitHookNanos;
+        int restarts;
+    }
+
+    /**
+     * Creates the scheduler of a pool.
+     *
+     * @param poolName for messages
+     * @param size the number of worker slots
+     * @param taskTimeout the pool's task timeout, or null
+     * @param retries re-runs allowed for a chunk whose worker died
+     */
+    public Scheduler(String poolName, int size, Duration taskTimeout, int retries) {
+        this.poolName = poolName;
+        this.size = size;
+        this.taskTimeout = taskTimeout;
+        this.retries = retries;
+        this.stats = new SlotStats[size];
+        for (int i = 0; i < size; i++) {
+            targeted.add(new ArrayDeque<>());
+            stats[i] = new SlotStats();
+        }
+    }
+
+    /** @return the number of worker slots */
+    public int size() {
+        return size;
+    }
+
+    // ---- calls ----
+
+    /**
+     * Opens a call over {@code inputs}.
+     *
+     * @param name for messages and progress
+     * @param task the task
+     * @param inputs the inputs
+     * @param order result order
+     * @param shape list or stream
+     * @param keepGoing outcomes mode
+     * @param options per-call options
+     * @param <R> delivered element type
+     * @return the call, already being dispatched
+     */
+    public <R> Call<R> open(String name, Task<Object, Object> task, Iterable<?> inputs, Call.Order order,
+            Call.Shape shape, boolean keepGoing, CallOptions options) {
+        int maxInFlight = options.maxChunksInFlight() > 0 ? options.maxChunksInFlight() : 4 * size;
+        String callName = options.name() != null ? options.name() : name;
+        lock.lock();
+        try {
+            requireRunning(name);
+            Call<R> call = new Call<>(this, callIds.incrementAndGet(), callName, task, inputs, order, shape,
+                    keepGoing, false, options.chunkSize(), maxInFlight);
+            live.add(call);
+            producing.add(call);
+            workChanged.signalAll();
+            return call;
+        } finally {
+            unlockAndRun();
+        }
+    }
+
+    /**
+     * Opens a call of one input per listed slot: input {@code i} runs on slot {@code slots[i]}, or on any
+     * worker where {@code slots[i]} is -1; its result is element {@code i}.
+     *
+     * @param name for messages
+     * @param task the task
+     * @param inputs one input per entry of {@code slots}
+     * @param slots the slot of each input, or -1 for any
+     * @param isJob whether failures name no input (jobs)
+     * @param <R> delivered element type
+     * @return the call
+     */
+    public <R> Call<R> openPlaced(String name, Task<Object, Object> task, List<?> inputs, int[] slots,
+            boolean isJob) {
+        lock.lock();
+        try {
+            requireRunning(name);
+            Call<R> call = new Call<>(this, callIds.incrementAndGet(), name, task, null, Call.Order.ORDERED,
+                    Call.Shape.COLLECT, false, isJob, 1, Integer.MAX_VALUE);
+            live.add(call);
+            for (int i = 0; i < slots.length; i++) {
+                List<Object> one = new ArrayList<>(1);
+                one.add(inputs.get(i));
+                Chunk chunk = call.presetChunk(i, one, slots[i]);
+                (slots[i] < 0 ? ready : targeted.get(slots[i])).add(chunk);
+            }
+            workChanged.signalAll();
+            return call;
+        } finally {
+            unlockAndRun();
+        }
+    }
+
+    private void requireRunning(String what) {
+        if (state != State.RUNNING) {
+            throw new IllegalStateException("pool " + poolName + " is " + (state == State.CLOSING ? "closing"
+                    : "closed") + "; " + what + " needs a running pool (build a new one)");
+        }
+    }
+
+    /**
+     * Cancels a call: the caller stopped waiting (interrupted, stream closed, future cancelled).
+     *
+     * @param call the call
+     * @param reason what the caller gets
+     */
+    public void cancel(Call<?> call, RuntimeException reason) {
+        lock.lock();
+        try {
+            call.cancel(reason);
+        } finally {
+            unlockAndRun();
+        }
+    }
+
+    void retire(Call<?> call) {
+        producing.remove(call);
+        if (live.remove(call) && live.isEmpty()) {
+            workChanged.signalAll();
+        }
+    }
+
+    void requeue(Chunk chunk) {
+        (chunk.targetSlot() < 0 ? ready : targeted.get(chunk.targetSlot())).add(chunk);
+        workChanged.signalAll();
+    }
+
+    void workAvailable() {
+        workChanged.signalAll();
+    }
+
+    // ---- the worker side ----
+
+    /**
+     * The next chunk for a worker, waiting until there is one.
+     *
+     * @param slot the worker's slot
+     * @param limit the most inputs the worker accepts now (for recycling), at least 1
+     * @return the chunk, or null when the worker should exit: the pool is closing and every call has finished,
+     *     or it was terminated
+     * @throws InterruptedException if the worker's thread is interrupted while waiting
+     */
+    public Chunk take(int slot, int limit) throws InterruptedException {
+        lock.lock();
+        try {
+            while (true) {
+                if (state == State.TERMINATED || state == State.CLOSING && live.isEmpty()) {
+                    return null;
+                }
+                Chunk chunk = next(slot, limit);
+                if (chunk != null) {
+                    return chunk;
+                }
+                workChanged.await();
+            }
+        } finally {
+            unlockAndRun();
+        }
+    }
+
+    /**
+     * The next chunk for a worker if one is ready now, for a backend that keeps several chunks in flight.
+     *
+     * @param slot the worker's slot
+     * @param limit the most inputs the worker accepts now
+     * @return the chunk, or null
+     */
+    public Chunk poll(int slot, int limit) {
+        lock.lock();
+        try {
+            return state == State.TERMINATED ? null : next(slot, limit);
+        } finally {
+            unlockAndRun();
+        }
+    }
+
+    private Chunk next(int slot, int limit) {
+        while (true) {
+            Chunk chunk = targeted.get(slot).poll();
+            if (chunk == null) {
+                chunk = ready.poll();
+            }
+            if (chunk == null) {
+                chunk = nextFresh(limit);
+            }
+            if (chunk == null || !chunk.isCancelled()) {
+                return chunk;
+            }
+            // A queued chunk of a cancelled call: settle its accounting without running it.
+            chunk.call().accept(chunk, slot, new ChunkResult(new Object[0], null, 0, 0, 0, 0, 0), null);
+        }
+    }
+
+    private Chunk nextFresh(int limit) {
+        for (int i = producing.size(); i > 0; i--) {
+            Call<?> call = producing.poll();
+            Chunk chunk = call.nextChunk(limit);
+            if (call.producing() && live.contains(call)) {
+                producing.add(call);
+            }
+            if (chunk != null) {
+                return chunk;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A worker finished a chunk (possibly cut short by a failure or cancellation).
+     *
+     * @param slot the worker's slot
+     * @param chunk the chunk
+     * @param result what the worker reported
+     */
+    public void completed(int slot, Chunk chunk, ChunkResult result) {
+        lock.lock();
+        try {
+            record(slot, chunk, result);
+            chunk.call().accept(chunk, slot, result, taskTimeout);
+            workChanged.signalAll();
+        } finally {
+            unlockAndRun();
+        }
+    }
+
+    /**
+     * A worker was lost while it held a chunk: it died, or was abandoned after a timeout.
+     *
+     * @param slot the worker's slot
+     * @param chunk the chunk it held
+     * @param partial the results it sent for the chunk's first inputs before it was lost, or null
+     * @param error what the input it was running gets if it is not run again
+     * @param retryable whether the chunk may run again (a death; not a timeout)
+     */
+    public void lost(int slot, Chunk chunk, ChunkResult partial, TaskFailedException error, boolean retryable) {
+        lock.lock();
+        try {
+            if (partial != null) {
+                record(slot, chunk, partial);
+            }
+            chunk.call().lost(chunk, slot, partial, error, retryable && chunk.attempt() < retries);
+            workChanged.signalAll();
+        } finally {
+            unlockAndRun();
+        }
+    }
+
+    private void record(int slot, Chunk chunk, ChunkResult result) {
+        SlotStats s = stats[slot];
+        s.tasks += result.processed();
+        s.waitNanos += result.waitNanos();
+        s.workNanos += result.workNanos();
+        if (result.processed() > 0 && (slowest.size() < 5 || slowest.peek().duration().toNanos() < result.slowestNanos())) {
+            int offset = Math.min(result.slowestOffset(), chunk.size() - 1);
+            slowest.add(new Insights.SlowTask(slot, chunk.firstIndex() + offset,
+                    Inputs.render(chunk.inputs().get(offset)), Duration.ofNanos(result.slowestNanos())));
+            if (slowest.size() > 5) {
+                slowest.poll();
+            }
+        }
+    }
+
+    /**
+     * Records a worker's start for insights.
+     *
+     * @param slot the slot
+     * @param startingNanos time from asking for the worker to it running
+     * @param hookNanos time in the start hook
+     * @param replacement whether it replaces a worker that was lost or recycled
+     */
+    public void workerStarted(int slot, long startingNanos, long hookNanos, boolean replacement) {
+        lock.lock();
+        try {
+            stats[slot].startingNanos += startingNanos;
+            stats[slot].startHookNanos += hookNanos;
+            if (replacement) {
+                stats[slot].restarts++;
+            }
+        } finally {
+            unlockAndRun();
+        }
+    }
+
+    /**
+     * Records a worker's exit hook time for insights.
+     *
+     * @param slot the slot
+     * @param hookNanos time in the exit hook
+     */
+    public void workerExited(int slot, long hookNanos) {
+        lock.lock();
+        try {
+            stats[slot].exitHookNanos += hookNanos;
+        } finally {
+            unlockAndRun();
+        }
+    }
+
+    /**
+     * A snapshot of the figures.
+     *
+     * @return the insights
+     */
+    public Insights insights() {
+        lock.lock();
+        try {
+            List<Insights.WorkerStats> workers = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                SlotStats s = stats[i];
+                workers.add(new Insights.WorkerStats(i, s.tasks, Duration.ofNanos(s.startingNanos),
+                        Duration.ofNanos(s.startHookNanos), Duration.ofNanos(s.waitNanos),
+                        Duration.ofNanos(s.workNanos), Duration.ofNanos(s.exitHookNanos), s.restarts));
+            }
+            List<Insights.SlowTask> slow = new ArrayList<>(slowest);
+            slow.sort(Comparator.comparing(Insights.SlowTask::duration).reversed());
+            return new Insights(poolName, workers, slow);
+        } finally {
+            unlockAndRun();
+        }
+    }
+
+    /** @return the calls not yet finished, for progress displays */
+    public List<Call<?>> liveCalls() {
+        lock.lock();
+        try {
+            return List.copyOf(live);
+        } finally {
+            unlockAndRun();
+        }
+    }
+
+    // ---- lifecycle ----
+
+    /** Refuses new calls; workers exit once the live calls have finished. */
+    public void close() {
+        lock.lock();
+        try {
+            if (state == State.RUNNING) {
+                state = State.CLOSING;
+            }
+            workChanged.signalAll();
+        } finally {
+            unlockAndRun();
+        }
+    }
+
+    /** Refuses new calls, cancels the live ones, and tells workers to exit now. */
+    public void terminate() {
+        lock.lock();
+        try {
+            state = State.TERMINATED;
+            for (Call<?> call : List.copyOf(live)) {
+                call.cancel(new CancellationException("pool " + poolName + " was terminated"));
+            }
+            workChanged.signalAll();
+        } finally {
+            unlockAndRun();
+        }
+    }
+
+    /** @return whether the pool still accepts calls */
+    public boolean isRunning() {
+        lock.lock();
+        try {
+            return state == State.RUNNING;
+        } finally {
+            unlockAndRun();
+        }
+    }
+
+    // ---- deferred actions ----
+
+    void afterUnlock(Runnable action) {
+        deferred.get().add(action);
+    }
+
+    private void unlockAndRun() {
+        lock.unlock();
+        runAfterUnlock();
+    }
+
+    void runAfterUnlock() {
+        if (lock.isHeldByCurrentThread()) {
+            return;
+        }
+        List<Runnable> actions = deferred.get();
+        while (!actions.isEmpty()) {
+            List<Runnable> batch = List.copyOf(actions);
+            actions.clear();
+            batch.forEach(Runnable::run);
+        }
+    }
+}

@@ -1,0 +1,317 @@
+package dev.ensemble.internal.thread;
+
+import dev.ensemble.TaskTimeoutException;
+import dev.ensemble.internal.Backend;
+import dev.ensemble.internal.PoolConfig;
+import dev.ensemble.internal.schedule.Chunk;
+import dev.ensemble.internal.schedule.Inputs;
+import dev.ensemble.internal.schedule.Scheduler;
+import dev.ensemble.internal.worker.ChunkResult;
+import dev.ensemble.internal.worker.ChunkRunner;
+import dev.ensemble.internal.worker.CurrentWorker;
+import dev.ensemble.internal.worker.WorkerState;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Workers that are threads of this JVM, platform or virtual. Each slot runs one thread that pulls chunks.
+ *
+ * <p>Timeouts: a thread cannot be killed, so a watchdog interrupts an overdue task and marks it timed out; if
+ * the thread has not come back after a grace period it is abandoned (its late results are dropped), the
+ * unfinished rest of its chunk is re-queued, and a fresh thread takes the slot.
+ */
+public final class ThreadBackend implements Backend {
+    private final PoolConfig config;
+    private final Slot[] slots;
+    private Scheduler scheduler;
+    private Thread watchdog;
+    private volatile boolean stopping;
+
+    /** One worker slot: the thread serving it now and what it is running. */
+    private final class Slot {
+        final int id;
+        volatile Thread thread;
+        volatile int generation;
+        volatile ChunkRunner running;
+        volatile Chunk runningChunk;
+        volatile int timedOutPosition = -1;
+        volatile long timedOutAtNanos;
+
+        Slot(int id) {
+            this.id = id;
+        }
+    }
+
+    /**
+     * Creates the backend; nothing starts until {@link #start}.
+     *
+     * @param config the pool's options
+     */
+    public ThreadBackend(PoolConfig config) {
+        this.config = config;
+        this.slots = new Slot[config.workers()];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = new Slot(i);
+        }
+    }
+
+    @Override
+    public void start(Scheduler scheduler) {
+        this.scheduler = scheduler;
+        CountDownLatch ready = new CountDownLatch(slots.length);
+        AtomicReference<RuntimeException> startFailure = new AtomicReference<>();
+        for (Slot slot : slots) {
+            launch(slot, ready, startFailure, false);
+        }
+        try {
+            ready.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            scheduler.terminate();
+            kill();
+            throw new IllegalStateException("interrupted while starting pool " + config.name(), e);
+        }
+        if (startFailure.get() != null) {
+            scheduler.terminate();
+            kill();
+            throw startFailure.get();
+        }
+        if (config.taskTimeout() != null) {
+            watchdog = Thread.ofPlatform().daemon().name(config.name() + "-watchdog").start(this::watch);
+        }
+    }
+
+    private void launch(Slot slot, CountDownLatch ready, AtomicReference<RuntimeException> startFailure,
+            boolean replacement) {
+        int generation = ++slot.generation;
+        long asked = System.nanoTime();
+        Runnable body = () -> serve(slot, generation, asked, ready, startFailure, replacement);
+        String name = config.name() + "-worker-" + slot.id;
+        slot.thread = config.kind() == PoolConfig.Kind.VIRTUAL_THREADS
+                ? Thread.ofVirtual().name(name).start(body)
+                : Thread.ofPlatform().daemon().name(name).start(body);
+    }
+
+    private void serve(Slot slot, int generation, long asked, CountDownLatch ready,
+            AtomicReference<RuntimeException> startFailure, boolean replacement) {
+        WorkerState state = new WorkerState(slot.id, slots.length, config.sharedObjects());
+        CurrentWorker.set(state);
+        try {
+            if (!startWorker(slot, state, asked, replacement, startFailure)) {
+                return;
+            }
+            if (ready != null) {
+                ready.countDown();
+                ready = null;
+            }
+            long tasksSinceStart = 0;
+            long lastEnd = System.nanoTime();
+            while (true) {
+                int limit = config.maxTasksPerWorker() > 0
+                        ? (int) Math.min(Integer.MAX_VALUE, config.maxTasksPerWorker() - tasksSinceStart)
+                        : Integer.MAX_VALUE;
+                Chunk chunk;
+                try {
+                    chunk = scheduler.take(slot.id, limit);
+                } catch (InterruptedException e) {
+                    if (stopping) {
+                        return;
+                    }
+                    continue;
+                }
+                if (chunk == null) {
+                    break;
+                }
+                ChunkRunner runner = new ChunkRunner(chunk.task(), chunk.inputs(), chunk.keepGoing());
+                slot.runningChunk = chunk;
+                slot.running = runner;
+                ChunkResult result = runner.run(System.nanoTime() - lastEnd, chunk::isCancelled);
+                synchronized (slot) {
+                    if (slot.generation != generation) {
+                        return; // abandoned by the watchdog, which reported this chunk
+                    }
+                    slot.running = null;
+                    slot.runningChunk = null;
+                    slot.timedOutPosition = -1;
+                }
+                Thread.interrupted(); // an interrupt meant for a finished task must not hit the next one
+                lastEnd = System.nanoTime();
+                scheduler.completed(slot.id, chunk, result);
+                tasksSinceStart += result.processed();
+                if (config.maxTasksPerWorker() > 0 && tasksSinceStart >= config.maxTasksPerWorker()) {
+                    exitWorker(slot, state);
+                    state = new WorkerState(slot.id, slots.length, config.sharedObjects());
+                    CurrentWorker.set(state);
+                    if (!startWorker(slot, state, System.nanoTime(), true, null)) {
+                        return;
+                    }
+                    tasksSinceStart = 0;
+                    lastEnd = System.nanoTime();
+                }
+            }
+            exitWorker(slot, state);
+        } finally {
+            if (ready != null) {
+                ready.countDown();
+            }
+            CurrentWorker.clear();
+        }
+    }
+
+    private boolean startWorker(Slot slot, WorkerState state, long asked, boolean replacement,
+            AtomicReference<RuntimeException> startFailure) {
+        long hookStart = System.nanoTime();
+        if (config.onWorkerStart() != null) {
+            try {
+                config.onWorkerStart().run(state);
+            } catch (Throwable t) {
+                RuntimeException failure = new IllegalStateException("worker " + slot.id + " of pool "
+                        + config.name() + " failed to start: onWorkerStart threw " + t, t);
+                if (startFailure != null) {
+                    startFailure.compareAndSet(null, failure);
+                } else {
+                    System.err.println(failure.getMessage());
+                }
+                return startFailure == null;
+            }
+        }
+        long now = System.nanoTime();
+        scheduler.workerStarted(slot.id, hookStart - asked, now - hookStart, replacement);
+        return true;
+    }
+
+    private void exitWorker(Slot slot, WorkerState state) {
+        long hookStart = System.nanoTime();
+        if (config.onWorkerExit() != null) {
+            try {
+                config.onWorkerExit().run(state);
+            } catch (Throwable t) {
+                System.err.println("worker " + slot.id + " of pool " + config.name() + ": onWorkerExit threw " + t);
+            }
+        }
+        scheduler.workerExited(slot.id, System.nanoTime() - hookStart);
+    }
+
+    private void watch() {
+        Duration timeout = config.taskTimeout();
+        long timeoutNanos = timeout.toNanos();
+        long tick = Math.clamp(timeoutNanos / 4, 1_000_000L, 50_000_000L);
+        long grace = Math.max(timeoutNanos, 200_000_000L);
+        while (!stopping) {
+            LockSupport.parkNanos(tick);
+            long now = System.nanoTime();
+            for (Slot slot : slots) {
+                checkOverdue(slot, now, timeout, timeoutNanos, grace);
+            }
+        }
+    }
+
+    private void checkOverdue(Slot slot, long now, Duration timeout, long timeoutNanos, long grace) {
+        Chunk chunk;
+        ChunkResult partial;
+        int position;
+        synchronized (slot) {
+            ChunkRunner runner = slot.running;
+            chunk = slot.runningChunk;
+            if (runner == null || chunk == null) {
+                return;
+            }
+            position = runner.position();
+            if (position >= chunk.size() || now - runner.taskStartNanos() < timeoutNanos) {
+                return;
+            }
+            if (slot.timedOutPosition != position) {
+                slot.timedOutPosition = position;
+                slot.timedOutAtNanos = now;
+                runner.markTimedOut(position);
+                slot.thread.interrupt();
+                return;
+            }
+            if (now - slot.timedOutAtNanos < grace || runner.position() != position) {
+                return;
+            }
+            // The task ignored its interrupt: give up on the thread.
+            slot.generation++;
+            slot.running = null;
+            slot.runningChunk = null;
+            slot.timedOutPosition = -1;
+            partial = runner.partial(position);
+        }
+        long index = chunk.firstIndex() + position;
+        String input = Inputs.render(chunk.inputs().get(position));
+        TaskTimeoutException error = new TaskTimeoutException("task of " + config.name() + " on worker " + slot.id
+                + " at index " + index + " (input: " + input + ") ran over its timeout of " + timeout
+                + " and ignored its interrupt; its thread was abandoned and replaced", slot.id, index, input, timeout);
+        scheduler.lost(slot.id, chunk, partial, error, false);
+        if (!stopping) {
+            launch(slot, null, null, true);
+        }
+    }
+
+    @Override
+    public void awaitExit() {
+        for (Slot slot : slots) {
+            joinQuietly(slot.thread, 0);
+        }
+        stopWatchdog();
+    }
+
+    @Override
+    public void kill() {
+        stopping = true;
+        for (Slot slot : slots) {
+            Thread t = slot.thread;
+            if (t != null) {
+                t.interrupt();
+            }
+        }
+        for (Slot slot : slots) {
+            joinQuietly(slot.thread, 1_000);
+        }
+        stopWatchdog();
+    }
+
+    private void stopWatchdog() {
+        stopping = true;
+        if (watchdog != null) {
+            watchdog.interrupt();
+            LockSupport.unpark(watchdog);
+            joinQuietly(watchdog, 1_000);
+        }
+    }
+
+    private static void joinQuietly(Thread thread, long millis) {
+        if (thread == null || thread == Thread.currentThread()) {
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (millis == 0) {
+                    thread.join();
+                } else {
+                    thread.join(Duration.ofMillis(millis));
+                }
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public boolean isWorkerThread() {
+        Thread me = Thread.currentThread();
+        for (Slot slot : slots) {
+            if (slot.thread == me) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,141 @@
+package dev.ensemble.internal.worker;
+
+import dev.ensemble.Task;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Runs one chunk's tasks on the calling worker thread: the same code in a thread worker, a worker process and
+ * a cluster member. Publishes which task is running and since when, so that a watchdog can time it out.
+ *
+ * <p>Stops at the first failure unless {@code keepGoing} (outcomes mode), and between tasks when the call is
+ * cancelled.
+ */
+public final class ChunkRunner {
+    private final Task<Object, Object> task;
+    private final List<?> inputs;
+    private final boolean keepGoing;
+    private final Object[] values;
+    private Throwable[] errors;
+    private volatile int position;
+    private volatile long taskStartNanos;
+    private volatile int timedOutAt = -1;
+
+    /**
+     * Prepares a chunk.
+     *
+     * @param task the task
+     * @param inputs the chunk's inputs
+     * @param keepGoing run every input even after a failure
+     */
+    public ChunkRunner(Task<Object, Object> task, List<?> inputs, boolean keepGoing) {
+        this.task = task;
+        this.inputs = inputs;
+        this.keepGoing = keepGoing;
+        this.values = new Object[inputs.size()];
+    }
+
+    /**
+     * Runs the tasks.
+     *
+     * @param waitNanos the time the worker waited for this chunk, reported back
+     * @param cancelled polled between tasks
+     * @return the values, errors and timings
+     */
+    public ChunkResult run(long waitNanos, BooleanSupplier cancelled) {
+        long chunkStart = System.nanoTime();
+        long slowest = -1;
+        int slowestOffset = 0;
+        int n = inputs.size();
+        int i = 0;
+        for (; i < n; i++) {
+            if (i > 0 && cancelled.getAsBoolean()) {
+                break;
+            }
+            long start = System.nanoTime();
+            taskStartNanos = start;
+            position = i;
+            try {
+                values[i] = task.apply(inputs.get(i));
+            } catch (Throwable t) {
+                errorAt(i, t);
+            }
+            long took = System.nanoTime() - start;
+            if (took > slowest) {
+                slowest = took;
+                slowestOffset = i;
+            }
+            if (timedOutAt == i) {
+                // The watchdog interrupted this task: whatever it returned, its outcome is the timeout.
+                Thread.interrupted();
+                errorAt(i, new TimedOut());
+            }
+            if (errors != null && errors[i] != null && !keepGoing) {
+                i++;
+                break;
+            }
+        }
+        position = n;
+        return new ChunkResult(values, errors, i, waitNanos, System.nanoTime() - chunkStart, Math.max(slowest, 0),
+                slowestOffset);
+    }
+
+    private void errorAt(int offset, Throwable t) {
+        if (errors == null) {
+            errors = new Throwable[values.length];
+        }
+        values[offset] = null;
+        errors[offset] = t;
+    }
+
+    /**
+     * What is known of a chunk whose worker is being abandoned: the results of the tasks before the running one.
+     * Safe to call from another thread, since each result is written before {@link #position()} moves past it.
+     *
+     * @param upTo the offset of the running task, as read from {@link #position()}
+     * @return the results of offsets {@code [0, upTo)}
+     */
+    public ChunkResult partial(int upTo) {
+        Object[] prefixValues = java.util.Arrays.copyOf(values, upTo);
+        Throwable[] errorsNow = errors;
+        Throwable[] prefixErrors = errorsNow == null ? null : java.util.Arrays.copyOf(errorsNow, upTo);
+        return new ChunkResult(prefixValues, prefixErrors, upTo, 0, 0, 0, 0);
+    }
+
+    /**
+     * The offset of the task running now.
+     *
+     * @return the offset, or the chunk's size once it has finished
+     */
+    public int position() {
+        return position;
+    }
+
+    /**
+     * When the running task started, by {@link System#nanoTime()}.
+     *
+     * @return the start time
+     */
+    public long taskStartNanos() {
+        return taskStartNanos;
+    }
+
+    /**
+     * Marks the task at {@code offset} as timed out, so that its outcome is a timeout whatever it returns.
+     *
+     * @param offset the offset of the running task
+     */
+    public void markTimedOut(int offset) {
+        timedOutAt = offset;
+    }
+
+    /** Placeholder error for a timed-out task; the scheduler replaces it with a {@code TaskTimeoutException}. */
+    public static final class TimedOut extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        /** Creates the marker. */
+        public TimedOut() {
+            super("task timed out", null, false, false);
+        }
+    }
+}
