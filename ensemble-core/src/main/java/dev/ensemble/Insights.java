@@ -145,11 +145,11 @@ public record Insights(String poolName, List<WorkerStats> workers, List<SlowTask
 
     static String human(Duration d) {
         long nanos = d.toNanos();
-        if (nanos < 10_000) {
+        if (nanos < 1_000) {
             return nanos + " ns";
-        } else if (nanos < 10_000_000) {
+        } else if (nanos < 1_000_000) {
             return String.format(Locale.ROOT, "%.1f µs", nanos / 1e3);
-        } else if (nanos < 10_000_000_000L) {
+        } else if (nanos < 1_000_000_000) {
             return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
         }
         return String.format(Locale.ROOT, "%.2f s", nanos / 1e9);

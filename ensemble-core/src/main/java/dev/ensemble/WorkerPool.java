@@ -281,7 +281,11 @@ public interface WorkerPool extends AutoCloseable {
 
     /**
      * Graceful shutdown: refuses new calls, lets the calls already made finish, then stops the workers (running
-     * their exit hooks) and waits for them. Idempotent.
+     * their exit hooks) and waits for them. A stream not yet read to its end is cancelled instead of waited for
+     * (its reader gets a {@link java.util.concurrent.CancellationException}), so an abandoned stream cannot
+     * make close hang. Idempotent.
+     *
+     * @throws IllegalStateException if called from one of this pool's own tasks
      */
     @Override
     void close();

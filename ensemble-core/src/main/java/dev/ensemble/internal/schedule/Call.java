@@ -106,6 +106,10 @@ public final class Call<R> {
         return keepGoing;
     }
 
+    boolean isStream() {
+        return shape == Shape.STREAM;
+    }
+
     boolean isCancelled() {
         return cancelled;
     }

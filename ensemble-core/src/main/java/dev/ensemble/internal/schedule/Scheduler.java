@@ -405,12 +405,21 @@ public final class Scheduler {
 
     // ---- lifecycle ----
 
-    /** Refuses new calls; workers exit once the live calls have finished. */
+    /**
+     * Refuses new calls; workers exit once the live calls have finished. Streams are cancelled rather than
+     * waited for: nothing guarantees that anyone still reads them, and close must not hang on an abandoned one.
+     */
     public void close() {
         lock.lock();
         try {
             if (state == State.RUNNING) {
                 state = State.CLOSING;
+            }
+            for (Call<?> call : List.copyOf(live)) {
+                if (call.isStream()) {
+                    call.cancel(new CancellationException("pool " + poolName + " was closed before this stream "
+                            + "was read to its end"));
+                }
             }
             workChanged.signalAll();
         } finally {
