@@ -3,4 +3,10 @@
  */
 module dev.ensemble {
     exports dev.ensemble;
+
+    requires org.apache.fory.core;
+
+    // Fory rebuilds the library's own lambdas (jobs wrapped as tasks) and wire records in worker processes.
+    opens dev.ensemble.internal to org.apache.fory.core;
+    opens dev.ensemble.internal.wire to org.apache.fory.core;
 }

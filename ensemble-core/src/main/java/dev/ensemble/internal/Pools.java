@@ -1,6 +1,7 @@
 package dev.ensemble.internal;
 
 import dev.ensemble.WorkerPool;
+import dev.ensemble.internal.process.ProcessBackend;
 import dev.ensemble.internal.thread.ThreadBackend;
 
 /** Makes the pool a configuration asks for. */
@@ -17,7 +18,8 @@ public final class Pools {
     public static WorkerPool start(PoolConfig config) {
         Backend backend = switch (config.kind()) {
             case THREADS, VIRTUAL_THREADS -> new ThreadBackend(config);
-            case PROCESSES, CLUSTER -> throw new UnsupportedOperationException(
+            case PROCESSES -> new ProcessBackend(config);
+            case CLUSTER -> throw new UnsupportedOperationException(
                     config.kind().builderName() + " workers are not available in this build");
         };
         return new PoolImpl(config, backend);
