@@ -31,10 +31,12 @@ public final class ChunkRunner {
     private volatile int timedOutAt = -1;
 
     private static final VarHandle POSITION;
+    private static final VarHandle TIMED_OUT_AT;
 
     static {
         try {
             POSITION = MethodHandles.lookup().findVarHandle(ChunkRunner.class, "position", int.class);
+            TIMED_OUT_AT = MethodHandles.lookup().findVarHandle(ChunkRunner.class, "timedOutAt", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -76,48 +78,74 @@ public final class ChunkRunner {
      */
     public ChunkResult run(long waitNanos, BooleanSupplier cancelled) {
         long chunkStart = System.nanoTime();
-        long slowest = -1;
-        int slowestOffset = 0;
+        int processed = timeEachTask ? runTimed(cancelled) : runUntimed(cancelled);
+        POSITION.setRelease(this, inputs.size());
+        long work = System.nanoTime() - chunkStart;
+        if (!timeEachTask && processed > 0) {
+            slowestNanos = work / processed; // the mean stands in: no task of a cheap chunk is singled out
+        }
+        return new ChunkResult(values, errors, processed, waitNanos, work, slowestNanos, slowestOffset);
+    }
+
+    private long slowestNanos;
+    private int slowestOffset;
+
+    private int runTimed(BooleanSupplier cancelled) {
         int n = inputs.size();
-        int i = 0;
-        for (; i < n; i++) {
+        for (int i = 0; i < n; i++) {
             if (i > 0 && cancelled.getAsBoolean()) {
-                break;
+                return i;
             }
-            long start = 0;
-            if (timeEachTask) {
-                start = System.nanoTime();
-                taskStartNanos = start;
-            }
+            long start = System.nanoTime();
+            taskStartNanos = start;
             POSITION.setRelease(this, i);
             try {
                 values[i] = task.apply(inputs.get(i));
             } catch (Throwable t) {
                 errorAt(i, t);
             }
-            if (timeEachTask) {
-                long took = System.nanoTime() - start;
-                if (took > slowest) {
-                    slowest = took;
-                    slowestOffset = i;
+            long took = System.nanoTime() - start;
+            if (took > slowestNanos) {
+                slowestNanos = took;
+                slowestOffset = i;
+            }
+            if (stopsAfter(i)) {
+                return i + 1;
+            }
+        }
+        return n;
+    }
+
+    /** The same loop without per-task clocks, checking for cancellation every few tasks: for cheap tasks. */
+    private int runUntimed(BooleanSupplier cancelled) {
+        int n = inputs.size();
+        for (int i = 0; i < n; i++) {
+            if ((i & 63) == 63 && cancelled.getAsBoolean()) {
+                return i;
+            }
+            POSITION.setOpaque(this, i);
+            try {
+                values[i] = task.apply(inputs.get(i));
+            } catch (Throwable t) {
+                errorAt(i, t);
+            }
+            if ((int) TIMED_OUT_AT.getOpaque(this) == i || errors != null) {
+                if (stopsAfter(i)) {
+                    return i + 1;
                 }
             }
-            if (timedOutAt == i) {
-                // The watchdog interrupted this task: whatever it returned, its outcome is the timeout.
-                Thread.interrupted();
-                errorAt(i, new TimedOut());
-            }
-            if (errors != null && errors[i] != null && !keepGoing) {
-                i++;
-                break;
-            }
         }
-        POSITION.setRelease(this, n);
-        long work = System.nanoTime() - chunkStart;
-        if (!timeEachTask && i > 0) {
-            slowest = work / i; // the mean stands in: no task of a cheap chunk is singled out
+        return n;
+    }
+
+    /** Settles a timeout of task {@code i}, and says whether the chunk stops there (a failure, fail-fast). */
+    private boolean stopsAfter(int i) {
+        if (timedOutAt == i) {
+            // The watchdog interrupted this task: whatever it returned, its outcome is the timeout.
+            Thread.interrupted();
+            errorAt(i, new TimedOut());
         }
-        return new ChunkResult(values, errors, i, waitNanos, work, Math.max(slowest, 0), slowestOffset);
+        return errors != null && errors[i] != null && !keepGoing;
     }
 
     private void errorAt(int offset, Throwable t) {
