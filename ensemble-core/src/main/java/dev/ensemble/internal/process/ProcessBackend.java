@@ -58,6 +58,8 @@ public final class ProcessBackend implements Backend {
     });
     private Scheduler scheduler;
     private volatile boolean stopping;
+    /** Senders waiting in {@code take}: while any is, no worker gets a second chunk queued. */
+    private final java.util.concurrent.atomic.AtomicInteger idleSenders = new java.util.concurrent.atomic.AtomicInteger();
 
     /** A worker slot: its sender thread and its current worker. */
     private final class Slot {
@@ -140,6 +142,10 @@ public final class ProcessBackend implements Backend {
 
     long maxTasksPerWorker() {
         return config.maxTasksPerWorker();
+    }
+
+    int idleSenders() {
+        return idleSenders.get();
     }
 
     boolean stopping() {
@@ -226,6 +232,7 @@ public final class ProcessBackend implements Backend {
                     return;
                 }
                 long seen = link.answers();
+                link.sendCancels();
                 int inFlight = link.awaitRoom();
                 if (link.ended()) {
                     continue;
@@ -243,13 +250,18 @@ public final class ProcessBackend implements Backend {
                 int limit = (int) Math.min(Integer.MAX_VALUE, left);
                 Chunk chunk;
                 if (inFlight == 0) {
-                    chunk = scheduler.take(slot.id, limit);
+                    idleSenders.incrementAndGet();
+                    try {
+                        chunk = scheduler.take(slot.id, limit);
+                    } finally {
+                        idleSenders.decrementAndGet();
+                    }
                     if (chunk == null) {
                         finish(slot);
                         return;
                     }
                 } else {
-                    chunk = scheduler.poll(slot.id, limit);
+                    chunk = idleSenders.get() > 0 ? null : scheduler.poll(slot.id, limit);
                     if (chunk == null) {
                         link.awaitAnswer(seen);
                         continue;
@@ -279,6 +291,19 @@ public final class ProcessBackend implements Backend {
         }
     }
 
+    /** Wakes every sender, to tell its worker about cancelled calls. */
+    void wakeSenders() {
+        for (Slot slot : slots) {
+            WorkerLink link;
+            synchronized (slot) {
+                link = slot.link;
+            }
+            if (link != null) {
+                link.wake();
+            }
+        }
+    }
+
     /** Encodes a CHUNK frame; called with the link's write lock held, in frame order. */
     void encodeChunk(MemoryBuffer buffer, int seq, Chunk chunk, Map<Long, Boolean> taskMirror) {
         FrameChannel.begin(buffer, Protocol.CHUNK);
@@ -287,6 +312,9 @@ public final class ProcessBackend implements Backend {
         int flagsAt = buffer.writerIndex();
         buffer.writeByte(0);
         byte flags = chunk.keepGoing() ? Protocol.FLAG_KEEP_GOING : 0;
+        if (chunk.timeEachTask() || config.taskTimeout() != null) {
+            flags |= Protocol.FLAG_TIME_EACH_TASK; // a timeout needs each task's start
+        }
         boolean known = taskMirror.get(chunk.callId()) != null;
         if (!known) {
             flags |= Protocol.FLAG_HAS_TASK;

@@ -18,6 +18,7 @@ import org.apache.fory.memory.MemoryBuffer;
  * P→W CHUNK        seq:int callId:long flags:byte [task:bytes] inputs     task only the first time this worker
  *                                                                          sees the call (see TaskCache)
  * P→W EXIT                                                                run the exit hook and exit
+ * P→W CANCEL       callId:long                                            skip that call's chunks not started
  * W→P RESULTS      count:int { result }                                   several chunks' results per write
  * W→P PARTIAL      part                                                    results so far of a long chunk
  * W→P DYING        part reason:str                                        the worker is exiting under a chunk
@@ -43,10 +44,12 @@ final class Protocol {
     static final byte DYING = 9;
     static final byte TIMED_OUT = 10;
     static final byte EXITED = 11;
+    static final byte CANCEL = 12;
 
     static final byte FLAG_KEEP_GOING = 1;
     static final byte FLAG_HAS_TASK = 2;
     static final byte FLAG_UNSENDABLE_INPUTS = 4;
+    static final byte FLAG_TIME_EACH_TASK = 8;
 
     /** How many calls' tasks a worker keeps; the pool mirrors the same cache to know what to resend. */
     static final int TASK_CACHE_SIZE = 32;

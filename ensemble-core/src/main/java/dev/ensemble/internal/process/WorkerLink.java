@@ -52,6 +52,7 @@ final class WorkerLink {
     private long tasksSent;
     private long lastChunkWorkNanos = -1;
     private long answers;
+    private long wakeups;
     volatile boolean exited;          // EXITED received: a clean exit
     volatile boolean settled;         // reported to the scheduler and to the backend (guarded by the slot)
     volatile long exitHookNanos;
@@ -73,6 +74,7 @@ final class WorkerLink {
         Throwable[] partialErrors;
         int partialUpTo;
         int timedOutAt = -1;
+        boolean cancelSent;
 
         InFlight(int seq, Chunk chunk) {
             this.seq = seq;
@@ -269,9 +271,16 @@ final class WorkerLink {
         }
     }
 
-    /** Chunks to keep in flight: more when chunks are short, so that the round trip stays hidden. */
+    /**
+     * Chunks to keep in flight. One until a chunk's time is known; then more while chunks are short (the round
+     * trip, tens of µs, would otherwise idle the worker between them), none extra for long ones (a chunk queued
+     * behind a long one cannot go to another worker that falls idle meanwhile).
+     */
     private int depth() {
-        return lastChunkWorkNanos >= 0 && lastChunkWorkNanos < 1_000_000 ? 4 : 2;
+        if (lastChunkWorkNanos < 0 || backend.idleSenders() > 0) {
+            return 1;
+        }
+        return lastChunkWorkNanos < 2_000_000 ? 4 : lastChunkWorkNanos < 20_000_000 ? 2 : 1;
     }
 
     /**
@@ -323,10 +332,57 @@ final class WorkerLink {
         return inFlight.size();
     }
 
-    /** Waits until an answer arrives (or the link ends) while {@code answers} is the count seen before. */
+    /**
+     * Waits until an answer arrives (or the link ends, or {@link #wake()}) while {@code answers} is the count
+     * seen before; at most a tenth of a second, so that calls cancelled elsewhere are noticed.
+     */
     synchronized void awaitAnswer(long seen) throws InterruptedException {
-        while (!ended && answers == seen && !inFlight.isEmpty()) {
-            wait();
+        long wakeupsBefore = wakeups;
+        long deadline = System.nanoTime() + 100_000_000L;
+        while (!ended && answers == seen && !inFlight.isEmpty() && wakeups == wakeupsBefore) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+    }
+
+    /** Wakes the sender: a call may have been cancelled. */
+    synchronized void wake() {
+        wakeups++;
+        notifyAll();
+    }
+
+    /** Tells the worker to skip the chunks of cancelled calls that it has not started yet. */
+    void sendCancels() {
+        List<Long> calls = null;
+        synchronized (this) {
+            for (InFlight f : inFlight.values()) {
+                if (!f.cancelSent && f.chunk.isCancelled()) {
+                    f.cancelSent = true;
+                    if (calls == null) {
+                        calls = new ArrayList<>(2);
+                    }
+                    if (!calls.contains(f.chunk.callId())) {
+                        calls.add(f.chunk.callId());
+                    }
+                }
+            }
+        }
+        if (calls == null) {
+            return;
+        }
+        channel.writeLock().lock();
+        try {
+            for (long callId : calls) {
+                FrameChannel.begin(sendBuffer, Protocol.CANCEL).writeInt64(callId);
+                channel.send(sendBuffer);
+            }
+        } catch (IOException e) {
+            kill();
+        } finally {
+            channel.writeLock().unlock();
         }
     }
 
@@ -415,6 +471,7 @@ final class WorkerLink {
 
     private void onResults(MemoryBuffer frame) {
         int count = frame.readInt32();
+        boolean cancelled = false;
         for (int i = 0; i < count; i++) {
             int seq = frame.readInt32();
             int processed = frame.readInt32();
@@ -436,6 +493,12 @@ final class WorkerLink {
             Object[] full = values.length == size ? values : Arrays.copyOf(values, size);
             backend.scheduler().completed(slot, entry.chunk,
                     new ChunkResult(full, errors, processed, waitNanos, workNanos, slowestNanos, slowestOffset));
+            if (entry.chunk.isCancelled()) {
+                cancelled = true;
+            }
+        }
+        if (cancelled) {
+            backend.wakeSenders(); // a failure ended a call: other workers may hold its chunks
         }
         synchronized (this) {
             answers++;

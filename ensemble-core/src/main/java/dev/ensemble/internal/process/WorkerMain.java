@@ -47,6 +47,7 @@ public final class WorkerMain {
     private static final long FLUSH_AFTER_NANOS = 200_000;
     private static final int FLUSH_AFTER_BYTES = 256 * 1024;
     private static final long PARTIAL_EVERY_NANOS = 20_000_000;
+    private static final long HOLD_AT_MOST_NANOS = 1_000_000;
 
     private final int slot;
     private final FrameChannel channel;
@@ -61,12 +62,23 @@ public final class WorkerMain {
             return size() > Protocol.TASK_CACHE_SIZE;
         }
     };
+    private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
+    /** Calls the pool cancelled; bounded, since ids only grow and old ones never come back. */
+    private final java.util.Set<Long> cancelled = java.util.Collections.newSetFromMap(new LinkedHashMap<>(64, 0.75f,
+            false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+            return size() > 256;
+        }
+    });
     private long timeoutNanos;
     private WorkerState state;
     private WorkerHook onExit;
     private final Object runningLock = new Object();
     private Running running;
     private volatile boolean exiting;
+    private volatile boolean holding;
+    private Thread monitorThread;
 
     /** The chunk the main thread is running, as the monitor and the shutdown hook see it. */
     private static final class Running {
@@ -190,49 +202,79 @@ public final class WorkerMain {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(this::reportShutdown, "ensemble-worker-shutdown"));
-        Thread.ofPlatform().daemon().name("ensemble-worker-monitor").start(() -> monitor(parent));
+        monitorThread = Thread.ofPlatform().daemon().name("ensemble-worker-monitor").start(() -> monitor(parent));
         MemoryBuffer ready = FrameChannel.begin(control, Protocol.READY);
         ready.writeInt64(hookNanos);
         channel.send(ready);
     }
 
+    /** A chunk read from the socket, decoded, waiting its turn. */
+    private record Pending(int seq, long callId, byte flags, Task<Object, Object> task, Object[] inputs,
+            Throwable broken) {
+    }
+
     private void serve() throws IOException {
         long lastEnd = System.nanoTime();
         while (true) {
-            MemoryBuffer frame;
-            try {
-                frame = channel.receive();
-            } catch (EOFException e) {
-                Runtime.getRuntime().halt(0); // the pool is gone
-                return;
-            }
-            byte type = frame.readByte();
-            if (type == Protocol.CHUNK) {
-                long start = System.nanoTime();
-                runChunk(frame, start - lastEnd);
-                lastEnd = System.nanoTime();
-                // Hold a result back only while chunks are short and the next one is already here: then
-                // one write carries many results, and nothing waits for long.
-                if (lastEnd - start > FLUSH_AFTER_NANOS || lastEnd - outboxSince > FLUSH_AFTER_NANOS
-                        || outbox.writerIndex() > FLUSH_AFTER_BYTES || !channel.frameBuffered()) {
-                    flush();
+            if (pending.isEmpty()) {
+                MemoryBuffer frame;
+                try {
+                    frame = channel.receive();
+                } catch (EOFException e) {
+                    Runtime.getRuntime().halt(0); // the pool is gone
+                    return;
                 }
-            } else if (type == Protocol.EXIT) {
+                accept(frame);
+            }
+            // Read ahead whatever has arrived, so that a CANCEL queued behind chunks is seen before they run.
+            for (MemoryBuffer more = channel.poll(); more != null; more = channel.poll()) {
+                accept(more);
+            }
+            Pending next = pending.poll();
+            if (next == null) {
+                continue;
+            }
+            if (next.seq() < 0) {
                 flush();
                 exit();
                 return;
+            }
+            long start = System.nanoTime();
+            if (cancelled.contains(next.callId())) {
+                addResult(next.seq(), new ChunkResult(new Object[next.inputs().length], null, 0, start - lastEnd, 0,
+                        0, 0));
             } else {
-                throw new IOException("unexpected message type " + type + " from the pool");
+                runChunk(next, start - lastEnd);
+            }
+            lastEnd = System.nanoTime();
+            // Hold a result back only while chunks are short and the next one is already here: then one write
+            // carries many results, and nothing waits for long.
+            if (lastEnd - start > FLUSH_AFTER_NANOS || lastEnd - outboxSince > FLUSH_AFTER_NANOS
+                    || outbox.writerIndex() > FLUSH_AFTER_BYTES || pending.isEmpty() && !channel.frameBuffered()) {
+                flush();
+            } else if (!holding) {
+                // The next chunk may turn out long: the monitor sends what is held if it is still here in 1 ms.
+                holding = true;
+                LockSupport.unpark(monitorThread);
             }
         }
     }
 
-    private void runChunk(MemoryBuffer frame, long waitNanos) throws IOException {
+    private void accept(MemoryBuffer frame) throws IOException {
+        byte type = frame.readByte();
+        switch (type) {
+            case Protocol.CHUNK -> pending.add(decodeChunk(frame));
+            case Protocol.CANCEL -> cancelled.add(frame.readInt64());
+            case Protocol.EXIT -> pending.add(new Pending(-1, 0, (byte) 0, null, null, null));
+            default -> throw new IOException("unexpected message type " + type + " from the pool");
+        }
+    }
+
+    private Pending decodeChunk(MemoryBuffer frame) {
         int seq = frame.readInt32();
         long callId = frame.readInt64();
         byte flags = frame.readByte();
-        Task<Object, Object> task;
-        Object[] inputs;
+        Task<Object, Object> task = null;
         try {
             if ((flags & Protocol.FLAG_HAS_TASK) != 0) {
                 byte[] taskBytes = Protocol.readBytes(frame);
@@ -252,14 +294,23 @@ public final class WorkerMain {
                     throw new IllegalStateException("worker " + slot + " lost the task of call " + callId);
                 }
             }
-            inputs = (Object[]) serialization.read(frame);
+            Object[] inputs = (Object[]) serialization.read(frame);
+            return new Pending(seq, callId, flags, task, inputs, null);
         } catch (RuntimeException | LinkageError e) {
+            return new Pending(seq, callId, flags, task, new Object[1], new IllegalStateException(
+                    "the inputs could not be rebuilt in worker " + slot + ": " + e, e));
+        }
+    }
+
+    private void runChunk(Pending chunk, long waitNanos) {
+        if (chunk.broken() != null) {
             // The chunk cannot be run: its first input fails with the reason, the rest is sent again.
-            Throwable[] errors = {new IllegalStateException("the inputs could not be rebuilt in worker " + slot
-                    + ": " + e, e)};
-            addResult(seq, new ChunkResult(new Object[1], errors, 1, waitNanos, 0, 0, 0));
+            addResult(chunk.seq(), new ChunkResult(new Object[1], new Throwable[] {chunk.broken()}, 1, waitNanos, 0,
+                    0, 0));
             return;
         }
+        Task<Object, Object> task = chunk.task();
+        byte flags = chunk.flags();
         if ((flags & Protocol.FLAG_UNSENDABLE_INPUTS) != 0) {
             Task<Object, Object> real = task;
             task = input -> {
@@ -269,12 +320,14 @@ public final class WorkerMain {
                 return real.apply(input);
             };
         }
-        ChunkRunner runner = new ChunkRunner(task, Arrays.asList(inputs), (flags & Protocol.FLAG_KEEP_GOING) != 0);
-        Running current = new Running(seq, runner, inputs.length);
+        Long callId = chunk.callId();
+        ChunkRunner runner = new ChunkRunner(task, Arrays.asList(chunk.inputs()),
+                (flags & Protocol.FLAG_KEEP_GOING) != 0, (flags & Protocol.FLAG_TIME_EACH_TASK) != 0);
+        Running current = new Running(chunk.seq(), runner, chunk.inputs().length);
         synchronized (runningLock) {
             running = current;
         }
-        ChunkResult result = runner.run(waitNanos, () -> false);
+        ChunkResult result = runner.run(waitNanos, () -> cancelled.contains(callId));
         int sentUpTo;
         synchronized (runningLock) {
             running = null;
@@ -282,9 +335,9 @@ public final class WorkerMain {
         }
         int fatal = firstFatal(result);
         if (fatal >= 0) {
-            dieOf(seq, runner, sentUpTo, fatal, result.errors()[fatal]);
+            dieOf(chunk.seq(), runner, sentUpTo, fatal, result.errors()[fatal]);
         }
-        addResult(seq, result);
+        addResult(chunk.seq(), result);
     }
 
     @SuppressWarnings("unchecked")
@@ -390,6 +443,7 @@ public final class WorkerMain {
             }
             outbox.putInt32(5, outboxCount);
             outboxCount = 0;
+            holding = false;
             channel.send(outbox);
         }
     }
@@ -444,8 +498,16 @@ public final class WorkerMain {
         long tick = timeoutNanos > 0 ? Math.clamp(timeoutNanos / 8, 1_000_000L, 20_000_000L) : 20_000_000L;
         long lastParentCheck = System.nanoTime();
         while (true) {
-            LockSupport.parkNanos(tick);
+            LockSupport.parkNanos(holding ? HOLD_AT_MOST_NANOS : tick);
             long now = System.nanoTime();
+            if (holding) {
+                LockSupport.parkNanos(HOLD_AT_MOST_NANOS);
+                try {
+                    flush();
+                } catch (IOException e) {
+                    Runtime.getRuntime().halt(0);
+                }
+            }
             if (parent != null && now - lastParentCheck > 1_000_000_000L) {
                 lastParentCheck = now;
                 if (!parent.isAlive()) {

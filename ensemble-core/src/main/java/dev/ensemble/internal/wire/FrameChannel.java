@@ -125,6 +125,31 @@ public final class FrameChannel implements AutoCloseable {
     }
 
     /**
+     * The next frame if it has fully arrived, without waiting. Only the reading thread may call it.
+     *
+     * @return the frame (as {@link #receive()} returns it), or null if none is complete yet
+     * @throws IOException if reading failed or the peer closed the connection
+     */
+    public MemoryBuffer poll() throws IOException {
+        if (!frameBuffered()) {
+            in.compact();
+            int n;
+            try {
+                n = channel.read(in);
+            } finally {
+                in.flip();
+            }
+            if (n < 0) {
+                throw new EOFException("the other side closed the connection");
+            }
+            if (!frameBuffered()) {
+                return null;
+            }
+        }
+        return receive();
+    }
+
+    /**
      * Whether a whole frame is already buffered, so that {@link #receive()} would not wait.
      *
      * @return true if the next frame is here
