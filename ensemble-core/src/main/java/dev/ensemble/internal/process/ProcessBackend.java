@@ -58,6 +58,7 @@ public final class ProcessBackend implements Backend {
     });
     private Scheduler scheduler;
     private volatile boolean stopping;
+    private AotCache.Training training;
     /** Senders waiting in {@code take}: while any is, no worker gets a second chunk queued. */
     private final java.util.concurrent.atomic.AtomicInteger idleSenders = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -211,6 +212,7 @@ public final class ProcessBackend implements Backend {
             }
             throw failure;
         }
+        training = launcher.startAotTraining();
         for (Slot slot : slots) {
             slot.link.startReader();
             slot.sender = Thread.ofPlatform().daemon().name(config.name() + "-worker-" + slot.id + "-sender")
@@ -443,6 +445,9 @@ public final class ProcessBackend implements Backend {
                 slot.notifyAll();
             }
         }
+        if (training != null) {
+            training.finish(120_000);
+        }
         launcher.deleteDirectory();
     }
 
@@ -464,6 +469,9 @@ public final class ProcessBackend implements Backend {
             join(slot.sender);
         }
         awaitProcesses(10_000);
+        if (training != null) {
+            training.finish(0);
+        }
         launcher.deleteDirectory();
     }
 

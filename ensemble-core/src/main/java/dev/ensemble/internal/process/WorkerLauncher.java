@@ -38,7 +38,34 @@ final class WorkerLauncher {
             throw new UncheckedIOException("cannot create the private directory for pool " + config.name()
                     + "'s worker sockets under " + System.getProperty("java.io.tmpdir"), e);
         }
-        this.aot = AotCache.forThisJvm(config.jvmArgs());
+        this.aot = AotCache.forThisJvm(cacheableFlags());
+    }
+
+    private String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** The library's options for every worker JVM, then the user's: what the AOT cache must be made with. */
+    private List<String> cacheableFlags() {
+        List<String> flags = new ArrayList<>();
+        boolean userPicksGc = config.jvmArgs().stream().anyMatch(a -> a.matches("-XX:\\+Use\\w*GC"));
+        if (!userPicksGc) {
+            // One task thread per worker: the serial collector starts fastest and needs the least memory.
+            flags.add("-XX:+UseSerialGC");
+        }
+        flags.add("-XX:-UsePerfData");                    // no hsperfdata file left behind by a killed worker
+        flags.add("--sun-misc-unsafe-memory-access=allow"); // Fory's use of Unsafe, without a warning
+        flags.addAll(config.jvmArgs());
+        return flags;
+    }
+
+    /**
+     * Starts making the AOT cache if there is none yet (see {@link AotCache}).
+     *
+     * @return the training run to finish when the pool closes, or null
+     */
+    AotCache.Training startAotTraining() {
+        return aot.startTraining(java(), cacheableFlags(), directory);
     }
 
     Path directory() {
@@ -58,30 +85,24 @@ final class WorkerLauncher {
     }
 
     /** The command line of a worker. */
-    List<String> command(int slot, Path socket, boolean firstOfPool) {
+    List<String> command(int slot, Path socket) {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        boolean userPicksGc = config.jvmArgs().stream().anyMatch(a -> a.matches("-XX:\\+Use\\w*GC"));
-        if (!userPicksGc) {
-            // One task thread per worker: the serial collector starts fastest and needs the least memory.
-            command.add("-XX:+UseSerialGC");
-        }
-        command.add("-XX:-UsePerfData");                    // no hsperfdata file left behind by a killed worker
-        command.add("-XX:ErrorFile=" + directory.resolve("hs_err_pid%p.log"));
-        command.add("-Xshare:auto");
-        command.add("--sun-misc-unsafe-memory-access=allow"); // Fory's use of Unsafe, without a warning
-        command.addAll(aot.flags(firstOfPool));
-        String modulePath = System.getProperty("jdk.module.path");
-        String classPath = aot.classPathPrefix() + System.getProperty("java.class.path", "");
+        command.add(java());
+        List<String> flags = cacheableFlags();
+        int userFrom = flags.size() - config.jvmArgs().size();
+        command.addAll(flags.subList(0, userFrom));
+        command.add("-XX:ErrorFile=" + directory.resolve("hs_err_pid%p.log")); // a crash report is the pool's file
+        command.addAll(aot.flags());
         command.add("-cp");
-        command.add(classPath);
+        command.add(aot.classPathPrefix() + System.getProperty("java.class.path", ""));
+        String modulePath = System.getProperty("jdk.module.path");
         if (modulePath != null && !modulePath.isBlank()) {
             command.add("--module-path");
             command.add(modulePath);
             command.add("--add-modules");
             command.add("ALL-MODULE-PATH");
         }
-        command.addAll(config.jvmArgs());
+        command.addAll(config.jvmArgs()); // last, so that they win
         if (WorkerMain.class.getModule().isNamed()) {
             command.add("-m");
             command.add(WorkerMain.class.getModule().getName() + "/" + WorkerMain.class.getName());

@@ -34,6 +34,7 @@ import org.apache.fory.memory.MemoryBuffer;
  */
 final class WorkerLink {
     private static final long START_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
+    private static final boolean DEBUG_START = Boolean.getBoolean("ensemble.debug.start");
 
     final int slot;
     final int generation;
@@ -149,7 +150,7 @@ final class WorkerLink {
                     + " could not get a socket at " + socketPath + ": " + e, e);
         }
         Process process;
-        List<String> command = launcher.command(slot, socketPath, generation == 0 && slot == 0);
+        List<String> command = launcher.command(slot, socketPath);
         try {
             process = new ProcessBuilder(command).start();
         } catch (IOException e) {
@@ -158,6 +159,8 @@ final class WorkerLink {
             throw new StartFailure("worker " + slot + " of pool " + backend.poolName() + " could not be started ("
                     + command.get(0) + "): " + e, e);
         }
+        long spawned = System.nanoTime();
+        long connected = 0;
         WorkerLink link = new WorkerLink(backend, slot, generation, process);
         try {
             link.stdin.write((launcher.secretHex() + "\n").getBytes(StandardCharsets.US_ASCII));
@@ -176,6 +179,7 @@ final class WorkerLink {
             SocketChannel socket;
             try {
                 socket = server.accept();
+                connected = System.nanoTime();
             } finally {
                 timer.interrupt();
                 closeQuietly(server);
@@ -202,6 +206,10 @@ final class WorkerLink {
                 throw new IOException("unexpected answer " + type + " to INIT");
             }
             long hookNanos = answer.readInt64();
+            if (DEBUG_START) {
+                System.err.printf("worker %d: spawned %.1f ms, connected %.1f ms, ready %.1f ms%n", slot,
+                        (spawned - asked) / 1e6, (connected - asked) / 1e6, (System.nanoTime() - asked) / 1e6);
+            }
             backend.scheduler().workerStarted(slot, System.nanoTime() - asked - hookNanos, hookNanos,
                     generation > 0);
             return link;

@@ -49,6 +49,8 @@ public final class WorkerMain {
     private static final long PARTIAL_EVERY_NANOS = 20_000_000;
     private static final long HOLD_AT_MOST_NANOS = 1_000_000;
 
+    private static long MAIN_ENTERED;
+
     private final int slot;
     private final FrameChannel channel;
     private final Serialization serialization;
@@ -108,6 +110,7 @@ public final class WorkerMain {
      * @throws Exception if the worker cannot start; its message goes to standard error, which the pool reports
      */
     public static void main(String[] args) throws Exception {
+        MAIN_ENTERED = System.nanoTime();
         if (args.length != 2) {
             throw new IllegalArgumentException("usage: WorkerMain SOCKET SLOT (started by an Ensemble pool)");
         }
@@ -139,8 +142,15 @@ public final class WorkerMain {
         hello.writeInt64(ProcessHandle.current().pid());
         channel.send(hello);
 
+        long connected = System.nanoTime();
         WorkerMain worker = new WorkerMain(Integer.parseInt(args[1]), channel, serialization.join());
+        long foryReady = System.nanoTime();
         worker.start(parent);
+        if (Boolean.getBoolean("ensemble.debug.start")) {
+            System.err.printf("after main: connected +%.1f ms, Fory built +%.1f ms, ready +%.1f ms%n",
+                    (connected - MAIN_ENTERED) / 1e6, (foryReady - MAIN_ENTERED) / 1e6,
+                    (System.nanoTime() - MAIN_ENTERED) / 1e6);
+        }
         worker.serve();
     }
 
