@@ -70,6 +70,7 @@ public final class ProcessBackend implements Backend {
         boolean finished;         // guarded by this: the sender asked for the final exit
         int generations;          // guarded by this
         Thread sender;
+        final SpinThenPark spin = new SpinThenPark();
 
         Slot(int id) {
             this.id = id;
@@ -252,11 +253,14 @@ public final class ProcessBackend implements Backend {
                 int limit = (int) Math.min(Integer.MAX_VALUE, left);
                 Chunk chunk;
                 if (inFlight == 0) {
-                    idleSenders.incrementAndGet();
-                    try {
-                        chunk = scheduler.take(slot.id, limit);
-                    } finally {
-                        idleSenders.decrementAndGet();
+                    chunk = slot.spin.spin(() -> scheduler.poll(slot.id, limit));
+                    if (chunk == null) {
+                        idleSenders.incrementAndGet();
+                        try {
+                            chunk = scheduler.take(slot.id, limit);
+                        } finally {
+                            idleSenders.decrementAndGet();
+                        }
                     }
                     if (chunk == null) {
                         finish(slot);

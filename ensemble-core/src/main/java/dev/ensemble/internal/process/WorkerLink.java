@@ -464,11 +464,12 @@ final class WorkerLink {
                     default -> throw new IOException("unexpected message type " + type + " from worker " + slot);
                 }
             }
-        } catch (IOException | RuntimeException e) {
-            if (!(e instanceof java.io.EOFException) && !(e instanceof java.nio.channels.AsynchronousCloseException)
-                    && !(e instanceof java.nio.channels.ClosedChannelException) && !backend.stopping()) {
-                System.err.println("pool " + backend.poolName() + ": lost contact with worker " + slot + ": " + e);
-            }
+        } catch (IOException e) {
+            // The worker is gone (EOF, or a reset when it was killed): end() reports how it ended.
+        } catch (RuntimeException e) {
+            // A frame this side could not decode: the worker cannot be trusted to be in step any more.
+            System.err.println("pool " + backend.poolName() + ": dropping worker " + slot + " after a bad message: " + e);
+            kill();
         } catch (Error e) {
             kill();
             throw e;

@@ -22,15 +22,14 @@ import org.apache.fory.memory.MemoryBuffer;
  * adaptive time (reading again between {@link Thread#onSpinWait()} pauses) and only then parks in a selector:
  * a cross-CPU wake-up costs tens of microseconds on small machines, more than a round trip of a trivial task.
  * The spin budget doubles (up to {@link #MAX_SPIN_NANOS}) each time spinning caught a frame and halves each time
- * it did not, so a channel that is idle for long stops burning CPU after a few misses. On a single CPU it never
- * spins.
+ * it did not, so a channel that is idle for long stops burning CPU after a few misses. It does not spin when
+ * {@link Spinning#allowed()} says no (one CPU, or an oversubscribed machine).
  */
 public final class FrameChannel implements AutoCloseable {
     /** The default largest frame: large enough for a 128 Mi-element array of doubles. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 1 << 30;
     static final long MAX_SPIN_NANOS = 50_000;
     static final long MIN_SPIN_NANOS = 2_000;
-    private static final boolean CAN_SPIN = Runtime.getRuntime().availableProcessors() > 1;
 
     private final SocketChannel channel;
     private final int maxFrameBytes;
@@ -38,7 +37,7 @@ public final class FrameChannel implements AutoCloseable {
     private final Selector writeSelector;
     private final ReentrantLock writeLock = new ReentrantLock();
     private ByteBuffer in = ByteBuffer.allocate(64 * 1024).order(ByteOrder.LITTLE_ENDIAN);
-    private long spinBudget = CAN_SPIN ? MAX_SPIN_NANOS / 2 : 0;
+    private long spinBudget = MAX_SPIN_NANOS / 2;
     private int missesSinceProbe;
 
     /**
@@ -197,7 +196,7 @@ public final class FrameChannel implements AutoCloseable {
     }
 
     private void awaitReadable() throws IOException {
-        long budget = spinBudget;
+        long budget = Spinning.allowed() ? spinBudget : 0;
         if (budget > 0) {
             long start = System.nanoTime();
             int tries = 0;
@@ -216,7 +215,7 @@ public final class FrameChannel implements AutoCloseable {
                 }
             }
             spinBudget = budget / 2 < MIN_SPIN_NANOS ? 0 : budget / 2;
-        } else if (CAN_SPIN && ++missesSinceProbe >= 64) {
+        } else if (spinBudget == 0 && ++missesSinceProbe >= 64) {
             // Probe again now and then: the traffic may have turned into a ping-pong.
             missesSinceProbe = 0;
             spinBudget = MIN_SPIN_NANOS;
