@@ -225,6 +225,17 @@ public final class Scheduler {
                 if (chunk != null) {
                     return chunk;
                 }
+                if (!deferred.get().isEmpty()) {
+                    // Looking for work finished a call (no inputs, or its inputs threw): complete its future now,
+                    // not when this worker next gets a chunk.
+                    lock.unlock();
+                    try {
+                        runAfterUnlock();
+                    } finally {
+                        lock.lock();
+                    }
+                    continue;
+                }
                 workChanged.await();
             }
         } finally {
