@@ -594,7 +594,12 @@ public interface WorkerPool extends AutoCloseable {
          * @throws IllegalStateException if this builder already built a pool
          */
         public WorkerPool build() {
-            return Pools.start(draft.freeze());
+            return Pools.start(freeze());
+        }
+
+        /** The options, checked together; for {@link Ensemble.Builder}, which builds on them. */
+        PoolConfig freeze() {
+            return draft.freeze();
         }
 
         private static <V> V requireArgument(V value, String option) {
