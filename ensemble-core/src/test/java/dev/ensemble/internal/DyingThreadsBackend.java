@@ -81,11 +81,12 @@ final class DyingThreadsBackend implements Backend {
             } catch (Exception e) {
                 IllegalStateException startFailure = new IllegalStateException("worker " + slot + " failed to "
                         + "start: " + e, e);
-                if (ready == null) {
-                    throw startFailure;
+                if (ready != null) {
+                    failure.compareAndSet(null, startFailure);
+                    return;
                 }
-                failure.compareAndSet(null, startFailure);
-                return;
+                // As the threads backend does with a replacement that fails to start: report it, serve anyway.
+                System.err.println(startFailure.getMessage());
             } finally {
                 if (ready != null) {
                     ready.countDown();

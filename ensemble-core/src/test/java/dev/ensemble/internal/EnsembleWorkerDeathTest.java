@@ -1,10 +1,21 @@
 package dev.ensemble.internal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.ensemble.Ensemble;
 import dev.ensemble.EnsembleBuilders;
 import dev.ensemble.EnsembleContract;
+import dev.ensemble.InstanceFactory;
 import dev.ensemble.InstanceJob;
+import dev.ensemble.TaskFailedException;
+import dev.ensemble.WorkerContext;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The ensemble contract, death tests included, on {@link DyingThreadsBackend}: threads whose tasks can kill them,
@@ -24,5 +35,24 @@ class EnsembleWorkerDeathTest extends EnsembleContract {
         return Optional.of(instance -> {
             throw new DyingThreadsBackend.SimulatedDeath();
         });
+    }
+
+    @Test
+    void factoryFailingOnAReplacement_makesCallsThereSayWhy(@TempDir Path tmp) {
+        String built = tmp.resolve("built-1").toString();
+        InstanceFactory<Model> secondBuildOfWorker1Fails = () -> {
+            if (WorkerContext.current().workerId() == 1 && !new File(built).createNewFile()) {
+                throw new IOException("model file is gone");
+            }
+            return new Model();
+        };
+        try (Ensemble<Model> models = ensemble(secondBuildOfWorker1Fails)) {
+            assertThatThrownBy(() -> models.on(1, workerKiller().orElseThrow()));
+            assertThatThrownBy(() -> models.on(1, Model::token)).isInstanceOf(TaskFailedException.class)
+                    .rootCause().hasMessage("model file is gone");
+            assertThatThrownBy(() -> models.on(1, Model::token)).cause().hasMessageContaining("has no instance")
+                    .hasMessageContaining("replacement");
+            assertThat(models.on(0, Model::worker)).isZero();
+        }
     }
 }
