@@ -37,7 +37,9 @@ import java.util.stream.Collector;
  * <p><b>Composition.</b> {@link #flatten()} and {@link #setUnion()} can hand their elements to a further
  * reduction: {@code flatten().andThen(average())} averages every element of every batch's list. The types
  * make a wrong composition a compile error: {@code flatten().andThen(average())} does not fit batches that
- * return lists of strings, and reductions whose result is not a collection have no {@code andThen}. To finish
+ * return lists of strings, and reductions whose result is not a collection have no {@code andThen}. After
+ * {@code andThen}, name the element type of {@code min()} and {@code max()}: {@code Reductions.<Double>max()}
+ * (Java's inference gives up on their {@code Comparable} bound there). To finish
  * a collector's result, compose collectors ({@link java.util.stream.Collectors#collectingAndThen}).
  */
 public final class Reductions {
@@ -79,7 +81,9 @@ public final class Reductions {
          * This gathering followed by {@code next}, which reduces the gathered elements as its parts: for example
          * {@code flatten().andThen(average())} gives the mean of all elements of all batches. The element type is
          * taken from {@code next}, so the composition accepts exactly the batch results whose elements
-         * {@code next} can reduce.
+         * {@code next} can reduce. Java cannot infer the element type of {@code min()} and {@code max()} (whose
+         * type variable is bounded by {@code Comparable}) in this position: name it, as in
+         * {@code flatten().andThen(Reductions.<Double>max())}.
          *
          * @param next the reduction of the elements
          * @param <U> the element type

@@ -60,6 +60,9 @@ class ReductionTypingTest {
                 Set<String> distinct = pool.batched(words, b -> b, Reductions.setUnion());
                 String text = pool.batched(words, b -> String.join(" ", b), Reductions.concat(" "));
                 boolean any = pool.batched(ints, b -> b.contains(3), Reductions.or());
+                double top = pool.batched(ints, b -> List.of(1.5), Reductions.flatten().andThen(Reductions.<Double>max()));
+                long count = pool.batched(words, b -> b, Reductions.setUnion().andThen(Reductions.of(
+                        java.util.stream.Collectors.counting())));
                 """)).isEmpty();
     }
 
