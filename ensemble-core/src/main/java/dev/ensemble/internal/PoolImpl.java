@@ -206,6 +206,7 @@ public final class PoolImpl implements WorkerPool {
         }
         scheduler.close();
         backend.awaitExit();
+        scheduler.closed();
     }
 
     @Override
