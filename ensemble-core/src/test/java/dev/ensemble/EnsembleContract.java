@@ -8,6 +8,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,12 +26,16 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Tasks here coordinate only through their instances, their results and files, never through objects of this
  * JVM, so that the suite runs unchanged on worker processes and cluster members; tests that need latches inside
- * tasks belong in the threads subclass. Task lambdas capture only local values (a {@code String} path, never
- * {@code this}), since they travel to the workers.
+ * tasks belong in the threads subclass, and cross-worker waits use {@link FileLatch}. Task lambdas capture only
+ * local values (a {@code String} path, a latch, never {@code this}), since they travel to the workers.
  */
+@ExtendWith(LeakCheck.class)
 public abstract class EnsembleContract {
     /** Workers of the ensembles built here. */
     protected static final int WORKERS = 3;
+
+    /** Long enough for any coordination in these tests; only reached when something is broken. */
+    protected static final Duration PATIENCE = Duration.ofSeconds(20);
 
     /**
      * Builds an ensemble on this backend.
@@ -254,6 +260,20 @@ public abstract class EnsembleContract {
             assertThat(models.broadcast(Model::calls).stream().mapToInt(Integer::intValue).sum()).isEqualTo(200);
             List<Integer> workers = models.map(args, (m, a) -> m.worker(), CallOptions.defaults().chunkSize(1));
             assertThat(workers).hasSize(200).allSatisfy(w -> assertThat(w).isBetween(0, WORKERS - 1));
+        }
+    }
+
+    @Test
+    void map_usesEveryInstanceAtOnce(@TempDir Path tmp) {
+        // Each call waits until all three have started: this ends only if the three instances run at once.
+        FileLatch allStarted = FileLatch.create(tmp, WORKERS);
+        try (Ensemble<Model> models = ensemble(Model::new)) {
+            List<Integer> workers = models.map(List.of(0, 1, 2), (m, a) -> {
+                allStarted.countDown("call-" + a);
+                allStarted.await(PATIENCE);
+                return m.worker();
+            }, CallOptions.defaults().chunkSize(1));
+            assertThat(new HashSet<>(workers)).containsExactlyInAnyOrder(0, 1, 2);
         }
     }
 

@@ -4,16 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** The ensemble contract on platform threads, plus what only threads can show (latches inside calls). */
+/**
+ * The ensemble contract on platform threads, plus what needs in-JVM latches inside calls or is particular to
+ * threads (a worker process may prefetch a chunk behind a busy call, so going around a busy instance is only
+ * promised here).
+ */
 class EnsembleThreadsTest extends EnsembleContract {
 
     @Override
@@ -33,19 +35,6 @@ class EnsembleThreadsTest extends EnsembleContract {
     void virtualThreads() {
         try (Ensemble<Model> models = Ensemble.builder(Model::new).workers(2).virtualThreads().build()) {
             assertThat(models.broadcast(Model::worker)).containsExactly(0, 1);
-        }
-    }
-
-    @Test
-    void map_usesEveryInstanceAtOnce() {
-        // Each call waits for the other two: this passes only if the three instances run at once.
-        CyclicBarrier allThree = new CyclicBarrier(WORKERS);
-        try (Ensemble<Model> models = ensemble(Model::new)) {
-            List<Integer> workers = models.map(List.of(0, 1, 2), (m, a) -> {
-                allThree.await(10, TimeUnit.SECONDS);
-                return m.worker();
-            }, CallOptions.defaults().chunkSize(1));
-            assertThat(new HashSet<>(workers)).containsExactlyInAnyOrder(0, 1, 2);
         }
     }
 
