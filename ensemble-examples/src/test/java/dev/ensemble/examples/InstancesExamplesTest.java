@@ -2,26 +2,13 @@ package dev.ensemble.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** Runs the {@code ensemble} and {@code batched} examples and checks what they print. */
 class InstancesExamplesTest {
 
     private static String run(String name) {
-        PrintStream original = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            Demo.EXAMPLES.get(name).main().run();
-        } finally {
-            System.setOut(original);
-        }
-        String printed = out.toString(StandardCharsets.UTF_8);
-        original.print(printed);
-        return printed;
+        return DemoTest.output(name);
     }
 
     @Test
