@@ -35,10 +35,13 @@ import java.util.stream.Stream;
  * <p><b>When.</b> The first pool that finds no cache for its key starts one training run
  * ({@link AotTraining}, in a JVM of its own, after its workers are ready) and waits for it when it closes;
  * later pools use the cache. A lock file keeps concurrent pools, in this JVM or others, from training twice; a
- * failed training is not retried for the same key. {@code -Densemble.aot=false} turns all of this off.
+ * failed training is not retried for the same key (for ten minutes). The four newest caches are kept, older ones
+ * deleted. {@code -Densemble.aot=false} turns all of this off.
  */
 final class AotCache {
     private static final long LOCK_STALE_MILLIS = TimeUnit.MINUTES.toMillis(10);
+    /** How many caches (and jars of class directories) are kept: the newest ones. */
+    private static final int KEEP = 4;
 
     private final Path cacheFile;     // null when disabled
     private final List<Path> prefix;
@@ -87,13 +90,23 @@ final class AotCache {
                 update(digest, jar + "|" + Files.size(jar) + "|" + Files.getLastModifiedTime(jar).toMillis());
             }
             for (String flag : workerFlags) {
-                update(digest, flag);
+                if (affectsCache(flag)) {
+                    update(digest, flag);
+                }
             }
             String key = HexFormat.of().formatHex(digest.digest(), 0, 12);
             return new AotCache(root.resolve(key + ".aot"), List.copyOf(jars));
         } catch (IOException | RuntimeException | NoSuchAlgorithmException e) {
             return disabled(); // no cache is only slower
         }
+    }
+
+    /**
+     * Whether a worker option can make a cache unusable (VM flags, heap sizes); system properties and the
+     * like cannot, so they do not make a new cache.
+     */
+    static boolean affectsCache(String flag) {
+        return flag.startsWith("-XX:") || flag.startsWith("-Xm") || flag.startsWith("-Xs") || flag.startsWith("--sun-");
     }
 
     private static void update(MessageDigest digest, String text) {
@@ -191,7 +204,8 @@ final class AotCache {
      * @return the training, or null if none was started
      */
     Training startTraining(String java, List<String> flags, Path scratch) {
-        if (cacheFile == null || usable || Files.exists(failedMarker())) {
+        if (cacheFile == null || usable
+                || Files.exists(failedMarker()) && System.currentTimeMillis() - modified(failedMarker()) < LOCK_STALE_MILLIS) {
             return null;
         }
         Path lock = cacheFile.resolveSibling(cacheFile.getFileName() + ".lock");
@@ -202,7 +216,7 @@ final class AotCache {
             Path output = cacheFile.resolveSibling(cacheFile.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
             List<String> command = new ArrayList<>();
             command.add(java);
-            command.addAll(flags);
+            command.addAll(flags.stream().filter(AotCache::affectsCache).toList());
             command.add("-XX:AOTCacheOutput=" + output);
             command.add("-cp");
             command.add(String.join(File.pathSeparator, prefix.stream().map(Path::toString).toList()));
@@ -218,6 +232,37 @@ final class AotCache {
                 // the lock goes stale
             }
             return null;
+        }
+    }
+
+    /** Keeps the cache directory small: a cache is about 25 MB, and each library build makes a new one. */
+    static void evictOld(Path root) {
+        long now = System.currentTimeMillis();
+        try (Stream<Path> files = Files.list(root)) {
+            List<Path> all = files.toList();
+            for (String suffix : new String[] {".aot", ".jar"}) {
+                List<Path> kept = all.stream().filter(f -> f.getFileName().toString().endsWith(suffix))
+                        .sorted((a, b) -> Long.compare(modified(b), modified(a))).toList();
+                for (Path old : kept.subList(Math.min(KEEP, kept.size()), kept.size())) {
+                    Files.deleteIfExists(old);
+                }
+            }
+            for (Path f : all) {
+                String name = f.getFileName().toString();
+                if ((name.endsWith(".tmp") || name.endsWith(".failed")) && now - modified(f) > LOCK_STALE_MILLIS) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // a full cache directory is only untidy
+        }
+    }
+
+    private static long modified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file).toMillis();
+        } catch (IOException e) {
+            return 0;
         }
     }
 
@@ -274,6 +319,7 @@ final class AotCache {
                 }
                 if (!process.isAlive() && process.exitValue() == 0 && Files.isRegularFile(output)) {
                     move(output, cacheFile);
+                    evictOld(cacheFile.getParent());
                 } else if (millis > 0) {
                     Files.writeString(failedMarker(), "exit " + (process.isAlive() ? "?" : process.exitValue()));
                 }
