@@ -68,6 +68,9 @@ public final class AotTraining {
                     answer.readByte();
                     serialization.read(answer);
                     Serialization.decodeThrowable(Protocol.readBytes(answer));
+                    // The JDK-serialized path of a worker's first chunks.
+                    Serialization.jdkRead(Serialization.jdkBytes(new Object[] {task, round, "x", 1.5, 2L}),
+                            java.util.Set.of("dev.ensemble.internal.process"));
                 }
             }
         } finally {

@@ -121,7 +121,9 @@ public final class ProcessBackend implements Backend {
         for (String p : packages) {
             Protocol.writeString(init, p);
         }
-        Protocol.writeBytes(init, serialization.toBytes(setup));
+        boolean none = setup[0] == null && setup[1] == null && setup[2] == null;
+        // Nothing to set up: the worker answers without waiting for its Fory to be built.
+        Protocol.writeBytes(init, none ? new byte[0] : serialization.toBytes(setup));
         init.putInt32(0, init.writerIndex() - 4);
         return init.getBytes(0, init.writerIndex());
     }
@@ -310,8 +312,20 @@ public final class ProcessBackend implements Backend {
         }
     }
 
-    /** Encodes a CHUNK frame; called with the link's write lock held, in frame order. */
-    void encodeChunk(MemoryBuffer buffer, int seq, Chunk chunk, Map<Long, Boolean> taskMirror) {
+    /** Reads a values block (see {@link Protocol}). */
+    Object[] readValues(MemoryBuffer frame) {
+        byte codec = frame.readByte();
+        return (Object[]) (codec == Protocol.CODEC_JDK
+                ? Serialization.jdkRead(Protocol.readBytes(frame), ClassPathPackages.ofThisJvm())
+                : serialization.read(frame));
+    }
+
+    /**
+     * Encodes a CHUNK frame; called with the link's write lock held, in frame order. While the worker's Fory is
+     * still being built ({@code jdkFirst}), a chunk whose task and inputs JDK serialization can carry goes that
+     * way, so the worker's first results do not wait for Fory.
+     */
+    void encodeChunk(MemoryBuffer buffer, int seq, Chunk chunk, Map<Long, Boolean> taskMirror, boolean jdkFirst) {
         FrameChannel.begin(buffer, Protocol.CHUNK);
         buffer.writeInt32(seq);
         buffer.writeInt64(chunk.callId());
@@ -322,6 +336,13 @@ public final class ProcessBackend implements Backend {
             flags |= Protocol.FLAG_TIME_EACH_TASK; // a timeout needs each task's start
         }
         boolean known = taskMirror.get(chunk.callId()) != null;
+        if (jdkFirst && encodeJdk(buffer, chunk, known)) {
+            buffer.putByte(flagsAt, (byte) (flags | Protocol.FLAG_JDK | (known ? 0 : Protocol.FLAG_HAS_TASK)));
+            if (!known) {
+                taskMirror.put(chunk.callId(), Boolean.TRUE);
+            }
+            return;
+        }
         if (!known) {
             flags |= Protocol.FLAG_HAS_TASK;
             Protocol.writeBytes(buffer, taskBytes.computeIfAbsent(chunk.callId(),
@@ -348,6 +369,26 @@ public final class ProcessBackend implements Backend {
         buffer.putByte(flagsAt, flags);
         if (!known) {
             taskMirror.put(chunk.callId(), Boolean.TRUE);
+        }
+    }
+
+    /** Writes the task (unless known) and inputs JDK-serialized, if the worker would accept them; else nothing. */
+    private boolean encodeJdk(MemoryBuffer buffer, Chunk chunk, boolean known) {
+        int mark = buffer.writerIndex();
+        try {
+            Set<String> packages = ClassPathPackages.ofThisJvm();
+            if (!known) {
+                byte[] task = Serialization.jdkBytes(chunk.task());
+                Serialization.jdkRead(task, packages); // what the worker's filter would refuse goes by Fory
+                Protocol.writeBytes(buffer, task);
+            }
+            byte[] inputs = Serialization.jdkBytes(chunk.inputs().toArray());
+            Serialization.jdkRead(inputs, packages);
+            Protocol.writeBytes(buffer, inputs);
+            return true;
+        } catch (java.io.IOException | RuntimeException e) {
+            buffer.writerIndex(mark);
+            return false;
         }
     }
 

@@ -12,10 +12,14 @@ import org.apache.fory.memory.MemoryBuffer;
  * W→P HELLO        secret:bytes pid:long                                  first frame; proves the worker was
  *                                                                          started by this pool
  * P→W INIT         slot:int workers:int timeoutNanos:long packages:str[]  allow-list, then Fory {shared,
- *                  setup:bytes                                             onStart, onExit}
- * W→P READY        hookNanos:long                                         start hook ran
+ *                  setup:bytes (empty if all three are null)               onStart, onExit}
+ * W→P READY        hookNanos:long foryReady:bool                          start hook ran
+ * W→P FORY_READY                                                          the worker's Fory is built: send
+ *                                                                          Fory from now on (until then, JDK
+ *                                                                          serialization where it can)
  * W→P START_FAILED error:bytes
  * P→W CHUNK        seq:int callId:long flags:byte [task:bytes] inputs     task only the first time this worker
+ *                  (task and inputs in Fory, or JDK bytes with FLAG_JDK)
  *                                                                          sees the call (see TaskCache)
  * P→W EXIT                                                                run the exit hook and exit
  * P→W CANCEL       callId:long                                            skip that call's chunks not started
@@ -28,7 +32,7 @@ import org.apache.fory.memory.MemoryBuffer;
  *
  * result = seq:int processed:int waitNanos:long workNanos:long slowestNanos:long slowestOffset:int values errors
  * part   = seq:int from:int to:int values errors          (values of offsets [from, to))
- * values = Fory Object[];  errors = count:int { offset:int throwable:bytes }
+ * values = codec:byte then a Fory Object[] or JDK bytes;  errors = count:int { offset:int throwable:bytes }
  * bytes  = length:int then the bytes;  str = bytes in UTF-8
  * </pre>
  */
@@ -45,11 +49,18 @@ final class Protocol {
     static final byte TIMED_OUT = 10;
     static final byte EXITED = 11;
     static final byte CANCEL = 12;
+    static final byte FORY_READY = 13;
 
     static final byte FLAG_KEEP_GOING = 1;
     static final byte FLAG_HAS_TASK = 2;
     static final byte FLAG_UNSENDABLE_INPUTS = 4;
     static final byte FLAG_TIME_EACH_TASK = 8;
+    /** The task and inputs are JDK-serialized: the worker's Fory is not built yet. */
+    static final byte FLAG_JDK = 16;
+
+    /** Codec of a values block: Fory, or JDK serialization (length-prefixed bytes). */
+    static final byte CODEC_FORY = 0;
+    static final byte CODEC_JDK = 1;
 
     /** How many calls' tasks a worker keeps; the pool mirrors the same cache to know what to resend. */
     static final int TASK_CACHE_SIZE = 32;

@@ -56,6 +56,7 @@ final class WorkerLink {
     private long wakeups;
     volatile boolean exited;          // EXITED received: a clean exit
     volatile boolean settled;         // reported to the scheduler and to the backend (guarded by the slot)
+    volatile boolean foryReady;       // the worker reads Fory; until then chunks go JDK-serialized where they can
     volatile long exitHookNanos;
     private String dyingReason;
 
@@ -206,6 +207,7 @@ final class WorkerLink {
                 throw new IOException("unexpected answer " + type + " to INIT");
             }
             long hookNanos = answer.readInt64();
+            link.foryReady = answer.readBoolean();
             if (DEBUG_START) {
                 System.err.printf("worker %d: spawned %.1f ms, connected %.1f ms, ready %.1f ms%n", slot,
                         (spawned - asked) / 1e6, (connected - asked) / 1e6, (System.nanoTime() - asked) / 1e6);
@@ -308,7 +310,7 @@ final class WorkerLink {
         }
         channel.writeLock().lock();
         try {
-            backend.encodeChunk(sendBuffer, entry.seq, chunk, taskMirror);
+            backend.encodeChunk(sendBuffer, entry.seq, chunk, taskMirror, !foryReady);
             channel.send(sendBuffer);
         } catch (IOException e) {
             // The reader sees the end too and reports the chunk with the others.
@@ -457,6 +459,7 @@ final class WorkerLink {
                         onPart(readPart(frame), false);
                         dyingReason = Protocol.readString(frame);
                     }
+                    case Protocol.FORY_READY -> foryReady = true;
                     case Protocol.EXITED -> {
                         exitHookNanos = frame.readInt64();
                         exited = true;
@@ -488,7 +491,7 @@ final class WorkerLink {
             long workNanos = frame.readInt64();
             long slowestNanos = frame.readInt64();
             int slowestOffset = frame.readInt32();
-            Object[] values = (Object[]) backend.serialization().read(frame);
+            Object[] values = backend.readValues(frame);
             InFlight entry;
             synchronized (this) {
                 entry = inFlight.remove(seq);
@@ -519,7 +522,7 @@ final class WorkerLink {
         int seq = frame.readInt32();
         int from = frame.readInt32();
         int to = frame.readInt32();
-        Object[] values = (Object[]) backend.serialization().read(frame);
+        Object[] values = backend.readValues(frame);
         Throwable[] errors = Protocol.readErrors(frame, null, Math.max(to, 1));
         return new Protocol.Part(seq, from, to, values, errors);
     }

@@ -53,7 +53,13 @@ public final class WorkerMain {
 
     private final int slot;
     private final FrameChannel channel;
-    private final Serialization serialization;
+    private final CompletableFuture<Serialization> foryBuild;
+    /** Fory once built and admitting the pool's packages; until then, JDK serialization where it can. */
+    private volatile Serialization fory;
+    private java.util.Set<String> packages = java.util.Set.of();
+    private final Object foryLock = new Object();
+    private boolean readySent;
+    private boolean readySaidFory;
     private final MemoryBuffer control = MemoryBuffer.newHeapBuffer(256);
     private final MemoryBuffer outbox = MemoryBuffer.newHeapBuffer(64 * 1024);
     private int outboxCount;
@@ -97,10 +103,34 @@ public final class WorkerMain {
         }
     }
 
-    private WorkerMain(int slot, FrameChannel channel, Serialization serialization) {
+    private WorkerMain(int slot, FrameChannel channel, CompletableFuture<Serialization> foryBuild) {
         this.slot = slot;
         this.channel = channel;
-        this.serialization = serialization;
+        this.foryBuild = foryBuild;
+    }
+
+    /** Fory, waiting for it to be built if need be. */
+    private Serialization fory() {
+        Serialization s = fory;
+        return s != null ? s : installFory(foryBuild.join());
+    }
+
+    /** Makes a built Fory the one to use (once), and tells the pool if READY said it was not there yet. */
+    private Serialization installFory(Serialization built) {
+        synchronized (foryLock) {
+            if (fory == null) {
+                built.allow(packages);
+                fory = built;
+                if (readySent && !readySaidFory) {
+                    try {
+                        channel.send(FrameChannel.begin(MemoryBuffer.newHeapBuffer(16), Protocol.FORY_READY));
+                    } catch (IOException e) {
+                        Runtime.getRuntime().halt(0); // the pool is gone
+                    }
+                }
+            }
+            return fory;
+        }
     }
 
     /**
@@ -143,13 +173,13 @@ public final class WorkerMain {
         channel.send(hello);
 
         long connected = System.nanoTime();
-        WorkerMain worker = new WorkerMain(Integer.parseInt(args[1]), channel, serialization.join());
-        long foryReady = System.nanoTime();
+        WorkerMain worker = new WorkerMain(Integer.parseInt(args[1]), channel, serialization);
         worker.start(parent);
         if (Boolean.getBoolean("ensemble.debug.start")) {
-            System.err.printf("after main: connected +%.1f ms, Fory built +%.1f ms, ready +%.1f ms%n",
-                    (connected - MAIN_ENTERED) / 1e6, (foryReady - MAIN_ENTERED) / 1e6,
+            System.err.printf("after main: connected +%.1f ms, ready +%.1f ms%n", (connected - MAIN_ENTERED) / 1e6,
                     (System.nanoTime() - MAIN_ENTERED) / 1e6);
+            serialization.thenRun(() -> System.err.printf("after main: Fory built +%.1f ms%n",
+                    (System.nanoTime() - MAIN_ENTERED) / 1e6));
         }
         worker.serve();
     }
@@ -190,10 +220,13 @@ public final class WorkerMain {
         for (int i = 0; i < packageCount; i++) {
             packages.add(Protocol.readString(init));
         }
-        serialization.allow(packages);
+        this.packages = java.util.Set.copyOf(packages);
+        foryBuild.thenAccept(this::installFory);
+        byte[] setupBytes = Protocol.readBytes(init);
         long hookNanos;
         try {
-            Object[] setup = (Object[]) serialization.read(MemoryBuffer.fromByteArray(Protocol.readBytes(init)));
+            Object[] setup = setupBytes.length == 0 ? new Object[3]
+                    : (Object[]) fory().read(MemoryBuffer.fromByteArray(setupBytes));
             state = new WorkerState(workerSlot, workers, setup[0]);
             WorkerHook onStart = (WorkerHook) setup[1];
             onExit = (WorkerHook) setup[2];
@@ -213,9 +246,14 @@ public final class WorkerMain {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(this::reportShutdown, "ensemble-worker-shutdown"));
         monitorThread = Thread.ofPlatform().daemon().name("ensemble-worker-monitor").start(() -> monitor(parent));
-        MemoryBuffer ready = FrameChannel.begin(control, Protocol.READY);
-        ready.writeInt64(hookNanos);
-        channel.send(ready);
+        synchronized (foryLock) {
+            MemoryBuffer ready = FrameChannel.begin(control, Protocol.READY);
+            ready.writeInt64(hookNanos);
+            readySaidFory = fory != null;
+            ready.writeBoolean(readySaidFory);
+            channel.send(ready);
+            readySent = true;
+        }
     }
 
     /** A chunk read from the socket, decoded, waiting its turn. */
@@ -285,11 +323,13 @@ public final class WorkerMain {
         long callId = frame.readInt64();
         byte flags = frame.readByte();
         Task<Object, Object> task = null;
+        boolean jdk = (flags & Protocol.FLAG_JDK) != 0;
         try {
             if ((flags & Protocol.FLAG_HAS_TASK) != 0) {
                 byte[] taskBytes = Protocol.readBytes(frame);
                 try {
-                    task = asTask(serialization.read(MemoryBuffer.fromByteArray(taskBytes)));
+                    task = asTask(jdk ? Serialization.jdkRead(taskBytes, packages)
+                            : fory().read(MemoryBuffer.fromByteArray(taskBytes)));
                 } catch (RuntimeException | LinkageError e) {
                     RuntimeException error = new IllegalStateException("the task could not be rebuilt in worker "
                             + slot + ": " + e, e);
@@ -304,7 +344,8 @@ public final class WorkerMain {
                     throw new IllegalStateException("worker " + slot + " lost the task of call " + callId);
                 }
             }
-            Object[] inputs = (Object[]) serialization.read(frame);
+            Object[] inputs = (Object[]) (jdk ? Serialization.jdkRead(Protocol.readBytes(frame), packages)
+                    : fory().read(frame));
             return new Pending(seq, callId, flags, task, inputs, null);
         } catch (RuntimeException | LinkageError e) {
             return new Pending(seq, callId, flags, task, new Object[1], new IllegalStateException(
@@ -409,12 +450,25 @@ public final class WorkerMain {
     }
 
     /**
-     * Writes values [from, to); a value that cannot be serialized becomes an error at its offset.
+     * Writes values [from, to), with Fory if it is built, else with JDK serialization if they allow it; a value
+     * that cannot be serialized becomes an error at its offset.
      *
      * @return the errors, with any such error added
      */
     private Throwable[] writeValues(MemoryBuffer buffer, Object[] values, Throwable[] errors, int from, int to) {
         Object[] slice = from == 0 && to == values.length ? values : Arrays.copyOfRange(values, from, to);
+        if (fory == null) {
+            try {
+                byte[] bytes = Serialization.jdkBytes(slice);
+                buffer.writeByte(Protocol.CODEC_JDK);
+                Protocol.writeBytes(buffer, bytes);
+                return errors;
+            } catch (IOException | RuntimeException e) {
+                // not all serializable: wait for Fory
+            }
+        }
+        Serialization serialization = fory();
+        buffer.writeByte(Protocol.CODEC_FORY);
         int mark = buffer.writerIndex();
         try {
             serialization.write(buffer, slice);

@@ -269,6 +269,70 @@ public final class Serialization {
         }
     }
 
+    // ---- JDK serialization, for a worker's first chunks while its Fory is still being built ----
+
+    /**
+     * Serializes with JDK serialization.
+     *
+     * @param value a {@link java.io.Serializable} value
+     * @return its bytes
+     * @throws IOException if some part of it is not serializable
+     */
+    public static byte[] jdkBytes(Object value) throws IOException {
+        return javaSerialize(value);
+    }
+
+    /**
+     * Reads JDK-serialized bytes, admitting only what a pool sends: the JDK's data classes and the classes of
+     * {@code packages} (as listed by {@link ClassPathPackages}).
+     *
+     * @param bytes the bytes
+     * @param packages the admitted packages
+     * @return the value
+     * @throws IllegalStateException if the bytes cannot be read or name a class that is not admitted
+     */
+    public static Object jdkRead(byte[] bytes, Set<String> packages) {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes)) {
+            @Override
+            protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+                return Class.forName(desc.getName(), false, ClassLoader.getSystemClassLoader());
+            }
+        }) {
+            in.setObjectInputFilter(info -> {
+                if (info.depth() > 500 || info.arrayLength() > Integer.MAX_VALUE - 16) {
+                    return ObjectInputFilter.Status.REJECTED;
+                }
+                Class<?> type = info.serialClass();
+                while (type != null && type.isArray()) {
+                    type = type.getComponentType();
+                }
+                if (type == null || type.isPrimitive()) {
+                    return ObjectInputFilter.Status.UNDECIDED;
+                }
+                return admitted(type.getName(), packages) ? ObjectInputFilter.Status.ALLOWED
+                        : ObjectInputFilter.Status.REJECTED;
+            });
+            return in.readObject();
+        } catch (IOException | ClassNotFoundException e) {
+            throw new IllegalStateException("could not read a value sent by the pool: " + e, e);
+        }
+    }
+
+    private static boolean admitted(String className, Set<String> packages) {
+        int dot = className.lastIndexOf('.');
+        String pkg = dot < 0 ? "" : className.substring(0, dot);
+        if (pkg.equals("java.lang") || pkg.equals("java.util") || pkg.equals("java.math") || pkg.equals("java.time")
+                || className.equals("java.lang.invoke.SerializedLambda")) {
+            return !className.startsWith("java.lang.Thread") && !className.startsWith("java.lang.Process")
+                    && !className.startsWith("java.lang.ClassLoader");
+        }
+        if (dot < 0) {
+            int dollar = className.indexOf('$');
+            return packages.contains("=" + (dollar < 0 ? className : className.substring(0, dollar)));
+        }
+        return packages.contains(pkg);
+    }
+
     /**
      * Stands for an exception thrown in a worker that could not be copied as it was: same message and stack
      * trace, the original class name in {@link #remoteClassName()} and at the start of {@link #toString()}.
