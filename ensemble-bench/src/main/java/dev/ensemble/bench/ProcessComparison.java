@@ -47,7 +47,7 @@ public final class ProcessComparison {
 
             List<Integer> million = IntStream.range(0, 1_000_000).boxed().toList();
             double[] rates = new double[5];
-            for (int i = -3; i < rates.length; i++) {
+            for (int i = -6; i < rates.length; i++) {
                 long t0 = System.nanoTime();
                 pool.map(million, x -> x + 1);
                 if (i >= 0) {
