@@ -194,6 +194,7 @@ public final class PoolImpl implements WorkerPool {
         }
         scheduler.close();
         backend.awaitExit();
+        scheduler.closed();
     }
 
     @Override

@@ -165,7 +165,7 @@ public final class Call<R> {
             completeIfDone();
             return null;
         }
-        Chunk chunk = new Chunk(this, nextInputIndex, items, -1, 0);
+        Chunk chunk = new Chunk(this, nextInputIndex, items, -1, 0, planner.timeEachTask());
         nextInputIndex += items.size();
         pendingChunks++;
         return chunk;
@@ -175,7 +175,7 @@ public final class Call<R> {
     Chunk presetChunk(long firstIndex, List<Object> items, int slot) {
         pendingChunks++;
         nextInputIndex = Math.max(nextInputIndex, firstIndex + items.size());
-        return new Chunk(this, firstIndex, items, slot, 0);
+        return new Chunk(this, firstIndex, items, slot, 0, true);
     }
 
     // ---- results (scheduler lock held) ----
