@@ -27,8 +27,10 @@ import org.apache.fory.Fory;
 import org.apache.fory.config.Language;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+@ExtendWith(LeakCheck.class)
 class SharedArrayTest {
 
     @AfterEach

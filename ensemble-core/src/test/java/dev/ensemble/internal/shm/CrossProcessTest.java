@@ -2,6 +2,7 @@ package dev.ensemble.internal.shm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ensemble.LeakCheck;
 import dev.ensemble.SharedArray;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -17,8 +18,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Shared arrays between JVMs this test starts itself (no pool): crash cleanup, exit cleanup, atomics. */
+@ExtendWith(LeakCheck.class)
 @Timeout(120)
 class CrossProcessTest {
     private final List<Process> children = new ArrayList<>();

@@ -8,28 +8,43 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import java.util.ArrayList;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-@Timeout(60)
-class MapChunksTest {
-    private static WorkerPool pool;
+/**
+ * What {@link SharedArray} and {@link WorkerPool#mapChunks} do on every backend that shares this machine's
+ * memory: one thin subclass per backend says how to build its pools. Tasks capture only shared arrays and
+ * other serializable values, so they may run in worker processes.
+ */
+@ExtendWith(LeakCheck.class)
+@Timeout(120)
+public abstract class SharedArrayContract {
+    private final List<WorkerPool> pools = new ArrayList<>();
+    /** A pool of two workers, closed after each test. */
+    protected WorkerPool pool;
 
-    @BeforeAll
-    static void startPool() {
-        pool = WorkerPool.threads(2);
-    }
+    /**
+     * A builder for this backend's pools, with the kind of worker already chosen.
+     *
+     * @return a fresh builder
+     */
+    protected abstract WorkerPool.Builder builder();
 
-    @AfterAll
-    static void closePool() {
-        pool.close();
+    @BeforeEach
+    void startPool() {
+        pool = builder().workers(2).build();
+        pools.add(pool);
     }
 
     @AfterEach
-    void noFileLeftInDevShm() {
+    void closePoolsAndCheckNoFileIsLeft() {
+        for (WorkerPool p : pools) {
+            p.close();
+        }
         assertThat(ShmDirectory.liveFiles()).isEmpty();
         assertThat(ShmDirectory.directory()).doesNotExist();
     }
@@ -68,15 +83,29 @@ class MapChunksTest {
 
     @Test
     void atomicCounter_fromTwoWorkers_countsExactlyOneMillion() {
-        try (SharedArray.OfLong counter = SharedArray.ofLongs(2)) {
-            List<Integer> workers = pool.mapChunks(counter, 1, chunk -> {
+        try (SharedArray.OfLong counter = SharedArray.ofLongs(1)) {
+            List<Integer> workers = pool.broadcast(() -> {
                 for (int i = 0; i < 500_000; i++) {
-                    chunk.array().getAndAdd(0, 1);
+                    counter.getAndAdd(0, 1);
                 }
                 return WorkerContext.current().workerId();
             });
-            assertThat(workers).hasSize(2);
+            assertThat(workers).containsExactly(0, 1);
             assertThat(counter.get(0)).isEqualTo(1_000_000);
+        }
+    }
+
+    @Test
+    void chunksOfOneCall_countTogetherAtomically() {
+        try (SharedArray.OfInt counts = SharedArray.ofInts(1_000)) {
+            pool.mapChunks(counts, 10, chunk -> {
+                for (long i = 0; i < chunk.array().length(); i++) {
+                    chunk.array().getAndAdd(i, 1);
+                }
+                return null;
+            });
+            assertThat(counts.sum()).isEqualTo(100L * 1_000);
+            assertThat(counts.get(999)).isEqualTo(100);
         }
     }
 
