@@ -16,6 +16,8 @@ public final class Demo {
 
     static {
         add(new Example("basics", "map, streams, failures, context and insights on a thread pool", Basics::run));
+        add(new Example("orchestrator", "mpaio: two shared arrays, two kinds of chunk work at once, results gathered",
+                Orchestrator::run));
     }
 
     private Demo() {
