@@ -24,11 +24,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.fory.Fory;
+import org.apache.fory.ThreadSafeFory;
 import org.apache.fory.config.Language;
+import org.apache.fory.resolver.AllowListChecker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 @ExtendWith(LeakCheck.class)
 class SharedArrayTest {
@@ -288,10 +292,20 @@ class SharedArrayTest {
         }
     }
 
-    @Test
-    void fory_sendsAHandle_inLambdasAndChunks() throws Exception {
-        Fory fory = Fory.builder().withLanguage(Language.JAVA).requireClassRegistration(false)
-                .withRefTracking(true).build();
+    /** As the process backend may configure Fory: reference tracking on or off, strict allow-list of our classes. */
+    static java.util.stream.Stream<ThreadSafeFory> forys() {
+        AllowListChecker strict = new AllowListChecker(AllowListChecker.CheckLevel.STRICT);
+        strict.allowClass("dev.ensemble.*");
+        return java.util.stream.Stream.of(
+                Fory.builder().withLanguage(Language.JAVA).requireClassRegistration(false).withRefTracking(true)
+                        .buildThreadSafeFory(),
+                Fory.builder().withLanguage(Language.JAVA).requireClassRegistration(false).withRefTracking(false)
+                        .withTypeChecker(strict).buildThreadSafeFory());
+    }
+
+    @ParameterizedTest
+    @MethodSource("forys")
+    void fory_sendsAHandle_inLambdasAndChunks(ThreadSafeFory fory) throws Exception {
         try (SharedArray.OfLong a = SharedArray.ofLongs(1_000_000)) {
             byte[] bytes = fory.serialize(a);
             assertThat(bytes.length).isLessThan(600);
