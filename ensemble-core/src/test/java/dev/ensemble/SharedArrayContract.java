@@ -8,10 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.ArrayList;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -21,10 +22,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * other serializable values, so they may run in worker processes.
  */
 @ExtendWith(LeakCheck.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
 public abstract class SharedArrayContract {
-    private final List<WorkerPool> pools = new ArrayList<>();
-    /** A pool of two workers, closed after each test. */
+    /** Two workers for the whole class (worker JVMs take a while to start); made before the leak check looks. */
     protected WorkerPool pool;
 
     /**
@@ -34,17 +35,18 @@ public abstract class SharedArrayContract {
      */
     protected abstract WorkerPool.Builder builder();
 
-    @BeforeEach
+    @BeforeAll
     void startPool() {
         pool = builder().workers(2).build();
-        pools.add(pool);
+    }
+
+    @AfterAll
+    void closePool() {
+        pool.close();
     }
 
     @AfterEach
-    void closePoolsAndCheckNoFileIsLeft() {
-        for (WorkerPool p : pools) {
-            p.close();
-        }
+    void noFileIsLeft() {
         assertThat(ShmDirectory.liveFiles()).isEmpty();
         assertThat(ShmDirectory.directory()).doesNotExist();
     }
@@ -160,5 +162,13 @@ public abstract class SharedArrayContract {
             })).isInstanceOf(TaskFailedException.class).hasMessageContaining("Chunk[3: 30..40")
                     .hasRootCauseMessage("bad chunk");
         }
+    }
+
+    @Test
+    void aClosedArray_isNeverUsedByATask() {
+        SharedArray.OfInt a = SharedArray.ofInts(10);
+        a.close();
+        assertThatThrownBy(() -> pool.map(List.of(1, 2), i -> a.get(i))).hasStackTraceContaining("closed");
+        assertThat(pool.map(List.of(1, 2), i -> i)).containsExactly(1, 2); // the pool is fine
     }
 }
