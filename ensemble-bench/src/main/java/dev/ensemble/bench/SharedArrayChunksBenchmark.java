@@ -38,7 +38,7 @@ public class SharedArrayChunksBenchmark {
     @Param({"ensemble", "single"})
     public String runner;
 
-    @Param({"threads"})
+    @Param({"threads", "processes"})
     public String backend;
 
     private SharedArray.OfDouble shared;
@@ -48,7 +48,8 @@ public class SharedArrayChunksBenchmark {
     public void setUp() {
         shared = SharedArraySumBenchmark.filled(SharedArraySumBenchmark.LENGTH);
         int workers = runner.equals("ensemble") ? 2 : 1;
-        pool = WorkerPool.builder().workers(workers).threads().build();
+        WorkerPool.Builder builder = WorkerPool.builder().workers(workers);
+        pool = (backend.equals("threads") ? builder.threads() : builder.processes()).build();
     }
 
     @TearDown(Level.Trial)

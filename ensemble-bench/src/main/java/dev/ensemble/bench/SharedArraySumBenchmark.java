@@ -1,6 +1,7 @@
 package dev.ensemble.bench;
 
 import dev.ensemble.SharedArray;
+import dev.ensemble.WorkerPool;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -20,8 +21,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Summing 1 GiB of doubles on one thread of this JVM: {@code SharedArray.OfDouble.sum()} over a {@code /dev/shm}
  * mapping ({@code ensemble}), against the same four-accumulator loop over a plain {@code double[]} on the heap
  * ({@code heapArray}: the memory-bandwidth baseline), and against the loop a user writes first,
- * {@code s += a.get(i)} over the shared array ({@code getLoop}: one chain of dependent adds). One operation is
- * one pass over 1 GiB, so the score in ops/s is GiB/s.
+ * {@code s += a.get(i)} over the shared array ({@code getLoop}: one chain of dependent adds), and against
+ * {@code a.sum()} run by a worker process on the same memory ({@code workerProcess}: one {@code pool.apply} per
+ * pass, the worker mapping the file once). One operation is one pass over 1 GiB, so the score in ops/s is GiB/s.
  *
  * <p>Run: {@code ./ensemble bench SharedArraySum}. Needs 1 GiB free in {@code /dev/shm} and 1 GiB of heap.
  */
@@ -35,11 +37,12 @@ public class SharedArraySumBenchmark {
     /** 1 GiB of doubles. */
     static final int LENGTH = 1 << 27;
 
-    @Param({"ensemble", "heapArray", "getLoop"})
+    @Param({"ensemble", "heapArray", "getLoop", "workerProcess"})
     public String runner;
 
     private SharedArray.OfDouble shared;
     private double[] heap;
+    private WorkerPool worker;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -50,6 +53,9 @@ public class SharedArraySumBenchmark {
             }
         } else {
             shared = filled(LENGTH);
+        }
+        if (runner.equals("workerProcess")) {
+            worker = WorkerPool.processes(1);
         }
     }
 
@@ -64,6 +70,9 @@ public class SharedArraySumBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        if (worker != null) {
+            worker.close();
+        }
         if (shared != null) {
             shared.close();
         }
@@ -74,8 +83,14 @@ public class SharedArraySumBenchmark {
         return switch (runner) {
             case "ensemble" -> shared.sum();
             case "heapArray" -> heapSum(heap);
+            case "workerProcess" -> inWorker(worker, shared);
             default -> getLoop(shared);
         };
+    }
+
+    /** The worker maps the file on its first call and reuses the mapping; the job carries only a handle. */
+    private static double inWorker(WorkerPool worker, SharedArray.OfDouble a) {
+        return worker.apply(() -> a.sum());
     }
 
     private static double heapSum(double[] a) {

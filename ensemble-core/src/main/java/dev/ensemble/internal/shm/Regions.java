@@ -118,8 +118,8 @@ public final class Regions {
             }
             releaseDeleted();
             Path path = Path.of(handle.path());
-            if (!handle.readOnly() && (path.getParent() == null
-                    || !path.getParent().getFileName().toString().startsWith("ensemble-")
+            Path dir = path.getParent() == null ? null : path.getParent().getFileName();
+            if (!handle.readOnly() && (dir == null || !dir.toString().startsWith("ensemble-")
                     || !path.getFileName().toString().endsWith(".shm"))) {
                 throw new IllegalStateException("refusing to map " + path + " read-write: it is not a shared-array "
                         + "file made by Ensemble");

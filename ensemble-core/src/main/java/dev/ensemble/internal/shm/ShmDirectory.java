@@ -154,7 +154,7 @@ public final class ShmDirectory {
                     deleted++;
                 }
             }
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException | java.nio.file.DirectoryIteratorException e) {
             // Cleaning is best effort: another JVM may be cleaning the same directories right now.
         }
         return deleted;
