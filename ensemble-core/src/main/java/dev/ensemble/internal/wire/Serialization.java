@@ -216,15 +216,19 @@ public final class Serialization {
     // ---- exceptions ----
 
     /**
-     * Encodes an exception thrown by a task, keeping its class and stack trace.
+     * Encodes an exception thrown by a task, keeping its class and stack trace. An exception that the pool's
+     * filter would refuse ({@link #decodeThrowable}) is sent as a {@link RemoteException} copy instead, so its
+     * class name, message and stack trace still arrive.
      *
      * @param error the exception
      * @return bytes for {@link #decodeThrowable}
      */
     public static byte[] encodeThrowable(Throwable error) {
         try {
-            return javaSerialize(error);
-        } catch (IOException | RuntimeException e) {
+            byte[] bytes = javaSerialize(error);
+            readThrowable(bytes, ClassPathPackages.ofThisJvm());
+            return bytes;
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
             try {
                 return javaSerialize(RemoteException.copyOf(error));
             } catch (IOException | RuntimeException again) {
@@ -248,25 +252,66 @@ public final class Serialization {
     }
 
     /**
-     * Decodes an exception encoded by {@link #encodeThrowable}.
+     * Decodes an exception encoded by {@link #encodeThrowable}, admitting only exception classes of the JDK's
+     * {@code java.*} packages and the class path, and the data classes {@link #jdkRead} admits.
      *
      * @param bytes the encoding
      * @return the exception, or a {@link RemoteException} saying why it could not be rebuilt
      */
     public static Throwable decodeThrowable(byte[] bytes) {
+        try {
+            return readThrowable(bytes, ClassPathPackages.ofThisJvm());
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            String why = e instanceof InvalidClassException ? e.getMessage() : e.toString();
+            return new RemoteException("?", "an exception thrown in a worker could not be rebuilt here: " + why);
+        }
+    }
+
+    private static Throwable readThrowable(byte[] bytes, Set<String> packages) throws IOException,
+            ClassNotFoundException {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes)) {
             @Override
             protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
                 return Class.forName(desc.getName(), false, ClassLoader.getSystemClassLoader());
             }
         }) {
-            in.setObjectInputFilter(info -> info.depth() > 200 || info.arrayLength() > 1_000_000
-                    ? ObjectInputFilter.Status.REJECTED : ObjectInputFilter.Status.UNDECIDED);
+            in.setObjectInputFilter(filter(bytes.length, packages, true));
             return (Throwable) in.readObject();
-        } catch (IOException | ClassNotFoundException | ClassCastException e) {
-            String why = e instanceof InvalidClassException ? e.getMessage() : e.toString();
-            return new RemoteException("?", "an exception thrown in a worker could not be rebuilt here: " + why);
         }
+    }
+
+    /**
+     * The class filter of JDK deserialization: the JDK's data classes, the classes of {@code packages}, and with
+     * {@code throwables} the exceptions of the JDK's {@code java.*} packages. Arrays are budgeted by the stream's
+     * size: every element takes at least one byte of the stream, so a stream cannot claim more elements, in all
+     * its arrays together, than it has bytes. Without that budget a few bytes claiming a {@code long[1 << 28]}
+     * make the reader allocate 2 GiB before reading any element.
+     */
+    private static ObjectInputFilter filter(int streamBytes, Set<String> packages, boolean throwables) {
+        long[] elementsLeft = {streamBytes + 1024L};
+        return info -> {
+            if (info.depth() > 500) {
+                return ObjectInputFilter.Status.REJECTED;
+            }
+            if (info.arrayLength() >= 0) {
+                elementsLeft[0] -= info.arrayLength();
+                if (elementsLeft[0] < 0) {
+                    return ObjectInputFilter.Status.REJECTED;
+                }
+            }
+            Class<?> type = info.serialClass();
+            while (type != null && type.isArray()) {
+                type = type.getComponentType();
+            }
+            if (type == null || type.isPrimitive()) {
+                return ObjectInputFilter.Status.UNDECIDED;
+            }
+            if (admitted(type.getName(), packages)
+                    || throwables && Throwable.class.isAssignableFrom(type) && type.getName().startsWith("java.")) {
+                return ObjectInputFilter.Status.ALLOWED;
+            }
+            return ObjectInputFilter.Status.REJECTED;
+        };
     }
 
     // ---- JDK serialization, for a worker's first chunks while its Fory is still being built ----
@@ -298,20 +343,7 @@ public final class Serialization {
                 return Class.forName(desc.getName(), false, ClassLoader.getSystemClassLoader());
             }
         }) {
-            in.setObjectInputFilter(info -> {
-                if (info.depth() > 500 || info.arrayLength() > Integer.MAX_VALUE - 16) {
-                    return ObjectInputFilter.Status.REJECTED;
-                }
-                Class<?> type = info.serialClass();
-                while (type != null && type.isArray()) {
-                    type = type.getComponentType();
-                }
-                if (type == null || type.isPrimitive()) {
-                    return ObjectInputFilter.Status.UNDECIDED;
-                }
-                return admitted(type.getName(), packages) ? ObjectInputFilter.Status.ALLOWED
-                        : ObjectInputFilter.Status.REJECTED;
-            });
+            in.setObjectInputFilter(filter(bytes.length, packages, false));
             return in.readObject();
         } catch (IOException | ClassNotFoundException e) {
             throw new IllegalStateException("could not read a value sent by the pool: " + e, e);
