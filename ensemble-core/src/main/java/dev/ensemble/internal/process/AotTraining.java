@@ -34,6 +34,17 @@ public final class AotTraining {
      * @throws Exception if the workload fails (the cache is then not written)
      */
     public static void main(String[] args) throws Exception {
+        // The pool's JVM holds the other end of standard input: if it dies, so does this run (no cache is made).
+        Thread.ofPlatform().daemon().name("ensemble-training-stdin").start(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                    // nothing is sent
+                }
+            } catch (java.io.IOException ignored) {
+                // the same as its end
+            }
+            Runtime.getRuntime().halt(1);
+        });
         Path dir = Path.of(args[0]);
         Path socketPath = dir.resolve("train.sock");
         Serialization serialization = Serialization.forWorker(true);

@@ -3,6 +3,7 @@ package dev.ensemble.internal.process;
 import dev.ensemble.Task;
 import dev.ensemble.WorkerHook;
 import dev.ensemble.internal.wire.FrameChannel;
+import dev.ensemble.internal.shm.ShmDirectory;
 import dev.ensemble.internal.wire.Serialization;
 import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.ChunkRunner;
@@ -39,7 +40,8 @@ import org.apache.fory.memory.MemoryBuffer;
  * on standard input, whose end means the pool's JVM is gone.
  *
  * <p><b>Exits.</b> EXIT from the pool: exit hook, EXITED, {@code System.exit(0)}. Pool gone (standard input or
- * socket closed, or parent process dead): halt at once. A task's {@code System.exit}: a shutdown hook reports
+ * socket closed, or parent process dead): halt, after deleting the pool's files if its JVM died
+ * ({@link #poolGone}). A task's {@code System.exit}: a shutdown hook reports
  * DYING with the finished part of the chunk first. {@code OutOfMemoryError} or another VM error in a task:
  * DYING, then halt with {@link Protocol#EXIT_FATAL}. Overdue task: TIMED_OUT, then halt.
  */
@@ -50,6 +52,10 @@ public final class WorkerMain {
     private static final long HOLD_AT_MOST_NANOS = 1_000_000;
 
     private static long MAIN_ENTERED;
+    /** The pool's private directory (of the socket), its JVM and that JVM's start: what to clean if it dies. */
+    private static Path poolDirectory;
+    private static ProcessHandle poolJvm;
+    private static long poolJvmStart;
 
     private final int slot;
     private final FrameChannel channel;
@@ -125,7 +131,7 @@ public final class WorkerMain {
                     try {
                         channel.send(FrameChannel.begin(MemoryBuffer.newHeapBuffer(16), Protocol.FORY_READY));
                     } catch (IOException e) {
-                        Runtime.getRuntime().halt(0); // the pool is gone
+                        poolGone();
                     }
                 }
             }
@@ -150,6 +156,9 @@ public final class WorkerMain {
             Runtime.getRuntime().halt(Protocol.EXIT_FATAL);
         });
         ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
+        poolDirectory = Path.of(args[0]).toAbsolutePath().getParent();
+        poolJvm = parent;
+        poolJvmStart = parent == null ? 0 : parent.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L);
         // Building Fory is the slowest part of starting; overlap it with connecting.
         boolean codegen = !"false".equals(System.getProperty("ensemble.worker.codegen"));
         CompletableFuture<Serialization> serialization = new CompletableFuture<>();
@@ -204,7 +213,46 @@ public final class WorkerMain {
         } catch (IOException ignored) {
             // the same as its end
         }
+        poolGone();
+    }
+
+    /**
+     * The pool's end of standard input or of the socket closed. If the pool's JVM died (killed: it could not
+     * clean up), delete what it leaves behind, its private directory and its shared-memory files, before
+     * halting; if it is alive, it closed this worker's link and is killing this process, so just halt.
+     *
+     * <p>A dying process closes its files before its children are handed to another parent, so the end of the
+     * pipe may arrive a moment before the pool's JVM is seen dead: wait for that, briefly.
+     */
+    static synchronized void poolGone() {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (poolJvm != null && System.nanoTime() < deadline) {
+            if (poolJvmDied()) {
+                deletePoolFiles();
+                break;
+            }
+            LockSupport.parkNanos(10_000_000);
+        }
         Runtime.getRuntime().halt(0);
+    }
+
+    /** Whether the JVM that started this worker is gone; a dead parent hands its children to another. */
+    private static boolean poolJvmDied() {
+        long now = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+        return now != poolJvm.pid() || !poolJvm.isAlive();
+    }
+
+    private static void deletePoolFiles() {
+        if (poolDirectory != null && poolDirectory.getFileName().toString().startsWith("ensemble-")) {
+            try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(poolDirectory)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException | RuntimeException e) {
+                // another worker of the pool is deleting it too
+            }
+        }
+        ShmDirectory.deleteDirectoryOf(poolJvm.pid(), poolJvmStart);
+        ShmDirectory.deleteDirectoryOf(ProcessHandle.current().pid(),
+                ProcessHandle.current().info().startInstant().map(i -> i.toEpochMilli()).orElse(0L));
     }
 
     private void start(ProcessHandle parent) throws IOException {
@@ -269,7 +317,7 @@ public final class WorkerMain {
                 try {
                     frame = channel.receive();
                 } catch (EOFException e) {
-                    Runtime.getRuntime().halt(0); // the pool is gone
+                    poolGone();
                     return;
                 }
                 accept(frame);
@@ -569,19 +617,19 @@ public final class WorkerMain {
                 try {
                     flush();
                 } catch (IOException e) {
-                    Runtime.getRuntime().halt(0);
+                    poolGone();
                 }
             }
             if (parent != null && now - lastParentCheck > 1_000_000_000L) {
                 lastParentCheck = now;
-                if (!parent.isAlive()) {
-                    Runtime.getRuntime().halt(0);
+                if (poolJvmDied()) {
+                    poolGone();
                 }
             }
             try {
                 checkRunning(now);
             } catch (IOException e) {
-                Runtime.getRuntime().halt(0); // the pool is gone
+                poolGone();
             }
         }
     }

@@ -160,6 +160,25 @@ public final class ShmDirectory {
         return deleted;
     }
 
+    /**
+     * Deletes the private directory (and its files) of the JVM with process id {@code pid} started at
+     * {@code startMillis}: a worker process calls it for its pool's JVM, and for itself, when that JVM was
+     * killed (its shutdown hook never ran), so that nothing waits for the next JVM's {@link #cleanStale()}.
+     *
+     * @param pid the JVM's process id
+     * @param startMillis its start time (epoch ms), as {@link ProcessHandle.Info#startInstant()} gives it
+     */
+    public static void deleteDirectoryOf(long pid, long startMillis) {
+        Path dir = root().resolve(PREFIX + pid + "-" + startMillis);
+        try {
+            if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                deleteTree(dir);
+            }
+        } catch (IOException | UncheckedIOException | java.nio.file.DirectoryIteratorException e) {
+            // best effort, as cleanStale
+        }
+    }
+
     /** {@code owner} is {@code PID-START}; stale if that process is gone or the pid was reused. */
     private static boolean isStale(String owner) {
         int dash = owner.indexOf('-');
