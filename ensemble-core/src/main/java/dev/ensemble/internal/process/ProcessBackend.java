@@ -323,9 +323,14 @@ public final class ProcessBackend implements Backend {
     /**
      * Encodes a CHUNK frame; called with the link's write lock held, in frame order. While the worker's Fory is
      * still being built ({@code jdkFirst}), a chunk whose task and inputs JDK serialization can carry goes that
-     * way, so the worker's first results do not wait for Fory.
+     * way, so the worker's first results do not wait for Fory. An input that cannot be sent fails alone, at its
+     * own index, in the worker: one that cannot be serialized, and the largest ones when the chunk's inputs do
+     * not fit in one message of {@code maxFrameBytes}.
+     *
+     * @throws IllegalArgumentException if the task alone does not fit in a message
      */
-    void encodeChunk(MemoryBuffer buffer, int seq, Chunk chunk, Map<Long, Boolean> taskMirror, boolean jdkFirst) {
+    void encodeChunk(MemoryBuffer buffer, int seq, Chunk chunk, Map<Long, Boolean> taskMirror, boolean jdkFirst,
+            int maxFrameBytes) {
         FrameChannel.begin(buffer, Protocol.CHUNK);
         buffer.writeInt32(seq);
         buffer.writeInt64(chunk.callId());
@@ -336,7 +341,7 @@ public final class ProcessBackend implements Backend {
             flags |= Protocol.FLAG_TIME_EACH_TASK; // a timeout needs each task's start
         }
         boolean known = taskMirror.get(chunk.callId()) != null;
-        if (jdkFirst && encodeJdk(buffer, chunk, known)) {
+        if (jdkFirst && encodeJdk(buffer, chunk, known, maxFrameBytes)) {
             buffer.putByte(flagsAt, (byte) (flags | Protocol.FLAG_JDK | (known ? 0 : Protocol.FLAG_HAS_TASK)));
             if (!known) {
                 taskMirror.put(chunk.callId(), Boolean.TRUE);
@@ -345,23 +350,54 @@ public final class ProcessBackend implements Backend {
         }
         if (!known) {
             flags |= Protocol.FLAG_HAS_TASK;
-            Protocol.writeBytes(buffer, taskBytes.computeIfAbsent(chunk.callId(),
-                    id -> serialization.requireSendable(chunk.task(), "the task")));
+            byte[] task = taskBytes.computeIfAbsent(chunk.callId(),
+                    id -> serialization.requireSendable(chunk.task(), "the task"));
+            if (task.length > maxFrameBytes - 1024L) {
+                throw new IllegalArgumentException("the task cannot be sent to a worker process: it takes "
+                        + task.length + " bytes, over the limit of " + maxFrameBytes + " bytes per message; it "
+                        + "captures too much data (share it with sharedObjects, or a SharedArray)");
+            }
+            Protocol.writeBytes(buffer, task);
         }
         Object[] inputs = chunk.inputs().toArray();
         int mark = buffer.writerIndex();
+        long budget = maxFrameBytes - (mark - 4L);
         try {
             serialization.write(buffer, inputs);
+            if (buffer.writerIndex() - mark > budget) {
+                throw new FrameChannel.TooLargeException(buffer.writerIndex() - 4L, maxFrameBytes);
+            }
         } catch (RuntimeException | StackOverflowError e) {
             // Find the inputs that cannot be sent; each fails alone, at its own index, in the worker.
             buffer.writerIndex(mark);
+            long[] sizes = new long[inputs.length];
+            long total = 0;
             for (int i = 0; i < inputs.length; i++) {
                 try {
-                    serialization.toBytes(inputs[i]);
+                    sizes[i] = serialization.toBytes(inputs[i]).length;
                 } catch (RuntimeException | StackOverflowError bad) {
                     inputs[i] = new Serialization.Unsendable("the input cannot be sent to a worker process: "
                             + serialization.culprit(inputs[i], bad));
+                    sizes[i] = -(((Serialization.Unsendable) inputs[i]).message().length() + 64L);
                 }
+                total += Math.abs(sizes[i]);
+            }
+            // Over the limit: the largest inputs give way (each failing with the reason) until the rest fits.
+            while (total > budget) {
+                int largest = 0;
+                for (int i = 1; i < sizes.length; i++) {
+                    largest = sizes[i] > sizes[largest] ? i : largest;
+                }
+                if (sizes[largest] <= 0) {
+                    break;
+                }
+                Serialization.Unsendable reason = new Serialization.Unsendable("the input cannot be sent to a "
+                        + "worker process: it takes " + sizes[largest] + " bytes, and the inputs of a chunk travel "
+                        + "in one message of at most " + maxFrameBytes + " bytes; send less data per task (a "
+                        + "SharedArray for large arrays) or use a smaller chunkSize");
+                inputs[largest] = reason;
+                total -= sizes[largest] - (reason.message().length() + 64L);
+                sizes[largest] = 0;
             }
             flags |= Protocol.FLAG_UNSENDABLE_INPUTS;
             serialization.write(buffer, inputs);
@@ -373,7 +409,7 @@ public final class ProcessBackend implements Backend {
     }
 
     /** Writes the task (unless known) and inputs JDK-serialized, if the worker would accept them; else nothing. */
-    private boolean encodeJdk(MemoryBuffer buffer, Chunk chunk, boolean known) {
+    private boolean encodeJdk(MemoryBuffer buffer, Chunk chunk, boolean known, int maxFrameBytes) {
         int mark = buffer.writerIndex();
         try {
             Set<String> packages = ClassPathPackages.ofThisJvm();
@@ -385,6 +421,10 @@ public final class ProcessBackend implements Backend {
             byte[] inputs = Serialization.jdkBytes(chunk.inputs().toArray());
             Serialization.jdkRead(inputs, packages);
             Protocol.writeBytes(buffer, inputs);
+            if (buffer.writerIndex() - 4L > maxFrameBytes) {
+                buffer.writerIndex(mark); // Fory finds the inputs that do not fit
+                return false;
+            }
             return true;
         } catch (java.io.IOException | RuntimeException e) {
             buffer.writerIndex(mark);

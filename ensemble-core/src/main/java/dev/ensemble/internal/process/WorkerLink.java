@@ -186,7 +186,7 @@ final class WorkerLink {
                 closeQuietly(server);
                 deleteQuietly(socketPath);
             }
-            link.channel = new FrameChannel(socket, FrameChannel.DEFAULT_MAX_FRAME_BYTES);
+            link.channel = new FrameChannel(socket, FrameChannel.configuredMaxFrameBytes());
             MemoryBuffer hello = link.channel.receive();
             if (hello.readByte() != Protocol.HELLO
                     || !MessageDigest.isEqual(Protocol.readBytes(hello), launcher.secret())) {
@@ -310,13 +310,15 @@ final class WorkerLink {
         }
         channel.writeLock().lock();
         try {
-            backend.encodeChunk(sendBuffer, entry.seq, chunk, taskMirror, !foryReady);
+            backend.encodeChunk(sendBuffer, entry.seq, chunk, taskMirror, !foryReady, channel.maxFrameBytes());
             channel.send(sendBuffer);
         } catch (IOException e) {
             // The reader sees the end too and reports the chunk with the others.
             kill();
         } catch (RuntimeException e) {
-            // Could not encode it (an input failed even alone, or the message is too large): the chunk fails here.
+            // Could not encode it (an input failed even alone, or the message is too large): the chunk fails here,
+            // and its task, if this frame carried it, never reached the worker.
+            taskMirror.remove(chunk.callId());
             synchronized (this) {
                 inFlight.remove(entry.seq);
                 if (ended) {

@@ -175,7 +175,7 @@ public final class WorkerMain {
 
         SocketChannel socket = SocketChannel.open(StandardProtocolFamily.UNIX);
         socket.connect(UnixDomainSocketAddress.of(Path.of(args[0])));
-        FrameChannel channel = new FrameChannel(socket, FrameChannel.DEFAULT_MAX_FRAME_BYTES);
+        FrameChannel channel = new FrameChannel(socket, FrameChannel.configuredMaxFrameBytes());
         MemoryBuffer hello = FrameChannel.begin(MemoryBuffer.newHeapBuffer(64), Protocol.HELLO);
         Protocol.writeBytes(hello, secret);
         hello.writeInt64(ProcessHandle.current().pid());
@@ -401,7 +401,7 @@ public final class WorkerMain {
         }
     }
 
-    private void runChunk(Pending chunk, long waitNanos) {
+    private void runChunk(Pending chunk, long waitNanos) throws IOException {
         if (chunk.broken() != null) {
             // The chunk cannot be run: its first input fails with the reason, the rest is sent again.
             addResult(chunk.seq(), new ChunkResult(new Object[1], new Throwable[] {chunk.broken()}, 1, waitNanos, 0,
@@ -474,43 +474,70 @@ public final class WorkerMain {
         Runtime.getRuntime().halt(Protocol.EXIT_FATAL);
     }
 
-    private void addResult(int seq, ChunkResult result) {
+    private void addResult(int seq, ChunkResult result) throws IOException {
         synchronized (outbox) {
             addResultLocked(seq, result);
         }
     }
 
-    private void addResultLocked(int seq, ChunkResult result) {
-        if (outboxCount == 0) {
-            FrameChannel.begin(outbox, Protocol.RESULTS);
-            outbox.writeInt32(0);
-            outboxSince = System.nanoTime();
+    /**
+     * Appends a chunk's result to the results held back. A message has a size limit: if the result does not fit
+     * with the results already held, those are sent first; if it does not fit alone, its largest values fail
+     * instead (see {@link #writeValues}), so that the chunk's other results still arrive and this worker lives on.
+     */
+    private void addResultLocked(int seq, ChunkResult result) throws IOException {
+        long errorsRoom = 0;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            if (outboxCount == 0) {
+                FrameChannel.begin(outbox, Protocol.RESULTS);
+                outbox.writeInt32(0);
+                outboxSince = System.nanoTime();
+            }
+            int resultStart = outbox.writerIndex();
+            outbox.writeInt32(seq);
+            outbox.writeInt32(result.processed());
+            outbox.writeInt64(result.waitNanos());
+            outbox.writeInt64(result.workNanos());
+            outbox.writeInt64(result.slowestNanos());
+            outbox.writeInt32(result.slowestOffset());
+            // As if alone in its message: results held back are sent first when it does not fit with them.
+            long budget = channel.maxFrameBytes() - 9L - (outbox.writerIndex() - resultStart) - errorsRoom;
+            Throwable[] errors = writeValues(outbox, result.values(), result.errors(), 0, result.processed(),
+                    budget);
+            int errorsStart = outbox.writerIndex();
+            Protocol.writeErrors(outbox, errors, 0, result.processed());
+            if (outbox.writerIndex() - 4L <= channel.maxFrameBytes()) {
+                outboxCount++;
+                return;
+            }
+            outbox.writerIndex(resultStart);
+            if (outboxCount > 0) {
+                flush();
+            } else {
+                errorsRoom = outbox.writerIndex() - errorsStart;
+            }
         }
-        outbox.writeInt32(seq);
-        outbox.writeInt32(result.processed());
-        outbox.writeInt64(result.waitNanos());
-        outbox.writeInt64(result.workNanos());
-        outbox.writeInt64(result.slowestNanos());
-        outbox.writeInt32(result.slowestOffset());
-        Throwable[] errors = writeValues(outbox, result.values(), result.errors(), 0, result.processed());
-        Protocol.writeErrors(outbox, errors, 0, result.processed());
-        outboxCount++;
+        throw new FrameChannel.TooLargeException(outbox.writerIndex(), channel.maxFrameBytes());
     }
 
     /**
-     * Writes values [from, to), with Fory if it is built, else with JDK serialization if they allow it; a value
-     * that cannot be serialized becomes an error at its offset.
+     * Writes values [from, to), with Fory if it is built, else with JDK serialization if they allow it. A value
+     * that cannot be serialized becomes an error at its offset; so do the largest values when all of them take
+     * more than {@code budget} bytes (a message's limit), until the rest fits.
      *
      * @return the errors, with any such error added
      */
-    private Throwable[] writeValues(MemoryBuffer buffer, Object[] values, Throwable[] errors, int from, int to) {
+    private Throwable[] writeValues(MemoryBuffer buffer, Object[] values, Throwable[] errors, int from, int to,
+            long budget) {
         Object[] slice = from == 0 && to == values.length ? values : Arrays.copyOfRange(values, from, to);
         if (fory == null) {
             try {
                 byte[] bytes = Serialization.jdkBytes(slice);
-                buffer.writeByte(Protocol.CODEC_JDK);
-                Protocol.writeBytes(buffer, bytes);
-                return errors;
+                if (bytes.length <= budget) {
+                    buffer.writeByte(Protocol.CODEC_JDK);
+                    Protocol.writeBytes(buffer, bytes);
+                    return errors;
+                }
             } catch (IOException | RuntimeException e) {
                 // not all serializable: wait for Fory
             }
@@ -520,19 +547,42 @@ public final class WorkerMain {
         int mark = buffer.writerIndex();
         try {
             serialization.write(buffer, slice);
-            return errors;
+            if (buffer.writerIndex() - mark <= budget) {
+                return errors;
+            }
         } catch (RuntimeException | StackOverflowError e) {
-            buffer.writerIndex(mark);
+            // a value cannot be serialized: found below
         }
+        buffer.writerIndex(mark);
+        slice = slice.clone(); // the caller's values stay as they are, for another attempt
         Throwable[] fixed = errors == null ? new Throwable[values.length] : errors.clone();
+        long[] sizes = new long[slice.length];
+        long total = 0;
         for (int i = 0; i < slice.length; i++) {
             try {
-                serialization.toBytes(slice[i]);
+                sizes[i] = slice[i] == null ? 0 : serialization.toBytes(slice[i]).length;
+                total += sizes[i];
             } catch (RuntimeException | StackOverflowError e) {
                 fixed[from + i] = new IllegalStateException("the task's result could not be sent back from worker "
                         + slot + ": " + serialization.culprit(slice[i], e));
                 slice[i] = null;
             }
+        }
+        while (total > budget) {
+            int largest = 0;
+            for (int i = 1; i < sizes.length; i++) {
+                largest = sizes[i] > sizes[largest] ? i : largest;
+            }
+            if (sizes[largest] == 0) {
+                break;
+            }
+            fixed[from + largest] = new IllegalStateException("the task's result could not be sent back from worker "
+                    + slot + ": it takes " + sizes[largest] + " bytes, and the results of a chunk travel in one "
+                    + "message of at most " + channel.maxFrameBytes() + " bytes; return less data per task (a "
+                    + "SharedArray for large arrays) or use a smaller chunkSize");
+            total -= sizes[largest];
+            sizes[largest] = 0;
+            slice[largest] = null;
         }
         serialization.write(buffer, slice);
         return fixed;
@@ -543,7 +593,8 @@ public final class WorkerMain {
         buffer.writeInt32(from);
         buffer.writeInt32(to);
         Object[] padded = values.length >= to ? values : Arrays.copyOf(values, to);
-        Throwable[] fixed = writeValues(buffer, padded, errors, from, to);
+        // A part leaves an eighth of its message for its errors and reason.
+        Throwable[] fixed = writeValues(buffer, padded, errors, from, to, channel.maxFrameBytes() / 8L * 7);
         Protocol.writeErrors(buffer, fixed, from, to);
     }
 

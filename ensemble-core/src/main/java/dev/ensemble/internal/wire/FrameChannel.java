@@ -28,6 +28,8 @@ import org.apache.fory.memory.MemoryBuffer;
 public final class FrameChannel implements AutoCloseable {
     /** The default largest frame: large enough for a 128 Mi-element array of doubles. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 1 << 30;
+    /** System property that lowers the largest frame of the channels this JVM opens (tests of the limit). */
+    public static final String MAX_FRAME_PROPERTY = "ensemble.maxFrameBytes";
     static final long MAX_SPIN_NANOS = 50_000;
     static final long MIN_SPIN_NANOS = 2_000;
 
@@ -58,6 +60,22 @@ public final class FrameChannel implements AutoCloseable {
         in.flip();
     }
 
+    /**
+     * The largest frame for channels of this JVM: {@link #DEFAULT_MAX_FRAME_BYTES}, or less if
+     * {@value #MAX_FRAME_PROPERTY} says so (at least 64 KiB).
+     *
+     * @return the limit in bytes
+     */
+    public static int configuredMaxFrameBytes() {
+        int configured = Integer.getInteger(MAX_FRAME_PROPERTY, DEFAULT_MAX_FRAME_BYTES);
+        return Math.clamp(configured, 64 * 1024, DEFAULT_MAX_FRAME_BYTES);
+    }
+
+    /** @return the largest frame this channel sends or accepts */
+    public int maxFrameBytes() {
+        return maxFrameBytes;
+    }
+
     /** @return the write lock, for callers that must keep their own state in step with the frame order */
     public ReentrantLock writeLock() {
         return writeLock;
@@ -82,12 +100,12 @@ public final class FrameChannel implements AutoCloseable {
      *
      * @param buffer the frame
      * @throws IOException if the peer is gone
+     * @throws TooLargeException if the frame is over the limit; nothing was sent and the channel is still usable
      */
     public void send(MemoryBuffer buffer) throws IOException {
         int length = buffer.writerIndex() - 4;
         if (length > maxFrameBytes) {
-            throw new IOException("a message of " + length + " bytes is over the limit of " + maxFrameBytes
-                    + " bytes per message between a pool and its workers; send less data per task");
+            throw new TooLargeException(length, maxFrameBytes);
         }
         buffer.putInt32(0, length);
         ByteBuffer out = ByteBuffer.wrap(buffer.getHeapMemory(), 0, buffer.writerIndex());
@@ -249,6 +267,20 @@ public final class FrameChannel implements AutoCloseable {
             writeSelector.close();
         } catch (IOException ignored) {
             // as above
+        }
+    }
+
+    /** A frame over the limit, refused before any of it was written: the connection is still in step. */
+    public static final class TooLargeException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        /**
+         * @param length the frame's length
+         * @param limit the largest frame
+         */
+        public TooLargeException(long length, int limit) {
+            super("a message of " + length + " bytes is over the limit of " + limit
+                    + " bytes per message between a pool and its workers; send less data per task");
         }
     }
 }
