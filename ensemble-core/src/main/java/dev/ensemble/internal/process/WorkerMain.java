@@ -90,6 +90,8 @@ public final class WorkerMain {
     private WorkerHook onExit;
     private final Object runningLock = new Object();
     private Running running;
+    /** The chunk whose running task the monitor timed out (guarded by runningLock); this JVM halts next. */
+    private Running timingOut;
     private volatile boolean exiting;
     private volatile boolean holding;
     private Thread monitorThread;
@@ -428,9 +430,16 @@ public final class WorkerMain {
         }
         ChunkResult result = runner.run(waitNanos, () -> cancelled.contains(callId));
         int sentUpTo;
+        boolean timedOut;
         synchronized (runningLock) {
             running = null;
             sentUpTo = current.sentUpTo;
+            timedOut = timingOut == current;
+        }
+        while (timedOut) {
+            // The monitor found the task overdue just before it ended, and is reporting the timeout and halting
+            // this JVM: its result must not arrive first (the report would then blame the next chunk's task).
+            LockSupport.park(this);
         }
         int fatal = firstFatal(result);
         if (fatal >= 0) {
@@ -699,7 +708,9 @@ public final class WorkerMain {
             if (position >= current.size) {
                 return;
             }
-            overdue = timeoutNanos > 0 && now - current.runner.taskStartNanos() > timeoutNanos;
+            // 0: the chunk's first task has not started yet (it is set just after the chunk becomes the running one)
+            long started = current.runner.taskStartNanos();
+            overdue = timeoutNanos > 0 && started != 0 && now - started > timeoutNanos;
             boolean partialDue = now - current.lastPartialNanos > PARTIAL_EVERY_NANOS && position > current.sentUpTo;
             if (!overdue && !partialDue) {
                 return;
@@ -709,6 +720,7 @@ public final class WorkerMain {
             current.lastPartialNanos = now;
             if (overdue) {
                 exiting = true;
+                timingOut = current;
             }
         }
         ChunkResult done = current.runner.partial(position);
