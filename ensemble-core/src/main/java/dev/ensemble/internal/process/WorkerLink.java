@@ -166,33 +166,42 @@ final class WorkerLink {
         try {
             link.stdin.write((launcher.secretHex() + "\n").getBytes(StandardCharsets.US_ASCII));
             link.stdin.flush();
-            // accept() returns when the worker connects; closing the server stops the wait if it never does.
-            process.onExit().thenRun(() -> closeQuietly(server));
+            // Until the worker has proven itself, closing what the start waits on (the server socket, then the
+            // connection) ends the wait: when the worker exits, or at the start timeout. A connection that never
+            // says HELLO would otherwise hold the start forever.
+            StartWatch watch = new StartWatch(server);
+            process.onExit().thenRun(watch::abandon);
             Thread timer = Thread.ofVirtual().unstarted(() -> {
                 try {
                     Thread.sleep(TimeUnit.NANOSECONDS.toMillis(START_TIMEOUT_NANOS));
-                    closeQuietly(server);
+                    watch.abandon();
                 } catch (InterruptedException ignored) {
-                    // connected in time
+                    // proven in time
                 }
             });
             timer.start();
-            SocketChannel socket;
             try {
-                socket = server.accept();
-                connected = System.nanoTime();
+                SocketChannel socket;
+                try {
+                    socket = server.accept();
+                    connected = System.nanoTime();
+                } finally {
+                    closeQuietly(server);
+                    deleteQuietly(socketPath);
+                }
+                watch.watch(socket);
+                link.channel = new FrameChannel(socket, FrameChannel.configuredMaxFrameBytes());
+                watch.watch(link.channel);
+                MemoryBuffer hello = link.channel.receive();
+                if (hello.readByte() != Protocol.HELLO
+                        || !MessageDigest.isEqual(Protocol.readBytes(hello), launcher.secret())) {
+                    throw new IOException("a process connected to the pool's socket without the pool's secret");
+                }
+                watch.proven();
+                link.pid = hello.readInt64();
             } finally {
                 timer.interrupt();
-                closeQuietly(server);
-                deleteQuietly(socketPath);
             }
-            link.channel = new FrameChannel(socket, FrameChannel.configuredMaxFrameBytes());
-            MemoryBuffer hello = link.channel.receive();
-            if (hello.readByte() != Protocol.HELLO
-                    || !MessageDigest.isEqual(Protocol.readBytes(hello), launcher.secret())) {
-                throw new IOException("a process connected to the pool's socket without the pool's secret");
-            }
-            link.pid = hello.readInt64();
             MemoryBuffer init = MemoryBuffer.fromByteArray(initFrame);
             init.writerIndex(initFrame.length);
             init.putInt32(5, slot);
@@ -221,6 +230,38 @@ final class WorkerLink {
         } catch (IOException | RuntimeException e) {
             link.destroy();
             throw link.startFailure(e.toString(), e);
+        }
+    }
+
+    /**
+     * What a start waits on until the worker has proven itself (the server socket, then the connection, then its
+     * frame channel); {@link #abandon()} closes it, so the wait ends.
+     */
+    private static final class StartWatch {
+        private AutoCloseable current;
+        private boolean abandoned;
+        private boolean proven;
+
+        StartWatch(AutoCloseable first) {
+            current = first;
+        }
+
+        synchronized void watch(AutoCloseable next) {
+            current = next;
+            if (abandoned) {
+                closeQuietly(next);
+            }
+        }
+
+        synchronized void proven() {
+            proven = true;
+        }
+
+        synchronized void abandon() {
+            if (!proven) {
+                abandoned = true;
+                closeQuietly(current);
+            }
         }
     }
 
