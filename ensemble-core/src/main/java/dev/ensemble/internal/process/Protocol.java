@@ -126,6 +126,19 @@ final class Protocol {
         return errors;
     }
 
+    /** Reads past an errors block without rebuilding its exceptions. */
+    static void skipErrors(MemoryBuffer buffer) {
+        int count = buffer.readInt32();
+        for (int i = 0; i < count; i++) {
+            buffer.readInt32();
+            int length = buffer.readInt32();
+            if (length < 0 || length > buffer.size() - buffer.readerIndex()) {
+                throw new IllegalStateException("corrupt message: an error of " + length + " bytes");
+            }
+            buffer.readerIndex(buffer.readerIndex() + length);
+        }
+    }
+
     /** A chunk's results as sent in a RESULTS frame, before it is matched with its chunk. */
     record Result(int seq, ChunkResult result) {
     }

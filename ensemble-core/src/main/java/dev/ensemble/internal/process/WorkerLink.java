@@ -524,6 +524,11 @@ final class WorkerLink {
         }
     }
 
+    /**
+     * Takes in a RESULTS frame. Everything of a result is read and checked before its chunk leaves the in-flight
+     * table: a frame that turns out corrupt drops the worker, and the chunk, still in flight, is reported lost
+     * with the others, never forgotten (its call would wait for it forever).
+     */
     private void onResults(MemoryBuffer frame) {
         int count = frame.readInt32();
         boolean cancelled = false;
@@ -537,13 +542,21 @@ final class WorkerLink {
             Object[] values = backend.readValues(frame);
             InFlight entry;
             synchronized (this) {
-                entry = inFlight.remove(seq);
+                entry = inFlight.get(seq);
                 lastChunkWorkNanos = workNanos;
             }
-            int size = entry == null ? processed : entry.chunk.size();
-            Throwable[] errors = Protocol.readErrors(frame, null, size);
             if (entry == null) {
+                Protocol.skipErrors(frame); // a chunk this side no longer waits for
                 continue;
+            }
+            int size = entry.chunk.size();
+            Throwable[] errors = Protocol.readErrors(frame, null, size);
+            if (processed < 0 || processed > size || slowestOffset < 0 || slowestOffset > Math.max(0, processed - 1)) {
+                throw new IllegalStateException("corrupt message: a result of " + processed + " tasks (the slowest at "
+                        + slowestOffset + ") for a chunk of " + size);
+            }
+            synchronized (this) {
+                inFlight.remove(seq);
             }
             Object[] full = values.length == size ? values : Arrays.copyOf(values, size);
             backend.scheduler().completed(slot, entry.chunk,
@@ -561,18 +574,32 @@ final class WorkerLink {
         }
     }
 
+    /** Reads a part, checked against its chunk; a part of a chunk not in flight is read past (seq kept). */
     private Protocol.Part readPart(MemoryBuffer frame) {
         int seq = frame.readInt32();
         int from = frame.readInt32();
         int to = frame.readInt32();
         Object[] values = backend.readValues(frame);
-        Throwable[] errors = Protocol.readErrors(frame, null, Math.max(to, 1));
+        int size;
+        synchronized (this) {
+            InFlight entry = inFlight.get(seq);
+            size = entry == null ? -1 : entry.chunk.size();
+        }
+        if (size < 0) {
+            Protocol.skipErrors(frame);
+            return new Protocol.Part(seq, 0, 0, new Object[0], null);
+        }
+        Throwable[] errors = Protocol.readErrors(frame, null, size);
+        if (from < 0 || to < from || to > size || values.length < to - from) {
+            throw new IllegalStateException("corrupt message: a part [" + from + ", " + to + ") with " + values.length
+                    + " values of a chunk of " + size);
+        }
         return new Protocol.Part(seq, from, to, values, errors);
     }
 
     private synchronized void onPart(Protocol.Part part, boolean timedOut) {
         InFlight entry = inFlight.get(part.seq());
-        if (entry == null) {
+        if (entry == null || part.to() > entry.chunk.size()) {
             return;
         }
         entry.absorb(part);
