@@ -219,8 +219,10 @@ final class WorkerLink {
             link.destroy();
             throw e;
         } catch (IOException | RuntimeException e) {
+            boolean exited = !process.isAlive();
             link.destroy();
-            throw link.startFailure(e.toString(), e);
+            throw link.startFailure(exited && link.channel == null ? "the worker JVM exited before connecting"
+                    : e.toString(), e);
         }
     }
 
