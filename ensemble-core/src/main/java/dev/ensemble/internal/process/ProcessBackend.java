@@ -398,19 +398,22 @@ public final class ProcessBackend implements Backend {
         scheduler.completed(slot, chunk, new ChunkResult(new Object[1], errors, 1, 0, 0, 0, 0));
     }
 
-    /** Reports the chunk a dead or timed-out worker was running. */
-    void reportLost(int slot, Chunk chunk, ChunkResult partial, int doneUpTo, int timedOutAt, String status,
-            String reason, List<String> lastLines) {
-        int offset = Math.min(doneUpTo, chunk.size() - 1);
+    /**
+     * Reports the chunk a dead or timed-out worker was running: {@code doneUpTo} tasks have results, the task at
+     * {@code runningOffset} (at least {@code doneUpTo}) is the one blamed.
+     */
+    void reportLost(int slot, Chunk chunk, ChunkResult partial, int doneUpTo, int runningOffset, int timedOutAt,
+            String status, String reason, List<String> lastLines) {
+        int offset = Math.min(runningOffset, chunk.size() - 1);
         long index = chunk.firstIndex() + offset;
         String input = Inputs.render(chunk.inputs().get(offset));
         String where = "task at index " + index + " (input: " + input + ") on worker " + slot + " of pool "
                 + config.name();
-        TaskFailedException error;
         if (timedOutAt >= 0) {
-            error = new TaskTimeoutException(where + " ran over its timeout of " + config.taskTimeout()
-                    + "; its worker process was killed and replaced", slot, index, input, config.taskTimeout());
-            scheduler.lost(slot, chunk, partial, error, false);
+            TaskFailedException error = new TaskTimeoutException(where + " ran over its timeout of "
+                    + config.taskTimeout() + "; its worker process was killed and replaced", slot, index, input,
+                    config.taskTimeout());
+            scheduler.lost(slot, chunk, partial, offset, error, false);
             return;
         }
         StringBuilder message = new StringBuilder(where + " was running when its worker process died ("
@@ -421,8 +424,8 @@ public final class ProcessBackend implements Backend {
                 message.append("\n  ").append(line);
             }
         }
-        scheduler.lost(slot, chunk, partial, new WorkerDiedException(message.toString(), slot, index, input, status,
-                lastLines), true);
+        scheduler.lost(slot, chunk, partial, offset, new WorkerDiedException(message.toString(), slot, index, input,
+                status, lastLines), true);
     }
 
     /** A worker process ended (reported already): start its replacement unless the pool is stopping. */

@@ -45,6 +45,7 @@ final class WorkerLink {
     private final OutputStream stdin;
     private FrameChannel channel;
     private long pid;
+    private Path positionPath;
 
     private final LinkedHashMap<Integer, InFlight> inFlight = new LinkedHashMap<>();
     private boolean ended;
@@ -151,7 +152,15 @@ final class WorkerLink {
                     + " could not get a socket at " + socketPath + ": " + e, e);
         }
         Process process;
-        List<String> command = launcher.command(slot, socketPath);
+        Path positionPath = launcher.positionPath(slot, generation);
+        try {
+            Files.write(positionPath, new byte[8]);
+        } catch (IOException e) {
+            closeQuietly(server);
+            throw new StartFailure("worker " + slot + " of pool " + backend.poolName() + " could not create "
+                    + positionPath + ": " + e, e);
+        }
+        List<String> command = launcher.command(slot, socketPath, positionPath);
         try {
             process = new ProcessBuilder(command).start();
         } catch (IOException e) {
@@ -163,6 +172,7 @@ final class WorkerLink {
         long spawned = System.nanoTime();
         long connected = 0;
         WorkerLink link = new WorkerLink(backend, slot, generation, process);
+        link.positionPath = positionPath;
         try {
             link.stdin.write((launcher.secretHex() + "\n").getBytes(StandardCharsets.US_ASCII));
             link.stdin.flush();
@@ -572,6 +582,7 @@ final class WorkerLink {
         } else {
             reportDeath(held);
         }
+        deleteQuietly(positionPath);
         backend.linkEnded(this, clean);
     }
 
@@ -580,11 +591,23 @@ final class WorkerLink {
         Iterator<InFlight> it = held.iterator();
         if (it.hasNext()) {
             InFlight running = it.next();
-            backend.reportLost(slot, running.chunk, running.partial(), running.partialUpTo, running.timedOutAt,
-                    status, dyingReason, stderr.lastLines());
+            int runningOffset = runningOffset(running.seq);
+            backend.reportLost(slot, running.chunk, running.partial(), running.partialUpTo,
+                    Math.max(runningOffset, running.partialUpTo), running.timedOutAt, status, dyingReason,
+                    stderr.lastLines());
         }
         while (it.hasNext()) {
             backend.scheduler().returned(slot, it.next().chunk);
+        }
+    }
+
+    /** The offset of the task the dead worker was running in chunk {@code seq}, from its mark; -1 if unknown. */
+    private int runningOffset(int seq) {
+        try {
+            java.nio.ByteBuffer mark = java.nio.ByteBuffer.wrap(Files.readAllBytes(positionPath));
+            return mark.remaining() >= 8 && mark.getInt(0) == seq ? mark.getInt(4) : -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 

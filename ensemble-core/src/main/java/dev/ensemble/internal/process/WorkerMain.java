@@ -103,6 +103,23 @@ public final class WorkerMain {
         }
     }
 
+    /**
+     * The position mark: {@code [seq:int][offset:int]} of the task running, in a file of the pool's directory
+     * mapped into memory, so that the pool can read it after this JVM died without a word (SIGKILL, halt,
+     * native crash) and blame the right input. Written for chunks whose tasks are timed one by one (slow enough
+     * that two stores per task are nothing); null if the file could not be mapped.
+     */
+    private java.nio.MappedByteBuffer mark;
+
+    private static java.nio.MappedByteBuffer mapMark(Path file) {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+            return channel.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, 8);
+        } catch (IOException | RuntimeException e) {
+            return null; // blame falls back to the first input without a result
+        }
+    }
+
     private WorkerMain(int slot, FrameChannel channel, CompletableFuture<Serialization> foryBuild) {
         this.slot = slot;
         this.channel = channel;
@@ -141,8 +158,9 @@ public final class WorkerMain {
      */
     public static void main(String[] args) throws Exception {
         MAIN_ENTERED = System.nanoTime();
-        if (args.length != 2) {
-            throw new IllegalArgumentException("usage: WorkerMain SOCKET SLOT (started by an Ensemble pool)");
+        if (args.length != 3) {
+            throw new IllegalArgumentException("usage: WorkerMain SOCKET SLOT POSITION-FILE (started by an Ensemble "
+                    + "pool)");
         }
         Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
             System.err.println("fatal error in worker thread " + thread.getName() + ": " + error);
@@ -174,6 +192,7 @@ public final class WorkerMain {
 
         long connected = System.nanoTime();
         WorkerMain worker = new WorkerMain(Integer.parseInt(args[1]), channel, serialization);
+        worker.mark = mapMark(Path.of(args[2]));
         worker.start(parent);
         if (Boolean.getBoolean("ensemble.debug.start")) {
             System.err.printf("after main: connected +%.1f ms, ready +%.1f ms%n", (connected - MAIN_ENTERED) / 1e6,
@@ -369,6 +388,16 @@ public final class WorkerMain {
                     throw new IllegalArgumentException(u.message());
                 }
                 return real.apply(input);
+            };
+        }
+        java.nio.MappedByteBuffer position = mark;
+        if (position != null && (flags & Protocol.FLAG_TIME_EACH_TASK) != 0) {
+            position.putLong(0, (long) chunk.seq() << 32);
+            Task<Object, Object> inner = task;
+            int[] next = {0};
+            task = input -> {
+                position.putInt(4, next[0]++);
+                return inner.apply(input);
             };
         }
         Long callId = chunk.callId();

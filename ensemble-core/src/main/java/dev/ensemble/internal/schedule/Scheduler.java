@@ -310,12 +310,29 @@ public final class Scheduler {
      * @param retryable whether the chunk may run again (a death; not a timeout)
      */
     public void lost(int slot, Chunk chunk, ChunkResult partial, TaskFailedException error, boolean retryable) {
+        lost(slot, chunk, partial, -1, error, retryable);
+    }
+
+    /**
+     * Like {@link #lost(int, Chunk, ChunkResult, TaskFailedException, boolean)}, for a worker that said which
+     * task it was running past the results it had sent (a worker process marks each task's start): that task is
+     * blamed, and the finished ones before it, whose results were lost, run again.
+     *
+     * @param slot the worker's slot
+     * @param chunk the chunk it held
+     * @param partial the results it sent for the chunk's first inputs, or null
+     * @param failedOffset the offset of the task it was running, or -1 if unknown
+     * @param error what that input gets if it is not run again
+     * @param retryable whether the chunk may run again
+     */
+    public void lost(int slot, Chunk chunk, ChunkResult partial, int failedOffset, TaskFailedException error,
+            boolean retryable) {
         lock.lock();
         try {
             if (partial != null) {
                 record(slot, chunk, partial);
             }
-            chunk.call().lost(chunk, slot, partial, error, retryable && chunk.attempt() < retries);
+            chunk.call().lost(chunk, slot, partial, failedOffset, error, retryable && chunk.attempt() < retries);
             workChanged.signalAll();
         } finally {
             unlockAndRun();
