@@ -258,6 +258,58 @@ public interface WorkerPool extends AutoCloseable {
             CallOptions options);
 
     /**
+     * Applies {@code task} to consecutive chunks of a shared array in parallel (mpaio): each task gets a
+     * {@link SharedArray.Chunk} that knows its range and gives a view of its part, with no copy of the elements.
+     * Chunks are handed out one at a time, so fast workers take more of them.
+     *
+     * <pre>{@code
+     * List<Double> partialSums = pool.mapChunks(values, 1 << 20, chunk -> chunk.view().sum());
+     * }</pre>
+     *
+     * @param array the array; open until this call returns
+     * @param chunkSize the elements per chunk (the last may be shorter), at least 1
+     * @param task the function applied to each chunk
+     * @param <A> the array's type, such as {@link SharedArray.OfDouble}
+     * @param <R> result type
+     * @return one result per chunk, in chunk order; empty for an empty array
+     * @throws IllegalArgumentException if an argument is null, {@code chunkSize} is less than 1, or it makes more
+     *     than {@code Integer.MAX_VALUE} chunks; checked before anything runs
+     * @throws IllegalStateException if the array or the pool is closed
+     * @throws TaskFailedException for the first chunk whose task failed; the rest of the call is cancelled
+     */
+    default <A extends SharedArray, R> List<R> mapChunks(A array, int chunkSize,
+            Task<? super SharedArray.Chunk<A>, ? extends R> task) {
+        List<SharedArray.Chunk<A>> chunks = SharedArray.Chunk.split(array, chunkSize);
+        if (task == null) {
+            throw new IllegalArgumentException("task must not be null");
+        }
+        return map(chunks, task, CallOptions.defaults().chunkSize(1).name("mapChunks"));
+    }
+
+    /**
+     * {@link #mapChunks} without waiting, so that work on several arrays can run at once and be joined with
+     * {@link CompletableFuture#allOf}. Close the array only after the future completes.
+     *
+     * @param array the array; open until the future completes
+     * @param chunkSize the elements per chunk, at least 1
+     * @param task the function applied to each chunk
+     * @param <A> the array's type
+     * @param <R> result type
+     * @return a future of one result per chunk in chunk order, failing with {@link TaskFailedException};
+     *     cancelling it cancels the call
+     * @throws IllegalArgumentException if an argument is null or {@code chunkSize} is less than 1
+     * @throws IllegalStateException if the array or the pool is closed
+     */
+    default <A extends SharedArray, R> CompletableFuture<List<R>> mapChunksAsync(A array, int chunkSize,
+            Task<? super SharedArray.Chunk<A>, ? extends R> task) {
+        List<SharedArray.Chunk<A>> chunks = SharedArray.Chunk.split(array, chunkSize);
+        if (task == null) {
+            throw new IllegalArgumentException("task must not be null");
+        }
+        return mapAsync(chunks, task, CallOptions.defaults().chunkSize(1).name("mapChunksAsync"));
+    }
+
+    /**
      * Runs one job on the next idle worker without waiting (Python's {@code apply_async}).
      *
      * @param job the job

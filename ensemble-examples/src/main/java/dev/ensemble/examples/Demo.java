@@ -21,6 +21,8 @@ public final class Demo {
         add(new Example("batched", "one batch per worker and reductions (workercontext)", BatchedDemo::run));
         add(new Example("processes", "worker JVMs: static state per worker, crash recovery, timeouts that kill",
                 ProcessesDemo::run));
+        add(new Example("orchestrator", "mpaio: two shared arrays, two kinds of chunk work at once, results gathered",
+                Orchestrator::run));
     }
 
     private Demo() {

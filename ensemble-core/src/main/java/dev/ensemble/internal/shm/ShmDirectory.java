@@ -1,0 +1,229 @@
+package dev.ensemble.internal.shm;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Where this JVM's shared-array files live, and how the files of dead JVMs are found and deleted.
+ *
+ * <pre>
+ * /dev/shm/                                  (or -Densemble.shm.dir=DIR; java.io.tmpdir without /dev/shm)
+ *   ensemble-USER-PID-START/                 0700; one per JVM that has open arrays:
+ *   |                                        user, process id, process start time (epoch ms)
+ *   +-- 1-doubles.shm                        0600; the elements and nothing else: element i of an array of
+ *   +-- 2-bytes.shm                                k-byte elements is at byte i * k, native byte order
+ * </pre>
+ *
+ * <p>Lifecycle. The directory is created with this JVM's first file and deleted with its last, so a JVM with no
+ * open array leaves nothing in {@code /dev/shm}. A JVM that exits normally deletes its remaining files in a
+ * shutdown hook (its mappings die with the process). A JVM killed with SIGKILL cannot; the next JVM of the same
+ * user that creates a file (or calls {@link #cleanStale()}) deletes every {@code ensemble-USER-*} directory whose
+ * process is gone, or whose pid now belongs to a process started at another time (pid reuse). A file deleted
+ * while another process still maps it stays readable there until that process unmaps it: tmpfs frees the memory
+ * with the last mapping, so deleting never pulls memory from under a worker.
+ *
+ * <p>Worker processes map the files named in the handles they receive; they create files only for arrays their
+ * own tasks create, in their own directory.
+ */
+public final class ShmDirectory {
+    /** System property naming another root directory than {@code /dev/shm} (tests, machines without it). */
+    public static final String ROOT_PROPERTY = "ensemble.shm.dir";
+
+    private static final String PREFIX = "ensemble-" + safeUserName() + "-";
+    private static final long PID = ProcessHandle.current().pid();
+    private static final long START = startMillis(ProcessHandle.current());
+
+    private static final Set<Path> live = new HashSet<>();
+    private static long counter;
+    private static boolean staleCleaned;
+    private static boolean hookInstalled;
+
+    private ShmDirectory() {
+    }
+
+    /**
+     * The directory under which the private directories are made.
+     *
+     * @return {@code /dev/shm}, or the directory named by {@value #ROOT_PROPERTY}, or {@code java.io.tmpdir}
+     */
+    public static Path root() {
+        String configured = System.getProperty(ROOT_PROPERTY);
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    /**
+     * This JVM's private directory; it exists only while this JVM has files in it.
+     *
+     * @return its path
+     */
+    public static Path directory() {
+        return root().resolve(PREFIX + PID + "-" + START);
+    }
+
+    /**
+     * Creates an empty file (mode 0600) for a new array, after checking that the file system has room for it.
+     *
+     * @param kind the element type, for the file's name
+     * @param bytes the size the file will have once mapped
+     * @return the new file's path; the caller maps it and calls {@link #delete} when done
+     * @throws IllegalArgumentException if {@code bytes} is more than the file system's usable space
+     * @throws UncheckedIOException if the directory or file cannot be created
+     */
+    static synchronized Path createFile(Kind kind, long bytes) {
+        if (!staleCleaned) {
+            staleCleaned = true;
+            cleanStale();
+        }
+        Path root = root();
+        try {
+            long usable = Files.getFileStore(root).getUsableSpace();
+            if (bytes > usable) {
+                throw new IllegalArgumentException(String.format(
+                        "a shared array of %,d bytes does not fit: %s has %,d bytes free; use a smaller array, "
+                                + "free space there, or map an existing file with SharedArray.map(Path)",
+                        bytes, root, usable));
+            }
+            Path dir = directory();
+            try {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rwx------")));
+            } catch (FileAlreadyExistsException e) {
+                if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new IOException(dir + " exists and is not a directory", e);
+                }
+            }
+            installHook();
+            Path file = dir.resolve(++counter + "-" + kind.plural() + ".shm");
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            live.add(file);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a shared-array file under " + root + ": " + e, e);
+        }
+    }
+
+    /**
+     * Deletes a file made by {@link #createFile}, and the directory with the last one.
+     *
+     * @param file the file
+     */
+    static synchronized void delete(Path file) {
+        live.remove(file);
+        deleteQuietly(file);
+        if (live.isEmpty()) {
+            deleteQuietly(file.getParent());
+        }
+    }
+
+    /**
+     * The files this JVM created and has not deleted.
+     *
+     * @return a copy of the set
+     */
+    public static synchronized Set<Path> liveFiles() {
+        return Set.copyOf(live);
+    }
+
+    /**
+     * Deletes the private directories (and their files) of this user's JVMs that are no longer running. Runs by
+     * itself before this JVM creates its first file; call it to clean up at another time.
+     *
+     * @return the number of directories deleted
+     */
+    public static int cleanStale() {
+        int deleted = 0;
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root(), PREFIX + "*")) {
+            for (Path dir : dirs) {
+                if (isStale(dir.getFileName().toString().substring(PREFIX.length()))
+                        && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    deleteTree(dir);
+                    deleted++;
+                }
+            }
+        } catch (IOException | UncheckedIOException | java.nio.file.DirectoryIteratorException e) {
+            // Cleaning is best effort: another JVM may be cleaning the same directories right now.
+        }
+        return deleted;
+    }
+
+    /** {@code owner} is {@code PID-START}; stale if that process is gone or the pid was reused. */
+    private static boolean isStale(String owner) {
+        int dash = owner.indexOf('-');
+        long pid;
+        long start;
+        try {
+            pid = Long.parseLong(owner.substring(0, dash < 0 ? owner.length() : dash));
+            start = dash < 0 ? 0 : Long.parseLong(owner.substring(dash + 1));
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        if (pid == PID && start == START) {
+            return false;
+        }
+        Optional<ProcessHandle> process = ProcessHandle.of(pid);
+        if (process.isEmpty() || !process.get().isAlive()) {
+            return true;
+        }
+        long actualStart = startMillis(process.get());
+        return start != 0 && actualStart != 0 && actualStart != start;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                deleteQuietly(file);
+            }
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        deleteQuietly(dir);
+    }
+
+    private static synchronized void installHook() {
+        if (!hookInstalled) {
+            hookInstalled = true;
+            Runtime.getRuntime().addShutdownHook(new Thread(ShmDirectory::deleteAll, "ensemble-shm-cleanup"));
+        }
+    }
+
+    /** The shutdown hook: arrays not closed still lose their files; this process's mappings end with it. */
+    private static synchronized void deleteAll() {
+        for (Path file : live) {
+            deleteQuietly(file);
+        }
+        live.clear();
+        deleteQuietly(directory());
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            // A directory another thread just put a file in, or one being cleaned by another JVM: leave it.
+        }
+    }
+
+    private static long startMillis(ProcessHandle process) {
+        return process.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L);
+    }
+
+    private static String safeUserName() {
+        String user = System.getProperty("user.name", "user");
+        String safe = user.replaceAll("[^A-Za-z0-9_.]", "_");
+        return safe.isEmpty() ? "user" : safe;
+    }
+}
