@@ -46,9 +46,11 @@ public final class ProcessBackend implements Backend {
     private static final int START_ATTEMPTS = 3;
 
     private final PoolConfig config;
-    private final Serialization serialization = Serialization.forParent();
+    /** Set before any worker is started (with hooks or shared objects), else while the first ones boot. */
+    private volatile Serialization serialization;
     private final WorkerLauncher launcher;
-    private final byte[] initFrame;
+    private final java.util.concurrent.CompletableFuture<byte[]> initFrame = new java.util.concurrent.CompletableFuture<>();
+    private final Object[] setup;
     private final Slot[] slots;
     private final Map<Long, byte[]> taskBytes = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -96,14 +98,17 @@ public final class ProcessBackend implements Backend {
      */
     public ProcessBackend(PoolConfig config) {
         this.config = config;
-        Object[] setup = {config.sharedObjects(), config.onWorkerStart(), config.onWorkerExit()};
+        this.setup = new Object[] {config.sharedObjects(), config.onWorkerStart(), config.onWorkerExit()};
         String[] roles = {"sharedObjects", "onWorkerStart", "onWorkerExit"};
-        for (int i = 0; i < setup.length; i++) {
-            if (setup[i] != null) {
-                serialization.requireSendable(setup[i], "the pool's " + roles[i]);
+        if (setup[0] != null || setup[1] != null || setup[2] != null) {
+            serialization = Serialization.forParent();
+            for (int i = 0; i < setup.length; i++) {
+                if (setup[i] != null) {
+                    serialization.requireSendable(setup[i], "the pool's " + roles[i]);
+                }
             }
+            initFrame.complete(encodeInit(setup));
         }
-        this.initFrame = encodeInit(setup);
         this.launcher = new WorkerLauncher(config);
         this.slots = new Slot[config.workers()];
         for (int i = 0; i < slots.length; i++) {
@@ -144,6 +149,11 @@ public final class ProcessBackend implements Backend {
         return serialization;
     }
 
+    /** The INIT frame, once this side has built it (see {@link #start}). */
+    byte[] initFrame() {
+        return initFrame.join();
+    }
+
     long maxTasksPerWorker() {
         return config.maxTasksPerWorker();
     }
@@ -170,7 +180,7 @@ public final class ProcessBackend implements Backend {
             // Workers start in parallel: the pool is ready after the slowest, not after their sum.
             starters.add(Thread.ofPlatform().daemon().name(config.name() + "-start-" + slot.id).start(() -> {
                 try {
-                    WorkerLink link = WorkerLink.launch(this, slot.id, 0, initFrame);
+                    WorkerLink link = WorkerLink.launch(this, slot.id, 0);
                     synchronized (slot) {
                         slot.link = link;
                         slot.generations = 1;
@@ -179,6 +189,16 @@ public final class ProcessBackend implements Backend {
                     failures[slot.id] = e;
                 }
             }));
+        }
+        if (serialization == null) {
+            // The first pool of a JVM builds Fory and lists the class path here (a few hundred ms): while the
+            // workers boot, not before.
+            try {
+                serialization = Serialization.forParent();
+                initFrame.complete(encodeInit(setup));
+            } catch (RuntimeException | Error e) {
+                initFrame.completeExceptionally(e);
+            }
         }
         boolean interrupted = false;
         for (Thread starter : starters) {
@@ -447,7 +467,7 @@ public final class ProcessBackend implements Backend {
                 generation = slot.generations++;
             }
             try {
-                replacement = WorkerLink.launch(this, slot.id, generation, initFrame);
+                replacement = WorkerLink.launch(this, slot.id, generation);
                 break;
             } catch (RuntimeException e) {
                 System.err.println("pool " + config.name() + ": replacing worker " + slot.id + " failed (attempt "

@@ -139,7 +139,7 @@ final class WorkerLink {
      * @return the running link, its reader not yet started
      * @throws StartFailure with the worker's error output if it did not get ready
      */
-    static WorkerLink launch(ProcessBackend backend, int slot, int generation, byte[] initFrame) {
+    static WorkerLink launch(ProcessBackend backend, int slot, int generation) {
         WorkerLauncher launcher = backend.launcher();
         Path socketPath = launcher.socketPath(slot, generation);
         long asked = System.nanoTime();
@@ -203,6 +203,13 @@ final class WorkerLink {
                 throw new IOException("a process connected to the pool's socket without the pool's secret");
             }
             link.pid = hello.readInt64();
+            byte[] initFrame;
+            try {
+                initFrame = backend.initFrame().clone(); // the slot is written into this worker's copy
+            } catch (java.util.concurrent.CompletionException e) {
+                link.destroy();
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
             MemoryBuffer init = MemoryBuffer.fromByteArray(initFrame);
             init.writerIndex(initFrame.length);
             init.putInt32(5, slot);
