@@ -86,6 +86,7 @@ public final class PoolImpl implements WorkerPool {
         backend.validate(job, "the job");
         Call<R> call = scheduler.openPlaced("submit", asTask(job), Collections.singletonList(null), new int[] {-1},
                 true);
+        backend.callOpened();
         return detached(call).thenApply(results -> results.get(0));
     }
 
@@ -95,6 +96,7 @@ public final class PoolImpl implements WorkerPool {
         backend.validate(job, "the job");
         Call<R> call = scheduler.openPlaced("apply", asTask(job), Collections.singletonList(null), new int[] {-1},
                 true);
+        backend.callOpened();
         return await(call).get(0);
     }
 
