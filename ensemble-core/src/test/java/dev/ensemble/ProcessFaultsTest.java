@@ -261,7 +261,7 @@ class ProcessFaultsTest {
 
     @Test
     void taskTimeout_killsTheWorkerRunningIt_andReplacesIt() {
-        WorkerPool pool = track(processes(1).taskTimeout(Duration.ofMillis(300)).build());
+        WorkerPool pool = track(processes(1).taskTimeout(Duration.ofSeconds(2)).build());
         long before = workerPids(pool).iterator().next();
         assertThatThrownBy(() -> pool.map(range(3), x -> {
             if (x == 1) {

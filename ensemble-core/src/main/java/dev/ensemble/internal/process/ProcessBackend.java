@@ -26,14 +26,17 @@ import org.apache.fory.memory.MemoryBuffer;
  * Workers that are separate JVMs on this machine.
  *
  * <p><b>Shape.</b> Each slot has a sender thread and, per worker process, a {@link WorkerLink} with a reader
- * thread. The sender blocks in {@link Scheduler#take} only while its worker has nothing in flight, sends the
- * chunk, and tops the pipeline up with {@link Scheduler#poll}; the reader reports each answer to the scheduler
- * and tops the pipeline up again, so a busy worker always finds its next chunk already in its socket. A chunk's
- * task is sent once per worker ({@link Protocol#TASK_CACHE_SIZE}).
+ * thread. The sender blocks in {@link Scheduler#take} (after a bounded spin, {@link SpinThenPark}) only while its
+ * worker has nothing in flight, sends the chunk, and tops the pipeline up with {@link Scheduler#poll} each time
+ * the reader reports an answer, so a busy worker finds its next short chunk already in its socket. The reader
+ * never writes, so the worker's answers always drain and the two ends can never both block on full sockets. A
+ * {@code submit} or {@code apply} hands its chunk to an idle worker from the caller's thread
+ * ({@link #callOpened}). A call's task is sent once per worker ({@link Protocol#TASK_CACHE_SIZE}); a cancelled
+ * call's chunks not yet started are skipped by the worker (CANCEL).
  *
  * <p><b>Faults.</b> When a worker process ends without being asked to, its reader reports the chunk it was
- * running as {@link Scheduler#lost} (with the results the worker had sent of it, so blame falls on the input that
- * was running and finished work is kept), gives the chunks it had not started back to the scheduler, and starts
+ * running as {@link Scheduler#lost} (with the results the worker had sent of it and the offset of the task it
+ * had marked as running, so blame falls on the input that was running and finished work is kept), gives the chunks it had not started back to the scheduler, and starts
  * a replacement; the scheduler re-runs or fails the lost chunk by the pool's {@code retries}. An overdue task is
  * detected by the worker itself, which reports it and halts. A worker that reached {@code maxTasksPerWorker}
  * is sent no more work, asked to exit once idle, and replaced.

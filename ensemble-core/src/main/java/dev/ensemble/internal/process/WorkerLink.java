@@ -440,14 +440,15 @@ final class WorkerLink {
 
     /** Kills the worker process now; the reader then reports what it held. */
     void kill() {
-        process.destroyForcibly();
+        // A signal only: Process.destroy would also close the worker's output, losing its last lines.
+        process.toHandle().destroyForcibly();
         if (channel != null) {
             channel.close();
         }
     }
 
     private void destroy() {
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
         try {
             stdin.close();
         } catch (IOException ignored) {
@@ -575,12 +576,12 @@ final class WorkerLink {
         boolean clean = exited && held.isEmpty();
         try {
             if (!process.waitFor(clean ? 30 : 2, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
+                process.toHandle().destroyForcibly();
                 process.waitFor(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            process.destroyForcibly();
+            process.toHandle().destroyForcibly();
         }
         stderr.awaitEnd(1_000);
         stdout.awaitEnd(200);

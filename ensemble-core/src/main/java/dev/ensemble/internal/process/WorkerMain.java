@@ -28,15 +28,21 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.fory.memory.MemoryBuffer;
 
 /**
- * The main class of a worker process. Started by {@link WorkerLauncher} with the pool's socket path and the
- * worker's slot as arguments and the pool's secret as the first line of standard input.
+ * The main class of a worker process. Started by {@link WorkerLauncher} with the pool's socket path, the
+ * worker's slot and its position-mark file as arguments, and the pool's secret as the first line of standard
+ * input.
  *
  * <p><b>Threads.</b> The main thread reads frames and runs chunks one after the other, so a chunk sent while
- * another runs waits in the socket's buffer and is picked up without a wake-up. Results of chunks that finish
- * while the next chunk is already buffered are held back briefly and sent together (one write for many small
- * chunks). A monitor thread times out overdue tasks, sends the finished part of long chunks (so that a crash
- * blames the right input and loses little work), and checks that the pool's JVM is alive. A third thread blocks
- * on standard input, whose end means the pool's JVM is gone.
+ * another runs waits in the socket's buffer and is picked up without a wake-up; before each chunk it reads ahead
+ * whatever has arrived, so a CANCEL queued behind chunks is seen before they run. Results of short chunks that
+ * finish while the next chunk is already here are held back (at most 1 ms, then the monitor sends them) and sent
+ * together. A monitor thread times out overdue tasks, sends the finished part of long chunks every 20 ms, and
+ * checks that the pool's JVM is alive; a third thread blocks on standard input, whose end means the pool's JVM is
+ * gone. Fory is built on a fourth thread at start; until it is ready (about 100 ms), chunks and results travel
+ * JDK-serialized where they can.
+ *
+ * <p><b>Blame.</b> For chunks of timed tasks the main thread marks the running task ({@code seq}, offset) in a
+ * memory-mapped file of the pool's directory, which the pool reads if this JVM dies without a word.
  *
  * <p><b>Exits.</b> EXIT from the pool: exit hook, EXITED, {@code System.exit(0)}. Pool gone (standard input or
  * socket closed, or parent process dead): halt at once. A task's {@code System.exit}: a shutdown hook reports
