@@ -100,7 +100,8 @@ public final class WorkerMain {
         final ChunkRunner runner;
         final int size;
         int sentUpTo;
-        long lastPartialNanos = System.nanoTime();
+        final long sinceNanos = System.nanoTime();
+        long lastPartialNanos = sinceNanos;
 
         Running(int seq, ChunkRunner runner, int size) {
             this.seq = seq;
@@ -635,7 +636,9 @@ public final class WorkerMain {
             if (position >= current.size) {
                 return;
             }
-            overdue = timeoutNanos > 0 && now - current.runner.taskStartNanos() > timeoutNanos;
+            // Until its first task starts, a runner's task start is 0: count from when the chunk was taken up.
+            long taskStart = Math.max(current.runner.taskStartNanos(), current.sinceNanos);
+            overdue = timeoutNanos > 0 && now - taskStart > timeoutNanos;
             boolean partialDue = now - current.lastPartialNanos > PARTIAL_EVERY_NANOS && position > current.sentUpTo;
             if (!overdue && !partialDue) {
                 return;
