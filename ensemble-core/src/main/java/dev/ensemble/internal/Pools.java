@@ -1,5 +1,6 @@
 package dev.ensemble.internal;
 
+import dev.ensemble.ClusterBackend;
 import dev.ensemble.WorkerPool;
 import dev.ensemble.internal.thread.ThreadBackend;
 
@@ -15,6 +16,11 @@ public final class Pools {
      * @return the running pool
      */
     public static WorkerPool start(PoolConfig config) {
+        if (config.kind() == PoolConfig.Kind.CLUSTER) {
+            ClusterStarter.Prepared prepared = ClusterStarter.of((ClusterBackend) config.extensions().get("cluster"))
+                    .prepare(config);
+            return new PoolImpl(prepared.config(), prepared.backend());
+        }
         Backend backend = switch (config.kind()) {
             case THREADS, VIRTUAL_THREADS -> new ThreadBackend(config);
             case PROCESSES, CLUSTER -> throw new UnsupportedOperationException(
