@@ -1,5 +1,6 @@
 package dev.ensemble.hazelcast.internal;
 
+import com.hazelcast.cluster.Address;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.config.ExecutorConfig;
 import com.hazelcast.core.HazelcastInstance;
@@ -86,12 +87,9 @@ public final class HazelcastStarter implements ClusterStarter {
             if (m.isLiteMember()) {
                 continue;
             }
-            if (!allowNonLoopback && !isLoopback(m)) {
+            if (!allowNonLoopback && !isLoopback(m.getAddress())) {
                 if (strict) {
-                    throw new IllegalStateException("member " + m.getAddress() + " of the Hazelcast cluster is not on "
-                            + "a loopback interface. A pool runs code on every member, so a cluster on a network must "
-                            + "be secured by Hazelcast's own means (TLS, member authentication, a private network); "
-                            + "once it is, say so with HazelcastBackend.of(hz).allowNonLoopback()");
+                    throw notOnLoopback(m.getAddress());
                 }
                 continue;
             }
@@ -100,13 +98,20 @@ public final class HazelcastStarter implements ClusterStarter {
         return eligible;
     }
 
-    private static boolean isLoopback(Member member) {
+    static boolean isLoopback(Address address) {
         try {
-            InetAddress address = member.getAddress().getInetAddress();
-            return address.isLoopbackAddress();
+            InetAddress inet = address.getInetAddress();
+            return inet.isLoopbackAddress();
         } catch (UnknownHostException e) {
             return false;
         }
+    }
+
+    static IllegalStateException notOnLoopback(Address address) {
+        return new IllegalStateException("member " + address + " of the Hazelcast cluster is not on a loopback "
+                + "interface. A pool runs code on every member, so a cluster on a network must be secured by "
+                + "Hazelcast's own means (TLS, member authentication, a private network); once it is, say so with "
+                + "HazelcastBackend.of(hz).allowNonLoopback()");
     }
 
     /** The executor service for requests, sized so that every worker's request can wait on a member at once. */
