@@ -16,6 +16,8 @@ public final class Demo {
 
     static {
         add(new Example("basics", "map, streams, failures, context and insights on a thread pool", Basics::run));
+        add(new Example("cluster", "a pool over two Hazelcast members on loopback (this JVM and one it starts)",
+                ClusterExample::run));
     }
 
     private Demo() {
