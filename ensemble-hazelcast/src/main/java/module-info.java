@@ -6,6 +6,7 @@ module dev.ensemble.hazelcast {
     requires transitive dev.ensemble;
     requires transitive com.hazelcast.core;
     requires org.apache.fory.core;
+    requires java.logging;
 
     exports dev.ensemble.hazelcast;
 

@@ -12,6 +12,7 @@ import dev.ensemble.WorkerContext;
 import dev.ensemble.WorkerDiedException;
 import dev.ensemble.WorkerPool;
 import dev.ensemble.WorkerPoolContract;
+import dev.ensemble.hazelcast.internal.LoopbackCluster;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

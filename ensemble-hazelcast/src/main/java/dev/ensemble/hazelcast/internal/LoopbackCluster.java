@@ -1,4 +1,4 @@
-package dev.ensemble.hazelcast;
+package dev.ensemble.hazelcast.internal;
 
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
@@ -23,22 +23,45 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Hazelcast members in separate JVMs on 127.0.0.1, for tests: multicast and auto-detection off, TCP-IP join
+ * Hazelcast members in separate JVMs on 127.0.0.1, for tests and benchmarks (not part of the API): multicast and auto-detection off, TCP-IP join
  * with the members listed one by one, free ports, a cluster name of its own (other test runs on this machine
  * never join). A member exits when its standard input closes, so a test JVM that dies leaves none behind.
  */
-final class LoopbackCluster implements AutoCloseable {
+public final class LoopbackCluster implements AutoCloseable {
     private static final Logger HAZELCAST_LOGS = Logger.getLogger("com.hazelcast");
     private static final Duration START_PATIENCE = Duration.ofSeconds(60);
 
-    final String name = "ensemble-test-" + UUID.randomUUID();
+    private final String name = "ensemble-test-" + UUID.randomUUID();
+    /** Small, quick to start: what tests need. */
+    public static final List<String> TEST_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1");
+
+    private final List<String> jvmOptions;
     private final List<Integer> ports = new ArrayList<>();
     private final List<Process> members = new ArrayList<>();
     private final List<HazelcastInstance> clients = new ArrayList<>();
 
-    /** Starts {@code count} member JVMs and waits until each runs (they form one cluster). */
-    static LoopbackCluster start(int count, int reserve) {
-        LoopbackCluster cluster = new LoopbackCluster();
+    /**
+     * Starts member JVMs and waits until each runs (they form one cluster).
+     *
+     * @param count how many members to start now
+     * @param reserve how many ports to keep for members added later ({@link #addMember})
+     * @return the cluster
+     */
+    public static LoopbackCluster start(int count, int reserve) {
+        return start(count, reserve, TEST_JVM_OPTIONS);
+    }
+
+    /**
+     * Starts member JVMs with the given JVM options (benchmarks want the full JIT).
+     *
+     * @param count how many members to start now
+     * @param reserve how many ports to keep for members added later
+     * @param jvmOptions options of the member JVMs
+     * @return the cluster
+     */
+    public static LoopbackCluster start(int count, int reserve, List<String> jvmOptions) {
+        LoopbackCluster cluster = new LoopbackCluster(jvmOptions);
         for (int i = 0; i < count + reserve; i++) {
             cluster.ports.add(freePort());
         }
@@ -57,8 +80,18 @@ final class LoopbackCluster implements AutoCloseable {
         return cluster;
     }
 
-    /** Starts one more member (on a reserved port) and waits until it runs. */
-    Process addMember(int reservedIndex) throws Exception {
+    private LoopbackCluster(List<String> jvmOptions) {
+        this.jvmOptions = List.copyOf(jvmOptions);
+    }
+
+    /**
+     * Starts one more member on a reserved port and waits until it runs.
+     *
+     * @param reservedIndex the port's index: from {@code count} to {@code count + reserve - 1}
+     * @return its process
+     * @throws Exception if it does not start
+     */
+    public Process addMember(int reservedIndex) throws Exception {
         Process p = launch(ports.get(reservedIndex)).get(START_PATIENCE.toSeconds(), TimeUnit.SECONDS);
         members.add(p);
         return p;
@@ -66,13 +99,18 @@ final class LoopbackCluster implements AutoCloseable {
 
     private CompletableFuture<Process> launch(int port) {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "--sun-misc-unsafe-memory-access=allow",
+                "-Xshare:auto",
+                "--sun-misc-unsafe-memory-access=allow", "--add-modules", "java.se",
+                "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
+                "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+                "--add-opens", "java.management/sun.management=ALL-UNNAMED",
+                "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), LoopbackCluster.class.getName(), name,
                 String.valueOf(port)));
         for (int p : ports) {
             command.add(String.valueOf(p));
         }
+        command.addAll(1, jvmOptions);
         Process process;
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -100,8 +138,12 @@ final class LoopbackCluster implements AutoCloseable {
         return ready;
     }
 
-    /** A client of the cluster, shut down by {@link #close()}. */
-    HazelcastInstance client() {
+    /**
+     * A client of the cluster, shut down by {@link #close()}.
+     *
+     * @return the client
+     */
+    public HazelcastInstance client() {
         HAZELCAST_LOGS.setLevel(Level.WARNING);
         ClientConfig config = new ClientConfig();
         config.setClusterName(name);
@@ -114,10 +156,12 @@ final class LoopbackCluster implements AutoCloseable {
         return client;
     }
 
-    List<Process> members() {
+    /** @return the member processes */
+    public List<Process> members() {
         return members;
     }
 
+    /** Shuts the clients down and kills the members. */
     @Override
     public void close() {
         for (HazelcastInstance c : clients) {
@@ -143,8 +187,15 @@ final class LoopbackCluster implements AutoCloseable {
         }
     }
 
-    /** The loopback member configuration. */
-    static Config memberConfig(String clusterName, int port, List<Integer> allPorts) {
+    /**
+     * The loopback member configuration.
+     *
+     * @param clusterName the cluster's name
+     * @param port this member's port
+     * @param allPorts every member's port
+     * @return the configuration
+     */
+    public static Config memberConfig(String clusterName, int port, List<Integer> allPorts) {
         Config config = new Config();
         config.setClusterName(clusterName);
         config.setProperty("hazelcast.phone.home.enabled", "false");
@@ -168,6 +219,9 @@ final class LoopbackCluster implements AutoCloseable {
     /**
      * A member JVM: {@code clusterName port allPorts...}. Prints READY once running; exits when its standard
      * input closes (its parent ended).
+     *
+     * @param args the cluster name, the port, every member's port
+     * @throws IOException if standard input fails
      */
     public static void main(String[] args) throws IOException {
         HAZELCAST_LOGS.setLevel(Level.WARNING);
