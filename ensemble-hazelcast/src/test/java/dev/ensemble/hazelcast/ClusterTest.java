@@ -107,6 +107,7 @@ class ClusterTest extends WorkerPoolContract {
     private CompletableFuture<List<Outcome<Long>>> mapWhileAMemberIsKilled(int reservedPort, int retries)
             throws Exception {
         Process victim = cluster.addMember(reservedPort);
+        LoopbackCluster.awaitMembers(client, 3, PATIENCE);
         WorkerPool pool = track(WorkerPool.builder().cluster(HazelcastBackend.of(client).workersPerMember(1))
                 .retries(retries).build());
         assertThat(pool.size()).isEqualTo(3);
@@ -130,6 +131,7 @@ class ClusterTest extends WorkerPoolContract {
         assertThat(new HashSet<>(pool.broadcast(() -> ProcessHandle.current().pid()))).hasSize(2)
                 .doesNotContain(victim.pid());
         assertThat(pool.insights().workers().stream().mapToInt(w -> w.restarts()).sum()).isEqualTo(1);
+        LoopbackCluster.awaitMembers(client, 2, PATIENCE); // the next test starts from the two members
         return outcomes;
     }
 

@@ -322,6 +322,22 @@ public final class Scheduler {
         }
     }
 
+    /**
+     * Gives back a chunk that was taken but never started (its worker died with it still queued, or it could
+     * not be sent): it runs later on another worker, without counting as a retry.
+     *
+     * @param slot the worker's slot
+     * @param chunk the chunk, untouched
+     */
+    public void returned(int slot, Chunk chunk) {
+        lock.lock();
+        try {
+            requeue(chunk);
+        } finally {
+            unlockAndRun();
+        }
+    }
+
     private void record(int slot, Chunk chunk, ChunkResult result) {
         SlotStats s = stats[slot];
         s.tasks += result.processed();

@@ -50,6 +50,11 @@ public final class HazelcastStarter implements ClusterStarter {
         }
         IExecutorService executor = executor(hz);
         Map<Member, Integer> processors = probe(executor, members);
+        members = new ArrayList<>(processors.keySet()); // without members that left meanwhile
+        if (members.isEmpty()) {
+            throw new IllegalStateException("every member of the Hazelcast cluster of " + hz.getName() + " left "
+                    + "while pool " + config.name() + " was starting");
+        }
         List<Member> homes = new ArrayList<>();
         if (options.workersPerMember() > 0) {
             for (int i = 0; i < options.workersPerMember(); i++) {
@@ -139,6 +144,9 @@ public final class HazelcastStarter implements ClusterStarter {
                 throw new IllegalStateException("interrupted while asking the cluster's members to host a pool", ie);
             } catch (ExecutionException | TimeoutException failure) {
                 Throwable cause = failure instanceof ExecutionException ? failure.getCause() : failure;
+                if (HazelcastWorkers.isDeparture(cause)) {
+                    continue; // a member leaving (or killed and not yet removed) hosts nothing
+                }
                 throw new IllegalStateException("member " + e.getKey().getAddress() + " cannot run Ensemble workers: "
                         + cause + ". Every member needs ensemble-core, ensemble-hazelcast, fory-core and the "
                         + "application's classes on its class path", cause);

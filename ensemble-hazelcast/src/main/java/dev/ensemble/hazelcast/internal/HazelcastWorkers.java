@@ -20,6 +20,7 @@ import dev.ensemble.internal.schedule.Inputs;
 import dev.ensemble.internal.schedule.Scheduler;
 import dev.ensemble.internal.worker.ChunkResult;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -34,12 +35,18 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The caller's side of a cluster pool: one loop per worker slot, each homed on a member, that takes chunks from
  * the {@link Scheduler}, sends each to its member through Hazelcast's executor service as a {@link MemberCall},
  * and reports the {@link Reply} back.
+ *
+ * <p><b>Pipelining.</b> Each slot keeps up to {@value #IN_FLIGHT} chunks in flight (the next one waits on the
+ * member while the current one runs), numbered per worker incarnation; the member runs them in that order, so
+ * when a member dies only the oldest unanswered chunk can have started: it is reported lost, the others are
+ * {@link Scheduler#returned returned} without counting as a retry.
  *
  * <p><b>Death.</b> A slot waits for its reply and for its member's departure at once (a membership listener
  * settles a per-member future), so a member killed mid-chunk ends the wait as soon as the cluster notices; the
@@ -52,14 +59,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * worker starts there; a call's task goes with the first chunk of that call a member gets (see
  * {@link MemberPool}).
  *
- * <p><b>Cancellation.</b> While a chunk runs, its slot checks every {@value #CANCEL_CHECK_MILLIS} ms whether
- * its call was cancelled, and if so tells the member, which stops the chunk between tasks.
+ * <p><b>Cancellation.</b> While chunks are in flight, their slot checks every {@value #CANCEL_CHECK_MILLIS} ms
+ * (and after each answer) whether their calls were cancelled, and if so tells the member, which stops a running
+ * chunk between tasks and skips a queued one.
  */
 final class HazelcastWorkers implements Backend {
     static final String MEMBER_LEFT = "member left the cluster";
     private static final long CANCEL_CHECK_MILLIS = 100;
     private static final long CLOSE_WAIT_SECONDS = 10;
     private static final int TASKS_REMEMBERED = 32;
+    /** Chunks a worker holds at once: one running, one waiting on the member, so the round trip is hidden. */
+    static final int IN_FLIGHT = 2;
 
     private final PoolConfig config;
     private final ClusterOptions options;
@@ -69,6 +79,7 @@ final class HazelcastWorkers implements Backend {
     private final String poolId;
     private final Slot[] slots;
     private final Map<UUID, MemberLink> links = new ConcurrentHashMap<>();
+    private final AtomicInteger idleSlots = new AtomicInteger();
     private final Map<Long, byte[]> encodedTasks = Collections.synchronizedMap(lru(TASKS_REMEMBERED));
     private byte[] setup;
     private UUID listener;
@@ -97,11 +108,31 @@ final class HazelcastWorkers implements Backend {
         final int id;
         volatile MemberLink home;
         int generation;
+        long nextSeq; // of the next chunk sent to the current incarnation of the worker
+        long lastChunkWorkNanos = -1;
         Thread thread;
 
         Slot(int id, MemberLink home) {
             this.id = id;
             this.home = home;
+        }
+    }
+
+    /** A chunk sent to a member and not yet answered. */
+    private static final class Flight {
+        final Chunk chunk;
+        final MemberLink home;
+        final MemberCall call;
+        final int generation;
+        CompletableFuture<Reply> reply;
+        boolean cancelSent;
+
+        Flight(Chunk chunk, MemberLink home, MemberCall call, int generation, CompletableFuture<Reply> reply) {
+            this.chunk = chunk;
+            this.home = home;
+            this.call = call;
+            this.generation = generation;
+            this.reply = reply;
         }
     }
 
@@ -286,72 +317,101 @@ final class HazelcastWorkers implements Backend {
             return;
         }
         ready.countDown();
+        ArrayDeque<Flight> flights = new ArrayDeque<>();
         long tasksSinceStart = 0;
-        long lastEnd = System.nanoTime();
         while (true) {
-            int limit = config.maxTasksPerWorker() > 0
-                    ? (int) Math.min(Integer.MAX_VALUE, config.maxTasksPerWorker() - tasksSinceStart)
-                    : Integer.MAX_VALUE;
-            Chunk chunk;
-            try {
-                chunk = scheduler.take(slot.id, limit);
-            } catch (InterruptedException e) {
-                if (stopping) {
-                    return;
+            if (flights.isEmpty()) {
+                Chunk chunk;
+                idleSlots.incrementAndGet();
+                try {
+                    chunk = scheduler.take(slot.id, room(tasksSinceStart, flights));
+                } catch (InterruptedException e) {
+                    if (stopping) {
+                        return;
+                    }
+                    continue;
+                } finally {
+                    idleSlots.decrementAndGet();
                 }
+                if (chunk == null) {
+                    break;
+                }
+                if (slot.home == null && !move(slot, "no member was left")) {
+                    scheduler.lost(slot.id, chunk, null, died(slot, chunk, 0, "no member of the cluster is left to "
+                            + "run it", null), false);
+                    continue;
+                }
+                dispatch(slot, chunk, flights);
+            }
+            while (flights.size() < depth(slot) && room(tasksSinceStart, flights) > 0) {
+                Chunk more = scheduler.poll(slot.id, room(tasksSinceStart, flights));
+                if (more == null) {
+                    break;
+                }
+                dispatch(slot, more, flights);
+            }
+            if (flights.isEmpty()) {
                 continue;
             }
-            if (chunk == null) {
-                break;
-            }
-            if (slot.home == null && !move(slot, "no member was left")) {
-                scheduler.lost(slot.id, chunk, null, died(slot, chunk, 0, "no member of the cluster is left to run "
-                        + "it", null), false);
-                continue;
-            }
-            MemberLink home = slot.home;
+            Flight head = flights.peek();
+            Reply reply;
             try {
-                Reply reply = runChunk(slot, home, chunk, System.nanoTime() - lastEnd);
-                lastEnd = System.nanoTime();
-                switch (reply.status) {
-                    case Reply.DONE -> {
-                        ChunkResult result = reply.result(codec);
-                        scheduler.completed(slot.id, chunk, result);
-                        tasksSinceStart += result.processed();
-                    }
-                    case Reply.ABANDONED -> {
-                        scheduler.lost(slot.id, chunk, reply.result(codec), timedOut(slot, chunk, reply.processed),
-                                false);
-                        tasksSinceStart = 0;
-                        restartWorker(slot, false);
-                    }
-                    case Reply.NO_WORKER -> {
-                        scheduler.lost(slot.id, chunk, null, died(slot, chunk, 0, "its worker was no longer on "
-                                + home, null), true);
-                        restartWorker(slot, false);
-                    }
-                    default -> scheduler.lost(slot.id, chunk, null, failed(slot, chunk, codec.decodeError(reply.error)),
-                            false);
+                reply = await(head.home, head.reply, flights);
+                if (reply.status == Reply.NEED_TASK) {
+                    head.call.task = encodedTask(head.chunk);
+                    head.home.tasksSent.add(head.chunk.callId());
+                    head.reply = send(head.home, head.call);
+                    continue;
                 }
             } catch (MemberGone gone) {
                 if (stopping) {
                     return;
                 }
-                scheduler.lost(slot.id, chunk, null, died(slot, chunk, 0, gone.getMessage(), gone.getCause()), true);
+                // The member ran its chunks in order: only the oldest unanswered one can have started.
+                flights.poll();
+                scheduler.lost(slot.id, head.chunk, null, died(slot, head.chunk, 0, gone.getMessage(),
+                        gone.getCause()), true);
+                for (Flight rest : flights) {
+                    scheduler.returned(slot.id, rest.chunk);
+                }
+                flights.clear();
                 tasksSinceStart = 0;
                 move(slot, gone.getMessage());
                 continue;
-            } catch (InterruptedException e) {
-                if (stopping) {
-                    return;
-                }
-                scheduler.lost(slot.id, chunk, null, failed(slot, chunk, e), false);
-                continue;
-            } catch (RuntimeException e) {
-                scheduler.lost(slot.id, chunk, null, failed(slot, chunk, e), false);
-                continue;
             }
-            if (config.maxTasksPerWorker() > 0 && tasksSinceStart >= config.maxTasksPerWorker()) {
+            flights.poll();
+            try {
+                switch (reply.status) {
+                    case Reply.DONE -> {
+                        ChunkResult result = reply.result(codec);
+                        slot.lastChunkWorkNanos = result.workNanos();
+                        scheduler.completed(slot.id, head.chunk, result);
+                        tasksSinceStart += result.processed();
+                    }
+                    case Reply.ABANDONED -> {
+                        scheduler.lost(slot.id, head.chunk, reply.result(codec), timedOut(slot, head.chunk,
+                                reply.processed), false);
+                        returnAll(slot, flights);
+                        tasksSinceStart = 0;
+                        restartWorker(slot, false);
+                    }
+                    case Reply.SKIPPED -> scheduler.returned(slot.id, head.chunk); // settled as cancelled there
+                    case Reply.NO_WORKER -> {
+                        scheduler.returned(slot.id, head.chunk);
+                        if (head.generation == slot.generation) {
+                            returnAll(slot, flights);
+                            tasksSinceStart = 0;
+                            restartWorker(slot, false);
+                        }
+                    }
+                    default -> scheduler.lost(slot.id, head.chunk, null, failed(slot, head.chunk,
+                            codec.decodeError(reply.error)), false);
+                }
+            } catch (RuntimeException e) {
+                scheduler.lost(slot.id, head.chunk, null, failed(slot, head.chunk, e), false);
+            }
+            sendCancels(flights); // a failure just reported may have cancelled the call of a queued chunk
+            if (flights.isEmpty() && config.maxTasksPerWorker() > 0 && tasksSinceStart >= config.maxTasksPerWorker()) {
                 tasksSinceStart = 0;
                 restartWorker(slot, true);
             }
@@ -363,6 +423,51 @@ final class HazelcastWorkers implements Backend {
                 scheduler.workerExited(slot.id, 0);
             }
         }
+    }
+
+    /**
+     * How many chunks the slot keeps in flight: one until its chunks have been timed, or while another slot is
+     * idle (a second chunk held here would be taken from it); two for chunks under 20 ms, whose round trip
+     * matters; one for longer ones.
+     */
+    private int depth(Slot slot) {
+        if (slot.lastChunkWorkNanos < 0 || idleSlots.get() > 0) {
+            return 1;
+        }
+        return slot.lastChunkWorkNanos < 20_000_000 ? IN_FLIGHT : 1;
+    }
+
+    /** How many more inputs the slot's worker may be given before it is recycled. */
+    private int room(long tasksSinceStart, ArrayDeque<Flight> flights) {
+        if (config.maxTasksPerWorker() <= 0) {
+            return Integer.MAX_VALUE;
+        }
+        long inFlight = 0;
+        for (Flight f : flights) {
+            inFlight += f.chunk.size();
+        }
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, config.maxTasksPerWorker() - tasksSinceStart - inFlight));
+    }
+
+    private void returnAll(Slot slot, ArrayDeque<Flight> flights) {
+        for (Flight f : flights) {
+            scheduler.returned(slot.id, f.chunk);
+        }
+        flights.clear();
+    }
+
+    /** Sends a chunk to the slot's member; a chunk that cannot even be encoded fails without being sent. */
+    private void dispatch(Slot slot, Chunk chunk, ArrayDeque<Flight> flights) {
+        MemberLink home = slot.home;
+        MemberCall call;
+        try {
+            call = chunkCall(slot, home, chunk);
+        } catch (RuntimeException e) {
+            scheduler.lost(slot.id, chunk, null, failed(slot, chunk, e), false);
+            return;
+        }
+        call.number = slot.nextSeq++;
+        flights.add(new Flight(chunk, home, call, slot.generation, send(home, call)));
     }
 
     /** Replaces a slot's worker on the same member (recycling, or after a timeout abandoned it). */
@@ -433,6 +538,7 @@ final class HazelcastWorkers implements Backend {
         MemberCall call = new MemberCall(MemberCall.START_WORKER, poolId);
         call.slot = slot.id;
         call.generation = ++slot.generation;
+        slot.nextSeq = 0;
         Reply reply = await(home, send(home, call), null);
         if (reply.status != Reply.OK) {
             Throwable cause = codec.decodeError(reply.error);
@@ -470,27 +576,19 @@ final class HazelcastWorkers implements Backend {
         }
     }
 
-    private Reply runChunk(Slot slot, MemberLink home, Chunk chunk, long waitNanos)
-            throws MemberGone, InterruptedException {
+    private MemberCall chunkCall(Slot slot, MemberLink home, Chunk chunk) {
         MemberCall call = new MemberCall(MemberCall.RUN_CHUNK, poolId);
         call.slot = slot.id;
         call.generation = slot.generation;
         call.callId = chunk.callId();
-        call.number = waitNanos;
         call.flags = (byte) ((chunk.keepGoing() ? MemberCall.FLAG_KEEP_GOING : 0)
                 | (chunk.timeEachTask() ? MemberCall.FLAG_TIME_EACH_TASK : 0));
         encodeInputs(chunk, call);
-        boolean withTask = home.tasksSent.add(chunk.callId());
-        if (withTask) {
-            call.task = encodedTask(chunk);
-        }
-        Reply reply = await(home, send(home, call), chunk);
-        if (reply.status == Reply.NEED_TASK) {
+        if (!home.tasksSent.contains(chunk.callId())) {
             call.task = encodedTask(chunk);
             home.tasksSent.add(chunk.callId());
-            reply = await(home, send(home, call), chunk);
         }
-        return reply;
+        return call;
     }
 
     private byte[] encodedTask(Chunk chunk) {
@@ -542,22 +640,19 @@ final class HazelcastWorkers implements Backend {
     }
 
     /**
-     * Waits for a reply or for the member's departure, whichever comes first; while a chunk runs, passes on its
-     * call's cancellation. Uninterruptible outside chunks, so that hooks always finish their exchange.
+     * Waits for a reply or for the member's departure, whichever comes first; meanwhile tells the member about
+     * cancelled calls among {@code flights} (so that it stops them between tasks and skips those not started).
      */
-    private Reply await(MemberLink link, CompletableFuture<Reply> reply, Chunk chunk) throws MemberGone {
+    private Reply await(MemberLink link, CompletableFuture<Reply> reply, ArrayDeque<Flight> flights)
+            throws MemberGone {
         CompletableFuture<Object> either = CompletableFuture.anyOf(reply, link.gone);
-        boolean cancelSent = false;
         while (true) {
             try {
                 either.get(CANCEL_CHECK_MILLIS, TimeUnit.MILLISECONDS);
                 break;
             } catch (TimeoutException e) {
-                if (chunk != null && !cancelSent && chunk.isCancelled()) {
-                    cancelSent = true;
-                    MemberCall cancel = new MemberCall(MemberCall.CANCEL_CALL, poolId);
-                    cancel.callId = chunk.callId();
-                    send(link, cancel);
+                if (flights != null) {
+                    sendCancels(flights);
                 }
             } catch (InterruptedException e) {
                 if (stopping) {
@@ -576,15 +671,37 @@ final class HazelcastWorkers implements Backend {
             return reply.join();
         } catch (RuntimeException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            if (cause instanceof MemberLeftException || cause instanceof TargetNotMemberException
-                    || cause instanceof TargetDisconnectedException
-                    || cause instanceof HazelcastInstanceNotActiveException
-                    || !hz.getLifecycleService().isRunning()
+            if (isDeparture(cause) || !hz.getLifecycleService().isRunning()
                     || !hz.getCluster().getMembers().contains(link.member)) {
                 link.gone.complete(null);
                 throw new MemberGone(link + " left the cluster (" + cause.getClass().getSimpleName() + ")", cause);
             }
             throw new IllegalStateException("the request to " + link + " failed: " + cause, cause);
+        }
+    }
+
+    /**
+     * Whether a request failed because its member is gone or going (rather than because of what it carried).
+     *
+     * @param failure what the request's future failed with
+     * @return true for a departure
+     */
+    static boolean isDeparture(Throwable failure) {
+        return failure instanceof MemberLeftException || failure instanceof TargetNotMemberException
+                || failure instanceof TargetDisconnectedException
+                || failure instanceof HazelcastInstanceNotActiveException;
+    }
+
+    private void sendCancels(ArrayDeque<Flight> flights) {
+        for (Flight f : flights) {
+            if (!f.cancelSent && f.chunk.isCancelled()) {
+                for (Flight g : flights) {
+                    g.cancelSent |= g.chunk.callId() == f.chunk.callId();
+                }
+                MemberCall cancel = new MemberCall(MemberCall.CANCEL_CALL, poolId);
+                cancel.callId = f.chunk.callId();
+                send(f.home, cancel);
+            }
         }
     }
 

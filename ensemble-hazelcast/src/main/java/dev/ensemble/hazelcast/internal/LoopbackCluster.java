@@ -156,6 +156,51 @@ public final class LoopbackCluster implements AutoCloseable {
         return client;
     }
 
+    /**
+     * Waits until {@code instance} sees exactly {@code count} members (a client learns of joins and departures
+     * a little after the members do).
+     *
+     * @param instance a client or member
+     * @param count the number of members
+     * @param timeout the longest wait
+     * @throws java.util.concurrent.TimeoutException if it does not happen in time
+     * @throws InterruptedException if interrupted
+     */
+    public static void awaitMembers(HazelcastInstance instance, int count, Duration timeout)
+            throws java.util.concurrent.TimeoutException, InterruptedException {
+        Object changed = new Object();
+        java.util.UUID listener = instance.getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
+            @Override
+            public void memberAdded(com.hazelcast.cluster.MembershipEvent event) {
+                synchronized (changed) {
+                    changed.notifyAll();
+                }
+            }
+
+            @Override
+            public void memberRemoved(com.hazelcast.cluster.MembershipEvent event) {
+                synchronized (changed) {
+                    changed.notifyAll();
+                }
+            }
+        });
+        try {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            synchronized (changed) {
+                while (instance.getCluster().getMembers().size() != count) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new java.util.concurrent.TimeoutException("the cluster has "
+                                + instance.getCluster().getMembers().size() + " members, not " + count);
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(changed, left);
+                }
+            }
+        } finally {
+            instance.getCluster().removeMembershipListener(listener);
+        }
+    }
+
     /** @return the member processes */
     public List<Process> members() {
         return members;

@@ -20,9 +20,12 @@ import java.util.concurrent.Callable;
  * OPEN_POOL    pool, owner, payload = codec(PoolSetup)      OK, or ERROR if the member cannot rebuild it
  * START_WORKER pool, slot, generation                       OK number = start hook nanos, or ERROR
  * RUN_CHUNK    pool, slot, generation, callId, flags,       DONE (a ChunkResult), NEED_TASK (task bytes were
- *              task (or null), payload = codec(Object[]),   left out and the member has not got them),
- *              number = the worker's wait before it         ABANDONED (timed out, worker replaced by nobody
- *                                                           yet), NO_WORKER
+ *              task (or null), payload = codec(Object[]),   left out and the member has not got them: send
+ *              number = sequence of the chunk for this      again, same sequence), ABANDONED (its task timed
+ *              worker incarnation, from 0                   out and ignored the interrupt: the worker is gone),
+ *                                                           NO_WORKER (the chunk never started: no such worker
+ *                                                           here, or it ended first), SKIPPED (its call was
+ *                                                           cancelled before it started)
  * CANCEL_CALL  pool, callId                                 OK: the rest of the call's chunks stop early
  * STOP_WORKER  pool, slot, generation                       OK number = exit hook nanos
  * CLOSE_POOL   pool, flags = TERMINATE or 0                 OK: the member forgets the pool

@@ -5,28 +5,41 @@ import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.ChunkRunner;
 import dev.ensemble.internal.worker.CurrentWorker;
 import dev.ensemble.internal.worker.WorkerState;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The worker of one slot on a member: a thread of its own that runs the start hook, then chunks, then the exit
  * hook, with the slot's {@link WorkerState} bound to it throughout (so a hook's thread-locals reach the tasks).
  * Hazelcast's executor thread that carries a request hands it over and waits for the answer, so a task that
  * ignores its timeout holds only this thread, which can be abandoned.
+ *
+ * <p><b>Order.</b> The pool keeps two chunks in flight per worker to hide the round trip, and Hazelcast may hand
+ * them to this member's executor threads in any order; chunks carry a sequence number per worker incarnation and
+ * run strictly in that order. So when a member dies, the pool knows that only the oldest unanswered chunk can
+ * have started: the others go back to the scheduler without counting as a retry.
  */
 final class MemberWorker {
     final MemberPool pool;
     final int slot;
     final int generation;
     private final WorkerState state;
-    private final LinkedBlockingQueue<Runnable> jobs = new LinkedBlockingQueue<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
+    private final ArrayDeque<Runnable> control = new ArrayDeque<>(); // start and stop; guarded by lock
+    private final TreeMap<Long, Runnable> chunks = new TreeMap<>();  // by sequence; guarded by lock
+    private long nextSeq;                                            // guarded by lock
     private final Set<CompletableFuture<Reply>> pending = ConcurrentHashMap.newKeySet();
     private final Thread thread;
     private volatile boolean ended;
+    private long lastEndNanos = System.nanoTime(); // worker thread only
     // What runs now, for the watchdog; guarded by this.
     private ChunkRunner running;
     private CompletableFuture<Reply> runningReply;
@@ -47,12 +60,24 @@ final class MemberWorker {
     private void loop() {
         CurrentWorker.set(state);
         try {
-            while (!ended) {
+            while (true) {
                 Runnable job;
+                lock.lock();
                 try {
-                    job = jobs.take();
-                } catch (InterruptedException e) {
-                    continue;
+                    while (!ended && control.isEmpty() && (chunks.isEmpty() || chunks.firstKey() != nextSeq)) {
+                        work.awaitUninterruptibly();
+                    }
+                    if (ended) {
+                        return;
+                    }
+                    if (!control.isEmpty()) {
+                        job = control.poll();
+                    } else {
+                        job = chunks.pollFirstEntry().getValue();
+                        nextSeq++;
+                    }
+                } finally {
+                    lock.unlock();
                 }
                 job.run();
             }
@@ -61,20 +86,35 @@ final class MemberWorker {
         }
     }
 
+    private void enqueue(Runnable job, long seq) {
+        lock.lock();
+        try {
+            if (seq < 0) {
+                control.add(job);
+            } else {
+                chunks.put(seq, job);
+            }
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     Reply start() {
         CompletableFuture<Reply> reply = pending();
-        jobs.add(() -> {
+        enqueue(() -> {
             long start = System.nanoTime();
             try {
                 if (pool.setup.onStart() != null) {
                     pool.setup.onStart().run(state);
                 }
-                reply.complete(Reply.ok(System.nanoTime() - start));
+                lastEndNanos = System.nanoTime();
+                reply.complete(Reply.ok(lastEndNanos - start));
             } catch (Throwable t) {
                 ended = true;
                 reply.complete(Reply.error(pool.codec, t));
             }
-        });
+        }, -1);
         return await(reply);
     }
 
@@ -83,14 +123,17 @@ final class MemberWorker {
         boolean keepGoing = (call.flags & MemberCall.FLAG_KEEP_GOING) != 0;
         boolean timeEach = (call.flags & MemberCall.FLAG_TIME_EACH_TASK) != 0;
         long callId = call.callId;
-        long waitNanos = call.number;
-        jobs.add(() -> {
+        enqueue(() -> {
+            if (pool.isCancelled(callId)) {
+                reply.complete(Reply.of(Reply.SKIPPED)); // queued behind a chunk whose call then failed
+                return;
+            }
             ChunkRunner runner = new ChunkRunner(task, Arrays.asList(inputs), keepGoing, timeEach);
             synchronized (this) {
                 running = runner;
                 runningReply = reply;
             }
-            ChunkResult result = runner.run(waitNanos, () -> pool.isCancelled(callId));
+            ChunkResult result = runner.run(System.nanoTime() - lastEndNanos, () -> pool.isCancelled(callId));
             synchronized (this) {
                 if (ended) {
                     return; // abandoned by the watchdog, which answered for this chunk
@@ -101,14 +144,14 @@ final class MemberWorker {
             }
             Thread.interrupted(); // an interrupt meant for a finished task must not hit the next one
             reply.complete(Reply.done(pool.codec, result, Reply.DONE, result.processed()));
-        });
+            lastEndNanos = System.nanoTime();
+        }, call.number);
         return await(reply);
     }
 
     Reply stop() {
         CompletableFuture<Reply> reply = pending();
-        jobs.add(() -> {
-            ended = true;
+        enqueue(() -> {
             long start = System.nanoTime();
             try {
                 if (pool.setup.onExit() != null) {
@@ -118,23 +161,29 @@ final class MemberWorker {
                 System.err.println("worker " + slot + " of pool " + pool.setup.name() + ": onWorkerExit threw " + t);
             }
             reply.complete(Reply.ok(System.nanoTime() - start));
-        });
+            end(false);
+        }, -1);
         return await(reply);
     }
 
     /**
      * Stops the thread without the exit hook; {@code interrupt} also interrupts the task it runs. Requests still
-     * waiting for this worker are answered with an error, so no executor thread of the member waits forever.
+     * waiting for this worker are answered NO_WORKER (their chunks never started), so no executor thread of the
+     * member waits forever.
      */
     void end(boolean interrupt) {
-        ended = true;
-        jobs.add(() -> { });
+        lock.lock();
+        try {
+            ended = true;
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
         if (interrupt) {
             thread.interrupt();
         }
         for (CompletableFuture<Reply> reply : pending) {
-            reply.completeExceptionally(new IllegalStateException("pool " + pool.setup.name()
-                    + " was closed on this cluster member before worker " + slot + " could answer"));
+            reply.complete(Reply.of(Reply.NO_WORKER));
         }
     }
 
@@ -142,8 +191,7 @@ final class MemberWorker {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         pending.add(reply);
         if (ended) {
-            reply.completeExceptionally(new IllegalStateException("worker " + slot + " of pool " + pool.setup.name()
-                    + " has ended on this cluster member"));
+            reply.complete(Reply.of(Reply.NO_WORKER));
         }
         return reply;
     }
@@ -197,7 +245,8 @@ final class MemberWorker {
             runningReply = null;
             answer = Reply.done(pool.codec, runner.partial(position), Reply.ABANDONED, position);
         }
-        pool.forget(this);
         reply.complete(answer);
+        pool.forget(this);
+        end(false); // chunks queued behind the stuck one go back to the pool
     }
 }

@@ -17,6 +17,7 @@ public final class Reply implements DataSerializable {
     static final byte NEED_TASK = 4;
     static final byte ABANDONED = 5;
     static final byte NO_WORKER = 6;
+    static final byte SKIPPED = 7;
 
     byte status;
     long number;
