@@ -1,6 +1,5 @@
 package dev.ensemble.bench;
 
-import dev.ensemble.CallOptions;
 import dev.ensemble.WorkerPool;
 import dev.ensemble.hazelcast.HazelcastBackend;
 import dev.ensemble.hazelcast.internal.LoopbackCluster;
@@ -23,10 +22,13 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * A CPU-bound map of 200 tasks of about 10 ms each over two single-worker Hazelcast members
- * ({@code runner=ensemble}) against the same map on one ({@code oneMember}). A task is a fixed amount of
- * arithmetic calibrated once to 10 ms, so a task whose member is descheduled takes longer instead of finishing
- * on time. The members are JVMs on 127.0.0.1 started per trial; this JVM is a client. Both members share this
- * 2-core machine, so 2x is the ceiling.
+ * ({@code runner=ensemble}) against the same map on one ({@code oneMember}). The members are JVMs on 127.0.0.1
+ * started per trial; this JVM is a client. Both members share this 2-core machine, so 2x is the ceiling.
+ *
+ * <p>Two kinds of task: {@code task=work} is a fixed amount of arithmetic calibrated once to 10 ms, so a task
+ * whose member is descheduled (by anything else running on the machine) takes longer: it measures how much of
+ * two cores the members actually got. {@code task=spin} spins until 10 ms of wall-clock time have passed, as the
+ * process backend's benchmark does: it measures the pool's own overhead and balance, whatever else runs.
  *
  * <p>Run: {@code ./ensemble bench ClusterScaling}.
  */
@@ -41,6 +43,9 @@ public class ClusterScalingBenchmark {
 
     @Param({"ensemble", "oneMember"})
     public String runner;
+
+    @Param({"work", "spin"})
+    public String task;
 
     private LoopbackCluster cluster;
     private WorkerPool pool;
@@ -64,7 +69,20 @@ public class ClusterScalingBenchmark {
     @Benchmark
     public List<Long> map() {
         long n = iterationsPerTask;
-        return pool.map(inputs, x -> spin(n), CallOptions.defaults().chunkSize(1));
+        if (task.equals("spin")) {
+            return pool.map(inputs, x -> spinFor(TASK_NANOS));
+        }
+        return pool.map(inputs, x -> spin(n));
+    }
+
+    /** Spins until {@code nanos} of wall-clock time have passed. */
+    static long spinFor(long nanos) {
+        long end = System.nanoTime() + nanos;
+        long x = 0x9E3779B97F4A7C15L;
+        while (System.nanoTime() < end) {
+            x = x * 6364136223846793005L + 1442695040888963407L;
+        }
+        return x;
     }
 
     /** A fixed amount of arithmetic; the result keeps the JIT from removing it. */
