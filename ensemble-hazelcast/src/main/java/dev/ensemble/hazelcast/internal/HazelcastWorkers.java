@@ -3,7 +3,6 @@ package dev.ensemble.hazelcast.internal;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
-import com.hazelcast.core.ExecutionCallback;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.IExecutorService;
@@ -30,9 +29,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -620,23 +621,33 @@ final class HazelcastWorkers implements Backend {
     }
 
     private CompletableFuture<Reply> send(MemberLink link, MemberCall call) {
-        CompletableFuture<Reply> reply = new CompletableFuture<>();
         try {
-            executor.submitToMember(call, link.member, new ExecutionCallback<Reply>() {
-                @Override
-                public void onResponse(Reply response) {
-                    reply.complete(response);
-                }
-
-                @Override
-                public void onFailure(Throwable t) {
-                    reply.completeExceptionally(t);
+            Future<Reply> future = executor.submitToMember(call, link.member);
+            CompletableFuture<Reply> reply = new CompletableFuture<>();
+            if (future instanceof CompletionStage<?> stage) {
+                // Hazelcast's future keeps its own state, so JDK combinators cannot watch it: copy it over.
+                stage.whenComplete((value, error) -> {
+                    if (error != null) {
+                        reply.completeExceptionally(error);
+                    } else {
+                        reply.complete((Reply) value);
+                    }
+                });
+                return reply;
+            }
+            Thread.ofVirtual().start(() -> {
+                try {
+                    reply.complete(future.get());
+                } catch (ExecutionException e) {
+                    reply.completeExceptionally(e.getCause());
+                } catch (InterruptedException | RuntimeException e) {
+                    reply.completeExceptionally(e);
                 }
             });
+            return reply;
         } catch (RuntimeException e) {
-            reply.completeExceptionally(e);
+            return CompletableFuture.failedFuture(e);
         }
-        return reply;
     }
 
     /**
@@ -670,7 +681,11 @@ final class HazelcastWorkers implements Backend {
         try {
             return reply.join();
         } catch (RuntimeException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            Throwable cause = e;
+            while ((cause instanceof java.util.concurrent.CompletionException || cause instanceof ExecutionException)
+                    && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
             if (isDeparture(cause) || !hz.getLifecycleService().isRunning()
                     || !hz.getCluster().getMembers().contains(link.member)) {
                 link.gone.complete(null);
