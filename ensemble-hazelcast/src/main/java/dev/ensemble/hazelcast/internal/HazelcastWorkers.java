@@ -338,8 +338,8 @@ final class HazelcastWorkers implements Backend {
                     break;
                 }
                 if (slot.home == null && !move(slot, "no member was left")) {
-                    scheduler.lost(slot.id, chunk, null, died(slot, chunk, 0, "no member of the cluster is left to "
-                            + "run it", null), false);
+                    scheduler.lost(slot.id, chunk, null, died(slot, chunk, 0, "no member of the cluster is left "
+                            + "that can host its worker", null), false);
                     continue;
                 }
                 dispatch(slot, chunk, flights);
@@ -493,7 +493,10 @@ final class HazelcastWorkers implements Backend {
      * @return whether the slot has a home again
      */
     private boolean move(Slot slot, String why) {
-        MemberLink from = slot.home;
+        Set<UUID> tried = new java.util.HashSet<>();
+        if (slot.home != null) {
+            tried.add(slot.home.member.getUuid());
+        }
         while (!stopping) {
             MemberLink to;
             synchronized (this) {
@@ -509,7 +512,7 @@ final class HazelcastWorkers implements Backend {
                 for (Member m : HazelcastStarter.eligibleMembers(hz, options.allowNonLoopback(), false)) {
                     MemberLink candidate = link(m);
                     int l = load.getOrDefault(m.getUuid(), 0);
-                    if (!candidate.gone.isDone() && candidate != from && l < least) {
+                    if (!candidate.gone.isDone() && !tried.contains(m.getUuid()) && l < least) {
                         to = candidate;
                         least = l;
                     }
@@ -519,15 +522,15 @@ final class HazelcastWorkers implements Backend {
             if (to == null) {
                 return false;
             }
+            tried.add(to.member.getUuid());
             try {
                 startWorker(slot, System.nanoTime(), true);
                 return true;
             } catch (MemberGone gone) {
-                from = to;
+                // try the next member
             } catch (RuntimeException e) {
                 System.err.println("worker " + slot.id + " of pool " + config.name() + " could not move to " + to
                         + " (" + why + "): " + e.getMessage());
-                from = to;
             }
         }
         return false;
