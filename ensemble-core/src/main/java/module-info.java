@@ -9,4 +9,11 @@ module dev.ensemble {
     exports dev.ensemble.internal to dev.ensemble.hazelcast;
     exports dev.ensemble.internal.schedule to dev.ensemble.hazelcast;
     exports dev.ensemble.internal.worker to dev.ensemble.hazelcast;
+    exports dev.ensemble.internal.wire to dev.ensemble.hazelcast;
+
+    requires org.apache.fory.core;
+
+    // Fory rebuilds the library's own lambdas (jobs wrapped as tasks) and wire records in worker processes.
+    opens dev.ensemble.internal to org.apache.fory.core;
+    opens dev.ensemble.internal.wire to org.apache.fory.core;
 }

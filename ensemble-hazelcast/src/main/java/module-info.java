@@ -10,6 +10,6 @@ module dev.ensemble.hazelcast {
 
     exports dev.ensemble.hazelcast;
 
-    // Hazelcast builds our messages on the members by reflection.
-    opens dev.ensemble.hazelcast.internal to com.hazelcast.core;
+    // Hazelcast builds our messages, and Fory our payload records, by reflection.
+    opens dev.ensemble.hazelcast.internal to com.hazelcast.core, org.apache.fory.core;
 }

@@ -58,6 +58,24 @@ public interface Ensemble<S> extends AutoCloseable {
     }
 
     /**
+     * An ensemble of {@code workers} instances, each in its own worker JVM (see {@link WorkerPool#processes}):
+     * instances of code with static state are truly independent, and a crash costs one instance, rebuilt in a
+     * replacement worker. The factory, calls and their arguments and results travel serialized; the instances
+     * never leave their worker.
+     *
+     * @param workers the number of instances, at least 1
+     * @param factory makes one instance in each worker JVM, such as {@code Model::new}
+     * @param <S> the type of the instances
+     * @return a running ensemble, every instance built
+     * @throws IllegalArgumentException if {@code workers} is less than 1, {@code factory} is null or cannot be
+     *     serialized
+     * @throws IllegalStateException if a worker could not start or the factory failed on it
+     */
+    static <S> Ensemble<S> processes(int workers, InstanceFactory<S> factory) {
+        return builder(factory).workers(workers).processes().build();
+    }
+
+    /**
      * A builder for every other configuration.
      *
      * @param factory makes one instance; run once per worker
@@ -526,6 +544,17 @@ public interface Ensemble<S> extends AutoCloseable {
          */
         public Builder<S> cluster(ClusterBackend cluster) {
             pool.cluster(cluster);
+            return this;
+        }
+
+        /**
+         * Workers are separate JVMs on this machine, one instance each (see {@link WorkerPool#processes}).
+         *
+         * @return this builder
+         * @throws IllegalStateException if a kind of worker was already chosen
+         */
+        public Builder<S> processes() {
+            pool.processes();
             return this;
         }
 

@@ -48,6 +48,29 @@ public interface WorkerPool extends AutoCloseable {
     }
 
     /**
+     * A pool of {@code workers} worker processes: separate JVMs started from this JVM's {@code java}, with its
+     * class path and module path. Tasks, their inputs and results travel between the JVMs serialized, so they
+     * must be data of classes on the class path (lambdas are fine: {@link Task} and {@link Job} are
+     * serializable). Use processes for isolation: a task that hangs can be killed ({@link Builder#taskTimeout}),
+     * a crash or {@code OutOfMemoryError} costs one worker (replaced at once), and static state exists once per
+     * worker. Returns when every worker is ready.
+     *
+     * <pre>{@code
+     * try (WorkerPool pool = WorkerPool.processes(2)) {
+     *     List<Integer> squares = pool.map(List.of(1, 2, 3), x -> x * x);   // computed in two other JVMs
+     * }
+     * }</pre>
+     *
+     * @param workers the number of worker processes, at least 1
+     * @return a running pool
+     * @throws IllegalArgumentException if {@code workers} is less than 1
+     * @throws IllegalStateException if a worker could not start; the message holds the worker's own error output
+     */
+    static WorkerPool processes(int workers) {
+        return builder().workers(workers).processes().build();
+    }
+
+    /**
      * A builder for every other configuration.
      *
      * @return a new builder; its options may each be set once
@@ -463,6 +486,18 @@ public interface WorkerPool extends AutoCloseable {
         }
 
         /**
+         * Workers are separate JVMs on this machine (see {@link WorkerPool#processes(int)}): isolated, killable,
+         * replaced when they die. Worker JVMs exit by themselves when this JVM ends, however it ends.
+         *
+         * @return this builder
+         * @throws IllegalStateException if a kind of worker was already chosen
+         */
+        public Builder processes() {
+            draft.set("backend", PoolConfig.Kind.PROCESSES);
+            return this;
+        }
+
+        /**
          * An object every worker can read through {@link WorkerContext#shared()}: sent once per worker, not
          * with every task.
          *
@@ -609,8 +644,9 @@ public interface WorkerPool extends AutoCloseable {
          *
          * @return the running pool
          * @throws IllegalArgumentException if the options contradict each other, such as {@code jvmArgs} on
-         *     threads
-         * @throws IllegalStateException if this builder already built a pool
+         *     threads, or (for processes) the shared objects or a hook cannot be serialized
+         * @throws IllegalStateException if this builder already built a pool, or a worker process could not
+         *     start (bad {@code jvmArgs}, a failing start hook): the message holds the worker's own error output
          */
         public WorkerPool build() {
             return Pools.start(freeze());

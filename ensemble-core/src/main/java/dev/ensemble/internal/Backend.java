@@ -31,4 +31,15 @@ public interface Backend {
      * @return true inside a worker
      */
     boolean isWorkerThread();
+
+    /**
+     * Checks, before a call is made, that a user's task, job or hook can reach the workers (for workers in
+     * other JVMs: that it can be serialized). Nothing is sent if it cannot.
+     *
+     * @param function the user's function object
+     * @param role what it is, for the message, such as {@code "the task"}
+     * @throws IllegalArgumentException naming what cannot be sent
+     */
+    default void validate(Object function, String role) {
+    }
 }

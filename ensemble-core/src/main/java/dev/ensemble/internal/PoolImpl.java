@@ -83,6 +83,7 @@ public final class PoolImpl implements WorkerPool {
     @Override
     public <R> CompletableFuture<R> submit(Job<? extends R> job) {
         requireArgument(job, "job");
+        backend.validate(job, "the job");
         Call<R> call = scheduler.openPlaced("submit", asTask(job), Collections.singletonList(null), new int[] {-1},
                 true);
         return detached(call).thenApply(results -> results.get(0));
@@ -91,6 +92,7 @@ public final class PoolImpl implements WorkerPool {
     @Override
     public <R> R apply(Job<? extends R> job) {
         requireArgument(job, "job");
+        backend.validate(job, "the job");
         Call<R> call = scheduler.openPlaced("apply", asTask(job), Collections.singletonList(null), new int[] {-1},
                 true);
         return await(call).get(0);
@@ -99,6 +101,7 @@ public final class PoolImpl implements WorkerPool {
     @Override
     public <R> List<R> broadcast(Job<? extends R> job) {
         requireArgument(job, "job");
+        backend.validate(job, "the job");
         int[] slots = new int[config.workers()];
         List<Object> inputs = new ArrayList<>(slots.length);
         for (int i = 0; i < slots.length; i++) {
@@ -130,6 +133,7 @@ public final class PoolImpl implements WorkerPool {
         requireArgument(inputs, "inputs");
         requireArgument(task, "task");
         requireArgument(options, "options");
+        backend.validate(task, "the task");
         return scheduler.open(what, (Task<Object, Object>) task, inputs, order, shape, keepGoing, options);
     }
 

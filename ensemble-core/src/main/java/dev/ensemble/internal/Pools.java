@@ -2,6 +2,7 @@ package dev.ensemble.internal;
 
 import dev.ensemble.ClusterBackend;
 import dev.ensemble.WorkerPool;
+import dev.ensemble.internal.process.ProcessBackend;
 import dev.ensemble.internal.thread.ThreadBackend;
 
 /** Makes the pool a configuration asks for. */
@@ -23,8 +24,8 @@ public final class Pools {
         }
         Backend backend = switch (config.kind()) {
             case THREADS, VIRTUAL_THREADS -> new ThreadBackend(config);
-            case PROCESSES, CLUSTER -> throw new UnsupportedOperationException(
-                    config.kind().builderName() + " workers are not available in this build");
+            case PROCESSES -> new ProcessBackend(config);
+            case CLUSTER -> throw new AssertionError("cluster pools are prepared by their cluster module, above");
         };
         return new PoolImpl(config, backend);
     }

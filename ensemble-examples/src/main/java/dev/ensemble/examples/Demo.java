@@ -21,6 +21,8 @@ public final class Demo {
         add(new Example("batched", "one batch per worker and reductions (workercontext)", BatchedDemo::run));
         add(new Example("cluster", "a pool over two Hazelcast members on loopback (this JVM and one it starts)",
                 ClusterExample::run));
+        add(new Example("processes", "worker JVMs: static state per worker, crash recovery, timeouts that kill",
+                ProcessesDemo::run));
     }
 
     private Demo() {

@@ -162,11 +162,13 @@ class ClusterTest extends WorkerPoolContract {
     // ---------------------------------------------------------------- what cannot travel
 
     @Test
-    void aTaskThatCannotBeSerialized_failsNamingWhatItCaptures() {
+    void aTaskThatCannotBeSerialized_isRefusedBeforeAnythingIsSent_namingWhatItCaptures() {
         Thread notData = Thread.currentThread();
-        assertThatThrownBy(() -> pool(1).map(List.of(1), x -> x + notData.getName().length()))
-                .isInstanceOf(TaskFailedException.class).hasMessageContaining("cannot be sent to a cluster member")
+        WorkerPool pool = pool(1);
+        assertThatThrownBy(() -> pool.map(List.of(1), x -> x + notData.getName().length()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot be sent to a cluster member")
                 .hasMessageContaining("java.lang.Thread");
+        assertThat(pool.insights().tasksCompleted()).isZero();
     }
 
     @Test

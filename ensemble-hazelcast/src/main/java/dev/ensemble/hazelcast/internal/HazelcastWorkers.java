@@ -246,6 +246,11 @@ final class HazelcastWorkers implements Backend {
     }
 
     @Override
+    public void validate(Object function, String role) {
+        codec.encodeFunction(function, role); // nothing is sent if a member could not rebuild it
+    }
+
+    @Override
     public boolean isWorkerThread() {
         return false; // tasks run on members, where the pool object does not exist
     }

@@ -15,7 +15,7 @@ interface PayloadCodec {
      * @return the codec
      */
     static PayloadCodec get() {
-        return ForyPayloads.INSTANCE;
+        return SharedPayloads.INSTANCE;
     }
 
     /**

@@ -1,0 +1,341 @@
+package dev.ensemble.internal.process;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+
+/**
+ * The JDK 25 AOT cache of worker JVMs: the library's classes (and Fory's) loaded, linked and profiled once, then
+ * mapped by every worker at start, which roughly halves a worker's time to ready.
+ *
+ * <p><b>Where.</b> {@code $XDG_CACHE_HOME/ensemble/aot} (else {@code ~/.cache/ensemble/aot}), mode 0700, one
+ * file per key: the JDK (home and version), the library's jars (path, size, time) and the worker JVM options.
+ * A JDK's AOT cache may only be made from jars, and the class path at use must start with the class path at
+ * training, so workers get the library's jars first on their class path, then the application's class path
+ * as it is. When the library runs from a directory of classes (a build's {@code target/classes}), a jar of it
+ * is made in the cache directory.
+ *
+ * <p><b>When.</b> The first pool that finds no cache for its key starts one training run
+ * ({@link AotTraining}, in a JVM of its own, after its workers are ready) and waits for it when it closes;
+ * later pools use the cache. A lock file keeps concurrent pools, in this JVM or others, from training twice; a
+ * failed training is not retried for the same key (for ten minutes). The four newest caches are kept, older ones
+ * deleted. {@code -Densemble.aot=false} turns all of this off.
+ */
+final class AotCache {
+    private static final long LOCK_STALE_MILLIS = TimeUnit.MINUTES.toMillis(10);
+    /** How many caches (and jars of class directories) are kept: the newest ones. */
+    private static final int KEEP = 4;
+
+    private final Path cacheFile;     // null when disabled
+    private final List<Path> prefix;
+    private final boolean usable;
+
+    private AotCache(Path cacheFile, List<Path> prefix) {
+        this.cacheFile = cacheFile;
+        this.prefix = prefix;
+        this.usable = cacheFile != null && Files.isRegularFile(cacheFile);
+    }
+
+    private static AotCache disabled() {
+        return new AotCache(null, List.of());
+    }
+
+    /**
+     * The cache for workers started with {@code workerFlags} from this JVM.
+     *
+     * @param workerFlags every option a worker JVM gets before its class path (the library's and the user's)
+     * @return the cache, usable or to be trained, or a disabled one
+     */
+    static AotCache forThisJvm(List<String> workerFlags) {
+        if (!Boolean.parseBoolean(System.getProperty("ensemble.aot", "true")) || Runtime.version().feature() < 25) {
+            return disabled();
+        }
+        try {
+            Path root = cacheRoot();
+            List<Path> jars = new ArrayList<>();
+            for (String anchor : new String[] {"dev.ensemble.internal.process.WorkerMain", "org.apache.fory.Fory",
+                "org.codehaus.janino.ClassBodyEvaluator", "org.codehaus.commons.compiler.CompileException"}) {
+                Path source = codeSource(anchor);
+                if (source == null) {
+                    continue;
+                }
+                if (Files.isDirectory(source)) {
+                    source = jarOf(source, root);
+                }
+                if (!jars.contains(source)) {
+                    jars.add(source);
+                }
+            }
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            update(digest, System.getProperty("java.home"));
+            update(digest, System.getProperty("java.vm.version"));
+            for (Path jar : jars) {
+                update(digest, jar + "|" + Files.size(jar) + "|" + Files.getLastModifiedTime(jar).toMillis());
+            }
+            for (String flag : workerFlags) {
+                if (affectsCache(flag)) {
+                    update(digest, flag);
+                }
+            }
+            String key = HexFormat.of().formatHex(digest.digest(), 0, 12);
+            return new AotCache(root.resolve(key + ".aot"), List.copyOf(jars));
+        } catch (IOException | RuntimeException | NoSuchAlgorithmException e) {
+            return disabled(); // no cache is only slower
+        }
+    }
+
+    /**
+     * Whether a worker option can make a cache unusable (VM flags, heap sizes); system properties and the
+     * like cannot, so they do not make a new cache.
+     */
+    static boolean affectsCache(String flag) {
+        return flag.startsWith("-XX:") || flag.startsWith("-Xm") || flag.startsWith("-Xs") || flag.startsWith("--sun-");
+    }
+
+    private static void update(MessageDigest digest, String text) {
+        digest.update(String.valueOf(text).getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+    }
+
+    private static Path cacheRoot() throws IOException {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        Path root = base.resolve("ensemble").resolve("aot");
+        if (!Files.isDirectory(root)) {
+            Files.createDirectories(root.getParent());
+            try {
+                Files.createDirectory(root,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (FileAlreadyExistsException e) {
+                // made by another JVM meanwhile
+            }
+        }
+        return root;
+    }
+
+    private static Path codeSource(String className) {
+        try {
+            Class<?> type = Class.forName(className, false, AotCache.class.getClassLoader());
+            var source = type.getProtectionDomain().getCodeSource();
+            return source == null ? null : Path.of(source.getLocation().toURI());
+        } catch (ClassNotFoundException | URISyntaxException | RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /** A jar of a directory of classes, made once per content (file names, sizes and times). */
+    private static Path jarOf(Path directory, Path root) throws IOException, NoSuchAlgorithmException {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(directory)) {
+            files = walk.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().equals("module-info.class"))
+                    .sorted().toList();
+        }
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        update(digest, directory.toString());
+        for (Path f : files) {
+            update(digest, directory.relativize(f) + "|" + Files.size(f) + "|" + Files.getLastModifiedTime(f).toMillis());
+        }
+        Path jar = root.resolve("classes-" + HexFormat.of().formatHex(digest.digest(), 0, 12) + ".jar");
+        if (Files.isRegularFile(jar)) {
+            return jar;
+        }
+        Path tmp = root.resolve(jar.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        try (OutputStream out = Files.newOutputStream(tmp); JarOutputStream zip = new JarOutputStream(out)) {
+            for (Path f : files) {
+                JarEntry entry = new JarEntry(directory.relativize(f).toString().replace(File.separatorChar, '/'));
+                entry.setTime(Files.getLastModifiedTime(f).toMillis());
+                zip.putNextEntry(entry);
+                Files.copy(f, zip);
+                zip.closeEntry();
+            }
+        }
+        move(tmp, jar);
+        return jar;
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** @return the options that make a worker use the cache, if there is one */
+    List<String> flags() {
+        return usable ? List.of("-XX:AOTCache=" + cacheFile) : List.of();
+    }
+
+    /** @return the library's jars to put first on a worker's class path (with a trailing separator), or "" */
+    String classPathPrefix() {
+        if (!usable) {
+            return "";
+        }
+        StringBuilder s = new StringBuilder();
+        for (Path jar : prefix) {
+            s.append(jar).append(File.pathSeparator);
+        }
+        return s.toString();
+    }
+
+    /**
+     * Starts the training run if there is no cache yet and nobody is making one.
+     *
+     * @param java the {@code java} launcher
+     * @param flags the worker options (the same as workers get, so the cache fits them)
+     * @param scratch a private directory for the run's socket
+     * @return the training, or null if none was started
+     */
+    Training startTraining(String java, List<String> flags, Path scratch) {
+        if (cacheFile == null || usable
+                || Files.exists(failedMarker()) && System.currentTimeMillis() - modified(failedMarker()) < LOCK_STALE_MILLIS) {
+            return null;
+        }
+        Path lock = cacheFile.resolveSibling(cacheFile.getFileName() + ".lock");
+        try {
+            if (!acquire(lock)) {
+                return null;
+            }
+            Path output = cacheFile.resolveSibling(cacheFile.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+            List<String> command = new ArrayList<>();
+            command.add(java);
+            command.addAll(flags.stream().filter(AotCache::affectsCache).toList());
+            command.add("-XX:AOTCacheOutput=" + output);
+            command.add("-cp");
+            command.add(String.join(File.pathSeparator, prefix.stream().map(Path::toString).toList()));
+            command.add(AotTraining.class.getName());
+            command.add(scratch.toString());
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return new Training(process, output, lock);
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(lock);
+            } catch (IOException ignored) {
+                // the lock goes stale
+            }
+            return null;
+        }
+    }
+
+    /** Keeps the cache directory small: a cache is about 25 MB, and each library build makes a new one. */
+    static void evictOld(Path root) {
+        long now = System.currentTimeMillis();
+        try (Stream<Path> files = Files.list(root)) {
+            List<Path> all = files.toList();
+            for (String suffix : new String[] {".aot", ".jar"}) {
+                List<Path> kept = all.stream().filter(f -> f.getFileName().toString().endsWith(suffix))
+                        .sorted((a, b) -> Long.compare(modified(b), modified(a))).toList();
+                for (Path old : kept.subList(Math.min(KEEP, kept.size()), kept.size())) {
+                    Files.deleteIfExists(old);
+                }
+            }
+            for (Path f : all) {
+                String name = f.getFileName().toString();
+                if ((name.endsWith(".tmp") || name.endsWith(".failed")) && now - modified(f) > LOCK_STALE_MILLIS) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // a full cache directory is only untidy
+        }
+    }
+
+    private static long modified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file).toMillis();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private Path failedMarker() {
+        return cacheFile.resolveSibling(cacheFile.getFileName() + ".failed");
+    }
+
+    private static boolean acquire(Path lock) throws IOException {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                Files.writeString(lock, Long.toString(ProcessHandle.current().pid()),
+                        java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
+                return true;
+            } catch (FileAlreadyExistsException e) {
+                long owner;
+                try {
+                    owner = Long.parseLong(Files.readString(lock).strip());
+                } catch (IOException | NumberFormatException unreadable) {
+                    owner = -1;
+                }
+                boolean alive = owner > 0 && ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false);
+                boolean fresh = System.currentTimeMillis() - Files.getLastModifiedTime(lock).toMillis() < LOCK_STALE_MILLIS;
+                if (alive && fresh) {
+                    return false;
+                }
+                Files.deleteIfExists(lock);
+            }
+        }
+        return false;
+    }
+
+    /** A training run in progress. */
+    final class Training {
+        private final Process process;
+        private final Path output;
+        private final Path lock;
+
+        Training(Process process, Path output, Path lock) {
+            this.process = process;
+            this.output = output;
+            this.lock = lock;
+        }
+
+        /**
+         * Waits for the run to end (killing it past {@code millis}) and installs the cache if it succeeded.
+         *
+         * @param millis how long to wait; 0 kills it at once
+         */
+        void finish(long millis) {
+            try {
+                if (millis <= 0 || !process.waitFor(millis, TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly();
+                    process.waitFor(5, TimeUnit.SECONDS);
+                }
+                if (!process.isAlive() && process.exitValue() == 0 && Files.isRegularFile(output)) {
+                    move(output, cacheFile);
+                    evictOld(cacheFile.getParent());
+                } else if (millis > 0) {
+                    Files.writeString(failedMarker(), "exit " + (process.isAlive() ? "?" : process.exitValue()));
+                }
+            } catch (IOException e) {
+                // no cache: only slower
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            } finally {
+                try {
+                    Files.deleteIfExists(output);
+                    Files.deleteIfExists(lock);
+                } catch (IOException ignored) {
+                    // left for the next run to clean
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.ensemble.internal.process;
+
+/** Renders how a worker process ended. */
+final class ExitStatus {
+    private static final String[] SIGNALS = {null, "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL",
+        "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM"};
+
+    private ExitStatus() {
+    }
+
+    /**
+     * Describes an exit value as {@link Process#exitValue()} gives it: 128 + n after signal n.
+     *
+     * @param exitValue the exit value
+     * @return for example {@code "exit code 3"} or {@code "signal 9 (KILL)"}
+     */
+    static String describe(int exitValue) {
+        if (exitValue > 128 && exitValue < 128 + 65) {
+            int signal = exitValue - 128;
+            String name = signal < SIGNALS.length ? SIGNALS[signal] : null;
+            return "signal " + signal + (name != null ? " (" + name + ")" : "");
+        }
+        return "exit code " + exitValue;
+    }
+}

@@ -1,0 +1,580 @@
+package dev.ensemble.internal.process;
+
+import dev.ensemble.TaskFailedException;
+import dev.ensemble.TaskTimeoutException;
+import dev.ensemble.WorkerDiedException;
+import dev.ensemble.internal.Backend;
+import dev.ensemble.internal.PoolConfig;
+import dev.ensemble.internal.schedule.Chunk;
+import dev.ensemble.internal.schedule.Inputs;
+import dev.ensemble.internal.schedule.Scheduler;
+import dev.ensemble.internal.wire.ClassPathPackages;
+import dev.ensemble.internal.wire.FrameChannel;
+import dev.ensemble.internal.wire.Serialization;
+import dev.ensemble.internal.worker.ChunkResult;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.fory.memory.MemoryBuffer;
+
+/**
+ * Workers that are separate JVMs on this machine.
+ *
+ * <p><b>Shape.</b> Each slot has a sender thread and, per worker process, a {@link WorkerLink} with a reader
+ * thread. The sender blocks in {@link Scheduler#take} only while its worker has nothing in flight, sends the
+ * chunk, and tops the pipeline up with {@link Scheduler#poll}; the reader reports each answer to the scheduler
+ * and tops the pipeline up again, so a busy worker always finds its next chunk already in its socket. A chunk's
+ * task is sent once per worker ({@link Protocol#TASK_CACHE_SIZE}).
+ *
+ * <p><b>Faults.</b> When a worker process ends without being asked to, its reader reports the chunk it was
+ * running as {@link Scheduler#lost} (with the results the worker had sent of it, so blame falls on the input that
+ * was running and finished work is kept), gives the chunks it had not started back to the scheduler, and starts
+ * a replacement; the scheduler re-runs or fails the lost chunk by the pool's {@code retries}. An overdue task is
+ * detected by the worker itself, which reports it and halts. A worker that reached {@code maxTasksPerWorker}
+ * is sent no more work, asked to exit once idle, and replaced.
+ *
+ * <p><b>States.</b> RUNNING → (scheduler closed) each sender sees {@code take} return null, asks its worker to
+ * exit and ends → {@link #awaitExit} waits for every worker, then deletes the pool's directory. {@link #kill}
+ * destroys the processes at once instead.
+ */
+public final class ProcessBackend implements Backend {
+    private static final int START_ATTEMPTS = 3;
+
+    private final PoolConfig config;
+    private final Serialization serialization = Serialization.forParent();
+    private final WorkerLauncher launcher;
+    private final byte[] initFrame;
+    private final Slot[] slots;
+    private final Map<Long, byte[]> taskBytes = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, byte[]> eldest) {
+            return size() > 256;
+        }
+    });
+    private Scheduler scheduler;
+    private volatile boolean stopping;
+    private AotCache.Training training;
+    /** Senders waiting in {@code take}: while any is, no worker gets a second chunk queued. */
+    private final java.util.concurrent.atomic.AtomicInteger idleSenders = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** A worker slot: its sender thread and its current worker. */
+    private final class Slot {
+        final int id;
+        WorkerLink link;          // guarded by this
+        boolean replacing;        // guarded by this
+        boolean finished;         // guarded by this: the sender asked for the final exit
+        int generations;          // guarded by this
+        Thread sender;
+        final SpinThenPark spin = new SpinThenPark();
+
+        Slot(int id) {
+            this.id = id;
+        }
+
+        /** The live worker of this slot, waiting while it is being replaced; null if there is none for good. */
+        synchronized WorkerLink awaitLink() throws InterruptedException {
+            while (!stopping && (replacing || link == null || link.ended())) {
+                if (link != null && link.settled && !replacing) {
+                    return null; // finished, or could not be replaced
+                }
+                wait();
+            }
+            return stopping ? null : link;
+        }
+    }
+
+    /**
+     * Checks that the pool's shared objects and hooks can be sent to workers; starts nothing.
+     *
+     * @param config the pool's options
+     * @throws IllegalArgumentException if the shared objects or a hook cannot be serialized
+     */
+    public ProcessBackend(PoolConfig config) {
+        this.config = config;
+        Object[] setup = {config.sharedObjects(), config.onWorkerStart(), config.onWorkerExit()};
+        String[] roles = {"sharedObjects", "onWorkerStart", "onWorkerExit"};
+        for (int i = 0; i < setup.length; i++) {
+            if (setup[i] != null) {
+                serialization.requireSendable(setup[i], "the pool's " + roles[i]);
+            }
+        }
+        this.initFrame = encodeInit(setup);
+        this.launcher = new WorkerLauncher(config);
+        this.slots = new Slot[config.workers()];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = new Slot(i);
+        }
+    }
+
+    private byte[] encodeInit(Object[] setup) {
+        MemoryBuffer init = FrameChannel.begin(MemoryBuffer.newHeapBuffer(64 * 1024), Protocol.INIT);
+        init.writeInt32(0); // the slot, filled in per worker
+        init.writeInt32(config.workers());
+        init.writeInt64(config.taskTimeout() == null ? 0 : config.taskTimeout().toNanos());
+        Set<String> packages = ClassPathPackages.ofThisJvm();
+        init.writeInt32(packages.size());
+        for (String p : packages) {
+            Protocol.writeString(init, p);
+        }
+        boolean none = setup[0] == null && setup[1] == null && setup[2] == null;
+        // Nothing to set up: the worker answers without waiting for its Fory to be built.
+        Protocol.writeBytes(init, none ? new byte[0] : serialization.toBytes(setup));
+        init.putInt32(0, init.writerIndex() - 4);
+        return init.getBytes(0, init.writerIndex());
+    }
+
+    String poolName() {
+        return config.name();
+    }
+
+    WorkerLauncher launcher() {
+        return launcher;
+    }
+
+    Scheduler scheduler() {
+        return scheduler;
+    }
+
+    Serialization serialization() {
+        return serialization;
+    }
+
+    long maxTasksPerWorker() {
+        return config.maxTasksPerWorker();
+    }
+
+    int idleSenders() {
+        return idleSenders.get();
+    }
+
+    boolean stopping() {
+        return stopping;
+    }
+
+    @Override
+    public void validate(Object function, String role) {
+        serialization.requireSendable(function, role);
+    }
+
+    @Override
+    public void start(Scheduler scheduler) {
+        this.scheduler = scheduler;
+        List<Thread> starters = new ArrayList<>(slots.length);
+        RuntimeException[] failures = new RuntimeException[slots.length];
+        for (Slot slot : slots) {
+            // Workers start in parallel: the pool is ready after the slowest, not after their sum.
+            starters.add(Thread.ofPlatform().daemon().name(config.name() + "-start-" + slot.id).start(() -> {
+                try {
+                    WorkerLink link = WorkerLink.launch(this, slot.id, 0, initFrame);
+                    synchronized (slot) {
+                        slot.link = link;
+                        slot.generations = 1;
+                    }
+                } catch (RuntimeException e) {
+                    failures[slot.id] = e;
+                }
+            }));
+        }
+        boolean interrupted = false;
+        for (Thread starter : starters) {
+            while (true) {
+                try {
+                    starter.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        RuntimeException failure = null;
+        for (RuntimeException f : failures) {
+            if (f != null && failure == null) {
+                failure = f;
+            } else if (f != null) {
+                failure.addSuppressed(f);
+            }
+        }
+        if (failure != null || interrupted) {
+            stopping = true;
+            for (Slot slot : slots) {
+                if (slot.link != null) {
+                    slot.link.kill();
+                    slot.link.startReader();
+                }
+            }
+            awaitProcesses(5_000);
+            launcher.deleteDirectory();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while starting pool " + config.name());
+            }
+            throw failure;
+        }
+        training = launcher.startAotTraining();
+        for (Slot slot : slots) {
+            slot.link.startReader();
+            slot.sender = Thread.ofPlatform().daemon().name(config.name() + "-worker-" + slot.id + "-sender")
+                    .start(() -> feed(slot));
+        }
+    }
+
+    /**
+     * The sender loop of a slot, across its workers' lives: blocks in {@code take} only when its worker has
+     * nothing in flight, else tops the pipeline up with {@code poll} each time an answer arrives. Only this
+     * thread writes chunks, so the reader (which never writes) can always drain the worker's answers: two sides
+     * blocked writing to each other cannot happen.
+     */
+    private void feed(Slot slot) {
+        try {
+            while (true) {
+                WorkerLink link = slot.awaitLink();
+                if (link == null) {
+                    return;
+                }
+                long seen = link.answers();
+                link.sendCancels();
+                int inFlight = link.awaitRoom();
+                if (link.ended()) {
+                    continue;
+                }
+                long left = link.tasksLeft();
+                if (left <= 0) {
+                    if (inFlight == 0) {
+                        link.requestExit(); // recycled: the reader starts the replacement once it has exited
+                        link.awaitEnd();
+                    } else {
+                        link.awaitAnswer(seen);
+                    }
+                    continue;
+                }
+                int limit = (int) Math.min(Integer.MAX_VALUE, left);
+                Chunk chunk;
+                if (inFlight == 0) {
+                    chunk = slot.spin.spin(() -> scheduler.poll(slot.id, limit));
+                    if (chunk == null) {
+                        idleSenders.incrementAndGet();
+                        try {
+                            chunk = scheduler.take(slot.id, limit);
+                        } finally {
+                            idleSenders.decrementAndGet();
+                        }
+                    }
+                    if (chunk == null) {
+                        finish(slot);
+                        return;
+                    }
+                } else {
+                    chunk = idleSenders.get() > 0 ? null : scheduler.poll(slot.id, limit);
+                    if (chunk == null) {
+                        link.awaitAnswer(seen);
+                        continue;
+                    }
+                }
+                WorkerLink current = slot.awaitLink();
+                if (current == null || !current.send(chunk)) {
+                    scheduler.returned(slot.id, chunk);
+                    if (current == null) {
+                        return;
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            // kill(): the workers are being destroyed
+        }
+    }
+
+    /** The pool is closing and has no more work: the slot's worker runs its exit hook and exits. */
+    private void finish(Slot slot) throws InterruptedException {
+        synchronized (slot) {
+            slot.finished = true;
+        }
+        WorkerLink last = slot.awaitLink();
+        if (last != null) {
+            last.requestExit();
+        }
+    }
+
+    /** Wakes every sender, to tell its worker about cancelled calls. */
+    void wakeSenders() {
+        for (Slot slot : slots) {
+            WorkerLink link;
+            synchronized (slot) {
+                link = slot.link;
+            }
+            if (link != null) {
+                link.wake();
+            }
+        }
+    }
+
+    /** Reads a values block (see {@link Protocol}). */
+    Object[] readValues(MemoryBuffer frame) {
+        byte codec = frame.readByte();
+        return (Object[]) (codec == Protocol.CODEC_JDK
+                ? Serialization.jdkRead(Protocol.readBytes(frame), ClassPathPackages.ofThisJvm())
+                : serialization.read(frame));
+    }
+
+    /**
+     * Encodes a CHUNK frame; called with the link's write lock held, in frame order. While the worker's Fory is
+     * still being built ({@code jdkFirst}), a chunk whose task and inputs JDK serialization can carry goes that
+     * way, so the worker's first results do not wait for Fory.
+     */
+    void encodeChunk(MemoryBuffer buffer, int seq, Chunk chunk, Map<Long, Boolean> taskMirror, boolean jdkFirst) {
+        FrameChannel.begin(buffer, Protocol.CHUNK);
+        buffer.writeInt32(seq);
+        buffer.writeInt64(chunk.callId());
+        int flagsAt = buffer.writerIndex();
+        buffer.writeByte(0);
+        byte flags = chunk.keepGoing() ? Protocol.FLAG_KEEP_GOING : 0;
+        if (chunk.timeEachTask() || config.taskTimeout() != null) {
+            flags |= Protocol.FLAG_TIME_EACH_TASK; // a timeout needs each task's start
+        }
+        boolean known = taskMirror.get(chunk.callId()) != null;
+        if (jdkFirst && encodeJdk(buffer, chunk, known)) {
+            buffer.putByte(flagsAt, (byte) (flags | Protocol.FLAG_JDK | (known ? 0 : Protocol.FLAG_HAS_TASK)));
+            if (!known) {
+                taskMirror.put(chunk.callId(), Boolean.TRUE);
+            }
+            return;
+        }
+        if (!known) {
+            flags |= Protocol.FLAG_HAS_TASK;
+            Protocol.writeBytes(buffer, taskBytes.computeIfAbsent(chunk.callId(),
+                    id -> serialization.requireSendable(chunk.task(), "the task")));
+        }
+        Object[] inputs = chunk.inputs().toArray();
+        int mark = buffer.writerIndex();
+        try {
+            serialization.write(buffer, inputs);
+        } catch (RuntimeException | StackOverflowError e) {
+            // Find the inputs that cannot be sent; each fails alone, at its own index, in the worker.
+            buffer.writerIndex(mark);
+            for (int i = 0; i < inputs.length; i++) {
+                try {
+                    serialization.toBytes(inputs[i]);
+                } catch (RuntimeException | StackOverflowError bad) {
+                    inputs[i] = new Serialization.Unsendable("the input cannot be sent to a worker process: "
+                            + serialization.culprit(inputs[i], bad));
+                }
+            }
+            flags |= Protocol.FLAG_UNSENDABLE_INPUTS;
+            serialization.write(buffer, inputs);
+        }
+        buffer.putByte(flagsAt, flags);
+        if (!known) {
+            taskMirror.put(chunk.callId(), Boolean.TRUE);
+        }
+    }
+
+    /** Writes the task (unless known) and inputs JDK-serialized, if the worker would accept them; else nothing. */
+    private boolean encodeJdk(MemoryBuffer buffer, Chunk chunk, boolean known) {
+        int mark = buffer.writerIndex();
+        try {
+            Set<String> packages = ClassPathPackages.ofThisJvm();
+            if (!known) {
+                byte[] task = Serialization.jdkBytes(chunk.task());
+                Serialization.jdkRead(task, packages); // what the worker's filter would refuse goes by Fory
+                Protocol.writeBytes(buffer, task);
+            }
+            byte[] inputs = Serialization.jdkBytes(chunk.inputs().toArray());
+            Serialization.jdkRead(inputs, packages);
+            Protocol.writeBytes(buffer, inputs);
+            return true;
+        } catch (java.io.IOException | RuntimeException e) {
+            buffer.writerIndex(mark);
+            return false;
+        }
+    }
+
+    /** A chunk that could not be encoded at all: its first input fails with the reason, the rest runs again. */
+    void failUnsent(int slot, Chunk chunk, RuntimeException error) {
+        Throwable[] errors = {error};
+        scheduler.completed(slot, chunk, new ChunkResult(new Object[1], errors, 1, 0, 0, 0, 0));
+    }
+
+    /** Reports the chunk a dead or timed-out worker was running. */
+    void reportLost(int slot, Chunk chunk, ChunkResult partial, int doneUpTo, int timedOutAt, String status,
+            String reason, List<String> lastLines) {
+        int offset = Math.min(doneUpTo, chunk.size() - 1);
+        long index = chunk.firstIndex() + offset;
+        String input = Inputs.render(chunk.inputs().get(offset));
+        String where = "task at index " + index + " (input: " + input + ") on worker " + slot + " of pool "
+                + config.name();
+        TaskFailedException error;
+        if (timedOutAt >= 0) {
+            error = new TaskTimeoutException(where + " ran over its timeout of " + config.taskTimeout()
+                    + "; its worker process was killed and replaced", slot, index, input, config.taskTimeout());
+            scheduler.lost(slot, chunk, partial, error, false);
+            return;
+        }
+        StringBuilder message = new StringBuilder(where + " was running when its worker process died ("
+                + status + (reason != null ? "; " + reason : "") + "); the worker was replaced");
+        if (!lastLines.isEmpty()) {
+            message.append(". Last lines of its standard error:");
+            for (String line : lastLines) {
+                message.append("\n  ").append(line);
+            }
+        }
+        scheduler.lost(slot, chunk, partial, new WorkerDiedException(message.toString(), slot, index, input, status,
+                lastLines), true);
+    }
+
+    /** A worker process ended (reported already): start its replacement unless the pool is stopping. */
+    void linkEnded(WorkerLink link, boolean clean) {
+        Slot slot = slots[link.slot];
+        synchronized (slot) {
+            link.settled = true;
+            if (slot.link != link || stopping || slot.finished) {
+                slot.notifyAll();
+                return;
+            }
+            slot.replacing = true;
+            slot.notifyAll();
+        }
+        WorkerLink replacement = null;
+        for (int attempt = 1; attempt <= START_ATTEMPTS && !stopping; attempt++) {
+            int generation;
+            synchronized (slot) {
+                generation = slot.generations++;
+            }
+            try {
+                replacement = WorkerLink.launch(this, slot.id, generation, initFrame);
+                break;
+            } catch (RuntimeException e) {
+                System.err.println("pool " + config.name() + ": replacing worker " + slot.id + " failed (attempt "
+                        + attempt + " of " + START_ATTEMPTS + "): " + e.getMessage());
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100L * attempt * attempt));
+            }
+        }
+        synchronized (slot) {
+            slot.replacing = false;
+            if (replacement != null && !stopping) {
+                slot.link = replacement;
+                replacement.startReader();
+            } else if (replacement != null) {
+                replacement.kill();
+                replacement.startReader();
+            }
+            slot.notifyAll();
+        }
+        if (replacement == null && !stopping) {
+            // No worker for this slot any more: if none is left, nothing could ever run; end the pool's calls.
+            boolean anyAlive = false;
+            for (Slot s : slots) {
+                synchronized (s) {
+                    anyAlive |= s.replacing || s.link != null && !s.link.ended();
+                }
+            }
+            if (!anyAlive) {
+                System.err.println("pool " + config.name() + ": no worker could be started; terminating the pool");
+                scheduler.terminate();
+            }
+        }
+    }
+
+    @Override
+    public void awaitExit() {
+        for (Slot slot : slots) {
+            join(slot.sender);
+        }
+        awaitProcesses(60_000);
+        stopping = true;
+        for (Slot slot : slots) {
+            synchronized (slot) {
+                slot.notifyAll();
+            }
+        }
+        if (training != null) {
+            training.finish(120_000);
+        }
+        launcher.deleteDirectory();
+    }
+
+    @Override
+    public void kill() {
+        stopping = true;
+        for (Slot slot : slots) {
+            synchronized (slot) {
+                if (slot.link != null) {
+                    slot.link.kill();
+                }
+                slot.notifyAll();
+            }
+            if (slot.sender != null) {
+                slot.sender.interrupt();
+            }
+        }
+        for (Slot slot : slots) {
+            join(slot.sender);
+        }
+        awaitProcesses(10_000);
+        if (training != null) {
+            training.finish(0);
+        }
+        launcher.deleteDirectory();
+    }
+
+    /**
+     * Waits until the worker of every slot has ended and been reported (and no replacement is starting); kills
+     * those still running at the deadline.
+     */
+    private void awaitProcesses(long millis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        for (Slot slot : slots) {
+            boolean killed = false;
+            synchronized (slot) {
+                while (slot.replacing || slot.link != null && !slot.link.settled) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        if (killed) {
+                            break;
+                        }
+                        killed = true;
+                        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                        if (slot.link != null) {
+                            System.err.println("pool " + config.name() + ": worker " + slot.id
+                                    + " did not exit in time; killing it");
+                            slot.link.kill();
+                        }
+                        continue;
+                    }
+                    try {
+                        slot.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    private static void join(Thread thread) {
+        if (thread == null || thread == Thread.currentThread()) {
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public boolean isWorkerThread() {
+        return false; // tasks run in other JVMs; no thread here runs one
+    }
+}

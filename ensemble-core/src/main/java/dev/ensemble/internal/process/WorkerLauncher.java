@@ -1,0 +1,132 @@
+package dev.ensemble.internal.process;
+
+import dev.ensemble.internal.PoolConfig;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * What every worker process of one pool is started with: the running JDK's {@code java}, the parent's class
+ * path and module path, the flags the library needs, the AOT cache when there is one, and the user's
+ * {@code jvmArgs} last (so that they win). Owns the pool's private directory (mode 0700) that holds the
+ * sockets and anything else the workers need on disk; {@link #deleteDirectory()} removes it.
+ */
+final class WorkerLauncher {
+    private final PoolConfig config;
+    private final Path directory;
+    private final String secretHex;
+    private final AotCache aot;
+
+    WorkerLauncher(PoolConfig config) {
+        this.config = config;
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        this.secretHex = HexFormat.of().formatHex(secret);
+        try {
+            this.directory = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "ensemble-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the private directory for pool " + config.name()
+                    + "'s worker sockets under " + System.getProperty("java.io.tmpdir"), e);
+        }
+        this.aot = AotCache.forThisJvm(cacheableFlags());
+    }
+
+    private String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** The library's options for every worker JVM, then the user's: what the AOT cache must be made with. */
+    private List<String> cacheableFlags() {
+        List<String> flags = new ArrayList<>();
+        boolean userPicksGc = config.jvmArgs().stream().anyMatch(a -> a.matches("-XX:\\+Use\\w*GC"));
+        if (!userPicksGc) {
+            // One task thread per worker: the serial collector starts fastest and needs the least memory.
+            flags.add("-XX:+UseSerialGC");
+        }
+        flags.add("-XX:-UsePerfData");                    // no hsperfdata file left behind by a killed worker
+        flags.add("--sun-misc-unsafe-memory-access=allow"); // Fory's use of Unsafe, without a warning
+        flags.addAll(config.jvmArgs());
+        return flags;
+    }
+
+    /**
+     * Starts making the AOT cache if there is none yet (see {@link AotCache}).
+     *
+     * @return the training run to finish when the pool closes, or null
+     */
+    AotCache.Training startAotTraining() {
+        return aot.startTraining(java(), cacheableFlags(), directory);
+    }
+
+    Path directory() {
+        return directory;
+    }
+
+    String secretHex() {
+        return secretHex;
+    }
+
+    byte[] secret() {
+        return HexFormat.of().parseHex(secretHex);
+    }
+
+    Path socketPath(int slot, int generation) {
+        return directory.resolve("w" + slot + "-" + generation + ".sock");
+    }
+
+    /** The command line of a worker. */
+    List<String> command(int slot, Path socket) {
+        List<String> command = new ArrayList<>();
+        command.add(java());
+        List<String> flags = cacheableFlags();
+        int userFrom = flags.size() - config.jvmArgs().size();
+        command.addAll(flags.subList(0, userFrom));
+        command.add("-XX:ErrorFile=" + directory.resolve("hs_err_pid%p.log")); // a crash report is the pool's file
+        command.addAll(aot.flags());
+        command.add("-cp");
+        command.add(aot.classPathPrefix() + System.getProperty("java.class.path", ""));
+        String modulePath = System.getProperty("jdk.module.path");
+        if (modulePath != null && !modulePath.isBlank()) {
+            command.add("--module-path");
+            command.add(modulePath);
+            command.add("--add-modules");
+            command.add("ALL-MODULE-PATH");
+        }
+        command.addAll(config.jvmArgs()); // last, so that they win
+        if (WorkerMain.class.getModule().isNamed()) {
+            command.add("-m");
+            command.add(WorkerMain.class.getModule().getName() + "/" + WorkerMain.class.getName());
+        } else {
+            command.add(WorkerMain.class.getName());
+        }
+        command.add(socket.toString());
+        command.add(Integer.toString(slot));
+        return command;
+    }
+
+    /** Removes the private directory and everything in it. */
+    void deleteDirectory() {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(directory)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("pool " + config.name() + ": could not remove " + directory + ": " + e);
+        }
+    }
+
+    static String pathSeparator() {
+        return File.pathSeparator;
+    }
+}

@@ -1,0 +1,604 @@
+package dev.ensemble.internal.process;
+
+import dev.ensemble.internal.schedule.Chunk;
+import dev.ensemble.internal.wire.FrameChannel;
+import dev.ensemble.internal.wire.Serialization;
+import dev.ensemble.internal.worker.ChunkResult;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.fory.memory.MemoryBuffer;
+
+/**
+ * One worker process of a slot, from its start to its end: the process, its socket, the chunks sent to it and
+ * not yet answered, and the thread that reads its answers. A slot gets a new link each time its worker is
+ * replaced.
+ *
+ * <p><b>Locking.</b> The link's monitor guards the in-flight table and {@link #ended}: a chunk is either
+ * registered before the link ends (and then the end reports it) or refused (and the sender gives it back).
+ * The channel's write lock keeps the task cache mirror in the order of the frames.
+ */
+final class WorkerLink {
+    private static final long START_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
+    private static final boolean DEBUG_START = Boolean.getBoolean("ensemble.debug.start");
+
+    final int slot;
+    final int generation;
+    private final ProcessBackend backend;
+    final Process process;
+    private final OutputForwarder stdout;
+    private final OutputForwarder stderr;
+    private final OutputStream stdin;
+    private FrameChannel channel;
+    private long pid;
+
+    private final LinkedHashMap<Integer, InFlight> inFlight = new LinkedHashMap<>();
+    private boolean ended;
+    private boolean exitRequested;
+    private int nextSeq;
+    private long tasksSent;
+    private long lastChunkWorkNanos = -1;
+    private long answers;
+    private long wakeups;
+    volatile boolean exited;          // EXITED received: a clean exit
+    volatile boolean settled;         // reported to the scheduler and to the backend (guarded by the slot)
+    volatile boolean foryReady;       // the worker reads Fory; until then chunks go JDK-serialized where they can
+    volatile long exitHookNanos;
+    private String dyingReason;
+
+    private final MemoryBuffer sendBuffer = MemoryBuffer.newHeapBuffer(64 * 1024);
+    private final LinkedHashMap<Long, Boolean> taskMirror = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+            return size() > Protocol.TASK_CACHE_SIZE;
+        }
+    };
+
+    /** A chunk sent and not yet answered, with what the worker reported of it so far. */
+    static final class InFlight {
+        final int seq;
+        final Chunk chunk;
+        Object[] partialValues;
+        Throwable[] partialErrors;
+        int partialUpTo;
+        int timedOutAt = -1;
+        boolean cancelSent;
+
+        InFlight(int seq, Chunk chunk) {
+            this.seq = seq;
+            this.chunk = chunk;
+        }
+
+        void absorb(Protocol.Part part) {
+            if (part.from() > partialUpTo || part.to() <= partialUpTo) {
+                return;
+            }
+            if (partialValues == null) {
+                partialValues = new Object[chunk.size()];
+            }
+            for (int i = partialUpTo; i < part.to(); i++) {
+                partialValues[i] = part.values()[i - part.from()];
+                if (part.errors() != null && part.errors()[i] != null) {
+                    if (partialErrors == null) {
+                        partialErrors = new Throwable[chunk.size()];
+                    }
+                    partialErrors[i] = part.errors()[i];
+                }
+            }
+            partialUpTo = part.to();
+        }
+
+        ChunkResult partial() {
+            if (partialUpTo == 0) {
+                return null;
+            }
+            return new ChunkResult(Arrays.copyOf(partialValues, partialUpTo),
+                    partialErrors == null ? null : Arrays.copyOf(partialErrors, partialUpTo), partialUpTo, 0, 0, 0, 0);
+        }
+    }
+
+    /** Why a worker could not start; the message holds the worker's own error output. */
+    static final class StartFailure extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        StartFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private WorkerLink(ProcessBackend backend, int slot, int generation, Process process) {
+        this.backend = backend;
+        this.slot = slot;
+        this.generation = generation;
+        this.process = process;
+        String prefix = "[worker " + slot + "] ";
+        String name = backend.poolName() + "-worker-" + slot;
+        this.stdout = new OutputForwarder(process.getInputStream(), () -> System.out, prefix, name + "-out");
+        this.stderr = new OutputForwarder(process.getErrorStream(), () -> System.err, prefix, name + "-err");
+        this.stdin = process.getOutputStream();
+    }
+
+    /**
+     * Starts a worker process and waits until it is ready: connected, proven, initialized, start hook run.
+     *
+     * @return the running link, its reader not yet started
+     * @throws StartFailure with the worker's error output if it did not get ready
+     */
+    static WorkerLink launch(ProcessBackend backend, int slot, int generation, byte[] initFrame) {
+        WorkerLauncher launcher = backend.launcher();
+        Path socketPath = launcher.socketPath(slot, generation);
+        long asked = System.nanoTime();
+        ServerSocketChannel server;
+        try {
+            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(socketPath), 1);
+        } catch (IOException e) {
+            throw new StartFailure("worker " + slot + " of pool " + backend.poolName()
+                    + " could not get a socket at " + socketPath + ": " + e, e);
+        }
+        Process process;
+        List<String> command = launcher.command(slot, socketPath);
+        try {
+            process = new ProcessBuilder(command).start();
+        } catch (IOException e) {
+            closeQuietly(server);
+            deleteQuietly(socketPath);
+            throw new StartFailure("worker " + slot + " of pool " + backend.poolName() + " could not be started ("
+                    + command.get(0) + "): " + e, e);
+        }
+        long spawned = System.nanoTime();
+        long connected = 0;
+        WorkerLink link = new WorkerLink(backend, slot, generation, process);
+        try {
+            link.stdin.write((launcher.secretHex() + "\n").getBytes(StandardCharsets.US_ASCII));
+            link.stdin.flush();
+            // accept() returns when the worker connects; closing the server stops the wait if it never does.
+            process.onExit().thenRun(() -> closeQuietly(server));
+            Thread timer = Thread.ofVirtual().unstarted(() -> {
+                try {
+                    Thread.sleep(TimeUnit.NANOSECONDS.toMillis(START_TIMEOUT_NANOS));
+                    closeQuietly(server);
+                } catch (InterruptedException ignored) {
+                    // connected in time
+                }
+            });
+            timer.start();
+            SocketChannel socket;
+            try {
+                socket = server.accept();
+                connected = System.nanoTime();
+            } finally {
+                timer.interrupt();
+                closeQuietly(server);
+                deleteQuietly(socketPath);
+            }
+            link.channel = new FrameChannel(socket, FrameChannel.DEFAULT_MAX_FRAME_BYTES);
+            MemoryBuffer hello = link.channel.receive();
+            if (hello.readByte() != Protocol.HELLO
+                    || !MessageDigest.isEqual(Protocol.readBytes(hello), launcher.secret())) {
+                throw new IOException("a process connected to the pool's socket without the pool's secret");
+            }
+            link.pid = hello.readInt64();
+            MemoryBuffer init = MemoryBuffer.fromByteArray(initFrame);
+            init.writerIndex(initFrame.length);
+            init.putInt32(5, slot);
+            link.channel.send(init);
+            MemoryBuffer answer = link.channel.receive();
+            byte type = answer.readByte();
+            if (type == Protocol.START_FAILED) {
+                Throwable cause = Serialization.decodeThrowable(Protocol.readBytes(answer));
+                throw link.startFailure("its onWorkerStart hook threw " + cause, cause);
+            }
+            if (type != Protocol.READY) {
+                throw new IOException("unexpected answer " + type + " to INIT");
+            }
+            long hookNanos = answer.readInt64();
+            link.foryReady = answer.readBoolean();
+            if (DEBUG_START) {
+                System.err.printf("worker %d: spawned %.1f ms, connected %.1f ms, ready %.1f ms%n", slot,
+                        (spawned - asked) / 1e6, (connected - asked) / 1e6, (System.nanoTime() - asked) / 1e6);
+            }
+            backend.scheduler().workerStarted(slot, System.nanoTime() - asked - hookNanos, hookNanos,
+                    generation > 0);
+            return link;
+        } catch (StartFailure e) {
+            link.destroy();
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            link.destroy();
+            throw link.startFailure(e.toString(), e);
+        }
+    }
+
+    private StartFailure startFailure(String what, Throwable cause) {
+        destroy();
+        stderr.awaitEnd(2_000);
+        stdout.awaitEnd(500);
+        String status = process.isAlive() ? "still running" : ExitStatus.describe(process.exitValue());
+        List<String> lines = new ArrayList<>(stdout.lastLines());
+        lines.addAll(stderr.lastLines());
+        StringBuilder message = new StringBuilder("worker " + slot + " of pool " + backend.poolName()
+                + " failed to start (" + status + "): " + what);
+        if (!lines.isEmpty()) {
+            message.append("\nits output ended with:");
+            for (String line : lines) {
+                message.append("\n  ").append(line);
+            }
+        }
+        return new StartFailure(message.toString(), cause);
+    }
+
+    long pid() {
+        return pid;
+    }
+
+    /** Starts the thread that reads the worker's answers until it ends. */
+    void startReader() {
+        Thread.ofPlatform().daemon().name(backend.poolName() + "-worker-" + slot + "-reader").start(this::read);
+    }
+
+    // ---- sending ----
+
+    /** @return how many more tasks this worker may be sent before it is recycled */
+    synchronized long tasksLeft() {
+        long max = backend.maxTasksPerWorker();
+        return max > 0 ? Math.max(0, max - tasksSent) : Long.MAX_VALUE;
+    }
+
+    synchronized boolean idle() {
+        return inFlight.isEmpty();
+    }
+
+    synchronized boolean ended() {
+        return ended;
+    }
+
+    /** Waits until nothing is in flight or the link ended. */
+    synchronized void awaitIdle() throws InterruptedException {
+        while (!inFlight.isEmpty() && !ended) {
+            wait();
+        }
+    }
+
+    /** Waits until the link ended. */
+    synchronized void awaitEnd() throws InterruptedException {
+        while (!ended) {
+            wait();
+        }
+    }
+
+    /**
+     * Chunks to keep in flight. One until a chunk's time is known; then more while chunks are short (the round
+     * trip, tens of µs, would otherwise idle the worker between them), none extra for long ones (a chunk queued
+     * behind a long one cannot go to another worker that falls idle meanwhile).
+     */
+    private int depth() {
+        if (lastChunkWorkNanos < 0 || backend.idleSenders() > 0) {
+            return 1;
+        }
+        return lastChunkWorkNanos < 2_000_000 ? 4 : lastChunkWorkNanos < 20_000_000 ? 2 : 1;
+    }
+
+    /**
+     * Sends a chunk, or refuses it if the link has ended.
+     *
+     * @return whether it was sent (else the caller gives it back to the scheduler)
+     */
+    boolean send(Chunk chunk) {
+        InFlight entry;
+        synchronized (this) {
+            if (ended || exitRequested) {
+                return false;
+            }
+            entry = new InFlight(nextSeq++, chunk);
+            inFlight.put(entry.seq, entry);
+            tasksSent += chunk.size();
+        }
+        channel.writeLock().lock();
+        try {
+            backend.encodeChunk(sendBuffer, entry.seq, chunk, taskMirror, !foryReady);
+            channel.send(sendBuffer);
+        } catch (IOException e) {
+            // The reader sees the end too and reports the chunk with the others.
+            kill();
+        } catch (RuntimeException e) {
+            // Could not encode it (an input failed even alone, or the message is too large): the chunk fails here.
+            synchronized (this) {
+                inFlight.remove(entry.seq);
+                if (ended) {
+                    return true;
+                }
+            }
+            backend.failUnsent(slot, chunk, e);
+        } finally {
+            channel.writeLock().unlock();
+        }
+        return true;
+    }
+
+    /**
+     * Waits until the pipeline has room: fewer than {@link #depth()} chunks in flight, or the link ended.
+     *
+     * @return the number of chunks in flight now
+     */
+    synchronized int awaitRoom() throws InterruptedException {
+        while (!ended && !exitRequested && inFlight.size() >= depth()) {
+            wait();
+        }
+        return inFlight.size();
+    }
+
+    /**
+     * Waits until an answer arrives (or the link ends, or {@link #wake()}) while {@code answers} is the count
+     * seen before; at most a tenth of a second, so that calls cancelled elsewhere are noticed.
+     */
+    synchronized void awaitAnswer(long seen) throws InterruptedException {
+        long wakeupsBefore = wakeups;
+        long deadline = System.nanoTime() + 100_000_000L;
+        while (!ended && answers == seen && !inFlight.isEmpty() && wakeups == wakeupsBefore) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+    }
+
+    /** Wakes the sender: a call may have been cancelled. */
+    synchronized void wake() {
+        wakeups++;
+        notifyAll();
+    }
+
+    /** Tells the worker to skip the chunks of cancelled calls that it has not started yet. */
+    void sendCancels() {
+        List<Long> calls = null;
+        synchronized (this) {
+            for (InFlight f : inFlight.values()) {
+                if (!f.cancelSent && f.chunk.isCancelled()) {
+                    f.cancelSent = true;
+                    if (calls == null) {
+                        calls = new ArrayList<>(2);
+                    }
+                    if (!calls.contains(f.chunk.callId())) {
+                        calls.add(f.chunk.callId());
+                    }
+                }
+            }
+        }
+        if (calls == null) {
+            return;
+        }
+        channel.writeLock().lock();
+        try {
+            for (long callId : calls) {
+                FrameChannel.begin(sendBuffer, Protocol.CANCEL).writeInt64(callId);
+                channel.send(sendBuffer);
+            }
+        } catch (IOException e) {
+            kill();
+        } finally {
+            channel.writeLock().unlock();
+        }
+    }
+
+    synchronized long answers() {
+        return answers;
+    }
+
+    /** Asks the worker to run its exit hook and exit; nothing more is sent. */
+    void requestExit() {
+        synchronized (this) {
+            if (ended || exitRequested) {
+                return;
+            }
+            exitRequested = true;
+        }
+        channel.writeLock().lock();
+        try {
+            FrameChannel.begin(sendBuffer, Protocol.EXIT);
+            channel.send(sendBuffer);
+        } catch (IOException e) {
+            kill();
+        } finally {
+            channel.writeLock().unlock();
+        }
+    }
+
+    /** Kills the worker process now; the reader then reports what it held. */
+    void kill() {
+        process.destroyForcibly();
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    private void destroy() {
+        process.destroyForcibly();
+        try {
+            stdin.close();
+        } catch (IOException ignored) {
+            // gone already
+        }
+        if (channel != null) {
+            channel.close();
+        }
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- receiving ----
+
+    private void read() {
+        try {
+            while (true) {
+                MemoryBuffer frame = channel.receive();
+                byte type = frame.readByte();
+                switch (type) {
+                    case Protocol.RESULTS -> onResults(frame);
+                    case Protocol.PARTIAL -> onPart(readPart(frame), false);
+                    case Protocol.TIMED_OUT -> onPart(readPart(frame), true);
+                    case Protocol.DYING -> {
+                        onPart(readPart(frame), false);
+                        dyingReason = Protocol.readString(frame);
+                    }
+                    case Protocol.FORY_READY -> foryReady = true;
+                    case Protocol.EXITED -> {
+                        exitHookNanos = frame.readInt64();
+                        exited = true;
+                    }
+                    default -> throw new IOException("unexpected message type " + type + " from worker " + slot);
+                }
+            }
+        } catch (IOException e) {
+            // The worker is gone (EOF, or a reset when it was killed): end() reports how it ended.
+        } catch (RuntimeException e) {
+            // A frame this side could not decode: the worker cannot be trusted to be in step any more.
+            System.err.println("pool " + backend.poolName() + ": dropping worker " + slot + " after a bad message: " + e);
+            kill();
+        } catch (Error e) {
+            kill();
+            throw e;
+        } finally {
+            end();
+        }
+    }
+
+    private void onResults(MemoryBuffer frame) {
+        int count = frame.readInt32();
+        boolean cancelled = false;
+        for (int i = 0; i < count; i++) {
+            int seq = frame.readInt32();
+            int processed = frame.readInt32();
+            long waitNanos = frame.readInt64();
+            long workNanos = frame.readInt64();
+            long slowestNanos = frame.readInt64();
+            int slowestOffset = frame.readInt32();
+            Object[] values = backend.readValues(frame);
+            InFlight entry;
+            synchronized (this) {
+                entry = inFlight.remove(seq);
+                lastChunkWorkNanos = workNanos;
+            }
+            int size = entry == null ? processed : entry.chunk.size();
+            Throwable[] errors = Protocol.readErrors(frame, null, size);
+            if (entry == null) {
+                continue;
+            }
+            Object[] full = values.length == size ? values : Arrays.copyOf(values, size);
+            backend.scheduler().completed(slot, entry.chunk,
+                    new ChunkResult(full, errors, processed, waitNanos, workNanos, slowestNanos, slowestOffset));
+            if (entry.chunk.isCancelled()) {
+                cancelled = true;
+            }
+        }
+        if (cancelled) {
+            backend.wakeSenders(); // a failure ended a call: other workers may hold its chunks
+        }
+        synchronized (this) {
+            answers++;
+            notifyAll(); // the sender tops the pipeline up; this thread never writes, so it never blocks on a full socket
+        }
+    }
+
+    private Protocol.Part readPart(MemoryBuffer frame) {
+        int seq = frame.readInt32();
+        int from = frame.readInt32();
+        int to = frame.readInt32();
+        Object[] values = backend.readValues(frame);
+        Throwable[] errors = Protocol.readErrors(frame, null, Math.max(to, 1));
+        return new Protocol.Part(seq, from, to, values, errors);
+    }
+
+    private synchronized void onPart(Protocol.Part part, boolean timedOut) {
+        InFlight entry = inFlight.get(part.seq());
+        if (entry == null) {
+            return;
+        }
+        entry.absorb(part);
+        if (timedOut) {
+            entry.timedOutAt = part.to();
+        }
+    }
+
+    /** The worker is gone (or going): report what it held, then let the backend replace it. */
+    private void end() {
+        List<InFlight> held;
+        synchronized (this) {
+            ended = true;
+            held = new ArrayList<>(inFlight.values());
+            inFlight.clear();
+            notifyAll();
+        }
+        channel.close();
+        try {
+            stdin.close();
+        } catch (IOException ignored) {
+            // gone already
+        }
+        boolean clean = exited && held.isEmpty();
+        try {
+            if (!process.waitFor(clean ? 30 : 2, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+        stderr.awaitEnd(1_000);
+        stdout.awaitEnd(200);
+        if (clean) {
+            backend.scheduler().workerExited(slot, exitHookNanos);
+        } else {
+            reportDeath(held);
+        }
+        backend.linkEnded(this, clean);
+    }
+
+    private void reportDeath(List<InFlight> held) {
+        String status = process.isAlive() ? "unresponsive, killed" : ExitStatus.describe(process.exitValue());
+        Iterator<InFlight> it = held.iterator();
+        if (it.hasNext()) {
+            InFlight running = it.next();
+            backend.reportLost(slot, running.chunk, running.partial(), running.partialUpTo, running.timedOutAt,
+                    status, dyingReason, stderr.lastLines());
+        }
+        while (it.hasNext()) {
+            backend.scheduler().returned(slot, it.next().chunk);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception ignored) {
+            // closing only
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+            // the pool's directory is removed at close anyway
+        }
+    }
+}

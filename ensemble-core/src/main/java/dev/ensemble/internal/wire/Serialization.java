@@ -1,0 +1,391 @@
+package dev.ensemble.internal.wire;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InvalidClassException;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.ObjectStreamClass;
+import java.io.Serial;
+import java.lang.invoke.SerializedLambda;
+import java.lang.reflect.Method;
+import java.util.Collection;
+import java.util.Set;
+import org.apache.fory.Fory;
+import org.apache.fory.ThreadSafeFory;
+import org.apache.fory.config.Language;
+import org.apache.fory.memory.MemoryBuffer;
+import org.apache.fory.resolver.AllowListChecker;
+
+/**
+ * Payload serialization between a pool and its worker processes: Apache Fory in Java mode, behind an allow-list.
+ *
+ * <p><b>What is accepted.</b> Fory's strict checker, which admits its own list of safe JDK classes, plus every
+ * package of the class path and module path the parent runs with ({@link ClassPathPackages}). A worker thus
+ * refuses to build any object of a class that is neither the JDK's nor the application's, and the parent finds
+ * a class that its workers could not load (one from a custom class loader) before sending anything.
+ *
+ * <p><b>Lambdas</b> travel through Fory's {@link SerializedLambda} support, so the task interfaces being
+ * {@link java.io.Serializable} is enough. <b>Exceptions</b> travel by JDK serialization, which keeps their
+ * exact class, fields, stack trace, cause and suppressed exceptions; one that cannot be serialized arrives as
+ * a {@link RemoteException} with the same message, class name and stack trace.
+ *
+ * <p>Thread-safe.
+ */
+public final class Serialization {
+    private static volatile Serialization parent;
+
+    private final ThreadSafeFory fory;
+    private final AllowListChecker checker;
+
+    private Serialization(boolean codegen) {
+        this.checker = new AllowListChecker(AllowListChecker.CheckLevel.STRICT);
+        this.fory = Fory.builder()
+                .withLanguage(Language.JAVA)
+                .requireClassRegistration(false)
+                .suppressClassRegistrationWarnings(true)
+                .withRefTracking(true)
+                .withCodegen(codegen)
+                .withClassLoader(ClassLoader.getSystemClassLoader())
+                .withTypeChecker(checker)
+                .buildThreadSafeFory();
+    }
+
+    /**
+     * The parent's instance, admitting this JVM's class path. Built once; the first call takes tens of ms.
+     *
+     * @return the instance
+     */
+    public static Serialization forParent() {
+        Serialization s = parent;
+        if (s == null) {
+            synchronized (Serialization.class) {
+                s = parent;
+                if (s == null) {
+                    s = new Serialization(true);
+                    s.allow(ClassPathPackages.ofThisJvm());
+                    parent = s;
+                }
+            }
+        }
+        return s;
+    }
+
+    /**
+     * A worker's instance, admitting only the JDK until {@link #allow} adds the application's packages.
+     *
+     * @param codegen whether Fory generates serializers (faster later, slower first use)
+     * @return a new instance
+     */
+    public static Serialization forWorker(boolean codegen) {
+        return new Serialization(codegen);
+    }
+
+    /**
+     * Admits packages: {@code "a.b"} admits {@code a.b.*}; {@code "=Name"} admits one class of the unnamed
+     * package.
+     *
+     * @param packages as listed by {@link ClassPathPackages}
+     */
+    public void allow(Collection<String> packages) {
+        for (String p : packages) {
+            if (p.startsWith("=")) {
+                checker.allowClass(p.substring(1));
+                checker.allowClass(p.substring(1) + "$*"); // its nested classes and lambdas
+            } else {
+                checker.allowClass(p + ".*");
+            }
+        }
+    }
+
+    /**
+     * Appends {@code value} to {@code buffer}.
+     *
+     * @param buffer the frame being written
+     * @param value any admitted value, or null
+     */
+    public void write(MemoryBuffer buffer, Object value) {
+        fory.serialize(buffer, value);
+    }
+
+    /**
+     * Reads the next value of {@code buffer}.
+     *
+     * @param buffer the frame being read
+     * @return the value
+     */
+    public Object read(MemoryBuffer buffer) {
+        return fory.deserialize(buffer);
+    }
+
+    /**
+     * Serializes a value on its own.
+     *
+     * @param value the value
+     * @return its bytes
+     */
+    public byte[] toBytes(Object value) {
+        return fory.serialize(value);
+    }
+
+    /**
+     * Checks that a task, job or hook can be sent to a worker process, before anything is sent.
+     *
+     * @param function the user's function object
+     * @param role what it is, for the message ("the task", "onWorkerStart")
+     * @return its serialized bytes
+     * @throws IllegalArgumentException naming the class or captured value that cannot be sent
+     */
+    public byte[] requireSendable(Object function, String role) {
+        try {
+            return fory.serialize(function);
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new IllegalArgumentException(role + " cannot be sent to a worker process: "
+                    + culprit(function, e) + ". Workers are separate JVMs: what a task captures is copied to them, "
+                    + "so it must be data (not threads, streams, connections or locks) of classes on the class path",
+                    e);
+        }
+    }
+
+    /**
+     * Describes why {@code value} cannot be serialized: for a lambda, which captured value fails.
+     *
+     * @param value the value that failed
+     * @param error what serializing it threw
+     * @return a short description naming the class or captured value
+     */
+    public String culprit(Object value, Throwable error) {
+        SerializedLambda lambda = serializedForm(value);
+        if (lambda != null) {
+            for (int i = 0; i < lambda.getCapturedArgCount(); i++) {
+                Object captured = lambda.getCapturedArg(i);
+                try {
+                    fory.serialize(captured);
+                } catch (RuntimeException | StackOverflowError e) {
+                    String capturing = lambda.getCapturingClass().replace('/', '.');
+                    boolean enclosing = i == 0 && captured != null
+                            && captured.getClass().getName().equals(capturing)
+                            && lambda.getImplMethodKind() != java.lang.invoke.MethodHandleInfo.REF_invokeStatic;
+                    String what = enclosing
+                            ? "the lambda captures its enclosing instance of " + capturing
+                                    + " (it uses a field or method of it), which"
+                            : "the value captured by the lambda (argument " + i + " of "
+                                    + lambda.getImplMethodName() + " in " + capturing + "), of "
+                                    + describeClass(captured) + ",";
+                    return what + " cannot be serialized: " + rootMessage(e);
+                }
+            }
+        }
+        return (value == null ? "null" : "an object of " + describeClass(value)) + " cannot be serialized: "
+                + rootMessage(error);
+    }
+
+    private static String describeClass(Object value) {
+        return value == null ? "null" : "class " + value.getClass().getName();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String text = t.getMessage() != null ? t.getMessage() : t.getClass().getName();
+        if (text.contains("needs to implement java.io.Serializable")) {
+            text += " (a lambda can be sent only if its interface is Serializable, such as dev.ensemble.Task)";
+        } else if (t instanceof org.apache.fory.exception.InsecureException) {
+            text += " (workers accept only JDK classes that are safe to deserialize and classes on the class path)";
+        }
+        return text;
+    }
+
+    private static SerializedLambda serializedForm(Object value) {
+        if (value == null || !value.getClass().isSynthetic() && !value.getClass().isHidden()) {
+            return null;
+        }
+        try {
+            Method writeReplace = value.getClass().getDeclaredMethod("writeReplace");
+            writeReplace.setAccessible(true);
+            return writeReplace.invoke(value) instanceof SerializedLambda s ? s : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    // ---- exceptions ----
+
+    /**
+     * Encodes an exception thrown by a task, keeping its class and stack trace.
+     *
+     * @param error the exception
+     * @return bytes for {@link #decodeThrowable}
+     */
+    public static byte[] encodeThrowable(Throwable error) {
+        try {
+            return javaSerialize(error);
+        } catch (IOException | RuntimeException e) {
+            try {
+                return javaSerialize(RemoteException.copyOf(error));
+            } catch (IOException | RuntimeException again) {
+                RemoteException bare = new RemoteException(error.getClass().getName(), String.valueOf(error.getMessage()));
+                bare.setStackTrace(error.getStackTrace());
+                try {
+                    return javaSerialize(bare);
+                } catch (IOException impossible) {
+                    throw new IllegalStateException(impossible);
+                }
+            }
+        }
+    }
+
+    private static byte[] javaSerialize(Object value) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(value);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Decodes an exception encoded by {@link #encodeThrowable}.
+     *
+     * @param bytes the encoding
+     * @return the exception, or a {@link RemoteException} saying why it could not be rebuilt
+     */
+    public static Throwable decodeThrowable(byte[] bytes) {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes)) {
+            @Override
+            protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+                return Class.forName(desc.getName(), false, ClassLoader.getSystemClassLoader());
+            }
+        }) {
+            in.setObjectInputFilter(info -> info.depth() > 200 || info.arrayLength() > 1_000_000
+                    ? ObjectInputFilter.Status.REJECTED : ObjectInputFilter.Status.UNDECIDED);
+            return (Throwable) in.readObject();
+        } catch (IOException | ClassNotFoundException | ClassCastException e) {
+            String why = e instanceof InvalidClassException ? e.getMessage() : e.toString();
+            return new RemoteException("?", "an exception thrown in a worker could not be rebuilt here: " + why);
+        }
+    }
+
+    // ---- JDK serialization, for a worker's first chunks while its Fory is still being built ----
+
+    /**
+     * Serializes with JDK serialization.
+     *
+     * @param value a {@link java.io.Serializable} value
+     * @return its bytes
+     * @throws IOException if some part of it is not serializable
+     */
+    public static byte[] jdkBytes(Object value) throws IOException {
+        return javaSerialize(value);
+    }
+
+    /**
+     * Reads JDK-serialized bytes, admitting only what a pool sends: the JDK's data classes and the classes of
+     * {@code packages} (as listed by {@link ClassPathPackages}).
+     *
+     * @param bytes the bytes
+     * @param packages the admitted packages
+     * @return the value
+     * @throws IllegalStateException if the bytes cannot be read or name a class that is not admitted
+     */
+    public static Object jdkRead(byte[] bytes, Set<String> packages) {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes)) {
+            @Override
+            protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+                return Class.forName(desc.getName(), false, ClassLoader.getSystemClassLoader());
+            }
+        }) {
+            in.setObjectInputFilter(info -> {
+                if (info.depth() > 500 || info.arrayLength() > Integer.MAX_VALUE - 16) {
+                    return ObjectInputFilter.Status.REJECTED;
+                }
+                Class<?> type = info.serialClass();
+                while (type != null && type.isArray()) {
+                    type = type.getComponentType();
+                }
+                if (type == null || type.isPrimitive()) {
+                    return ObjectInputFilter.Status.UNDECIDED;
+                }
+                return admitted(type.getName(), packages) ? ObjectInputFilter.Status.ALLOWED
+                        : ObjectInputFilter.Status.REJECTED;
+            });
+            return in.readObject();
+        } catch (IOException | ClassNotFoundException e) {
+            throw new IllegalStateException("could not read a value sent by the pool: " + e, e);
+        }
+    }
+
+    private static boolean admitted(String className, Set<String> packages) {
+        int dot = className.lastIndexOf('.');
+        String pkg = dot < 0 ? "" : className.substring(0, dot);
+        if (pkg.equals("java.lang") || pkg.equals("java.util") || pkg.equals("java.math") || pkg.equals("java.time")
+                || className.equals("java.lang.invoke.SerializedLambda")) {
+            return !className.startsWith("java.lang.Thread") && !className.startsWith("java.lang.Process")
+                    && !className.startsWith("java.lang.ClassLoader");
+        }
+        if (dot < 0) {
+            int dollar = className.indexOf('$');
+            return packages.contains("=" + (dollar < 0 ? className : className.substring(0, dollar)));
+        }
+        return packages.contains(pkg);
+    }
+
+    /**
+     * Stands for an exception thrown in a worker that could not be copied as it was: same message and stack
+     * trace, the original class name in {@link #remoteClassName()} and at the start of {@link #toString()}.
+     */
+    public static final class RemoteException extends RuntimeException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        private final String remoteClassName;
+
+        RemoteException(String remoteClassName, String message) {
+            super(message);
+            this.remoteClassName = remoteClassName;
+        }
+
+        static RemoteException copyOf(Throwable t) {
+            RemoteException copy = new RemoteException(t.getClass().getName(), t.getMessage());
+            copy.setStackTrace(t.getStackTrace());
+            if (t.getCause() != null && t.getCause() != t) {
+                copy.initCause(copyOf(t.getCause()));
+            }
+            for (Throwable s : t.getSuppressed()) {
+                copy.addSuppressed(copyOf(s));
+            }
+            return copy;
+        }
+
+        /** @return the class of the exception thrown in the worker */
+        public String remoteClassName() {
+            return remoteClassName;
+        }
+
+        @Override
+        public String toString() {
+            String message = getLocalizedMessage();
+            return remoteClassName + (message != null ? ": " + message : "");
+        }
+    }
+
+    /**
+     * Sent in place of an input that could not be serialized, so that its task fails with this message at the
+     * input's own index.
+     *
+     * @param message why the input could not be sent
+     */
+    public record Unsendable(String message) {
+    }
+
+    /**
+     * The set of packages admitted, for tests and diagnostics.
+     *
+     * @return this JVM's class path packages
+     */
+    public static Set<String> admittedPackages() {
+        return ClassPathPackages.ofThisJvm();
+    }
+}

@@ -1,0 +1,407 @@
+package dev.ensemble;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.lang.reflect.Field;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What only worker processes do: die in every way a JVM can, time out by being killed, be recycled, fail to
+ * start, refuse what cannot be serialized, forward their output, and never outlive their pool or its JVM.
+ * Every test runs real worker JVMs; tasks coordinate with the test through files, never through this JVM's
+ * objects.
+ */
+@ExtendWith(LeakCheck.class)
+class ProcessFaultsTest {
+    private static final Duration PATIENCE = Duration.ofSeconds(20);
+
+    @TempDir
+    Path temp;
+
+    private final List<WorkerPool> pools = new ArrayList<>();
+
+    private WorkerPool track(WorkerPool pool) {
+        pools.add(pool);
+        return pool;
+    }
+
+    @AfterEach
+    void closePools() {
+        pools.forEach(WorkerPool::close);
+    }
+
+    private static WorkerPool.Builder processes(int workers) {
+        return WorkerPool.builder().workers(workers).processes();
+    }
+
+    private static List<Integer> range(int n) {
+        return IntStream.range(0, n).boxed().toList();
+    }
+
+    /** Creates {@code marker} and returns true the first time only, across all processes. */
+    static boolean firstTime(String marker) {
+        try {
+            Files.createFile(Path.of(marker));
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Set<Long> workerPids(WorkerPool pool) {
+        List<Long> pids = pool.broadcast(() -> ProcessHandle.current().pid());
+        return new HashSet<>(pids);
+    }
+
+    private static void assertFullSizeAndUsable(WorkerPool pool, int workers) {
+        assertThat(pool.map(range(100), x -> x + 1)).isEqualTo(range(100).stream().map(x -> x + 1).toList());
+        Set<Long> pids = workerPids(pool);
+        assertThat(pids).hasSize(workers).allSatisfy(pid -> assertThat(ProcessHandle.of(pid)).isPresent());
+    }
+
+    // ---------------------------------------------------------------- basics
+
+    @Test
+    void workers_areOtherJvms_withThisClassPath() {
+        WorkerPool pool = track(WorkerPool.processes(2));
+        Set<Long> pids = workerPids(pool);
+        assertThat(pids).hasSize(2).doesNotContain(ProcessHandle.current().pid());
+        String ours = System.getProperty("java.class.path");
+        assertThat(pool.broadcast(() -> System.getProperty("java.class.path"))).allSatisfy(cp -> assertThat(cp).endsWith(ours));
+        assertThat(pool.toString()).contains("2 processes");
+    }
+
+    @Test
+    void close_stopsEveryWorker_andRemovesItsDirectory() {
+        WorkerPool pool = processes(2).build();
+        Set<Long> pids = workerPids(pool);
+        List<Path> dirs = new ArrayList<>();
+        for (long pid : pids) {
+            String[] args = ProcessHandle.of(pid).orElseThrow().info().arguments().orElseThrow();
+            dirs.add(Path.of(args[args.length - 2]).getParent()); // the socket's directory
+        }
+        assertThat(dirs).allSatisfy(d -> assertThat(d).isDirectory());
+        pool.close();
+        assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isNotEqualTo(Optional.of(true)));
+        assertThat(dirs).allSatisfy(d -> assertThat(d).doesNotExist());
+    }
+
+    // ---------------------------------------------------------------- deaths
+
+    @Test
+    void shouldReplaceWorkerKilledMidTask_andRerunItsChunk() throws Exception {
+        WorkerPool pool = track(processes(2).retries(1).build());
+        Path victim = temp.resolve("victim");
+        String victimFile = victim.toString();
+        CompletableFuture<List<Integer>> results = pool.mapAsync(range(1_000), x -> {
+            if (x == 300 && firstTime(victimFile + ".claimed")) {
+                Files.writeString(Path.of(victimFile + ".tmp"), Long.toString(ProcessHandle.current().pid()));
+                Files.move(Path.of(victimFile + ".tmp"), Path.of(victimFile));
+                Thread.sleep(PATIENCE.toMillis()); // until killed
+            }
+            return x * 2;
+        });
+        long pid = Long.parseLong(awaitFile(victim));
+        assertThat(ProcessHandle.of(pid).orElseThrow().destroyForcibly()).isTrue(); // SIGKILL
+        assertThat(results.get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .isEqualTo(range(1_000).stream().map(x -> x * 2).toList());
+        assertFullSizeAndUsable(pool, 2);
+        assertThat(workerPids(pool)).doesNotContain(pid);
+        assertThat(pool.insights().workers().stream().mapToInt(Insights.WorkerStats::restarts).sum()).isEqualTo(1);
+    }
+
+    private static String awaitFile(Path file) throws Exception {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!Files.exists(file)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no task wrote " + file);
+            }
+            LockSupport.parkNanos(2_000_000);
+        }
+        return Files.readString(file).strip();
+    }
+
+    @Test
+    void systemExit_failsTheCallWithWorkerDiedException_blamingTheRightInput() {
+        WorkerPool pool = track(processes(2).build());
+        assertThatThrownBy(() -> pool.map(range(10), x -> {
+            if (x == 5) {
+                System.err.println("leaving now");
+                System.exit(3);
+            }
+            return x;
+        }, CallOptions.defaults().chunkSize(10))).isInstanceOfSatisfying(WorkerDiedException.class, e -> {
+            assertThat(e.index()).isEqualTo(5);
+            assertThat(e.input()).isEqualTo("5");
+            assertThat(e.exitStatus()).isEqualTo("exit code 3");
+            assertThat(e.lastErrorLines()).contains("leaving now");
+            assertThat(e.getMessage()).contains("index 5", "exit code 3", "leaving now");
+        });
+        assertFullSizeAndUsable(pool, 2);
+    }
+
+    @Test
+    void runtimeHalt_withRetries_isRunAgainElsewhere_andNothingIsDeliveredTwice() {
+        WorkerPool pool = track(processes(2).retries(1).build());
+        String marker = temp.resolve("halted").toString();
+        List<Integer> out = pool.mapUnordered(range(200), x -> {
+            if (x == 100 && firstTime(marker)) {
+                Runtime.getRuntime().halt(7);
+            }
+            return x;
+        });
+        assertThat(out).hasSize(200).containsExactlyInAnyOrderElementsOf(range(200));
+        assertFullSizeAndUsable(pool, 2);
+    }
+
+    @Test
+    void runtimeHalt_withoutRetries_reportsTheExitCode() {
+        WorkerPool pool = track(processes(1).build());
+        assertThatThrownBy(() -> pool.apply(() -> {
+            Runtime.getRuntime().halt(7);
+            return 0;
+        })).isInstanceOfSatisfying(WorkerDiedException.class, e -> assertThat(e.exitStatus()).isEqualTo("exit code 7"));
+        assertFullSizeAndUsable(pool, 1);
+    }
+
+    @Test
+    void outOfMemoryError_costsOneWorker_whichIsReplaced() {
+        WorkerPool pool = track(processes(2).jvmArgs("-Xmx48m").build());
+        assertThatThrownBy(() -> pool.map(range(4), x -> {
+            if (x == 1) {
+                List<long[]> hog = new ArrayList<>();
+                while (true) {
+                    hog.add(new long[1 << 20]);
+                }
+            }
+            return x;
+        }, CallOptions.defaults().chunkSize(1))).isInstanceOfSatisfying(WorkerDiedException.class, e -> {
+            assertThat(e.index()).isEqualTo(1);
+            assertThat(e.getMessage()).contains("OutOfMemoryError");
+            assertThat(e.exitStatus()).isEqualTo("exit code 3");
+        });
+        assertFullSizeAndUsable(pool, 2);
+    }
+
+    @Test
+    void nativeCrash_isAWorkerDeath() {
+        WorkerPool pool = track(processes(1).build());
+        assertThatThrownBy(() -> pool.apply(() -> {
+            Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
+            Field field = unsafeClass.getDeclaredField("theUnsafe");
+            field.setAccessible(true);
+            unsafeClass.getMethod("putAddress", long.class, long.class).invoke(field.get(null), 0L, 42L); // SIGSEGV
+            return 0;
+        })).isInstanceOfSatisfying(WorkerDiedException.class, e -> assertThat(e.exitStatus()).startsWith("signal"));
+        assertFullSizeAndUsable(pool, 1);
+    }
+
+    // ---------------------------------------------------------------- timeouts and recycling
+
+    @Test
+    void taskTimeout_killsTheWorkerRunningIt_andReplacesIt() {
+        WorkerPool pool = track(processes(1).taskTimeout(Duration.ofMillis(300)).build());
+        long before = workerPids(pool).iterator().next();
+        assertThatThrownBy(() -> pool.map(range(3), x -> {
+            if (x == 1) {
+                while (true) {
+                    Thread.onSpinWait(); // ignores interrupts: only killing stops it
+                }
+            }
+            return x;
+        }, CallOptions.defaults().chunkSize(3))).isInstanceOfSatisfying(TaskTimeoutException.class, e -> {
+            assertThat(e.index()).isEqualTo(1);
+            assertThat(e.getMessage()).contains("killed and replaced");
+        });
+        assertThat(ProcessHandle.of(before).map(ProcessHandle::isAlive)).isNotEqualTo(Optional.of(true));
+        assertThat(workerPids(pool)).doesNotContain(before);
+        assertThat(pool.insights().workers().getFirst().restarts()).isEqualTo(1);
+    }
+
+    @Test
+    void maxTasksPerWorker_recyclesBetweenChunks_neverMidTask() {
+        WorkerPool pool = track(processes(1).maxTasksPerWorker(5).build());
+        List<Long> pids = pool.map(range(20), x -> ProcessHandle.current().pid());
+        for (int group = 0; group < 4; group++) {
+            assertThat(new HashSet<>(pids.subList(group * 5, group * 5 + 5))).hasSize(1);
+        }
+        assertThat(new HashSet<>(pids)).hasSize(4);
+    }
+
+    // ---------------------------------------------------------------- start failures
+
+    @Test
+    void badJvmArgs_failBuild_withTheJvmsOwnMessage() {
+        assertThatThrownBy(() -> processes(2).jvmArgs("-XX:+NoSuchOptionAnywhere").build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("failed to start")
+                .hasMessageContaining("Unrecognized VM option 'NoSuchOptionAnywhere'");
+    }
+
+    @Test
+    void missingClass_failsBuild_withTheJvmsOwnMessage() {
+        assertThatThrownBy(() -> processes(1).jvmArgs("-cp", temp.toString()).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Could not find or load main class");
+    }
+
+    @Test
+    void failingStartHook_failsBuild_withItsException() {
+        assertThatThrownBy(() -> processes(2).onWorkerStart(ctx -> {
+            throw new IllegalStateException("no licence on worker " + ctx.workerId());
+        }).build()).isInstanceOf(IllegalStateException.class).hasMessageContaining("no licence on worker");
+    }
+
+    // ---------------------------------------------------------------- serialization
+
+    @Test
+    void unserializableTask_failsBeforeAnythingIsSent_namingTheCapturedValue() {
+        WorkerPool pool = track(processes(1).build());
+        Thread notData = new Thread(() -> { });
+        assertThatThrownBy(() -> pool.map(range(3), x -> x + notData.getName().length()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot be sent to a worker process")
+                .hasMessageContaining("java.lang.Thread");
+        assertFullSizeAndUsable(pool, 1);
+    }
+
+    @Test
+    void unserializableSharedObjects_failBuild() {
+        assertThatThrownBy(() -> processes(1).sharedObjects(new Thread(() -> { })).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sharedObjects")
+                .hasMessageContaining("java.lang.Thread");
+    }
+
+    @Test
+    void unserializableInput_failsAtItsOwnIndex() {
+        WorkerPool pool = track(processes(1).build());
+        List<Object> inputs = Arrays.asList(1, new Thread(() -> { }), 3);
+        List<Outcome<String>> outcomes = pool.mapOutcomes(inputs, x -> "ok " + x.getClass().getSimpleName());
+        assertThat(outcomes.get(0).getOrThrow()).isEqualTo("ok Integer");
+        assertThat(outcomes.get(1)).isInstanceOfSatisfying(Outcome.Failure.class,
+                f -> assertThat(f.error()).hasMessageContaining("index 1").cause()
+                        .hasMessageContaining("java.lang.Thread"));
+        assertThat(outcomes.get(2).getOrThrow()).isEqualTo("ok Integer");
+    }
+
+    /** An exception of the application's own, with a field. */
+    static final class LedgerException extends Exception {
+        final int account;
+
+        LedgerException(String message, int account) {
+            super(message);
+            this.account = account;
+        }
+    }
+
+    @Test
+    void remoteException_keepsItsClassMessageFieldsAndStackTrace() {
+        WorkerPool pool = track(processes(1).build());
+        assertThatThrownBy(() -> pool.map(range(3), x -> {
+            if (x == 2) {
+                throw new LedgerException("overdrawn", 42);
+            }
+            return x;
+        })).isInstanceOf(TaskFailedException.class).cause().isInstanceOfSatisfying(LedgerException.class, e -> {
+            assertThat(e.account).isEqualTo(42);
+            assertThat(e).hasMessage("overdrawn");
+            assertThat(Arrays.stream(e.getStackTrace()).map(StackTraceElement::getClassName))
+                    .contains(ProcessFaultsTest.class.getName(), "dev.ensemble.internal.process.WorkerMain");
+        });
+    }
+
+    // ---------------------------------------------------------------- output and orphans
+
+    @Test
+    void output_isForwardedLineByLine_withTheWorkersPrefix() throws Exception {
+        PrintStream original = System.out;
+        CountDownLatch seen = new CountDownLatch(1);
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8) {
+            @Override
+            public void println(String line) {
+                super.println(line);
+                if (line.equals("[worker 0] hello from a worker")) {
+                    seen.countDown();
+                }
+            }
+        };
+        System.setOut(capture);
+        try {
+            WorkerPool pool = track(processes(1).build());
+            pool.apply(() -> {
+                System.out.println("hello from a worker");
+                return 0;
+            });
+            assertThat(seen.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("forwarded line").isTrue();
+        } finally {
+            System.setOut(original);
+        }
+    }
+
+    /** The main of a JVM that starts a pool and then waits to be killed (see the test below). */
+    public static final class Orphaner {
+        public static void main(String[] args) throws Exception {
+            WorkerPool pool = WorkerPool.processes(2);
+            List<Long> pids = pool.broadcast(() -> ProcessHandle.current().pid());
+            System.out.println("PIDS " + pids.get(0) + " " + pids.get(1));
+            System.out.flush();
+            Thread.sleep(PATIENCE.toMillis() * 3);
+        }
+    }
+
+    @Test
+    void workers_exitByThemselves_whenThePoolsJvmIsKilled() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process parent = new ProcessBuilder(java, "--sun-misc-unsafe-memory-access=allow", "-cp",
+                System.getProperty("java.class.path"), Orphaner.class.getName()).redirectErrorStream(true).start();
+        List<ProcessHandle> workers = new ArrayList<>();
+        try {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = lines.readLine()) != null && !line.startsWith("PIDS ")) {
+                // worker output and warnings
+            }
+            assertThat(line).as("the pool's JVM reported its workers").isNotNull();
+            for (String pid : line.substring(5).split(" ")) {
+                workers.add(ProcessHandle.of(Long.parseLong(pid)).orElseThrow());
+            }
+            parent.destroyForcibly(); // kill -9: no shutdown hook, no close
+            parent.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            for (ProcessHandle worker : workers) {
+                worker.onExit().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+                assertThat(worker.isAlive()).isFalse();
+            }
+        } finally {
+            parent.destroyForcibly();
+            workers.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+}
