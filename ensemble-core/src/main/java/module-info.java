@@ -16,4 +16,6 @@ module dev.ensemble {
     // Fory rebuilds the library's own lambdas (jobs wrapped as tasks) and wire records in worker processes.
     opens dev.ensemble.internal to org.apache.fory.core;
     opens dev.ensemble.internal.wire to org.apache.fory.core;
+    // A SharedArray travels as a Handle record (writeReplace on the views, readResolve on the handle).
+    opens dev.ensemble.internal.shm to org.apache.fory.core;
 }
