@@ -519,6 +519,25 @@ public interface WorkerPool extends AutoCloseable {
         }
 
         /**
+         * Workers run on the members of a cluster, such as {@code HazelcastBackend.of(hazelcastInstance)} from
+         * {@code ensemble-hazelcast}. Tasks, inputs, results and shared objects travel serialized, as to worker
+         * processes, so they must be data of classes that every member has on its class path. Without
+         * {@link #workers(int)} the pool's size is the cluster module's default (for Hazelcast: each member's
+         * processor count, or its {@code workersPerMember}).
+         *
+         * @param cluster the cluster; not null
+         * @return this builder
+         * @throws IllegalArgumentException if {@code cluster} is null
+         * @throws IllegalStateException if a kind of worker was already chosen
+         */
+        public Builder cluster(ClusterBackend cluster) {
+            requireArgument(cluster, "cluster");
+            draft.set("backend", PoolConfig.Kind.CLUSTER);
+            draft.set("ext.cluster", cluster);
+            return this;
+        }
+
+        /**
          * Workers are separate JVMs on this machine (see {@link WorkerPool#processes(int)}): isolated, killable,
          * replaced when they die. Worker JVMs exit by themselves when this JVM ends, however it ends.
          *

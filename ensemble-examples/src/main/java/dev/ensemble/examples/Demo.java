@@ -19,6 +19,8 @@ public final class Demo {
         add(new Example("ensemble", "a pool of simulation models, one per worker: broadcast, scatter, map, on",
                 EnsembleDemo::run));
         add(new Example("batched", "one batch per worker and reductions (workercontext)", BatchedDemo::run));
+        add(new Example("cluster", "a pool over two Hazelcast members on loopback (this JVM and one it starts)",
+                ClusterExample::run));
         add(new Example("processes", "worker JVMs: static state per worker, crash recovery, timeouts that kill",
                 ProcessesDemo::run));
         add(new Example("orchestrator", "mpaio: two shared arrays, two kinds of chunk work at once, results gathered",
