@@ -3,10 +3,10 @@ package dev.ensemble.internal.monitor;
 import dev.ensemble.internal.schedule.Call;
 import java.io.Console;
 import java.io.PrintStream;
-import java.text.DecimalFormat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
@@ -155,29 +155,34 @@ public final class ProgressDisplay {
         abstract void end(long now, Throwable failure);
     }
 
-    /** Frames drawn in place on a terminal by {@code me.tongfei:progressbar}. */
+    /**
+     * Frames drawn in place on a terminal by {@code me.tongfei:progressbar}. Its own rate divides by whole
+     * seconds, so the rate shown is this display's, in the bar's extra message.
+     */
     final class FrameBar extends Bar {
         private final ProgressBar bar;
+        private final long startedNanos = clock.getAsLong();
 
         FrameBar(Call<?> call, String name) {
             super(call, name);
-            this.bar = new ProgressBarBuilder().setTaskName(name).setInitialMax(call.total())
-                    .showSpeed(new DecimalFormat("#,##0.0")).setUnit(" tasks", 1)
+            this.bar = new ProgressBarBuilder().setTaskName(name).setInitialMax(call.total()).setUnit(" tasks", 1)
                     .setUpdateIntervalMillis((int) Math.max(50, tickNanos / 1_000_000)).build();
         }
 
         @Override
         void draw(long now) {
-            bar.stepTo(call.completedTasks());
+            long done = call.completedTasks();
+            bar.setExtraMessage(" " + rate(done, now - startedNanos));
+            bar.stepTo(done);
         }
 
         @Override
         void end(long now, Throwable failure) {
-            bar.stepTo(call.completedTasks());
-            if (failure != null) {
-                bar.setExtraMessage(failure instanceof java.util.concurrent.CancellationException ? "cancelled"
-                        : "failed");
-            }
+            long done = call.completedTasks();
+            String outcome = failure == null ? ""
+                    : failure instanceof CancellationException ? ", cancelled" : ", failed";
+            bar.setExtraMessage(" " + rate(done, now - startedNanos) + outcome);
+            bar.stepTo(done);
             bar.close();
         }
     }
@@ -227,11 +232,10 @@ public final class ProgressDisplay {
         } else {
             s.append(done).append(" tasks");
         }
-        double rate = elapsedNanos <= 0 ? 0 : done * 1e9 / elapsedNanos;
-        s.append(" | ").append(rate(rate)).append(" | ");
+        s.append(" | ").append(rate(done, elapsedNanos)).append(" | ");
         if (last) {
             String outcome = failure == null ? "done"
-                    : failure instanceof java.util.concurrent.CancellationException ? "cancelled" : "failed";
+                    : failure instanceof CancellationException ? "cancelled" : "failed";
             s.append(outcome).append(" in ").append(clockTime(elapsedNanos));
         } else {
             s.append("elapsed ").append(clockTime(elapsedNanos));
@@ -240,6 +244,10 @@ public final class ProgressDisplay {
             }
         }
         return s.toString();
+    }
+
+    static String rate(long done, long elapsedNanos) {
+        return rate(elapsedNanos <= 0 ? 0 : done * 1e9 / elapsedNanos);
     }
 
     static String rate(double perSecond) {
