@@ -39,6 +39,10 @@ function time(epochMillis) {
   return new Date(epochMillis).toLocaleTimeString();
 }
 
+function plural(count, noun) {
+  return count + " " + noun + (count === 1 ? "" : "s");
+}
+
 function percent(share) {
   return (share * 100).toFixed(1) + "%";
 }
@@ -110,7 +114,8 @@ function insights(pool) {
           el("tbody", {}, ...ins.slowest.map(t => el("tr", {}, el("td", {class: "num"}, duration(t.nanos)),
               el("td", {class: "num"}, t.worker), el("td", {class: "num"}, t.index),
               el("td", {class: "site"}, t.input)))));
-  return [el("p", {class: "tag"}, ins.tasksCompleted + " tasks, mean task time " + duration(ins.meanTaskNanos)),
+  return [el("p", {class: "tag"}, plural(ins.tasksCompleted, "task") + ", mean task time "
+      + duration(ins.meanTaskNanos)),
     table, el("h3", {}, "Slowest tasks"), slow];
 }
 
@@ -159,7 +164,8 @@ function render(state) {
             el("span", {class: "tag state-" + pool.state}, pool.state),
             el("span", {class: "tag"}, pool.workerStates.length + " " + pool.kind),
             el("span", {class: "tag"}, "started " + time(pool.started)),
-            el("span", {class: "tag"}, pool.callsCompleted + " calls finished, " + pool.callsFailed + " failed")),
+            el("span", {class: "tag"}, plural(pool.callsCompleted, "call") + " finished, " + pool.callsFailed
+                + " failed")),
         el("h3", {}, "Running calls"), runningCalls(pool),
         el("h3", {}, "Workers"), workers(pool),
         el("h3", {}, "Insights"), ...insights(pool),
