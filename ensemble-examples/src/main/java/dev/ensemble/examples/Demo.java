@@ -16,6 +16,8 @@ public final class Demo {
 
     static {
         add(new Example("basics", "map, streams, failures, context and insights on a thread pool", Basics::run));
+        add(new Example("observability", "a progress bar, the insights table, the JMX bean and the dashboard",
+                Observability::run));
     }
 
     private Demo() {

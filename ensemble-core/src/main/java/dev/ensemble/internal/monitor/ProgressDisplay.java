@@ -10,6 +10,7 @@ import java.util.concurrent.CancellationException;
 import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 
@@ -113,6 +114,23 @@ public final class ProgressDisplay {
         }
     }
 
+    private static volatile int terminalWidth;
+    private static final java.util.concurrent.atomic.AtomicBoolean WIDTH_ASKED =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** The terminal's width in columns: 80 until the one question per JVM, asked in the background, is answered. */
+    static int terminalWidth() {
+        if (WIDTH_ASKED.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("ensemble-terminal-width").start(() -> {
+                // The library's own consumer asks the terminal (it adds one column of margin).
+                int width = new ConsoleProgressBarConsumer(System.err).getMaxRenderedLength() + 1;
+                terminalWidth = width >= 20 ? width : 80;
+            });
+        }
+        int width = terminalWidth;
+        return width > 0 ? width : 80;
+    }
+
     private synchronized void remove(Bar bar) {
         bars.remove(bar);
     }
@@ -158,6 +176,10 @@ public final class ProgressDisplay {
     /**
      * Frames drawn in place on a terminal by {@code me.tongfei:progressbar}. Its own rate divides by whole
      * seconds, so the rate shown is this display's, in the bar's extra message.
+     *
+     * <p>The library would ask the terminal for its width on every bar, and without its native part that means
+     * running {@code stty}: about 20 ms per bar, on the caller's thread. So the width is asked once per JVM, in
+     * the background ({@link #terminalWidth}); bars drawn before the answer assume 80 columns.
      */
     final class FrameBar extends Bar {
         private final ProgressBar bar;
@@ -165,8 +187,15 @@ public final class ProgressDisplay {
 
         FrameBar(Call<?> call, String name) {
             super(call, name);
+            ConsoleProgressBarConsumer consumer = new ConsoleProgressBarConsumer(System.err) {
+                @Override
+                public int getMaxRenderedLength() {
+                    return terminalWidth() - 1;
+                }
+            };
             this.bar = new ProgressBarBuilder().setTaskName(name).setInitialMax(call.total()).setUnit(" tasks", 1)
-                    .setUpdateIntervalMillis((int) Math.max(50, tickNanos / 1_000_000)).build();
+                    .setConsumer(consumer).setUpdateIntervalMillis((int) Math.max(50, tickNanos / 1_000_000))
+                    .build();
         }
 
         @Override
@@ -236,7 +265,8 @@ public final class ProgressDisplay {
         if (last) {
             String outcome = failure == null ? "done"
                     : failure instanceof CancellationException ? "cancelled" : "failed";
-            s.append(outcome).append(" in ").append(clockTime(elapsedNanos));
+            s.append(outcome).append(" in ").append(elapsedNanos < 60_000_000_000L
+                    ? String.format(Locale.ROOT, "%.2f s", elapsedNanos / 1e9) : clockTime(elapsedNanos));
         } else {
             s.append("elapsed ").append(clockTime(elapsedNanos));
             if (total >= 0 && done > 0) {

@@ -45,12 +45,13 @@ class ProgressDisplayTest {
     @Test
     void lastLine_saysHowTheCallEnded() {
         assertThat(ProgressDisplay.line("map", 100, 100, 2 * SECOND, null, true))
-                .isEqualTo("map: 100/100 (100%) | 50.0 tasks/s | done in 0:00:02");
+                .isEqualTo("map: 100/100 (100%) | 50.0 tasks/s | done in 2.00 s");
         assertThat(ProgressDisplay.line("map", 3, 100, 2 * SECOND, new IllegalStateException(), true))
-                .isEqualTo("map: 3/100 (3%) | 1.5 tasks/s | failed in 0:00:02");
+                .isEqualTo("map: 3/100 (3%) | 1.5 tasks/s | failed in 2.00 s");
         assertThat(ProgressDisplay.line("map", 0, 0, 0, new java.util.concurrent.CancellationException(), true))
-                .isEqualTo("map: 0/0 (100%) | 0.0 tasks/s | cancelled in 0:00:00");
+                .isEqualTo("map: 0/0 (100%) | 0.0 tasks/s | cancelled in 0.00 s");
         assertThat(ProgressDisplay.rate(12_345)).isEqualTo("12.3k tasks/s");
+        assertThat(ProgressDisplay.line("map", 10, 10, 61 * SECOND, null, true)).endsWith("done in 0:01:01");
     }
 
     @Test
@@ -87,7 +88,7 @@ class ProgressDisplayTest {
                 lines.tick();
                 assertThat(printed()).containsExactly(
                         "gated: 4/10 (40%) | 0.8 tasks/s | elapsed 0:00:05 | ETA 0:00:07",
-                        "gated: 10/10 (100%) | 1.0 tasks/s | done in 0:00:10");
+                        "gated: 10/10 (100%) | 1.0 tasks/s | done in 10.00 s");
             } finally {
                 gate.release(100);
             }
