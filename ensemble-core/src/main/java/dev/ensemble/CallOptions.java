@@ -5,18 +5,20 @@ package dev.ensemble;
  * Immutable: every method returns a new instance, so one options value can be kept and reused.
  */
 public final class CallOptions {
-    private static final CallOptions DEFAULTS = new CallOptions(0, null, null, 0);
+    private static final CallOptions DEFAULTS = new CallOptions(0, null, null, 0, 0);
 
     private final int chunkSize;
     private final String name;
     private final Boolean progressBar;
     private final int maxChunksInFlight;
+    private final int batches;
 
-    private CallOptions(int chunkSize, String name, Boolean progressBar, int maxChunksInFlight) {
+    private CallOptions(int chunkSize, String name, Boolean progressBar, int maxChunksInFlight, int batches) {
         this.chunkSize = chunkSize;
         this.name = name;
         this.progressBar = progressBar;
         this.maxChunksInFlight = maxChunksInFlight;
+        this.batches = batches;
     }
 
     /**
@@ -42,7 +44,7 @@ public final class CallOptions {
             throw new IllegalArgumentException(
                     "chunkSize must be at least 1, got " + size + "; leave it unset for the automatic size");
         }
-        return new CallOptions(size, name, progressBar, maxChunksInFlight);
+        return new CallOptions(size, name, progressBar, maxChunksInFlight, batches);
     }
 
     /**
@@ -56,7 +58,7 @@ public final class CallOptions {
         if (callName == null || callName.isBlank()) {
             throw new IllegalArgumentException("a call name must be a non-blank string, got " + quote(callName));
         }
-        return new CallOptions(chunkSize, callName.strip(), progressBar, maxChunksInFlight);
+        return new CallOptions(chunkSize, callName.strip(), progressBar, maxChunksInFlight, batches);
     }
 
     /**
@@ -67,7 +69,7 @@ public final class CallOptions {
      * @return options with that setting
      */
     public CallOptions progressBar(boolean show) {
-        return new CallOptions(chunkSize, name, show, maxChunksInFlight);
+        return new CallOptions(chunkSize, name, show, maxChunksInFlight, batches);
     }
 
     /**
@@ -82,7 +84,24 @@ public final class CallOptions {
         if (chunks < 1) {
             throw new IllegalArgumentException("maxChunksInFlight must be at least 1, got " + chunks);
         }
-        return new CallOptions(chunkSize, name, progressBar, chunks);
+        return new CallOptions(chunkSize, name, progressBar, chunks, batches);
+    }
+
+    /**
+     * Cuts the inputs of a {@code batched} call into this many batches instead of one per worker. More batches
+     * than workers balance uneven batches better; each batch is still one task. Calls other than
+     * {@code batched} ignore it, and {@code batched} ignores {@link #chunkSize}.
+     *
+     * @param count the number of batches, at least 1 (fewer are made when there are fewer inputs)
+     * @return options with that batch count
+     * @throws IllegalArgumentException if {@code count} is less than 1
+     */
+    public CallOptions batches(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException(
+                    "batches must be at least 1, got " + count + "; leave it unset for one batch per worker");
+        }
+        return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, count);
     }
 
     /**
@@ -121,6 +140,15 @@ public final class CallOptions {
         return maxChunksInFlight;
     }
 
+    /**
+     * The batch count of {@code batched} calls.
+     *
+     * @return the count, or 0 for one batch per worker
+     */
+    public int batches() {
+        return batches;
+    }
+
     private static String quote(String s) {
         return s == null ? "null" : '"' + s + '"';
     }
@@ -129,6 +157,7 @@ public final class CallOptions {
     public String toString() {
         return "CallOptions[chunkSize=" + (chunkSize == 0 ? "auto" : chunkSize) + ", name=" + quote(name)
                 + ", progressBar=" + (progressBar == null ? "pool default" : progressBar)
-                + ", maxChunksInFlight=" + (maxChunksInFlight == 0 ? "auto" : maxChunksInFlight) + "]";
+                + ", maxChunksInFlight=" + (maxChunksInFlight == 0 ? "auto" : maxChunksInFlight)
+                + ", batches=" + (batches == 0 ? "one per worker" : batches) + "]";
     }
 }

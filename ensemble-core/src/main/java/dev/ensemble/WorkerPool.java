@@ -1,5 +1,6 @@
 package dev.ensemble;
 
+import dev.ensemble.internal.Batches;
 import dev.ensemble.internal.PoolConfig;
 import dev.ensemble.internal.Pools;
 import java.time.Duration;
@@ -266,6 +267,97 @@ public interface WorkerPool extends AutoCloseable {
     <R> List<R> broadcast(Job<? extends R> job);
 
     /**
+     * Runs {@code batchTask} on slices of {@code inputs} at once (workercontext's {@code MultiWorker}): the
+     * inputs are cut into one contiguous batch per worker, whose sizes differ by at most one, and the results
+     * come back one per batch, in input order. Which argument of a computation is batched is the lambda's
+     * business: {@code pool.batched(l2, batch -> f(l1, batch))}.
+     *
+     * <pre>{@code
+     * List<List<Integer>> doubled = pool.batched(numbers, batch -> batch.stream().map(x -> 2 * x).toList());
+     * }</pre>
+     *
+     * @param inputs the inputs, copied into the batches when the call starts; each batch is the task's own
+     *     {@code ArrayList}
+     * @param batchTask the function applied to each batch
+     * @param <T> input type
+     * @param <R> result type of one batch
+     * @return one result per batch, in input order; no inputs give no batches, so an empty list
+     * @throws TaskFailedException for the first failed batch (its index is the batch's, its input the batch)
+     * @throws IllegalStateException if the pool is closed
+     * @throws IllegalArgumentException if an argument is null
+     */
+    default <T, R> List<R> batched(List<? extends T> inputs, Task<? super List<T>, ? extends R> batchTask) {
+        return batched(inputs, batchTask, CallOptions.defaults());
+    }
+
+    /**
+     * {@link #batched(List, Task)} with options for this call: {@link CallOptions#batches} sets the number of
+     * batches (default: one per worker; more balance uneven batches better).
+     *
+     * @param inputs the inputs
+     * @param batchTask the function applied to each batch
+     * @param options batch count, name, progress bar
+     * @param <T> input type
+     * @param <R> result type of one batch
+     * @return one result per batch, in input order
+     * @throws TaskFailedException for the first failed batch
+     * @throws IllegalStateException if the pool is closed
+     * @throws IllegalArgumentException if an argument is null
+     */
+    default <T, R> List<R> batched(List<? extends T> inputs, Task<? super List<T>, ? extends R> batchTask,
+            CallOptions options) {
+        requireArgument(inputs, "inputs");
+        requireArgument(options, "options");
+        return map(Batches.split(inputs, Batches.count(options, size())), batchTask,
+                Batches.runOptions(options, "batched"));
+    }
+
+    /**
+     * {@link #batched(List, Task)}, then the batches' results combined by {@code reduction} in the calling
+     * thread: {@code pool.batched(numbers, batch -> sum(batch), Reductions.sum())}.
+     *
+     * @param inputs the inputs
+     * @param batchTask the function applied to each batch
+     * @param reduction combines the results, in batch order; see {@link Reductions} for what it gives for no
+     *     inputs
+     * @param <T> input type
+     * @param <R> result type of one batch
+     * @param <O> the combined result type
+     * @return the combined result
+     * @throws TaskFailedException for the first failed batch (the reduction does not run)
+     * @throws IllegalStateException if the pool is closed
+     * @throws IllegalArgumentException if an argument is null
+     * @throws RuntimeException whatever the reduction throws, unchanged
+     */
+    default <T, R, O> O batched(List<? extends T> inputs, Task<? super List<T>, ? extends R> batchTask,
+            Reduction<? super R, ? extends O> reduction) {
+        return batched(inputs, batchTask, reduction, CallOptions.defaults());
+    }
+
+    /**
+     * {@link #batched(List, Task, Reduction)} with options for this call.
+     *
+     * @param inputs the inputs
+     * @param batchTask the function applied to each batch
+     * @param reduction combines the results, in batch order
+     * @param options batch count, name, progress bar
+     * @param <T> input type
+     * @param <R> result type of one batch
+     * @param <O> the combined result type
+     * @return the combined result
+     * @throws TaskFailedException for the first failed batch
+     * @throws IllegalStateException if the pool is closed
+     * @throws IllegalArgumentException if an argument is null
+     * @throws RuntimeException whatever the reduction throws, unchanged
+     */
+    default <T, R, O> O batched(List<? extends T> inputs, Task<? super List<T>, ? extends R> batchTask,
+            Reduction<? super R, ? extends O> reduction, CallOptions options) {
+        requireArgument(reduction, "reduction");
+        List<R> parts = batched(inputs, batchTask, options);
+        return reduction.reduce(parts);
+    }
+
+    /**
      * The number of workers.
      *
      * @return the pool's size
@@ -299,6 +391,12 @@ public interface WorkerPool extends AutoCloseable {
      * Idempotent.
      */
     void terminate();
+
+    private static void requireArgument(Object value, String name) {
+        if (value == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+    }
 
     /**
      * Sets a pool's options once each, checks them together, and builds it. Options not set take the defaults
@@ -503,7 +601,12 @@ public interface WorkerPool extends AutoCloseable {
          * @throws IllegalStateException if this builder already built a pool
          */
         public WorkerPool build() {
-            return Pools.start(draft.freeze());
+            return Pools.start(freeze());
+        }
+
+        /** The options, checked together; for {@link Ensemble.Builder}, which builds on them. */
+        PoolConfig freeze() {
+            return draft.freeze();
         }
 
         private static <V> V requireArgument(V value, String option) {

@@ -7,8 +7,10 @@ import dev.ensemble.internal.monitor.PoolMonitor;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The dashboard names where each call was made: the first frame outside the library and the JDK. */
+@ExtendWith(LeakCheck.class)
 class CallSiteTest {
 
     private static int nextLine() {

@@ -30,6 +30,19 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
 
     private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
+    /**
+     * The same options with other worker hooks, for features that run their own code as workers start and exit
+     * (instance pools build their instances in the start hook).
+     *
+     * @param start the start hook, or null
+     * @param exit the exit hook, or null
+     * @return the new configuration
+     */
+    public PoolConfig withHooks(WorkerHook start, WorkerHook exit) {
+        return new PoolConfig(name, kind, workers, sharedObjects, start, exit, taskTimeout, maxTasksPerWorker, retries,
+                progressBar, jvmArgs, extensions);
+    }
+
     /** What a pool's workers are. */
     public enum Kind {
         /** Platform threads of this JVM. */

@@ -136,8 +136,14 @@ public final class PoolImpl implements WorkerPool {
         return scheduler.open(what, (Task<Object, Object>) task, inputs, order, shape, keepGoing, options);
     }
 
-    /** Waits for a call; an interrupted caller cancels it. */
-    private <R> List<R> await(Call<R> call) {
+    /**
+     * Waits for a call; an interrupted caller cancels it.
+     *
+     * @param call a call of this pool
+     * @param <R> element type
+     * @return its results
+     */
+    public <R> List<R> await(Call<R> call) {
         try {
             return call.future().get();
         } catch (InterruptedException e) {
@@ -161,8 +167,14 @@ public final class PoolImpl implements WorkerPool {
         return new IllegalStateException(cause);
     }
 
-    /** A future the caller may cancel (cancelling the call) but not complete in the pool's place. */
-    private <R> CompletableFuture<List<R>> detached(Call<R> call) {
+    /**
+     * A future the caller may cancel (cancelling the call) but not complete in the pool's place.
+     *
+     * @param call a call of this pool
+     * @param <R> element type
+     * @return the future of its results
+     */
+    public <R> CompletableFuture<List<R>> detached(Call<R> call) {
         CompletableFuture<List<R>> copy = call.future().copy();
         copy.whenComplete((value, error) -> {
             if (copy.isCancelled()) {
@@ -197,6 +209,7 @@ public final class PoolImpl implements WorkerPool {
         }
         scheduler.close();
         backend.awaitExit();
+        scheduler.closed();
         monitor.detach();
     }
 

@@ -16,6 +16,9 @@ public final class Demo {
 
     static {
         add(new Example("basics", "map, streams, failures, context and insights on a thread pool", Basics::run));
+        add(new Example("ensemble", "a pool of simulation models, one per worker: broadcast, scatter, map, on",
+                EnsembleDemo::run));
+        add(new Example("batched", "one batch per worker and reductions (workercontext)", BatchedDemo::run));
         add(new Example("observability", "a progress bar, the insights table, the JMX bean and the dashboard",
                 Observability::run));
     }

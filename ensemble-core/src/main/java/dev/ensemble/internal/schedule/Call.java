@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.RandomAccess;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -52,6 +53,7 @@ public final class Call<R> {
     private final boolean keepGoing;
     private final boolean isJob;
     private final Iterator<?> inputs;
+    private final List<?> indexable;
     private final long total;
     private final int maxChunksInFlight;
     private final ChunkPlanner planner;
@@ -81,7 +83,9 @@ public final class Call<R> {
         this.shape = shape;
         this.keepGoing = keepGoing;
         this.isJob = isJob;
-        this.inputs = source == null ? Collections.emptyIterator() : source.iterator();
+        // A random-access list is cut into sub-list views: no copying, and no reading under the lock.
+        this.indexable = source instanceof List<?> list && source instanceof RandomAccess ? list : null;
+        this.inputs = source == null || indexable != null ? Collections.emptyIterator() : source.iterator();
         this.total = source instanceof Collection<?> c ? c.size() : source == null ? 0 : -1;
         this.exhausted = source == null;
         this.maxChunksInFlight = shape == Shape.STREAM ? maxChunksInFlight : Integer.MAX_VALUE;
@@ -152,6 +156,9 @@ public final class Call<R> {
             return null;
         }
         int size = Math.min(planner.nextSize(), limit);
+        if (indexable != null) {
+            return nextSlice(size);
+        }
         List<Object> items = new ArrayList<>(Math.min(size, 1024));
         try {
             while (items.size() < size && inputs.hasNext()) {
@@ -170,8 +177,26 @@ public final class Call<R> {
             completeIfDone();
             return null;
         }
-        Chunk chunk = new Chunk(this, nextInputIndex, items, -1, 0);
+        Chunk chunk = new Chunk(this, nextInputIndex, items, -1, 0, planner.timeEachTask());
         nextInputIndex += items.size();
+        pendingChunks++;
+        return chunk;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Chunk nextSlice(int size) {
+        int from = (int) nextInputIndex;
+        int to = (int) Math.min(indexable.size(), from + (long) size);
+        if (to >= indexable.size()) {
+            exhausted = true;
+        }
+        if (from >= to) {
+            completeIfDone();
+            return null;
+        }
+        Chunk chunk = new Chunk(this, from, (List<Object>) indexable.subList(from, to), -1, 0,
+                planner.timeEachTask());
+        nextInputIndex = to;
         pendingChunks++;
         return chunk;
     }
@@ -180,7 +205,7 @@ public final class Call<R> {
     Chunk presetChunk(long firstIndex, List<Object> items, int slot) {
         pendingChunks++;
         nextInputIndex = Math.max(nextInputIndex, firstIndex + items.size());
-        return new Chunk(this, firstIndex, items, slot, 0);
+        return new Chunk(this, firstIndex, items, slot, 0, true);
     }
 
     // ---- results (scheduler lock held) ----
@@ -381,17 +406,16 @@ public final class Call<R> {
     @SuppressWarnings("unchecked")
     private List<R> collectAll() {
         Collection<Segment> segments = order == Order.ORDERED ? orderedSegments.values() : unorderedSegments;
-        int size = 0;
-        for (Segment s : segments) {
-            size += s.count();
-        }
-        Object[] all = new Object[size];
+        int count = segments.size();
+        Object[][] parts = new Object[count][];
+        int[] starts = new int[count + 1];
         int at = 0;
         for (Segment s : segments) {
-            System.arraycopy(s.values(), 0, all, at, s.count());
-            at += s.count();
+            parts[at] = s.values();
+            starts[at + 1] = starts[at] + s.count();
+            at++;
         }
-        return (List<R>) Collections.unmodifiableList(Arrays.asList(all));
+        return (List<R>) new SegmentedList(parts, starts);
     }
 
     // ---- the stream's reader ----

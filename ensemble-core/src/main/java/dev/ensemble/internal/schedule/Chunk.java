@@ -14,9 +14,11 @@ public final class Chunk {
     private final List<Object> inputs;
     private final int targetSlot;
     private final int attempt;
+    private final boolean timeEachTask;
 
-    Chunk(Call<?> call, long firstIndex, List<Object> inputs, int targetSlot, int attempt) {
+    Chunk(Call<?> call, long firstIndex, List<Object> inputs, int targetSlot, int attempt, boolean timeEachTask) {
         this.call = call;
+        this.timeEachTask = timeEachTask;
         this.firstIndex = firstIndex;
         this.inputs = inputs;
         this.targetSlot = targetSlot;
@@ -57,6 +59,11 @@ public final class Chunk {
         return inputs;
     }
 
+    /** @return whether the worker should time each task (false for chunks of tasks measured to be cheap) */
+    public boolean timeEachTask() {
+        return timeEachTask;
+    }
+
     /** @return the number of inputs */
     public int size() {
         return inputs.size();
@@ -74,7 +81,7 @@ public final class Chunk {
 
     Chunk remainder(int fromOffset, int nextAttempt) {
         return new Chunk(call, firstIndex + fromOffset, inputs.subList(fromOffset, inputs.size()), targetSlot,
-                nextAttempt);
+                nextAttempt, true);
     }
 
     @Override

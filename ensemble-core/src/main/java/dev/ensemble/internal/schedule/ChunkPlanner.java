@@ -40,6 +40,11 @@ final class ChunkPlanner {
         return (int) Math.max(1, Math.min(sizeCap, fits));
     }
 
+    /** Whether tasks may be slow enough that timing each one (about 40 ns) is worth it. */
+    boolean timeEachTask() {
+        return nanosPerTask < 0 || nanosPerTask > 1_000;
+    }
+
     /** Folds in the timing of a finished chunk; an exponential average follows drifting task costs. */
     void observe(int tasks, long workNanos) {
         if (tasks <= 0) {

@@ -292,9 +292,9 @@ public final class Scheduler {
      * @throws InterruptedException if the worker's thread is interrupted while waiting
      */
     public Chunk take(int slot, int limit) throws InterruptedException {
-        lock.lock();
-        try {
-            while (true) {
+        while (true) {
+            lock.lock();
+            try {
                 if (state == State.TERMINATED || state == State.CLOSING && live.isEmpty()) {
                     return null;
                 }
@@ -302,10 +302,13 @@ public final class Scheduler {
                 if (chunk != null) {
                     return chunk;
                 }
-                workChanged.await();
+                if (deferred.get().isEmpty()) {
+                    workChanged.await();
+                }
+                // else: complete the futures this thread settled (on unlock) before waiting
+            } finally {
+                unlockAndRun();
             }
-        } finally {
-            unlockAndRun();
         }
     }
 
@@ -541,6 +544,16 @@ public final class Scheduler {
                 call.cancel(new CancellationException("pool " + poolName + " was terminated"));
             }
             workChanged.signalAll();
+        } finally {
+            unlockAndRun();
+        }
+    }
+
+    /** Marks the end of a graceful close, once the workers have exited. */
+    public void closed() {
+        lock.lock();
+        try {
+            state = State.TERMINATED;
         } finally {
             unlockAndRun();
         }

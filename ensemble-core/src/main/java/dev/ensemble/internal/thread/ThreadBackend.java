@@ -38,6 +38,9 @@ public final class ThreadBackend implements Backend {
         volatile Chunk runningChunk;
         volatile int timedOutPosition = -1;
         volatile long timedOutAtNanos;
+        ChunkRunner watchedRunner; // the watchdog's own notes: which task it saw running, and since when
+        int watchedPosition = -1;
+        long watchedSinceNanos;
 
         Slot(int id) {
             this.id = id;
@@ -124,7 +127,7 @@ public final class ThreadBackend implements Backend {
                 if (chunk == null) {
                     break;
                 }
-                ChunkRunner runner = new ChunkRunner(chunk.task(), chunk.inputs(), chunk.keepGoing());
+                ChunkRunner runner = new ChunkRunner(chunk.task(), chunk.inputs(), chunk.keepGoing(), chunk.timeEachTask());
                 slot.runningChunk = chunk;
                 slot.running = runner;
                 ChunkResult result = runner.run(System.nanoTime() - lastEnd, chunk::isCancelled);
@@ -219,7 +222,14 @@ public final class ThreadBackend implements Backend {
                 return;
             }
             position = runner.position();
-            if (position >= chunk.size() || now - runner.taskStartNanos() < timeoutNanos) {
+            if (runner != slot.watchedRunner || position != slot.watchedPosition) {
+                slot.watchedRunner = runner;
+                slot.watchedPosition = position;
+                slot.watchedSinceNanos = now;
+            }
+            // Exact start if the task is timed; else when the watchdog first saw it running (within one tick).
+            long started = runner.taskStartNanos() != 0 ? runner.taskStartNanos() : slot.watchedSinceNanos;
+            if (position >= chunk.size() || now - started < timeoutNanos) {
                 return;
             }
             if (slot.timedOutPosition != position) {

@@ -2,6 +2,7 @@ package dev.ensemble.internal.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ensemble.LeakCheck;
 import dev.ensemble.WorkerPool;
 import java.lang.management.ManagementFactory;
 import java.util.List;
@@ -12,7 +13,9 @@ import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
 import javax.management.openmbean.TabularData;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(LeakCheck.class)
 class JmxTest {
     private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
 

@@ -3,6 +3,7 @@ package dev.ensemble.internal.monitor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ensemble.LeakCheck;
 import dev.ensemble.CallOptions;
 import dev.ensemble.TaskFailedException;
 import dev.ensemble.WorkerPool;
@@ -13,7 +14,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(LeakCheck.class)
 class PoolMonitorTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 

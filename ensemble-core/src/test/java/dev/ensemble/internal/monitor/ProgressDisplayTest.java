@@ -2,6 +2,7 @@ package dev.ensemble.internal.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ensemble.LeakCheck;
 import dev.ensemble.CallOptions;
 import dev.ensemble.WorkerPool;
 import dev.ensemble.internal.PoolImpl;
@@ -17,7 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(LeakCheck.class)
 class ProgressDisplayTest {
     private static final long SECOND = 1_000_000_000L;
 

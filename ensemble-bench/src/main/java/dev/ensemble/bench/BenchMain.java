@@ -1,0 +1,92 @@
+package dev.ensemble.bench;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+
+/**
+ * Runs JMH benchmarks (same arguments as JMH's own main) and prints a Markdown table in which every score is
+ * also given as a ratio to the baseline measured in the same run: the first value of the benchmark's first
+ * {@code @Param} (by convention, {@code runner}) is the subject, every other value a baseline. With
+ * {@code --report FILE} first, the table is also written to that file, so the README's table is generated,
+ * never typed.
+ */
+public final class BenchMain {
+    private BenchMain() {
+    }
+
+    /**
+     * Runs the benchmarks and prints the table.
+     *
+     * @param args {@code [--report FILE]} then JMH's command line, for example {@code MapThroughput -f 1}
+     * @throws Exception if JMH fails
+     */
+    public static void main(String[] args) throws Exception {
+        String report = null;
+        if (args.length >= 2 && args[0].equals("--report")) {
+            report = args[1];
+            args = java.util.Arrays.copyOfRange(args, 2, args.length);
+        }
+        Collection<RunResult> results = new Runner(new CommandLineOptions(args)).run();
+        String table = table(results);
+        System.out.println();
+        System.out.println(table);
+        if (report != null) {
+            Files.writeString(Path.of(report), table);
+            System.out.println("(written to " + report + ")");
+        }
+    }
+
+    static String table(Collection<RunResult> results) {
+        // Group by benchmark and by every param except "runner"; within a group, ratios to the first runner seen.
+        Map<String, List<RunResult>> groups = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            var params = r.getParams();
+            StringBuilder key = new StringBuilder(shortName(params.getBenchmark()));
+            for (String p : params.getParamsKeys()) {
+                if (!p.equals("runner")) {
+                    key.append(' ').append(p).append('=').append(params.getParam(p));
+                }
+            }
+            groups.computeIfAbsent(key.toString(), k -> new ArrayList<>()).add(r);
+        }
+        StringBuilder out = new StringBuilder();
+        out.append("| benchmark | runner | score | error | unit | ensemble advantage (>1: ensemble is faster) |\n");
+        out.append("| --- | --- | ---: | ---: | --- | ---: |\n");
+        for (var group : groups.entrySet()) {
+            double subject = Double.NaN;
+            for (RunResult r : group.getValue()) {
+                String runner = r.getParams().getParam("runner");
+                if ("ensemble".equals(runner) || runner == null) {
+                    subject = r.getPrimaryResult().getScore();
+                }
+            }
+            for (RunResult r : group.getValue()) {
+                var primary = r.getPrimaryResult();
+                String runner = r.getParams().getParam("runner");
+                double ratio = subject / primary.getScore();
+                boolean higherIsBetter = primary.getScoreUnit().contains("/s") || primary.getScoreUnit().contains("/ms")
+                        || primary.getScoreUnit().contains("/us");
+                out.append(String.format(Locale.ROOT, "| %s | %s | %.3g | ± %.2g | %s | %s |%n", group.getKey(),
+                        runner == null ? "-" : runner, primary.getScore(), primary.getScoreError(),
+                        primary.getScoreUnit(), Double.isNaN(ratio) ? "" : String.format(Locale.ROOT, "%.2fx",
+                                higherIsBetter ? ratio : 1 / ratio)));
+            }
+        }
+        return out.toString();
+    }
+
+    private static String shortName(String benchmark) {
+        String[] parts = benchmark.split("\\.");
+        return parts.length >= 2 ? parts[parts.length - 2].replace("Benchmark", "") + "." + parts[parts.length - 1]
+                : benchmark;
+    }
+
+}

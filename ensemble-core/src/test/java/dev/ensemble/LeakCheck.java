@@ -1,0 +1,93 @@
+package dev.ensemble;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Fails a test that leaves something of ours behind: a platform thread named {@code ensemble-*}, a child
+ * process, or a file in {@code /dev/shm} with "ensemble" in its name. Whatever is still going is given a few
+ * seconds to end (threads joined, processes awaited), never a blind sleep.
+ */
+public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
+    private static final long GRACE_MILLIS = 5_000;
+    private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(LeakCheck.class);
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        context.getStore(NS).put("shm", shmFiles());
+        context.getStore(NS).put("children", childPids());
+        context.getStore(NS).put("threads", ourThreads().stream().map(Thread::threadId).collect(Collectors.toSet()));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void afterEach(ExtensionContext context) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS);
+        Set<Long> threadsBefore = (Set<Long>) context.getStore(NS).get("threads");
+        List<String> leaks = new ArrayList<>();
+        for (Thread t : ourThreads()) {
+            if (threadsBefore.contains(t.threadId())) {
+                continue;
+            }
+            long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+            t.join(left);
+            if (t.isAlive()) {
+                leaks.add("thread " + t.getName());
+            }
+        }
+        Set<Long> childrenBefore = (Set<Long>) context.getStore(NS).get("children");
+        for (ProcessHandle child : ProcessHandle.current().children().toList()) {
+            if (childrenBefore.contains(child.pid())) {
+                continue;
+            }
+            long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+            try {
+                child.onExit().get(left, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                leaks.add("process " + child.pid() + " " + child.info().commandLine().orElse("?"));
+                child.destroyForcibly();
+            }
+        }
+        Set<String> shmBefore = (Set<String>) context.getStore(NS).get("shm");
+        for (String file : shmFiles()) {
+            if (!shmBefore.contains(file)) {
+                leaks.add("/dev/shm/" + file);
+            }
+        }
+        if (!leaks.isEmpty()) {
+            throw new AssertionError(context.getDisplayName() + " left behind: " + leaks);
+        }
+    }
+
+    private static List<Thread> ourThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("ensemble-") && t.isAlive()).toList();
+    }
+
+    private static Set<Long> childPids() {
+        return ProcessHandle.current().children().map(ProcessHandle::pid).collect(Collectors.toSet());
+    }
+
+    private static Set<String> shmFiles() {
+        Path shm = Path.of("/dev/shm");
+        if (!Files.isDirectory(shm)) {
+            return Set.of();
+        }
+        try (Stream<Path> files = Files.list(shm)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.toLowerCase().contains("ensemble"))
+                    .collect(Collectors.toSet());
+        } catch (IOException e) {
+            return Set.of();
+        }
+    }
+}

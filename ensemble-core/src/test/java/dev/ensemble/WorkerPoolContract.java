@@ -1,0 +1,737 @@
+package dev.ensemble;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The behaviour every backend of {@link WorkerPool} shares. A backend's test is a thin subclass that says how
+ * to build its pools ({@link #builder()}).
+ *
+ * <p>Tasks here may run in another JVM, so they capture only serializable values and coordinate through
+ * {@link FileLatch}es, never through objects of the test's JVM.
+ */
+@ExtendWith(LeakCheck.class)
+public abstract class WorkerPoolContract {
+    /** Long enough for any coordination in these tests; only reached when something is broken. */
+    protected static final Duration PATIENCE = Duration.ofSeconds(20);
+
+    @TempDir
+    protected Path temp;
+
+    private final List<WorkerPool> pools = new ArrayList<>();
+
+    /**
+     * A builder for this backend's pools, with the kind of worker already chosen.
+     *
+     * @return a fresh builder
+     */
+    protected abstract WorkerPool.Builder builder();
+
+    /** Builds a pool of {@code workers} that the test closes for sure. */
+    protected WorkerPool pool(int workers) {
+        return track(builder().workers(workers).build());
+    }
+
+    protected WorkerPool track(WorkerPool pool) {
+        pools.add(pool);
+        return pool;
+    }
+
+    @AfterEach
+    void closePools() {
+        for (WorkerPool pool : pools) {
+            pool.close();
+        }
+    }
+
+    static List<Integer> range(int n) {
+        return IntStream.range(0, n).boxed().toList();
+    }
+
+    // ---------------------------------------------------------------- map
+
+    @Test
+    void map_keepsInputOrder() {
+        WorkerPool pool = pool(2);
+        assertThat(pool.map(range(1000), x -> x * 3)).isEqualTo(range(1000).stream().map(x -> x * 3).toList());
+    }
+
+    @Test
+    void map_ofNothing_isEmpty() {
+        assertThat(pool(2).map(List.<Integer>of(), x -> x + 1)).isEmpty();
+    }
+
+    @Test
+    void map_ofOneInput() {
+        assertThat(pool(2).map(List.of("a"), s -> s + "!")).containsExactly("a!");
+    }
+
+    @Test
+    void map_passesNullInputsAndResultsThrough() {
+        List<String> inputs = new ArrayList<>(List.of("a", "b"));
+        inputs.add(1, null);
+        assertThat(pool(2).map(inputs, s -> s == null ? null : s.toUpperCase())).containsExactly("A", null, "B");
+    }
+
+    @Test
+    void map_acceptsAnyIterable() {
+        Iterable<Long> inputs = () -> LongStream.range(0, 500).iterator();
+        List<Long> out = pool(2).map(inputs, x -> x + 1);
+        assertThat(out).hasSize(500).startsWith(1L, 2L).endsWith(500L);
+    }
+
+    @Test
+    void map_largeInputWithAutomaticChunks_isComplete() {
+        List<Integer> out = pool(2).map(range(200_000), x -> x % 7);
+        assertThat(out).hasSize(200_000);
+        for (int i = 0; i < out.size(); i++) {
+            assertThat(out.get(i)).isEqualTo(i % 7);
+        }
+    }
+
+    @Test
+    void map_withFixedChunkSizes_givesTheSameResults() {
+        WorkerPool pool = pool(2);
+        List<Integer> expected = range(101).stream().map(x -> x * x).toList();
+        for (int size : new int[] {1, 2, 7, 100, 101, 1000}) {
+            assertThat(pool.map(range(101), x -> x * x, CallOptions.defaults().chunkSize(size)))
+                    .as("chunk size %d", size).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void map_runsOnAllWorkersAtOnce() throws Exception {
+        // Every task waits until all of them have started: this only ends if they run in parallel.
+        FileLatch allStarted = FileLatch.create(temp, 3);
+        List<Integer> ids = pool(3).map(range(3), i -> {
+            allStarted.countDown("task-" + i);
+            allStarted.await(PATIENCE);
+            return WorkerContext.current().workerId();
+        }, CallOptions.defaults().chunkSize(1));
+        assertThat(new HashSet<>(ids)).containsExactlyInAnyOrder(0, 1, 2);
+    }
+
+    @Test
+    void map_returnsAnUnmodifiableList() {
+        List<Integer> out = pool(1).map(range(3), x -> x);
+        assertThatThrownBy(() -> out.add(4)).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void map_reusesThePoolAcrossManyCalls() {
+        WorkerPool pool = pool(2);
+        for (int call = 0; call < 50; call++) {
+            int offset = call;
+            assertThat(pool.map(range(20), x -> x + offset)).startsWith(offset).hasSize(20);
+        }
+    }
+
+    @Test
+    void map_fromConcurrentCallers_eachGetsItsOwnResults() throws Exception {
+        WorkerPool pool = pool(2);
+        int callers = 6;
+        List<CompletableFuture<Boolean>> results = new ArrayList<>();
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < callers; c++) {
+            int id = c;
+            CompletableFuture<Boolean> ok = new CompletableFuture<>();
+            results.add(ok);
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    go.await();
+                    List<Integer> out = pool.map(range(2_000), x -> x * 10 + id, CallOptions.defaults().chunkSize(50));
+                    boolean correct = true;
+                    for (int i = 0; i < out.size(); i++) {
+                        correct &= out.get(i) == i * 10 + id;
+                    }
+                    ok.complete(correct);
+                } catch (Throwable t) {
+                    ok.completeExceptionally(t);
+                }
+            }));
+        }
+        go.countDown();
+        for (CompletableFuture<Boolean> ok : results) {
+            assertThat(ok.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+    }
+
+    // ---------------------------------------------------------------- unordered
+
+    @Test
+    void mapUnordered_returnsEveryResultExactlyOnce() {
+        List<Integer> out = pool(2).mapUnordered(range(5_000), x -> x * 2, CallOptions.defaults().chunkSize(10));
+        assertThat(out).hasSize(5_000).containsExactlyInAnyOrderElementsOf(range(5_000).stream().map(x -> x * 2).toList());
+    }
+
+    @Test
+    void streamUnordered_deliversInCompletionOrder() throws Exception {
+        FileLatch gate = FileLatch.create(temp, 1);
+        try (Stream<Integer> results = pool(2).streamUnordered(List.of(0, 1), x -> {
+            if (x == 0) {
+                gate.await(PATIENCE); // input 0 finishes only after input 1 has been read
+            }
+            return x;
+        }, CallOptions.defaults().chunkSize(1))) {
+            Iterator<Integer> it = results.iterator();
+            assertThat(it.next()).isEqualTo(1);
+            gate.countDown("open");
+            assertThat(it.next()).isEqualTo(0);
+            assertThat(it.hasNext()).isFalse();
+        }
+    }
+
+    // ---------------------------------------------------------------- streams
+
+    @Test
+    void stream_keepsInputOrder() {
+        try (Stream<Integer> s = pool(2).stream(range(3_000), x -> x - 1, CallOptions.defaults().chunkSize(7))) {
+            assertThat(s.toList()).isEqualTo(range(3_000).stream().map(x -> x - 1).toList());
+        }
+    }
+
+    @Test
+    void stream_overAnEndlessInput_isLazy() {
+        Iterable<Integer> naturals = () -> Stream.iterate(0, n -> n + 1).iterator();
+        try (Stream<Integer> s = pool(2).stream(naturals, x -> x * 2)) {
+            assertThat(s.limit(1_000).toList()).isEqualTo(range(1_000).stream().map(x -> x * 2).toList());
+        }
+    }
+
+    @Test
+    void stream_readsInputsOnlyAsFastAsTheyAreConsumed() {
+        AtomicLong read = new AtomicLong();
+        Iterable<Long> counting = () -> Stream.generate(read::incrementAndGet).iterator();
+        WorkerPool pool = pool(2);
+        try (Stream<Long> s = pool.stream(counting, x -> x, CallOptions.defaults().chunkSize(1).maxChunksInFlight(2))) {
+            Iterator<Long> it = s.iterator();
+            for (int i = 0; i < 5; i++) {
+                it.next();
+            }
+            // Nothing more is read until the consumer asks: at most the bound past what was consumed.
+            assertThat(read.get()).isLessThanOrEqualTo(5 + 2 + 1);
+        }
+    }
+
+    @Test
+    void stream_whenATaskFails_yieldsWhatCameBeforeThenThrows() {
+        List<Integer> seen = new ArrayList<>();
+        try (Stream<Integer> s = pool(2).stream(range(100), x -> {
+            if (x == 50) {
+                throw new IllegalArgumentException("fifty");
+            }
+            return x;
+        }, CallOptions.defaults().chunkSize(1))) {
+            assertThatThrownBy(() -> s.forEachOrdered(seen::add)).isInstanceOf(TaskFailedException.class)
+                    .hasMessageContaining("index 50");
+        }
+        assertThat(seen).isEqualTo(range(seen.size()));
+        assertThat(seen.size()).isLessThanOrEqualTo(50);
+    }
+
+    @Test
+    void stream_closedEarly_cancelsTheRestAndThePoolStaysUsable() {
+        WorkerPool pool = pool(2);
+        Iterable<Integer> naturals = () -> Stream.iterate(0, n -> n + 1).iterator();
+        try (Stream<Integer> s = pool.stream(naturals, x -> x)) {
+            assertThat(s.iterator().next()).isZero();
+        }
+        assertThat(pool.map(range(10), x -> x + 1)).isEqualTo(range(11).subList(1, 11));
+    }
+
+    @Test
+    void stream_ofNothing_isEmpty() {
+        try (Stream<Integer> s = pool(2).stream(List.<Integer>of(), x -> x)) {
+            assertThat(s.toList()).isEmpty();
+        }
+    }
+
+    // ---------------------------------------------------------------- async, submit, apply, broadcast
+
+    @Test
+    void mapAsync_completesWithResultsInOrder() throws Exception {
+        CompletableFuture<List<Integer>> f = pool(2).mapAsync(range(1_000), x -> x + 5);
+        assertThat(f.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(range(1_005).subList(5, 1_005));
+    }
+
+    @Test
+    void mapAsync_failsWithTaskFailedException() {
+        CompletableFuture<List<Integer>> f = pool(2).mapAsync(range(10), x -> 10 / (x - 3));
+        assertThatThrownBy(() -> f.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(TaskFailedException.class).hasMessageContaining("index 3")
+                .cause().isInstanceOf(ArithmeticException.class);
+    }
+
+    @Test
+    void mapAsync_cancelled_leavesThePoolUsable() throws Exception {
+        WorkerPool pool = pool(2);
+        FileLatch gate = FileLatch.create(temp, 1);
+        CompletableFuture<List<Integer>> f = pool.mapAsync(range(100), x -> {
+            gate.await(PATIENCE);
+            return x;
+        }, CallOptions.defaults().chunkSize(1));
+        assertThat(f.cancel(true)).isTrue();
+        gate.countDown("open");
+        assertThat(f).isCancelled();
+        assertThat(pool.map(range(5), x -> x)).isEqualTo(range(5));
+    }
+
+    @Test
+    void submit_runsOneJob() throws Exception {
+        assertThat(pool(2).submit(() -> "done").get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo("done");
+    }
+
+    @Test
+    void submit_ofAFailingJob_completesExceptionally() {
+        CompletableFuture<Object> f = pool(2).submit(() -> {
+            throw new IOException("disk gone");
+        });
+        assertThatThrownBy(() -> f.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).cause()
+                .isInstanceOf(TaskFailedException.class).cause().isInstanceOf(IOException.class)
+                .hasMessage("disk gone");
+    }
+
+    @Test
+    void submit_manyJobsAtOnce_allComplete() throws Exception {
+        WorkerPool pool = pool(2);
+        List<CompletableFuture<Integer>> futures = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            int n = i;
+            futures.add(pool.submit(() -> n * n));
+        }
+        for (int i = 0; i < futures.size(); i++) {
+            assertThat(futures.get(i).get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(i * i);
+        }
+    }
+
+    @Test
+    void apply_returnsTheJobsResult() {
+        assertThat(pool(2).apply(() -> 6 * 7)).isEqualTo(42);
+    }
+
+    @Test
+    void apply_ofAFailingJob_throwsWithoutAnIndex() {
+        assertThatThrownBy(() -> pool(2).apply(() -> {
+            throw new IllegalStateException("nope");
+        })).isInstanceOfSatisfying(TaskFailedException.class, e -> {
+            assertThat(e.index()).isEqualTo(TaskFailedException.NO_INDEX);
+            assertThat(e.getCause()).isInstanceOf(IllegalStateException.class).hasMessage("nope");
+        });
+    }
+
+    @Test
+    void broadcast_runsOncePerWorker_inWorkerOrder() {
+        assertThat(pool(3).broadcast(() -> WorkerContext.current().workerId())).containsExactly(0, 1, 2);
+    }
+
+    @Test
+    void broadcast_failureNamesTheWorker() {
+        assertThatThrownBy(() -> pool(2).broadcast(() -> {
+            if (WorkerContext.current().workerId() == 1) {
+                throw new IllegalStateException("worker one refuses");
+            }
+            return 0;
+        })).isInstanceOfSatisfying(TaskFailedException.class, e -> {
+            assertThat(e.workerId()).isEqualTo(1);
+            assertThat(e.getMessage()).contains("worker 1");
+        });
+    }
+
+    // ---------------------------------------------------------------- failures
+
+    @Test
+    void map_failure_namesWorkerIndexAndInput() {
+        assertThatThrownBy(() -> pool(2).map(List.of("1", "2", "three", "4"), Integer::parseInt))
+                .isInstanceOfSatisfying(TaskFailedException.class, e -> {
+                    assertThat(e.index()).isEqualTo(2);
+                    assertThat(e.input()).isEqualTo("\"three\"");
+                    assertThat(e.workerId()).isBetween(0, 1);
+                    assertThat(e.getMessage()).contains("index 2").contains("three").contains("worker " + e.workerId());
+                    assertThat(e.getCause()).isInstanceOf(NumberFormatException.class);
+                });
+    }
+
+    @Test
+    void map_failure_keepsTheCheckedCauseAndItsStackTrace() {
+        assertThatThrownBy(() -> pool(2).map(range(5), x -> {
+            if (x == 4) {
+                throw new IOException("file " + x + " unreadable");
+            }
+            return x;
+        })).isInstanceOf(TaskFailedException.class).cause().isInstanceOf(IOException.class)
+                .hasMessage("file 4 unreadable")
+                .satisfies(cause -> assertThat(cause.getStackTrace()).isNotEmpty());
+    }
+
+    @Test
+    void map_anErrorThrownByATask_isReportedNotSwallowed() {
+        assertThatThrownBy(() -> pool(2).map(range(3), x -> {
+            if (x == 1) {
+                throw new AssertionError("invariant broken");
+            }
+            return x;
+        })).isInstanceOf(TaskFailedException.class).cause().isInstanceOf(AssertionError.class)
+                .hasMessage("invariant broken");
+    }
+
+    @Test
+    void map_failure_cancelsTheRestOfTheCall() throws Exception {
+        WorkerPool pool = pool(2);
+        FileLatch gate = FileLatch.create(temp, 1);
+        FileLatch ran = FileLatch.create(temp, 1_000);
+        assertThatThrownBy(() -> pool.map(range(1_000), x -> {
+            ran.countDown("input-" + x);
+            if (x == 0) {
+                throw new IllegalStateException("first input fails");
+            }
+            gate.await(PATIENCE); // the others wait until the test has seen the failure
+            return x;
+        }, CallOptions.defaults().chunkSize(1))).isInstanceOf(TaskFailedException.class);
+        gate.countDown("open");
+        pool.close(); // waits for the running tasks
+        assertThat(ran.arrived()).as("tasks started after the failure").isLessThanOrEqualTo(3);
+    }
+
+    @Test
+    void map_withTheFirstOfSeveralFailures_reportsOneOfThem() {
+        assertThatThrownBy(() -> pool(2).map(range(100), x -> {
+            if (x % 10 == 9) {
+                throw new IllegalArgumentException("bad " + x);
+            }
+            return x;
+        }, CallOptions.defaults().chunkSize(5))).isInstanceOfSatisfying(TaskFailedException.class,
+                e -> assertThat(e.index() % 10).isEqualTo(9));
+    }
+
+    @Test
+    void mapOutcomes_givesEveryInputAnOutcome() {
+        List<Outcome<Integer>> outcomes = pool(2).mapOutcomes(List.of("1", "x", "3", "y"), Integer::parseInt,
+                CallOptions.defaults().chunkSize(1));
+        assertThat(outcomes).hasSize(4);
+        assertThat(outcomes.get(0)).isEqualTo(new Outcome.Success<>(0, 1));
+        assertThat(outcomes.get(2)).isEqualTo(new Outcome.Success<>(2, 3));
+        for (int failed : new int[] {1, 3}) {
+            Outcome<Integer> o = outcomes.get(failed);
+            assertThat(o.isSuccess()).isFalse();
+            assertThat(o.index()).isEqualTo(failed);
+            assertThat(((Outcome.Failure<Integer>) o).error().getCause()).isInstanceOf(NumberFormatException.class);
+            assertThatThrownBy(o::getOrThrow).isInstanceOf(TaskFailedException.class);
+        }
+    }
+
+    @Test
+    void mapOutcomes_withFailuresInsideLargeChunks_keepsGoing() {
+        List<Outcome<Integer>> outcomes = pool(2).mapOutcomes(range(1_000), x -> {
+            if (x % 100 == 0) {
+                throw new IllegalStateException("hundred");
+            }
+            return x;
+        });
+        assertThat(outcomes).hasSize(1_000);
+        assertThat(outcomes.stream().filter(o -> !o.isSuccess()).map(Outcome::index).toList())
+                .containsExactly(0L, 100L, 200L, 300L, 400L, 500L, 600L, 700L, 800L, 900L);
+    }
+
+    @Test
+    void inputsThatFailToIterate_failTheCallWithTheReason() {
+        Iterable<Integer> broken = () -> new Iterator<>() {
+            int n;
+
+            @Override
+            public boolean hasNext() {
+                return true;
+            }
+
+            @Override
+            public Integer next() {
+                if (n == 10) {
+                    throw new IllegalStateException("source dried up");
+                }
+                return n++;
+            }
+        };
+        assertThatThrownBy(() -> pool(2).map(broken, x -> x)).hasMessageContaining("source dried up")
+                .hasMessageContaining("index 10");
+    }
+
+    @Test
+    void interruptedCaller_cancelsItsCall_andThePoolStaysUsable() throws Exception {
+        WorkerPool pool = pool(2);
+        FileLatch started = FileLatch.create(temp, 2);
+        FileLatch gate = FileLatch.create(temp, 1);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicReference<Boolean> stillInterrupted = new AtomicReference<>();
+        Thread caller = Thread.ofPlatform().start(() -> {
+            try {
+                pool.map(range(100), x -> {
+                    started.countDown("task-" + x);
+                    gate.await(PATIENCE);
+                    return x;
+                }, CallOptions.defaults().chunkSize(1));
+            } catch (Throwable t) {
+                thrown.set(t);
+                stillInterrupted.set(Thread.currentThread().isInterrupted());
+            }
+        });
+        started.await(PATIENCE);
+        caller.interrupt();
+        caller.join(PATIENCE.toMillis());
+        gate.countDown("open");
+        assertThat(thrown.get()).isInstanceOf(CancellationException.class).hasMessageContaining("interrupted");
+        assertThat(stillInterrupted.get()).isTrue();
+        assertThat(pool.map(range(4), x -> x * 2)).containsExactly(0, 2, 4, 6);
+    }
+
+    // ---------------------------------------------------------------- context, shared objects, hooks
+
+    @Test
+    void context_givesWorkerIdAndCount() {
+        List<String> seen = pool(2).map(range(100), x -> {
+            WorkerContext c = WorkerContext.current();
+            return c.workerId() + "/" + c.workerCount();
+        });
+        assertThat(new HashSet<>(seen)).isSubsetOf(Set.of("0/2", "1/2"));
+    }
+
+    @Test
+    void context_outsideAWorker_isAClearError() {
+        assertThatThrownBy(WorkerContext::current).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("only inside a task");
+    }
+
+    @Test
+    void sharedObjects_areVisibleToEveryTask() {
+        List<Integer> table = List.of(10, 20, 30);
+        WorkerPool pool = track(builder().workers(2).sharedObjects(new ArrayList<>(table)).build());
+        assertThat(pool.map(List.of(2, 0, 1), i -> WorkerContext.current().<List<Integer>>shared().get(i)))
+                .containsExactly(30, 10, 20);
+    }
+
+    @Test
+    void sharedObjects_areOneInstancePerWorker() {
+        WorkerPool pool = track(builder().workers(2).sharedObjects(new ArrayList<>(List.of(1))).build());
+        List<Integer> identities = pool.broadcast(() -> {
+            List<Integer> shared = WorkerContext.current().shared();
+            return System.identityHashCode(shared);
+        });
+        List<Integer> again = pool.broadcast(() -> System.identityHashCode(WorkerContext.current().shared()));
+        assertThat(again).isEqualTo(identities);
+    }
+
+    @Test
+    void shared_withoutSharedObjects_failsTheTaskWithAClearMessage() {
+        assertThatThrownBy(() -> pool(1).apply(() -> WorkerContext.current().shared()))
+                .isInstanceOf(TaskFailedException.class).cause().isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("sharedObjects");
+    }
+
+    @Test
+    void onWorkerStart_runsOnEveryWorkerBeforeItsTasks() {
+        FileLatch starts = FileLatch.create(temp, 2);
+        WorkerPool pool = track(builder().workers(2)
+                .onWorkerStart(ctx -> starts.countDown("start-" + ctx.workerId())).build());
+        assertThat(starts.arrived()).isEqualTo(2);
+        assertThat(pool.map(range(10), x -> x)).hasSize(10);
+        assertThat(starts.arrived()).isEqualTo(2);
+    }
+
+    @Test
+    void onWorkerExit_runsOnEveryWorkerWhenThePoolCloses() {
+        FileLatch exits = FileLatch.create(temp, 2);
+        WorkerPool pool = builder().workers(2).onWorkerExit(ctx -> exits.countDown("exit-" + ctx.workerId())).build();
+        pool.map(range(10), x -> x);
+        assertThat(exits.arrived()).isZero();
+        pool.close();
+        assertThat(exits.arrived()).isEqualTo(2);
+    }
+
+    @Test
+    void onWorkerStart_failure_failsBuildWithTheCause() {
+        WorkerPool.Builder b = builder().workers(2).onWorkerStart(ctx -> {
+            throw new IllegalStateException("no licence on worker " + ctx.workerId());
+        });
+        assertThatThrownBy(b::build).hasMessageContaining("failed to start").hasStackTraceContaining("no licence");
+    }
+
+    @Test
+    void maxTasksPerWorker_recyclesWorkersBetweenChunks() {
+        FileLatch starts = FileLatch.create(temp, 1_000);
+        WorkerPool pool = track(builder().workers(1).maxTasksPerWorker(10)
+                .onWorkerStart(ctx -> starts.countDown("start-" + System.nanoTime())).build());
+        assertThat(pool.map(range(35), x -> x + 1)).hasSize(35);
+        // 1 initial worker + a fresh one after each 10 tasks: after tasks 10, 20 and 30.
+        assertThat(starts.arrived()).isEqualTo(4);
+    }
+
+    @Test
+    void taskTimeout_failsAnOverdueTaskWithTaskTimeoutException() {
+        WorkerPool pool = track(builder().workers(2).taskTimeout(Duration.ofMillis(200)).build());
+        assertThatThrownBy(() -> pool.map(range(4), x -> {
+            if (x == 2) {
+                Thread.sleep(PATIENCE.toMillis()); // interruptible, or killed with its worker process
+            }
+            return x;
+        }, CallOptions.defaults().chunkSize(1))).isInstanceOfSatisfying(TaskTimeoutException.class, e -> {
+            assertThat(e.index()).isEqualTo(2);
+            assertThat(e.timeout()).isEqualTo(Duration.ofMillis(200));
+        });
+        assertThat(pool.map(range(6), x -> x)).isEqualTo(range(6));
+    }
+
+    @Test
+    void insights_countEveryTask() {
+        WorkerPool pool = pool(2);
+        pool.map(range(1_000), x -> x);
+        pool.map(range(500), x -> x);
+        Insights insights = pool.insights();
+        assertThat(insights.tasksCompleted()).isEqualTo(1_500);
+        assertThat(insights.workers()).hasSize(2).extracting(Insights.WorkerStats::workerId).containsExactly(0, 1);
+        assertThat(insights.slowestTasks()).hasSizeLessThanOrEqualTo(5).isNotEmpty();
+        assertThat(insights.toTable()).contains("worker").contains("total");
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    @Test
+    void close_isIdempotent() {
+        WorkerPool pool = builder().workers(2).build();
+        pool.close();
+        pool.close();
+    }
+
+    @Test
+    void close_letsACallAlreadyMadeFinish() throws Exception {
+        WorkerPool pool = builder().workers(2).build();
+        CompletableFuture<List<Integer>> f = pool.mapAsync(range(2_000), x -> x + 1, CallOptions.defaults().chunkSize(10));
+        pool.close();
+        assertThat(f.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).hasSize(2_000).endsWith(2_000);
+    }
+
+    @Test
+    void callsOnAClosedPool_areRefused() {
+        WorkerPool pool = builder().workers(1).build();
+        pool.close();
+        assertThatThrownBy(() -> pool.map(range(3), x -> x)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+        assertThatThrownBy(() -> pool.submit(() -> 1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> pool.broadcast(() -> 1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> pool.stream(range(3), x -> x)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void terminate_cancelsARunningCall() throws Exception {
+        WorkerPool pool = builder().workers(2).build();
+        FileLatch started = FileLatch.create(temp, 1);
+        CompletableFuture<List<Integer>> f = pool.mapAsync(range(100), x -> {
+            started.countDown("task-" + x);
+            Thread.sleep(PATIENCE.toMillis()); // interrupted (threads) or killed (processes) by terminate
+            return x;
+        }, CallOptions.defaults().chunkSize(1));
+        started.await(PATIENCE);
+        pool.terminate();
+        assertThatThrownBy(() -> f.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).cause()
+                .isInstanceOf(CancellationException.class).hasMessageContaining("terminated");
+        assertThatThrownBy(() -> pool.map(range(1), x -> x)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aTaskCannotCloseItsOwnPool() {
+        WorkerPool pool = pool(1);
+        AtomicReference<WorkerPool> self = new AtomicReference<>(pool);
+        if (!isInProcess()) {
+            return; // a task in another JVM has no reference to the pool
+        }
+        assertThatThrownBy(() -> pool.apply(() -> {
+            self.get().close();
+            return 0;
+        })).cause().isInstanceOf(IllegalStateException.class).hasMessageContaining("cannot close");
+    }
+
+    /** Whether tasks run in the test's own JVM (and may touch its objects). */
+    protected boolean isInProcess() {
+        return true;
+    }
+
+    // ---------------------------------------------------------------- argument checks
+
+    @Test
+    void nullArguments_areRejectedWithTheirName() {
+        WorkerPool pool = pool(1);
+        assertThatThrownBy(() -> pool.map(null, x -> x)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("inputs");
+        assertThatThrownBy(() -> pool.map(range(1), null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("task");
+        assertThatThrownBy(() -> pool.map(range(1), x -> x, null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("options");
+        assertThatThrownBy(() -> pool.submit(null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("job");
+        assertThatThrownBy(() -> pool.broadcast(null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> pool.stream(null, x -> x)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void builder_rejectsBadValuesWithTheValue() {
+        assertThatThrownBy(() -> builder().workers(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least 1, got 0");
+        assertThatThrownBy(() -> builder().workers(-3)).hasMessageContaining("-3");
+        assertThatThrownBy(() -> builder().retries(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder().taskTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder().maxTasksPerWorker(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder().sharedObjects(null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CallOptions.defaults().chunkSize(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("chunkSize");
+    }
+
+    @Test
+    void builder_optionSetTwice_isRefusedWithTheFirstValue() {
+        assertThatThrownBy(() -> builder().workers(4).workers(2)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("workers was already set to 4");
+        assertThatThrownBy(() -> builder().threads()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("kind of worker was already set");
+    }
+
+    @Test
+    void builder_buildsOnlyOnce() {
+        WorkerPool.Builder b = builder().workers(1);
+        track(b.build());
+        assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class).hasMessageContaining("already built");
+    }
+
+    @Test
+    void results_areNeverSharedBetweenCalls() {
+        WorkerPool pool = pool(2);
+        List<Integer> a = pool.map(range(10), x -> x);
+        List<Integer> b = pool.map(range(10), x -> x + 100);
+        assertThat(a).isEqualTo(range(10));
+        assertThat(b.getFirst()).isEqualTo(100);
+        assertThat(Collections.disjoint(a, b)).isTrue();
+    }
+}
