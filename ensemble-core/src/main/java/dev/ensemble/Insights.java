@@ -10,15 +10,15 @@ import java.util.Locale;
  * with a short rendering of their inputs. {@link #toTable()} renders it for a terminal:
  *
  * <pre>
- * Insights of pool ensemble-1: 2 workers, 1000 tasks, mean task time 12.1 µs
+ * Insights of pool observed: 2 workers, 200 tasks, mean task time 7.0 ms
  * worker      tasks   starting start hook    waiting    working  exit hook   util restarts
- * 0             503    41.2 µs     1.1 µs   180.3 µs     6.1 ms     2.0 µs    96%        0
- * 1             497    60.7 µs     0.9 µs   201.0 µs     6.0 ms     1.5 µs    95%        0
- * total        1000   101.9 µs     2.0 µs   381.3 µs    12.1 ms     3.5 µs    96%        0
- * mean          500    51.0 µs     1.0 µs   190.7 µs     6.1 ms     1.8 µs
- * share                 0.8%       0.0%       3.0%      96.1%       0.0%
+ * 0              95    23.9 ms    20.2 ms    31.8 ms   706.2 ms       0 ns    90%        0
+ * 1             105     3.6 ms    20.1 ms    37.2 ms   693.2 ms       0 ns    92%        0
+ * total         200    27.6 ms    40.3 ms    69.0 ms     1.40 s       0 ns    91%        0
+ * mean          100    13.8 ms    20.1 ms    34.5 ms   699.7 ms       0 ns
+ * share                   1.8%       2.6%       4.5%      91.1%       0.0%
  * slowest tasks:
- *      1.2 ms  worker 1  index 17  input 17
+ *      45.4 ms  worker 0  index 7  input 7
  * </pre>
  *
  * <p>Always on: a worker reads the clock twice per task and reports its sums once per chunk. Figures of chunks
