@@ -21,8 +21,9 @@ import java.util.Locale;
  *      45.4 ms  worker 0  index 7  input 7
  * </pre>
  *
- * <p>Always on: a worker reads the clock twice per task and reports its sums once per chunk. Figures of chunks
- * still running are not included yet. Immutable.
+ * <p>Always on: a worker reads the clock around each task (or, for chunks of tasks known to be cheap, around the
+ * whole chunk, whose mean task then stands in for its slowest) and reports its sums once per chunk. Figures of
+ * chunks still running are not included yet. Immutable.
  *
  * @param poolName the pool's name
  * @param workers one entry per worker slot, in worker order
