@@ -3,6 +3,9 @@
  */
 @SuppressWarnings("module") // the qualified exports name modules built after this one
 module dev.ensemble {
+    requires java.management;
+    requires me.tongfei.progressbar;
+
     exports dev.ensemble;
 
     // The cluster backend lives in its own module and runs the same worker runtime on cluster members.
@@ -10,6 +13,8 @@ module dev.ensemble {
     exports dev.ensemble.internal.schedule to dev.ensemble.hazelcast;
     exports dev.ensemble.internal.worker to dev.ensemble.hazelcast;
     exports dev.ensemble.internal.wire to dev.ensemble.hazelcast;
+    // The dashboard reads the registry of live pools and their calls.
+    exports dev.ensemble.internal.monitor to dev.ensemble.dashboard;
 
     requires org.apache.fory.core;
 

@@ -25,6 +25,8 @@ public final class Demo {
                 ProcessesDemo::run));
         add(new Example("orchestrator", "mpaio: two shared arrays, two kinds of chunk work at once, results gathered",
                 Orchestrator::run));
+        add(new Example("observability", "a progress bar, the insights table, the JMX bean and the dashboard",
+                Observability::run));
     }
 
     private Demo() {

@@ -67,7 +67,7 @@ public final class Call<R> {
     private long nextInputIndex;
     private boolean exhausted;
     private int pendingChunks;
-    private long completedTasks;
+    private volatile long completedTasks;
     private RuntimeException failure;
     private long failureIndex = Long.MAX_VALUE;
     private volatile boolean cancelled;
@@ -126,6 +126,11 @@ public final class Call<R> {
     /** @return tasks finished so far (read without the lock: a progress figure, not a guarantee) */
     public long completedTasks() {
         return completedTasks;
+    }
+
+    /** @return why the call failed or was cancelled, or null (read under the scheduler's lock, or once finished) */
+    public RuntimeException failure() {
+        return failure;
     }
 
     /** @return when the call started, by {@link System#nanoTime()} */
