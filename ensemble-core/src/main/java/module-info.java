@@ -1,12 +1,26 @@
 /**
  * Ensemble: parallel map, instance pools and shared memory on threads, worker JVMs and cluster members.
  */
+@SuppressWarnings("module") // the qualified exports name modules built after this one
 module dev.ensemble {
+    requires java.management;
+    requires me.tongfei.progressbar;
+
     exports dev.ensemble;
+
+    // The cluster backend lives in its own module and runs the same worker runtime on cluster members.
+    exports dev.ensemble.internal to dev.ensemble.hazelcast;
+    exports dev.ensemble.internal.schedule to dev.ensemble.hazelcast;
+    exports dev.ensemble.internal.worker to dev.ensemble.hazelcast;
+    exports dev.ensemble.internal.wire to dev.ensemble.hazelcast;
+    // The dashboard reads the registry of live pools and their calls.
+    exports dev.ensemble.internal.monitor to dev.ensemble.dashboard;
 
     requires org.apache.fory.core;
 
     // Fory rebuilds the library's own lambdas (jobs wrapped as tasks) and wire records in worker processes.
     opens dev.ensemble.internal to org.apache.fory.core;
     opens dev.ensemble.internal.wire to org.apache.fory.core;
+    // A SharedArray travels as a Handle record (writeReplace on the views, readResolve on the handle).
+    opens dev.ensemble.internal.shm to org.apache.fory.core;
 }

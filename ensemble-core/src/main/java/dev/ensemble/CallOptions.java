@@ -62,7 +62,8 @@ public final class CallOptions {
     }
 
     /**
-     * Shows or hides a progress bar for this call, whatever the pool's setting.
+     * Shows or hides a progress bar for this call, whatever the pool's setting (see
+     * {@link WorkerPool.Builder#progressBar}). Calls of placed inputs ({@code submit}, {@code broadcast}) have none.
      *
      * @param show whether to draw it
      * @return options with that setting

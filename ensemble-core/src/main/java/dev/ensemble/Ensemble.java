@@ -530,6 +530,24 @@ public interface Ensemble<S> extends AutoCloseable {
         }
 
         /**
+         * Workers, and so instances, live on the members of a cluster, such as
+         * {@code HazelcastBackend.of(hazelcastInstance)} from {@code ensemble-hazelcast}: each instance is built
+         * by the factory on its member and stays there (keyed by the pool and the worker id); calls travel to it
+         * serialized, as to worker processes. An instance whose member leaves is rebuilt on another member
+         * (without the state it had), and the call it ran fails with {@link WorkerDiedException} unless
+         * {@link #retries(int)} runs it again there.
+         *
+         * @param cluster the cluster; not null
+         * @return this builder
+         * @throws IllegalArgumentException if {@code cluster} is null
+         * @throws IllegalStateException if a kind of worker was already chosen
+         */
+        public Builder<S> cluster(ClusterBackend cluster) {
+            pool.cluster(cluster);
+            return this;
+        }
+
+        /**
          * Workers are separate JVMs on this machine, one instance each (see {@link WorkerPool#processes}).
          *
          * @return this builder

@@ -440,7 +440,10 @@ public interface WorkerPool extends AutoCloseable {
     int size();
 
     /**
-     * What the workers have been doing: tasks completed, time working and waiting, the slowest tasks.
+     * What the workers have been doing: per worker, tasks completed and the time spent starting, in the hooks,
+     * waiting and working; totals, means and shares; the slowest tasks with their inputs. Always collected (two
+     * clock readings per task). The same figures are in the pool's JMX bean,
+     * {@code dev.ensemble:type=WorkerPool,name=<pool name>}.
      *
      * @return a snapshot, consistent per worker
      */
@@ -515,6 +518,25 @@ public interface WorkerPool extends AutoCloseable {
          */
         public Builder virtualThreads() {
             draft.set("backend", PoolConfig.Kind.VIRTUAL_THREADS);
+            return this;
+        }
+
+        /**
+         * Workers run on the members of a cluster, such as {@code HazelcastBackend.of(hazelcastInstance)} from
+         * {@code ensemble-hazelcast}. Tasks, inputs, results and shared objects travel serialized, as to worker
+         * processes, so they must be data of classes that every member has on its class path. Without
+         * {@link #workers(int)} the pool's size is the cluster module's default (for Hazelcast: each member's
+         * processor count, or its {@code workersPerMember}).
+         *
+         * @param cluster the cluster; not null
+         * @return this builder
+         * @throws IllegalArgumentException if {@code cluster} is null
+         * @throws IllegalStateException if a kind of worker was already chosen
+         */
+        public Builder cluster(ClusterBackend cluster) {
+            requireArgument(cluster, "cluster");
+            draft.set("backend", PoolConfig.Kind.CLUSTER);
+            draft.set("ext.cluster", cluster);
             return this;
         }
 
@@ -623,7 +645,11 @@ public interface WorkerPool extends AutoCloseable {
         }
 
         /**
-         * Draws a progress bar for every call unless the call says otherwise (default: off).
+         * Draws a progress bar for every {@code map}/{@code stream} call unless the call says otherwise (default:
+         * off): count, percentage, rate, elapsed time and ETA, named after the call. On a terminal it is redrawn
+         * in place on standard error; elsewhere (CI logs, files) a plain line is printed every 5 seconds and when
+         * the call ends. A separate ticker reads the call's counter five times a second, so the bar costs the
+         * tasks nothing. The system property {@code ensemble.progress=terminal|lines} overrides the detection.
          *
          * @param show whether to draw it
          * @return this builder

@@ -15,8 +15,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Fails a test that leaves something of ours behind: a platform thread named {@code ensemble-*}, a child
- * process, or a file in {@code /dev/shm} with "ensemble" in its name (but for the directory of another JVM
- * still running, such as another build on the same machine). Whatever is still going is given a few
+ * process, or a file in {@code /dev/shm} with "ensemble" in its name made by this JVM or its descendants. Whatever is still going is given a few
  * seconds to end (threads joined, processes awaited), never a blind sleep.
  */
 public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
@@ -60,14 +59,31 @@ public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
             }
         }
         Set<String> shmBefore = (Set<String>) context.getStore(NS).get("shm");
+        Set<Long> ours = ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
+        ours.add(ProcessHandle.current().pid());
         for (String file : shmFiles()) {
-            if (!shmBefore.contains(file) && !ofAnotherLiveJvm(file)) {
+            if (!shmBefore.contains(file) && ownedBy(file, ours)) {
                 leaks.add("/dev/shm/" + file);
             }
         }
         if (!leaks.isEmpty()) {
             throw new AssertionError(context.getDisplayName() + " left behind: " + leaks);
         }
+    }
+
+    /**
+     * Whether a {@code /dev/shm} entry belongs to this JVM or one of its descendants: shared-array directories are
+     * named {@code ensemble-USER-PID-START}; other JVMs (another build on the same machine) are not our business.
+     */
+    private static boolean ownedBy(String file, Set<Long> pids) {
+        String[] parts = file.split("-");
+        for (String part : parts) {
+            if (part.chars().allMatch(Character::isDigit) && !part.isEmpty() && part.length() < 10
+                    && pids.contains(Long.parseLong(part))) {
+                return true;
+            }
+        }
+        return !file.matches("ensemble-.*-\\d+-\\d+.*"); // an entry of unknown shape counts as ours
     }
 
     private static List<Thread> ourThreads() {
@@ -77,28 +93,6 @@ public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
 
     private static Set<Long> childPids() {
         return ProcessHandle.current().children().map(ProcessHandle::pid).collect(Collectors.toSet());
-    }
-
-    /**
-     * Whether a shared-memory directory ({@code ensemble-USER-PID-START}) belongs to a running JVM that is neither
-     * this one nor one it started: another build on the same machine, not a leak of this test.
-     */
-    private static boolean ofAnotherLiveJvm(String name) {
-        String[] parts = name.split("-");
-        if (parts.length < 4) {
-            return false;
-        }
-        long pid;
-        try {
-            pid = Long.parseLong(parts[parts.length - 2]);
-        } catch (NumberFormatException e) {
-            return false;
-        }
-        if (pid == ProcessHandle.current().pid()
-                || ProcessHandle.current().descendants().anyMatch(p -> p.pid() == pid)) {
-            return false;
-        }
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     private static Set<String> shmFiles() {

@@ -105,7 +105,8 @@ class ProcessFaultsTest {
         List<Path> dirs = new ArrayList<>();
         for (long pid : pids) {
             String[] args = ProcessHandle.of(pid).orElseThrow().info().arguments().orElseThrow();
-            dirs.add(Path.of(args[args.length - 2]).getParent()); // the socket's directory
+            String socket = Arrays.stream(args).filter(a -> a.endsWith(".sock")).findFirst().orElseThrow();
+            dirs.add(Path.of(socket).getParent());
         }
         assertThat(dirs).allSatisfy(d -> assertThat(d).isDirectory());
         pool.close();
@@ -192,6 +193,39 @@ class ProcessFaultsTest {
     }
 
     @Test
+    void runtimeHalt_inAChunkOfFastTasks_blamesTheTaskThatWasRunning() {
+        WorkerPool pool = track(processes(1).build());
+        assertThatThrownBy(() -> pool.map(range(10), x -> {
+            if (x == 6) {
+                Runtime.getRuntime().halt(7); // no word to the pool: only the worker's position mark tells
+            }
+            return x;
+        }, CallOptions.defaults().chunkSize(10))).isInstanceOfSatisfying(WorkerDiedException.class, e -> {
+            assertThat(e.index()).isEqualTo(6);
+            assertThat(e.exitStatus()).isEqualTo("exit code 7");
+        });
+    }
+
+    @Test
+    void killedWorker_inOutcomesMode_costsOnlyTheInputItWasRunning() {
+        WorkerPool pool = track(processes(1).build());
+        List<Outcome<Integer>> outcomes = pool.mapOutcomes(range(10), x -> {
+            if (x == 6) {
+                Runtime.getRuntime().halt(9);
+            }
+            return x * 10;
+        }, CallOptions.defaults().chunkSize(10));
+        for (int i = 0; i < 10; i++) {
+            if (i == 6) {
+                assertThat(outcomes.get(i)).isInstanceOfSatisfying(Outcome.Failure.class,
+                        f -> assertThat(f.error()).isInstanceOf(WorkerDiedException.class));
+            } else {
+                assertThat(outcomes.get(i).getOrThrow()).isEqualTo(i * 10);
+            }
+        }
+    }
+
+    @Test
     void outOfMemoryError_costsOneWorker_whichIsReplaced() {
         WorkerPool pool = track(processes(2).jvmArgs("-Xmx48m").build());
         assertThatThrownBy(() -> pool.map(range(4), x -> {
@@ -227,7 +261,7 @@ class ProcessFaultsTest {
 
     @Test
     void taskTimeout_killsTheWorkerRunningIt_andReplacesIt() {
-        WorkerPool pool = track(processes(1).taskTimeout(Duration.ofMillis(300)).build());
+        WorkerPool pool = track(processes(1).taskTimeout(Duration.ofSeconds(2)).build());
         long before = workerPids(pool).iterator().next();
         assertThatThrownBy(() -> pool.map(range(3), x -> {
             if (x == 1) {

@@ -42,4 +42,11 @@ public interface Backend {
      */
     default void validate(Object function, String role) {
     }
+
+    /**
+     * A call of one input was just opened on the calling thread (submit, apply): a backend may hand its chunk to
+     * an idle worker from this thread, sparing a thread hand-off on the way.
+     */
+    default void callOpened() {
+    }
 }

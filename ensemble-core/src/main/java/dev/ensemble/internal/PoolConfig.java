@@ -114,7 +114,9 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
                     extensions.put(k.substring(4), v);
                 }
             });
-            int workers = (Integer) values.getOrDefault("workers", Runtime.getRuntime().availableProcessors());
+            // A cluster pool's default size depends on its members, which only the cluster backend knows: 0 here.
+            int workers = (Integer) values.getOrDefault("workers",
+                    kind == Kind.CLUSTER ? 0 : Runtime.getRuntime().availableProcessors());
             String name = (String) values.getOrDefault("name", "ensemble-" + POOL_NUMBER.incrementAndGet());
             return new PoolConfig(name, kind, workers, values.get("sharedObjects"),
                     (WorkerHook) values.get("onWorkerStart"), (WorkerHook) values.get("onWorkerExit"),
@@ -122,5 +124,17 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
                     (Integer) values.getOrDefault("retries", 0), (Boolean) values.getOrDefault("progressBar", false),
                     jvmArgs, Map.copyOf(extensions));
         }
+    }
+
+    /**
+     * The same options with another number of workers, for backends that settle the size themselves (a cluster
+     * pool sized by its members).
+     *
+     * @param count the number of workers
+     * @return the new configuration
+     */
+    public PoolConfig withWorkers(int count) {
+        return new PoolConfig(name, kind, count, sharedObjects, onWorkerStart, onWorkerExit, taskTimeout,
+                maxTasksPerWorker, retries, progressBar, jvmArgs, extensions);
     }
 }

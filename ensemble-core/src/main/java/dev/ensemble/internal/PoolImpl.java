@@ -6,6 +6,7 @@ import dev.ensemble.Job;
 import dev.ensemble.Outcome;
 import dev.ensemble.Task;
 import dev.ensemble.WorkerPool;
+import dev.ensemble.internal.monitor.PoolMonitor;
 import dev.ensemble.internal.schedule.Call;
 import dev.ensemble.internal.schedule.Scheduler;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ public final class PoolImpl implements WorkerPool {
     private final PoolConfig config;
     private final Scheduler scheduler;
     private final Backend backend;
+    private final PoolMonitor monitor;
     private final Object lifecycle = new Object();
     private boolean stopped;
 
@@ -32,6 +34,7 @@ public final class PoolImpl implements WorkerPool {
         this.backend = backend;
         this.scheduler = new Scheduler(config.name(), config.workers(), config.taskTimeout(), config.retries());
         backend.start(scheduler);
+        this.monitor = PoolMonitor.attach(config, scheduler);
     }
 
     /** @return the pool's options */
@@ -86,6 +89,7 @@ public final class PoolImpl implements WorkerPool {
         backend.validate(job, "the job");
         Call<R> call = scheduler.openPlaced("submit", asTask(job), Collections.singletonList(null), new int[] {-1},
                 true);
+        backend.callOpened();
         return detached(call).thenApply(results -> results.get(0));
     }
 
@@ -95,6 +99,7 @@ public final class PoolImpl implements WorkerPool {
         backend.validate(job, "the job");
         Call<R> call = scheduler.openPlaced("apply", asTask(job), Collections.singletonList(null), new int[] {-1},
                 true);
+        backend.callOpened();
         return await(call).get(0);
     }
 
@@ -211,6 +216,7 @@ public final class PoolImpl implements WorkerPool {
         scheduler.close();
         backend.awaitExit();
         scheduler.closed();
+        monitor.detach();
     }
 
     @Override
@@ -220,6 +226,7 @@ public final class PoolImpl implements WorkerPool {
         }
         scheduler.terminate();
         backend.kill();
+        monitor.detach();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.ensemble.internal;
 
+import dev.ensemble.ClusterBackend;
 import dev.ensemble.WorkerPool;
 import dev.ensemble.internal.process.ProcessBackend;
 import dev.ensemble.internal.thread.ThreadBackend;
@@ -16,11 +17,15 @@ public final class Pools {
      * @return the running pool
      */
     public static WorkerPool start(PoolConfig config) {
+        if (config.kind() == PoolConfig.Kind.CLUSTER) {
+            ClusterStarter.Prepared prepared = ClusterStarter.of((ClusterBackend) config.extensions().get("cluster"))
+                    .prepare(config);
+            return new PoolImpl(prepared.config(), prepared.backend());
+        }
         Backend backend = switch (config.kind()) {
             case THREADS, VIRTUAL_THREADS -> new ThreadBackend(config);
             case PROCESSES -> new ProcessBackend(config);
-            case CLUSTER -> throw new UnsupportedOperationException(
-                    config.kind().builderName() + " workers are not available in this build");
+            case CLUSTER -> throw new AssertionError("cluster pools are prepared by their cluster module, above");
         };
         return new PoolImpl(config, backend);
     }

@@ -18,11 +18,19 @@ public final class Demo {
         add(new Example("basics", "map, streams, failures, context and insights on a thread pool", Basics::run));
         add(new Example("ensemble", "a pool of simulation models, one per worker: broadcast, scatter, map, on",
                 EnsembleDemo::run));
+        add(new Example("worker-state", "an expensive model loaded once per worker JVM, 10,000 predictions, insights",
+                WorkerStateDemo::run));
+        add(new Example("shared-objects", "a dataset sent once per worker, results written into shared memory",
+                SharedObjectsDemo::run));
         add(new Example("batched", "one batch per worker and reductions (workercontext)", BatchedDemo::run));
-        add(new Example("processes", "worker JVMs: static state per worker, crash recovery, timeouts that kill",
+        add(new Example("cluster", "a pool over two Hazelcast members on loopback (this JVM and one it starts)",
+                ClusterExample::run));
+        add(new Example("faults", "worker JVMs: static state per worker, crash recovery, timeouts that kill",
                 ProcessesDemo::run));
         add(new Example("orchestrator", "mpaio: two shared arrays, two kinds of chunk work at once, results gathered",
                 Orchestrator::run));
+        add(new Example("observability", "a progress bar, the insights table, the JMX bean and the dashboard",
+                Observability::run));
     }
 
     private Demo() {

@@ -11,8 +11,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The mpaio orchestrator: two large arrays in shared memory (numbers and the bytes of a text), two different
  * kinds of chunk work on them (statistics of the numbers, letter frequencies of the text) running at the same
- * time on one pool, asynchronously, joined with {@code CompletableFuture.allOf} and gathered. Workers read the
- * arrays in place: nothing but small handles and small results crosses between caller and workers.
+ * time on one pool of worker processes, asynchronously, joined with {@code CompletableFuture.allOf} and gathered.
+ * Each worker JVM maps the arrays once and reads them in place: nothing but small handles and small results
+ * crosses between caller and workers.
  */
 final class Orchestrator {
     static final int NUMBERS = 8_000_000;
@@ -45,7 +46,7 @@ final class Orchestrator {
     }
 
     static void run() {
-        try (WorkerPool pool = WorkerPool.builder().workers(2).name("orchestrator").build();
+        try (WorkerPool pool = WorkerPool.builder().workers(2).processes().name("orchestrator").build();
                 SharedArray.OfDouble numbers = SharedArray.ofDoubles(NUMBERS);
                 SharedArray.OfByte text = SharedArray.copyOf(text(TEXT_BYTES))) {
             long t0 = System.nanoTime();

@@ -33,4 +33,15 @@ class DemoTest {
                 .contains("[ok 1, failed at 1, ok 3]")
                 .contains("Insights of pool basics");
     }
+
+    @Test
+    void cluster_runsOnTwoMembersAndStopsTheSecond() {
+        String out = output("cluster");
+        assertThat(out).contains(": 2 members on 127.0.0.1")
+                .contains("pool: 4 workers, 2 on each member")
+                .contains("sum = 333,328,333,350,000 (expected 333,328,333,350,000)")
+                .contains("40 slow tasks ran on 2 member JVMs")
+                .contains("shared objects, sent once per member: hello from a member")
+                .contains("second member stopped: true");
+    }
 }

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class ProcessesExampleTest {
     @Test
     void processesExample() {
-        String out = DemoTest.output("processes");
+        String out = DemoTest.output("faults");
         assertThat(out).contains("2 worker JVMs ready in")
                 .contains("every worker's first run is [1, 1]")
                 .contains("1000 results in order: true").contains(", restarts 1")

@@ -56,6 +56,12 @@ final class OutputForwarder {
             }
         } catch (IOException ignored) {
             // the worker is gone
+        } finally {
+            try {
+                source.close();
+            } catch (IOException ignored) {
+                // closing only
+            }
         }
         if (line.size() > 0) {
             emit(line);

@@ -26,14 +26,17 @@ import org.apache.fory.memory.MemoryBuffer;
  * Workers that are separate JVMs on this machine.
  *
  * <p><b>Shape.</b> Each slot has a sender thread and, per worker process, a {@link WorkerLink} with a reader
- * thread. The sender blocks in {@link Scheduler#take} only while its worker has nothing in flight, sends the
- * chunk, and tops the pipeline up with {@link Scheduler#poll}; the reader reports each answer to the scheduler
- * and tops the pipeline up again, so a busy worker always finds its next chunk already in its socket. A chunk's
- * task is sent once per worker ({@link Protocol#TASK_CACHE_SIZE}).
+ * thread. The sender blocks in {@link Scheduler#take} (after a bounded spin, {@link SpinThenPark}) only while its
+ * worker has nothing in flight, sends the chunk, and tops the pipeline up with {@link Scheduler#poll} each time
+ * the reader reports an answer, so a busy worker finds its next short chunk already in its socket. The reader
+ * never writes, so the worker's answers always drain and the two ends can never both block on full sockets. A
+ * {@code submit} or {@code apply} hands its chunk to an idle worker from the caller's thread
+ * ({@link #callOpened}). A call's task is sent once per worker ({@link Protocol#TASK_CACHE_SIZE}); a cancelled
+ * call's chunks not yet started are skipped by the worker (CANCEL).
  *
  * <p><b>Faults.</b> When a worker process ends without being asked to, its reader reports the chunk it was
- * running as {@link Scheduler#lost} (with the results the worker had sent of it, so blame falls on the input that
- * was running and finished work is kept), gives the chunks it had not started back to the scheduler, and starts
+ * running as {@link Scheduler#lost} (with the results the worker had sent of it and the offset of the task it
+ * had marked as running, so blame falls on the input that was running and finished work is kept), gives the chunks it had not started back to the scheduler, and starts
  * a replacement; the scheduler re-runs or fails the lost chunk by the pool's {@code retries}. An overdue task is
  * detected by the worker itself, which reports it and halts. A worker that reached {@code maxTasksPerWorker}
  * is sent no more work, asked to exit once idle, and replaced.
@@ -46,9 +49,11 @@ public final class ProcessBackend implements Backend {
     private static final int START_ATTEMPTS = 3;
 
     private final PoolConfig config;
-    private final Serialization serialization = Serialization.forParent();
+    /** Set before any worker is started (with hooks or shared objects), else while the first ones boot. */
+    private volatile Serialization serialization;
     private final WorkerLauncher launcher;
-    private final byte[] initFrame;
+    private final java.util.concurrent.CompletableFuture<byte[]> initFrame = new java.util.concurrent.CompletableFuture<>();
+    private final Object[] setup;
     private final Slot[] slots;
     private final Map<Long, byte[]> taskBytes = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -70,6 +75,7 @@ public final class ProcessBackend implements Backend {
         boolean finished;         // guarded by this: the sender asked for the final exit
         int generations;          // guarded by this
         Thread sender;
+        volatile boolean inTake;  // the sender waits in take: its worker has nothing in flight
         final SpinThenPark spin = new SpinThenPark();
 
         Slot(int id) {
@@ -96,14 +102,17 @@ public final class ProcessBackend implements Backend {
      */
     public ProcessBackend(PoolConfig config) {
         this.config = config;
-        Object[] setup = {config.sharedObjects(), config.onWorkerStart(), config.onWorkerExit()};
+        this.setup = new Object[] {config.sharedObjects(), config.onWorkerStart(), config.onWorkerExit()};
         String[] roles = {"sharedObjects", "onWorkerStart", "onWorkerExit"};
-        for (int i = 0; i < setup.length; i++) {
-            if (setup[i] != null) {
-                serialization.requireSendable(setup[i], "the pool's " + roles[i]);
+        if (setup[0] != null || setup[1] != null || setup[2] != null) {
+            serialization = Serialization.forParent();
+            for (int i = 0; i < setup.length; i++) {
+                if (setup[i] != null) {
+                    serialization.requireSendable(setup[i], "the pool's " + roles[i]);
+                }
             }
+            initFrame.complete(encodeInit(setup));
         }
-        this.initFrame = encodeInit(setup);
         this.launcher = new WorkerLauncher(config);
         this.slots = new Slot[config.workers()];
         for (int i = 0; i < slots.length; i++) {
@@ -144,6 +153,11 @@ public final class ProcessBackend implements Backend {
         return serialization;
     }
 
+    /** The INIT frame, once this side has built it (see {@link #start}). */
+    byte[] initFrame() {
+        return initFrame.join();
+    }
+
     long maxTasksPerWorker() {
         return config.maxTasksPerWorker();
     }
@@ -170,7 +184,7 @@ public final class ProcessBackend implements Backend {
             // Workers start in parallel: the pool is ready after the slowest, not after their sum.
             starters.add(Thread.ofPlatform().daemon().name(config.name() + "-start-" + slot.id).start(() -> {
                 try {
-                    WorkerLink link = WorkerLink.launch(this, slot.id, 0, initFrame);
+                    WorkerLink link = WorkerLink.launch(this, slot.id, 0);
                     synchronized (slot) {
                         slot.link = link;
                         slot.generations = 1;
@@ -179,6 +193,16 @@ public final class ProcessBackend implements Backend {
                     failures[slot.id] = e;
                 }
             }));
+        }
+        if (serialization == null) {
+            // The first pool of a JVM builds Fory and lists the class path here (a few hundred ms): while the
+            // workers boot, not before.
+            try {
+                serialization = Serialization.forParent();
+                initFrame.complete(encodeInit(setup));
+            } catch (RuntimeException | Error e) {
+                initFrame.completeExceptionally(e);
+            }
         }
         boolean interrupted = false;
         for (Thread starter : starters) {
@@ -258,9 +282,11 @@ public final class ProcessBackend implements Backend {
                     chunk = slot.spin.spin(() -> scheduler.poll(slot.id, limit));
                     if (chunk == null) {
                         idleSenders.incrementAndGet();
+                        slot.inTake = true;
                         try {
                             chunk = scheduler.take(slot.id, limit);
                         } finally {
+                            slot.inTake = false;
                             idleSenders.decrementAndGet();
                         }
                     }
@@ -298,6 +324,37 @@ public final class ProcessBackend implements Backend {
             last.requestExit();
         }
     }
+
+    /**
+     * Sends a just-opened call's chunk from the caller's thread to an idle worker: the sender thread's wake-up
+     * (tens of µs on a busy machine) is then off the round trip. The sender still wakes, and finds the next
+     * chunk or nothing. {@code -Densemble.direct=false} turns this off.
+     */
+    @Override
+    public void callOpened() {
+        if (!DIRECT || stopping) {
+            return;
+        }
+        for (Slot slot : slots) {
+            if (!slot.inTake) {
+                continue;
+            }
+            WorkerLink link;
+            synchronized (slot) {
+                link = slot.replacing ? null : slot.link;
+            }
+            if (link == null || link.ended() || !link.idle() || link.tasksLeft() <= 0) {
+                continue;
+            }
+            Chunk chunk = scheduler.poll(slot.id, (int) Math.min(Integer.MAX_VALUE, link.tasksLeft()));
+            if (chunk != null && !link.send(chunk)) {
+                scheduler.returned(slot.id, chunk);
+            }
+            return;
+        }
+    }
+
+    private static final boolean DIRECT = !"false".equals(System.getProperty("ensemble.direct"));
 
     /** Wakes every sender, to tell its worker about cancelled calls. */
     void wakeSenders() {
@@ -438,19 +495,22 @@ public final class ProcessBackend implements Backend {
         scheduler.completed(slot, chunk, new ChunkResult(new Object[1], errors, 1, 0, 0, 0, 0));
     }
 
-    /** Reports the chunk a dead or timed-out worker was running. */
-    void reportLost(int slot, Chunk chunk, ChunkResult partial, int doneUpTo, int timedOutAt, String status,
-            String reason, List<String> lastLines) {
-        int offset = Math.min(doneUpTo, chunk.size() - 1);
+    /**
+     * Reports the chunk a dead or timed-out worker was running: {@code doneUpTo} tasks have results, the task at
+     * {@code runningOffset} (at least {@code doneUpTo}) is the one blamed.
+     */
+    void reportLost(int slot, Chunk chunk, ChunkResult partial, int doneUpTo, int runningOffset, int timedOutAt,
+            String status, String reason, List<String> lastLines) {
+        int offset = Math.min(runningOffset, chunk.size() - 1);
         long index = chunk.firstIndex() + offset;
         String input = Inputs.render(chunk.inputs().get(offset));
         String where = "task at index " + index + " (input: " + input + ") on worker " + slot + " of pool "
                 + config.name();
-        TaskFailedException error;
         if (timedOutAt >= 0) {
-            error = new TaskTimeoutException(where + " ran over its timeout of " + config.taskTimeout()
-                    + "; its worker process was killed and replaced", slot, index, input, config.taskTimeout());
-            scheduler.lost(slot, chunk, partial, error, false);
+            TaskFailedException error = new TaskTimeoutException(where + " ran over its timeout of "
+                    + config.taskTimeout() + "; its worker process was killed and replaced", slot, index, input,
+                    config.taskTimeout());
+            scheduler.lost(slot, chunk, partial, offset, error, false);
             return;
         }
         StringBuilder message = new StringBuilder(where + " was running when its worker process died ("
@@ -461,8 +521,8 @@ public final class ProcessBackend implements Backend {
                 message.append("\n  ").append(line);
             }
         }
-        scheduler.lost(slot, chunk, partial, new WorkerDiedException(message.toString(), slot, index, input, status,
-                lastLines), true);
+        scheduler.lost(slot, chunk, partial, offset, new WorkerDiedException(message.toString(), slot, index, input,
+                status, lastLines), true);
     }
 
     /** A worker process ended (reported already): start its replacement unless the pool is stopping. */
@@ -484,7 +544,7 @@ public final class ProcessBackend implements Backend {
                 generation = slot.generations++;
             }
             try {
-                replacement = WorkerLink.launch(this, slot.id, generation, initFrame);
+                replacement = WorkerLink.launch(this, slot.id, generation);
                 break;
             } catch (RuntimeException e) {
                 System.err.println("pool " + config.name() + ": replacing worker " + slot.id + " failed (attempt "

@@ -84,8 +84,13 @@ final class WorkerLauncher {
         return directory.resolve("w" + slot + "-" + generation + ".sock");
     }
 
+    /** Where a worker marks the task it runs (chunk and offset), read by the pool if the worker dies. */
+    Path positionPath(int slot, int generation) {
+        return directory.resolve("w" + slot + "-" + generation + ".pos");
+    }
+
     /** The command line of a worker. */
-    List<String> command(int slot, Path socket) {
+    List<String> command(int slot, Path socket, Path position) {
         List<String> command = new ArrayList<>();
         command.add(java());
         List<String> flags = cacheableFlags();
@@ -111,6 +116,7 @@ final class WorkerLauncher {
         }
         command.add(socket.toString());
         command.add(Integer.toString(slot));
+        command.add(position.toString());
         return command;
     }
 

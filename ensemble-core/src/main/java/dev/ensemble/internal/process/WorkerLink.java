@@ -45,6 +45,7 @@ final class WorkerLink {
     private final OutputStream stdin;
     private FrameChannel channel;
     private long pid;
+    private Path positionPath;
 
     private final LinkedHashMap<Integer, InFlight> inFlight = new LinkedHashMap<>();
     private boolean ended;
@@ -138,7 +139,7 @@ final class WorkerLink {
      * @return the running link, its reader not yet started
      * @throws StartFailure with the worker's error output if it did not get ready
      */
-    static WorkerLink launch(ProcessBackend backend, int slot, int generation, byte[] initFrame) {
+    static WorkerLink launch(ProcessBackend backend, int slot, int generation) {
         WorkerLauncher launcher = backend.launcher();
         Path socketPath = launcher.socketPath(slot, generation);
         long asked = System.nanoTime();
@@ -151,7 +152,15 @@ final class WorkerLink {
                     + " could not get a socket at " + socketPath + ": " + e, e);
         }
         Process process;
-        List<String> command = launcher.command(slot, socketPath);
+        Path positionPath = launcher.positionPath(slot, generation);
+        try {
+            Files.write(positionPath, new byte[8]);
+        } catch (IOException e) {
+            closeQuietly(server);
+            throw new StartFailure("worker " + slot + " of pool " + backend.poolName() + " could not create "
+                    + positionPath + ": " + e, e);
+        }
+        List<String> command = launcher.command(slot, socketPath, positionPath);
         try {
             process = new ProcessBuilder(command).start();
         } catch (IOException e) {
@@ -163,6 +172,7 @@ final class WorkerLink {
         long spawned = System.nanoTime();
         long connected = 0;
         WorkerLink link = new WorkerLink(backend, slot, generation, process);
+        link.positionPath = positionPath;
         try {
             link.stdin.write((launcher.secretHex() + "\n").getBytes(StandardCharsets.US_ASCII));
             link.stdin.flush();
@@ -202,6 +212,13 @@ final class WorkerLink {
             } finally {
                 timer.interrupt();
             }
+            byte[] initFrame;
+            try {
+                initFrame = backend.initFrame().clone(); // the slot is written into this worker's copy
+            } catch (java.util.concurrent.CompletionException e) {
+                link.destroy();
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
             MemoryBuffer init = MemoryBuffer.fromByteArray(initFrame);
             init.writerIndex(initFrame.length);
             init.putInt32(5, slot);
@@ -228,8 +245,10 @@ final class WorkerLink {
             link.destroy();
             throw e;
         } catch (IOException | RuntimeException e) {
+            boolean exited = !process.isAlive();
             link.destroy();
-            throw link.startFailure(e.toString(), e);
+            throw link.startFailure(exited && link.channel == null ? "the worker JVM exited before connecting"
+                    : e.toString(), e);
         }
     }
 
@@ -464,14 +483,15 @@ final class WorkerLink {
 
     /** Kills the worker process now; the reader then reports what it held. */
     void kill() {
-        process.destroyForcibly();
+        // A signal only: Process.destroy would also close the worker's output, losing its last lines.
+        process.toHandle().destroyForcibly();
         if (channel != null) {
             channel.close();
         }
     }
 
     private void destroy() {
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
         try {
             stdin.close();
         } catch (IOException ignored) {
@@ -626,12 +646,12 @@ final class WorkerLink {
         boolean clean = exited && held.isEmpty();
         try {
             if (!process.waitFor(clean ? 30 : 2, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
+                process.toHandle().destroyForcibly();
                 process.waitFor(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            process.destroyForcibly();
+            process.toHandle().destroyForcibly();
         }
         stderr.awaitEnd(1_000);
         stdout.awaitEnd(200);
@@ -640,6 +660,7 @@ final class WorkerLink {
         } else {
             reportDeath(held);
         }
+        deleteQuietly(positionPath);
         backend.linkEnded(this, clean);
     }
 
@@ -648,11 +669,23 @@ final class WorkerLink {
         Iterator<InFlight> it = held.iterator();
         if (it.hasNext()) {
             InFlight running = it.next();
-            backend.reportLost(slot, running.chunk, running.partial(), running.partialUpTo, running.timedOutAt,
-                    status, dyingReason, stderr.lastLines());
+            int runningOffset = runningOffset(running.seq);
+            backend.reportLost(slot, running.chunk, running.partial(), running.partialUpTo,
+                    Math.max(runningOffset, running.partialUpTo), running.timedOutAt, status, dyingReason,
+                    stderr.lastLines());
         }
         while (it.hasNext()) {
             backend.scheduler().returned(slot, it.next().chunk);
+        }
+    }
+
+    /** The offset of the task the dead worker was running in chunk {@code seq}, from its mark; -1 if unknown. */
+    private int runningOffset(int seq) {
+        try {
+            java.nio.ByteBuffer mark = java.nio.ByteBuffer.wrap(Files.readAllBytes(positionPath));
+            return mark.remaining() >= 8 && mark.getInt(0) == seq ? mark.getInt(4) : -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 

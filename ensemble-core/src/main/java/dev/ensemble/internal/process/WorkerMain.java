@@ -29,15 +29,21 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.fory.memory.MemoryBuffer;
 
 /**
- * The main class of a worker process. Started by {@link WorkerLauncher} with the pool's socket path and the
- * worker's slot as arguments and the pool's secret as the first line of standard input.
+ * The main class of a worker process. Started by {@link WorkerLauncher} with the pool's socket path, the
+ * worker's slot and its position-mark file as arguments, and the pool's secret as the first line of standard
+ * input.
  *
  * <p><b>Threads.</b> The main thread reads frames and runs chunks one after the other, so a chunk sent while
- * another runs waits in the socket's buffer and is picked up without a wake-up. Results of chunks that finish
- * while the next chunk is already buffered are held back briefly and sent together (one write for many small
- * chunks). A monitor thread times out overdue tasks, sends the finished part of long chunks (so that a crash
- * blames the right input and loses little work), and checks that the pool's JVM is alive. A third thread blocks
- * on standard input, whose end means the pool's JVM is gone.
+ * another runs waits in the socket's buffer and is picked up without a wake-up; before each chunk it reads ahead
+ * whatever has arrived, so a CANCEL queued behind chunks is seen before they run. Results of short chunks that
+ * finish while the next chunk is already here are held back (at most 1 ms, then the monitor sends them) and sent
+ * together. A monitor thread times out overdue tasks, sends the finished part of long chunks every 20 ms, and
+ * checks that the pool's JVM is alive; a third thread blocks on standard input, whose end means the pool's JVM is
+ * gone. Fory is built on a fourth thread at start; until it is ready (about 100 ms), chunks and results travel
+ * JDK-serialized where they can.
+ *
+ * <p><b>Blame.</b> For chunks of timed tasks the main thread marks the running task ({@code seq}, offset) in a
+ * memory-mapped file of the pool's directory, which the pool reads if this JVM dies without a word.
  *
  * <p><b>Exits.</b> EXIT from the pool: exit hook, EXITED, {@code System.exit(0)}. Pool gone (standard input or
  * socket closed, or parent process dead): halt, after deleting the pool's files if its JVM died
@@ -102,12 +108,30 @@ public final class WorkerMain {
         final ChunkRunner runner;
         final int size;
         int sentUpTo;
-        long lastPartialNanos = System.nanoTime();
+        final long sinceNanos = System.nanoTime();
+        long lastPartialNanos = sinceNanos;
 
         Running(int seq, ChunkRunner runner, int size) {
             this.seq = seq;
             this.runner = runner;
             this.size = size;
+        }
+    }
+
+    /**
+     * The position mark: {@code [seq:int][offset:int]} of the task running, in a file of the pool's directory
+     * mapped into memory, so that the pool can read it after this JVM died without a word (SIGKILL, halt,
+     * native crash) and blame the right input. Written for chunks whose tasks are timed one by one (slow enough
+     * that two stores per task are nothing); null if the file could not be mapped.
+     */
+    private java.nio.MappedByteBuffer mark;
+
+    private static java.nio.MappedByteBuffer mapMark(Path file) {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+            return channel.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, 8);
+        } catch (IOException | RuntimeException e) {
+            return null; // blame falls back to the first input without a result
         }
     }
 
@@ -149,8 +173,9 @@ public final class WorkerMain {
      */
     public static void main(String[] args) throws Exception {
         MAIN_ENTERED = System.nanoTime();
-        if (args.length != 2) {
-            throw new IllegalArgumentException("usage: WorkerMain SOCKET SLOT (started by an Ensemble pool)");
+        if (args.length != 3) {
+            throw new IllegalArgumentException("usage: WorkerMain SOCKET SLOT POSITION-FILE (started by an Ensemble "
+                    + "pool)");
         }
         Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
             System.err.println("fatal error in worker thread " + thread.getName() + ": " + error);
@@ -185,6 +210,7 @@ public final class WorkerMain {
 
         long connected = System.nanoTime();
         WorkerMain worker = new WorkerMain(Integer.parseInt(args[1]), channel, serialization);
+        worker.mark = mapMark(Path.of(args[2]));
         worker.start(parent);
         if (Boolean.getBoolean("ensemble.debug.start")) {
             System.err.printf("after main: connected +%.1f ms, ready +%.1f ms%n", (connected - MAIN_ENTERED) / 1e6,
@@ -419,6 +445,16 @@ public final class WorkerMain {
                     throw new IllegalArgumentException(u.message());
                 }
                 return real.apply(input);
+            };
+        }
+        java.nio.MappedByteBuffer position = mark;
+        if (position != null && (flags & Protocol.FLAG_TIME_EACH_TASK) != 0) {
+            position.putLong(0, (long) chunk.seq() << 32);
+            Task<Object, Object> inner = task;
+            int[] next = {0};
+            task = input -> {
+                position.putInt(4, next[0]++);
+                return inner.apply(input);
             };
         }
         Long callId = chunk.callId();
@@ -708,9 +744,9 @@ public final class WorkerMain {
             if (position >= current.size) {
                 return;
             }
-            // 0: the chunk's first task has not started yet (it is set just after the chunk becomes the running one)
-            long started = current.runner.taskStartNanos();
-            overdue = timeoutNanos > 0 && started != 0 && now - started > timeoutNanos;
+            // Until its first task starts, a runner's task start is 0: count from when the chunk was taken up.
+            long taskStart = Math.max(current.runner.taskStartNanos(), current.sinceNanos);
+            overdue = timeoutNanos > 0 && now - taskStart > timeoutNanos;
             boolean partialDue = now - current.lastPartialNanos > PARTIAL_EVERY_NANOS && position > current.sentUpTo;
             if (!overdue && !partialDue) {
                 return;

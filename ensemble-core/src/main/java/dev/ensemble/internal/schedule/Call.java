@@ -67,7 +67,7 @@ public final class Call<R> {
     private long nextInputIndex;
     private boolean exhausted;
     private int pendingChunks;
-    private long completedTasks;
+    private volatile long completedTasks;
     private RuntimeException failure;
     private long failureIndex = Long.MAX_VALUE;
     private volatile boolean cancelled;
@@ -126,6 +126,11 @@ public final class Call<R> {
     /** @return tasks finished so far (read without the lock: a progress figure, not a guarantee) */
     public long completedTasks() {
         return completedTasks;
+    }
+
+    /** @return why the call failed or was cancelled, or null (read under the scheduler's lock, or once finished) */
+    public RuntimeException failure() {
+        return failure;
     }
 
     /** @return when the call started, by {@link System#nanoTime()} */
@@ -246,10 +251,11 @@ public final class Call<R> {
 
     /**
      * A chunk's worker was lost (died, or abandoned after a timeout) after finishing {@code partial}'s prefix.
-     * The input at the first unfinished offset is blamed with {@code error} unless a retry is allowed, in which
-     * case the unfinished rest runs again.
+     * The input at {@code failedOffset} (at least the first unfinished offset) is blamed with {@code error}
+     * unless a retry is allowed, in which case the unfinished rest runs again.
      */
-    void lost(Chunk chunk, int slot, ChunkResult partial, TaskFailedException error, boolean retry) {
+    void lost(Chunk chunk, int slot, ChunkResult partial, int failedOffset, TaskFailedException error,
+            boolean retry) {
         pendingChunks--;
         if (finished) {
             return;
@@ -263,15 +269,21 @@ public final class Call<R> {
             requeue(chunk.remainder(done, chunk.attempt() + 1));
             return;
         }
+        // The worker may know which task it died in, past the results it had sent: blame that one.
+        int at = Math.max(done, Math.min(failedOffset, chunk.size() - 1));
         completedTasks++;
         if (keepGoing) {
-            Object[] one = {new Outcome.Failure<>(chunk.firstIndex() + done, error)};
-            addSegment(chunk.firstIndex() + done, one, 1);
-            if (done + 1 < chunk.size()) {
-                requeue(chunk.remainder(done + 1, 0));
+            if (at > done) {
+                // Tasks [done, at) finished in the dead worker, but their results died with it: run them again.
+                requeue(chunk.slice(done, at));
+            }
+            Object[] one = {new Outcome.Failure<>(chunk.firstIndex() + at, error)};
+            addSegment(chunk.firstIndex() + at, one, 1);
+            if (at + 1 < chunk.size()) {
+                requeue(chunk.remainder(at + 1, 0));
             }
         } else {
-            fail(error, chunk.firstIndex() + done);
+            fail(error, chunk.firstIndex() + at);
         }
         completeIfDone();
     }

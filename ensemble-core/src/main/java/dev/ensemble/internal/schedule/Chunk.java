@@ -79,6 +79,11 @@ public final class Chunk {
         return attempt;
     }
 
+    Chunk slice(int fromOffset, int toOffset) {
+        return new Chunk(call, firstIndex + fromOffset, inputs.subList(fromOffset, toOffset), targetSlot, attempt,
+                true);
+    }
+
     Chunk remainder(int fromOffset, int nextAttempt) {
         return new Chunk(call, firstIndex + fromOffset, inputs.subList(fromOffset, inputs.size()), targetSlot,
                 nextAttempt, true);

@@ -9,11 +9,14 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -40,6 +43,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Locking.</b> One lock guards the scheduler and all its calls. Futures are completed after the lock is
  * released ({@link #afterUnlock}), since their callbacks run user code.
  *
+ * <p><b>Observers</b> ({@link CallObserver}: progress bars, the pool monitor) hear of each call when it opens and
+ * when it finishes, outside the lock. A call can finish on a worker before its opener has announced it; the
+ * opener then reports both, in order ({@link #announce}).
+ *
  * <p><b>States.</b> RUNNING → CLOSING (no new calls; workers exit once every call has finished) → TERMINATED;
  * or RUNNING/CLOSING → TERMINATED at once ({@link #terminate()}), cancelling every call.
  */
@@ -61,10 +68,27 @@ public final class Scheduler {
     private final SlotStats[] stats;
     private final PriorityQueue<Insights.SlowTask> slowest =
             new PriorityQueue<>(Comparator.comparing(Insights.SlowTask::duration));
+    private final List<CallObserver> observers = new CopyOnWriteArrayList<>();
+    private final Map<Call<?>, CallOptions> unannounced = new HashMap<>();
     private State state = State.RUNNING;
+
+    /** What a worker slot is doing now, for live displays. */
+    public enum SlotState {
+        /** Its worker has not started yet. */
+        STARTING,
+        /** Ready, holding no chunk. */
+        IDLE,
+        /** Running (or holding) at least one chunk. */
+        WORKING,
+        /** Its worker has exited. */
+        EXITED
+    }
 
     /** Per-slot figures for insights. */
     private static final class SlotStats {
+        int chunksHeld;
+        boolean started;
+        boolean exited;
         long tasks;
         long startingNanos;
         long startHookNanos;
@@ -125,6 +149,8 @@ public final class Scheduler {
                     keepGoing, false, options.chunkSize(), maxInFlight);
             live.add(call);
             producing.add(call);
+            unannounced.put(call, options);
+            afterUnlock(() -> announce(call));
             workChanged.signalAll();
             return call;
         } finally {
@@ -158,6 +184,8 @@ public final class Scheduler {
                 Chunk chunk = call.presetChunk(i, one, slots[i]);
                 (slots[i] < 0 ? ready : targeted.get(slots[i])).add(chunk);
             }
+            unannounced.put(call, null);
+            afterUnlock(() -> announce(call));
             workChanged.signalAll();
             return call;
         } finally {
@@ -189,8 +217,57 @@ public final class Scheduler {
 
     void retire(Call<?> call) {
         producing.remove(call);
-        if (live.remove(call) && live.isEmpty()) {
-            workChanged.signalAll();
+        if (live.remove(call)) {
+            if (live.isEmpty()) {
+                workChanged.signalAll();
+            }
+            if (!unannounced.containsKey(call)) {
+                Throwable failure = call.failure();
+                afterUnlock(() -> observers.forEach(o -> o.finished(call, failure)));
+            }
+        }
+    }
+
+    /**
+     * Adds an observer of calls opened from now on.
+     *
+     * @param observer the observer
+     */
+    public void addObserver(CallObserver observer) {
+        observers.add(observer);
+    }
+
+    /**
+     * Removes an observer.
+     *
+     * @param observer the observer
+     */
+    public void removeObserver(CallObserver observer) {
+        observers.remove(observer);
+    }
+
+    /** On the opener's thread, after the lock: reports the call opened, and finished if it already has. */
+    private void announce(Call<?> call) {
+        CallOptions options;
+        lock.lock();
+        try {
+            options = unannounced.get(call);
+        } finally {
+            lock.unlock();
+        }
+        observers.forEach(o -> o.opened(call, options));
+        boolean done;
+        Throwable failure;
+        lock.lock();
+        try {
+            unannounced.remove(call);
+            done = !live.contains(call);
+            failure = call.failure();
+        } finally {
+            lock.unlock();
+        }
+        if (done) {
+            observers.forEach(o -> o.finished(call, failure));
         }
     }
 
@@ -260,7 +337,11 @@ public final class Scheduler {
             if (chunk == null) {
                 chunk = nextFresh(limit);
             }
-            if (chunk == null || !chunk.isCancelled()) {
+            if (chunk == null) {
+                return null;
+            }
+            if (!chunk.isCancelled()) {
+                stats[slot].chunksHeld++;
                 return chunk;
             }
             // A queued chunk of a cancelled call: settle its accounting without running it.
@@ -292,6 +373,7 @@ public final class Scheduler {
     public void completed(int slot, Chunk chunk, ChunkResult result) {
         lock.lock();
         try {
+            stats[slot].chunksHeld--;
             record(slot, chunk, result);
             chunk.call().accept(chunk, slot, result, taskTimeout);
             workChanged.signalAll();
@@ -310,12 +392,30 @@ public final class Scheduler {
      * @param retryable whether the chunk may run again (a death; not a timeout)
      */
     public void lost(int slot, Chunk chunk, ChunkResult partial, TaskFailedException error, boolean retryable) {
+        lost(slot, chunk, partial, -1, error, retryable);
+    }
+
+    /**
+     * Like {@link #lost(int, Chunk, ChunkResult, TaskFailedException, boolean)}, for a worker that said which
+     * task it was running past the results it had sent (a worker process marks each task's start): that task is
+     * blamed, and the finished ones before it, whose results were lost, run again.
+     *
+     * @param slot the worker's slot
+     * @param chunk the chunk it held
+     * @param partial the results it sent for the chunk's first inputs, or null
+     * @param failedOffset the offset of the task it was running, or -1 if unknown
+     * @param error what that input gets if it is not run again
+     * @param retryable whether the chunk may run again
+     */
+    public void lost(int slot, Chunk chunk, ChunkResult partial, int failedOffset, TaskFailedException error,
+            boolean retryable) {
         lock.lock();
         try {
+            stats[slot].chunksHeld--;
             if (partial != null) {
                 record(slot, chunk, partial);
             }
-            chunk.call().lost(chunk, slot, partial, error, retryable && chunk.attempt() < retries);
+            chunk.call().lost(chunk, slot, partial, failedOffset, error, retryable && chunk.attempt() < retries);
             workChanged.signalAll();
         } finally {
             unlockAndRun();
@@ -364,6 +464,8 @@ public final class Scheduler {
     public void workerStarted(int slot, long startingNanos, long hookNanos, boolean replacement) {
         lock.lock();
         try {
+            stats[slot].started = true;
+            stats[slot].exited = false;
             stats[slot].startingNanos += startingNanos;
             stats[slot].startHookNanos += hookNanos;
             if (replacement) {
@@ -383,6 +485,7 @@ public final class Scheduler {
     public void workerExited(int slot, long hookNanos) {
         lock.lock();
         try {
+            stats[slot].exited = true;
             stats[slot].exitHookNanos += hookNanos;
         } finally {
             unlockAndRun();
@@ -407,6 +510,25 @@ public final class Scheduler {
             List<Insights.SlowTask> slow = new ArrayList<>(slowest);
             slow.sort(Comparator.comparing(Insights.SlowTask::duration).reversed());
             return new Insights(poolName, workers, slow);
+        } finally {
+            unlockAndRun();
+        }
+    }
+
+    /**
+     * What each worker slot is doing now.
+     *
+     * @return one state per slot, in slot order
+     */
+    public List<SlotState> slotStates() {
+        lock.lock();
+        try {
+            List<SlotState> states = new ArrayList<>(size);
+            for (SlotStats s : stats) {
+                states.add(!s.started ? SlotState.STARTING : s.exited ? SlotState.EXITED
+                        : s.chunksHeld > 0 ? SlotState.WORKING : SlotState.IDLE);
+            }
+            return states;
         } finally {
             unlockAndRun();
         }

@@ -1,0 +1,103 @@
+package dev.ensemble.internal.monitor;
+
+import java.lang.management.ManagementFactory;
+import java.util.Hashtable;
+import java.util.concurrent.CompletableFuture;
+import javax.management.InstanceAlreadyExistsException;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+/**
+ * A pool's MBean, {@code dev.ensemble:type=WorkerPool,name=<pool name>}, in the platform MBean server.
+ *
+ * <p>Registered on a background virtual thread: creating the platform MBean server costs about 150 ms the first
+ * time in a JVM, which a pool of threads (ready in well under a millisecond) must not wait for. Closing never
+ * waits for that either: a registration that has not happened yet is skipped. A second live pool of the same
+ * name gets {@code ,id=<pool number>} added to its object name.
+ */
+final class JmxRegistration {
+    /** The JMX domain of Ensemble's beans. */
+    static final String DOMAIN = "dev.ensemble";
+
+    private final PoolMonitor monitor;
+    private final CompletableFuture<ObjectName> registered = new CompletableFuture<>();
+    private MBeanServer server;
+    private ObjectName name;
+    private boolean closed;
+
+    JmxRegistration(PoolMonitor monitor) {
+        this.monitor = monitor;
+    }
+
+    void start() {
+        Thread.ofVirtual().name("ensemble-jmx-" + monitor.name()).start(this::register);
+    }
+
+    private void register() {
+        try {
+            MBeanServer platform = ManagementFactory.getPlatformMBeanServer();
+            ObjectName done;
+            synchronized (this) {
+                if (!closed) {
+                    ObjectName wanted = objectName(monitor.name(), -1);
+                    try {
+                        platform.registerMBean(new PoolMBean(monitor), wanted);
+                        name = wanted;
+                    } catch (InstanceAlreadyExistsException e) {
+                        name = objectName(monitor.name(), monitor.id());
+                        platform.registerMBean(new PoolMBean(monitor), name);
+                    }
+                    server = platform;
+                }
+                done = name;
+            }
+            registered.complete(done);
+        } catch (JMException | RuntimeException e) {
+            // Monitoring must never break the pool: the bean is missing, the pool works.
+            registered.completeExceptionally(e);
+            System.err.println("Ensemble: the JMX bean of pool " + monitor.name() + " could not be registered: " + e);
+        }
+    }
+
+    static ObjectName objectName(String poolName, long id) {
+        Hashtable<String, String> keys = new Hashtable<>();
+        keys.put("type", "WorkerPool");
+        keys.put("name", needsQuotes(poolName) ? ObjectName.quote(poolName) : poolName);
+        if (id >= 0) {
+            keys.put("id", Long.toString(id));
+        }
+        try {
+            return new ObjectName(DOMAIN, keys);
+        } catch (JMException e) {
+            throw new IllegalStateException("no JMX name can be made of pool name " + poolName, e);
+        }
+    }
+
+    private static boolean needsQuotes(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == ',' || c == '=' || c == ':' || c == '"' || c == '*' || c == '?' || c == '\\' || c == '\n') {
+                return true;
+            }
+        }
+        return value.isEmpty();
+    }
+
+    /** @return completes with the bean's name once registered (null if the pool closed first) */
+    CompletableFuture<ObjectName> registered() {
+        return registered;
+    }
+
+    synchronized void close() {
+        closed = true;
+        if (name != null) {
+            try {
+                server.unregisterMBean(name);
+            } catch (JMException e) {
+                // Someone else unregistered it: nothing left to do.
+            }
+            name = null;
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.ensemble.hazelcast;
+
+import com.hazelcast.core.HazelcastInstance;
+import dev.ensemble.ClusterBackend;
+import dev.ensemble.hazelcast.internal.ClusterOptions;
+import dev.ensemble.hazelcast.internal.HazelcastStarter;
+import dev.ensemble.internal.ClusterStarter;
+
+/**
+ * Runs a pool's workers on the members of a Hazelcast cluster:
+ *
+ * <pre>{@code
+ * HazelcastInstance hz = HazelcastClient.newHazelcastClient(clientConfig);   // or a member
+ * try (WorkerPool pool = WorkerPool.builder().cluster(HazelcastBackend.of(hz).workersPerMember(4)).build()) {
+ *     List<Integer> squares = pool.map(inputs, x -> x * x);
+ * }
+ * }</pre>
+ *
+ * <p><b>Where workers run.</b> On every data (non-lite) member that is in the cluster when the pool is built:
+ * {@link #workersPerMember(int)} on each, or each member's processor count, or {@code workers(n)} of the
+ * builder spread round-robin over the members. The workers are threads of the member's JVM, fed by the
+ * pool's one scheduler through Hazelcast's executor service (named {@value ClusterOptions#EXECUTOR}); the
+ * caller may be a member itself or a client. Every member needs {@code ensemble-core},
+ * {@code ensemble-hazelcast}, {@code fory-core} and the application's classes on its class path; nothing
+ * else is configured on the members.
+ *
+ * <p><b>What travels.</b> A call's task once per member, chunks of inputs, results, and the shared objects and
+ * hooks once per member per pool, serialized as for worker processes.
+ *
+ * <p><b>Membership.</b> A member that leaves or dies while it runs a chunk is handled as a dead worker process:
+ * its chunks run again elsewhere if {@code retries} allows, or fail with {@code WorkerDiedException} whose
+ * {@code exitStatus()} is {@code "member left the cluster"}; its workers move to the remaining members. A
+ * member that joins is used by pools built afterwards, and by workers that move.
+ *
+ * <p><b>Safety.</b> Members run whatever code a pool sends them, so the cluster must be closed to others by
+ * Hazelcast's own means (TLS, member authentication, a private network). The backend refuses to start when a
+ * member is not on a loopback interface unless {@link #allowNonLoopback()} says that this has been done.
+ *
+ * <p>Immutable and thread-safe: each option returns a new backend; each may be set once.
+ */
+public final class HazelcastBackend implements ClusterBackend {
+    static {
+        ClusterStarter.register(HazelcastBackend.class, b -> new HazelcastStarter(((HazelcastBackend) b).options));
+    }
+
+    private final ClusterOptions options;
+
+    private HazelcastBackend(ClusterOptions options) {
+        this.options = options;
+    }
+
+    /**
+     * The cluster of a Hazelcast member or client of this JVM. The instance stays the caller's: pools neither
+     * configure nor shut it down.
+     *
+     * @param hazelcast a running member or client; not null
+     * @return the backend, with default options
+     * @throws IllegalArgumentException if {@code hazelcast} is null or not running
+     */
+    public static HazelcastBackend of(HazelcastInstance hazelcast) {
+        if (hazelcast == null) {
+            throw new IllegalArgumentException("hazelcast must not be null: pass a running member "
+                    + "(Hazelcast.newHazelcastInstance) or client (HazelcastClient.newHazelcastClient)");
+        }
+        if (!hazelcast.getLifecycleService().isRunning()) {
+            throw new IllegalArgumentException("Hazelcast instance " + hazelcast.getName()
+                    + " is not running; pass a running member or client");
+        }
+        return new HazelcastBackend(new ClusterOptions(hazelcast, 0, false));
+    }
+
+    /**
+     * The number of workers on each member (default: the member's own processor count). Not together with the
+     * builder's {@code workers(n)}, which sets the pool's total instead.
+     *
+     * @param count at least 1
+     * @return a backend with this option
+     * @throws IllegalArgumentException if {@code count} is less than 1
+     * @throws IllegalStateException if already set
+     */
+    public HazelcastBackend workersPerMember(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("workersPerMember must be at least 1, got " + count);
+        }
+        if (options.workersPerMember() != 0) {
+            throw new IllegalStateException("workersPerMember was already set to " + options.workersPerMember());
+        }
+        return new HazelcastBackend(new ClusterOptions(options.hazelcast(), count, options.allowNonLoopback()));
+    }
+
+    /**
+     * Allows members on interfaces other than loopback. Do this only for a cluster secured by Hazelcast's own
+     * means (TLS, member authentication, a network only trusted machines reach): any member or client of the
+     * cluster can run code on every member.
+     *
+     * @return a backend with this option
+     * @throws IllegalStateException if already set
+     */
+    public HazelcastBackend allowNonLoopback() {
+        if (options.allowNonLoopback()) {
+            throw new IllegalStateException("allowNonLoopback was already set");
+        }
+        return new HazelcastBackend(new ClusterOptions(options.hazelcast(), options.workersPerMember(), true));
+    }
+
+    @Override
+    public String description() {
+        return "Hazelcast cluster of " + options.hazelcast().getName();
+    }
+
+    @Override
+    public String toString() {
+        return "HazelcastBackend[" + description() + (options.workersPerMember() > 0
+                ? ", " + options.workersPerMember() + " workers per member" : "") + "]";
+    }
+}

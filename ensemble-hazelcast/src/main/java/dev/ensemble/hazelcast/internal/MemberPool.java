@@ -1,0 +1,164 @@
+package dev.ensemble.hazelcast.internal;
+
+import dev.ensemble.Task;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One pool's presence on one member: its setup (shared objects and hooks, rebuilt once here), the workers of
+ * the slots homed here, the tasks of recent calls, and a watchdog for the task timeout.
+ *
+ * <p><b>Tasks once per member.</b> The pool sends a call's task with the first chunk of that call it sends
+ * here; later chunks carry only the call id. The cache is bounded, so a task may have been dropped when a
+ * chunk needs it: the member then answers NEED_TASK and the pool sends the chunk again with the task.
+ *
+ * <p><b>Timeouts</b> work as on threads: the watchdog interrupts an overdue task and marks it timed out; if the
+ * task ignores the interrupt for a grace period, its worker is abandoned: the chunk is answered with the
+ * results before the task (ABANDONED), the worker is forgotten, and the pool starts a new one for the slot.
+ */
+final class MemberPool {
+    private static final int TASK_CACHE = 64;
+    private static final int CANCELLED_CALLS = 256;
+
+    final String id;
+    final PoolSetup setup;
+    final PayloadCodec codec;
+    private final UUID owner;
+    private final ConcurrentMap<Integer, MemberWorker> workers = new ConcurrentHashMap<>();
+    private final Map<Long, Task<Object, Object>> tasks = lru(TASK_CACHE);
+    private final Set<Long> cancelled = Collections.newSetFromMap(lru(CANCELLED_CALLS));
+    private final Thread watchdog;
+    private volatile boolean closed;
+
+    MemberPool(String id, UUID owner, PoolSetup setup, PayloadCodec codec) {
+        this.id = id;
+        this.owner = owner;
+        this.setup = setup;
+        this.codec = codec;
+        this.watchdog = setup.timeoutNanos() > 0
+                ? Thread.ofPlatform().daemon().name(setup.name() + "-watchdog").start(this::watch) : null;
+    }
+
+    private static <K, V> Map<K, V> lru(int capacity) {
+        return Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+            @java.io.Serial
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                return size() > capacity;
+            }
+        });
+    }
+
+    UUID owner() {
+        return owner;
+    }
+
+    boolean isCancelled(long callId) {
+        return cancelled.contains(callId);
+    }
+
+    Reply handle(MemberCall call) {
+        return switch (call.op) {
+            case MemberCall.START_WORKER -> {
+                MemberWorker worker = new MemberWorker(this, call.slot, call.generation);
+                MemberWorker previous = workers.put(call.slot, worker);
+                if (previous != null) {
+                    previous.end(true);
+                }
+                Reply reply = worker.start();
+                if (reply.status != Reply.OK) {
+                    workers.remove(call.slot, worker);
+                }
+                yield reply;
+            }
+            case MemberCall.RUN_CHUNK -> runChunk(call);
+            case MemberCall.CANCEL_CALL -> {
+                cancelled.add(call.callId);
+                yield Reply.ok(0);
+            }
+            case MemberCall.STOP_WORKER -> {
+                MemberWorker worker = workers.get(call.slot);
+                if (worker == null || worker.generation != call.generation || !workers.remove(call.slot, worker)) {
+                    yield Reply.ok(0);
+                }
+                yield worker.stop();
+            }
+            default -> throw new IllegalStateException("unknown request " + call);
+        };
+    }
+
+    private Reply runChunk(MemberCall call) {
+        MemberWorker worker = workers.get(call.slot);
+        if (worker == null || worker.generation != call.generation) {
+            return Reply.of(Reply.NO_WORKER);
+        }
+        Task<Object, Object> task;
+        if (call.task != null) {
+            task = decodeTask(call.task);
+            tasks.put(call.callId, task);
+        } else {
+            task = tasks.get(call.callId);
+            if (task == null) {
+                return Reply.of(Reply.NEED_TASK);
+            }
+        }
+        if ((call.flags & MemberCall.FLAG_UNSENDABLE_INPUTS) != 0) {
+            Task<Object, Object> inner = task;
+            task = input -> {
+                if (input instanceof Unsendable u) {
+                    throw new IllegalArgumentException(u.message());
+                }
+                return inner.apply(input);
+            };
+        }
+        Object[] inputs = (Object[]) codec.decode(call.payload);
+        return worker.run(task, inputs, call);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Task<Object, Object> decodeTask(byte[] bytes) {
+        try {
+            return (Task<Object, Object>) codec.decode(bytes);
+        } catch (RuntimeException | LinkageError e) {
+            throw new IllegalStateException("the task cannot be rebuilt on this cluster member: " + e
+                    + "; every member needs the application's classes on its class path", e);
+        }
+    }
+
+    void forget(MemberWorker worker) {
+        workers.remove(worker.slot, worker);
+    }
+
+    /** Ends the pool here: workers still present (abandoned, or the owner is gone) are stopped. */
+    void close(boolean terminate) {
+        closed = true;
+        for (MemberWorker worker : workers.values()) {
+            worker.end(terminate);
+        }
+        workers.clear();
+        if (watchdog != null) {
+            watchdog.interrupt();
+        }
+    }
+
+    private void watch() {
+        long timeoutNanos = setup.timeoutNanos();
+        long tick = Math.clamp(timeoutNanos / 4, 1_000_000L, 50_000_000L);
+        long grace = Math.max(timeoutNanos, 200_000_000L);
+        while (!closed) {
+            LockSupport.parkNanos(tick);
+            long now = System.nanoTime();
+            for (MemberWorker worker : workers.values()) {
+                worker.checkOverdue(now, timeoutNanos, grace);
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package dev.ensemble.hazelcast.internal;
+
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
+import dev.ensemble.internal.worker.ChunkResult;
+import java.io.IOException;
+
+/**
+ * A member's answer to a {@link MemberCall}. For a chunk it carries a {@link ChunkResult}: values as one
+ * {@link PayloadCodec} array, errors one by one (JDK-serialized exceptions keep their class and stack trace).
+ */
+public final class Reply implements DataSerializable {
+    static final byte OK = 1;
+    static final byte ERROR = 2;
+    static final byte DONE = 3;
+    static final byte NEED_TASK = 4;
+    static final byte ABANDONED = 5;
+    static final byte NO_WORKER = 6;
+    static final byte SKIPPED = 7;
+
+    byte status;
+    long number;
+    byte[] error;
+    int processed;
+    long waitNanos;
+    long workNanos;
+    long slowestNanos;
+    int slowestOffset;
+    byte[] values;
+    int[] errorOffsets = new int[0];
+    byte[][] errors = new byte[0][];
+
+    /** For Hazelcast, which rebuilds replies on the caller. */
+    public Reply() {
+    }
+
+    static Reply of(byte status) {
+        Reply reply = new Reply();
+        reply.status = status;
+        return reply;
+    }
+
+    static Reply ok(long number) {
+        Reply reply = of(OK);
+        reply.number = number;
+        return reply;
+    }
+
+    static Reply error(PayloadCodec codec, Throwable error) {
+        Reply reply = of(ERROR);
+        reply.error = codec.encodeError(error);
+        return reply;
+    }
+
+    /** Packs a chunk's result; a value that cannot be sent back becomes an error at its offset. */
+    static Reply done(PayloadCodec codec, ChunkResult result, byte status, int processed) {
+        Reply reply = of(status);
+        reply.processed = processed;
+        reply.waitNanos = result.waitNanos();
+        reply.workNanos = result.workNanos();
+        reply.slowestNanos = result.slowestNanos();
+        reply.slowestOffset = result.slowestOffset();
+        Object[] values = java.util.Arrays.copyOf(result.values(), processed);
+        Throwable[] errors = result.errors() == null ? new Throwable[processed]
+                : java.util.Arrays.copyOf(result.errors(), processed);
+        try {
+            reply.values = codec.encode(values);
+        } catch (RuntimeException | StackOverflowError whole) {
+            for (int i = 0; i < processed; i++) {
+                try {
+                    codec.encode(values[i]);
+                } catch (RuntimeException | StackOverflowError e) {
+                    errors[i] = new IllegalStateException("the task's result cannot be sent back from the cluster "
+                            + "member: " + codec.culprit(values[i], e), e);
+                    values[i] = null;
+                }
+            }
+            reply.values = codec.encode(values);
+        }
+        int count = 0;
+        for (Throwable t : errors) {
+            count += t != null ? 1 : 0;
+        }
+        reply.errorOffsets = new int[count];
+        reply.errors = new byte[count][];
+        for (int i = 0, j = 0; i < processed; i++) {
+            if (errors[i] != null) {
+                reply.errorOffsets[j] = i;
+                reply.errors[j++] = codec.encodeError(errors[i]);
+            }
+        }
+        return reply;
+    }
+
+    /** Unpacks the chunk's result on the caller. */
+    ChunkResult result(PayloadCodec codec) {
+        Object[] decoded = (Object[]) codec.decode(values);
+        Throwable[] thrown = null;
+        if (errorOffsets.length > 0) {
+            thrown = new Throwable[decoded.length];
+            for (int j = 0; j < errorOffsets.length; j++) {
+                thrown[errorOffsets[j]] = codec.decodeError(errors[j]);
+            }
+        }
+        return new ChunkResult(decoded, thrown, processed, waitNanos, workNanos, slowestNanos, slowestOffset);
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+        out.writeByte(status);
+        out.writeLong(number);
+        out.writeByteArray(error);
+        out.writeInt(processed);
+        out.writeLong(waitNanos);
+        out.writeLong(workNanos);
+        out.writeLong(slowestNanos);
+        out.writeInt(slowestOffset);
+        out.writeByteArray(values);
+        out.writeIntArray(errorOffsets);
+        for (byte[] e : errors) {
+            out.writeByteArray(e);
+        }
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+        status = in.readByte();
+        number = in.readLong();
+        error = in.readByteArray();
+        processed = in.readInt();
+        waitNanos = in.readLong();
+        workNanos = in.readLong();
+        slowestNanos = in.readLong();
+        slowestOffset = in.readInt();
+        values = in.readByteArray();
+        errorOffsets = in.readIntArray();
+        errors = new byte[errorOffsets.length][];
+        for (int j = 0; j < errors.length; j++) {
+            errors[j] = in.readByteArray();
+        }
+    }
+}
