@@ -64,19 +64,13 @@ class ParentDeathTest {
     @Test
     void poolJvmKilledWhileBusy_leavesNoWorkerAndNoFile_withinFiveSeconds() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path log = temp.resolve("pool-jvm.log");
         Process parent = new ProcessBuilder(java, "--sun-misc-unsafe-memory-access=allow", "-cp",
                 System.getProperty("java.class.path"), BusyPool.class.getName(), temp.toString())
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         List<ProcessHandle> workers = new ArrayList<>();
         try {
-            BufferedReader output = new BufferedReader(new InputStreamReader(parent.getInputStream(),
-                    StandardCharsets.UTF_8));
-            String line;
-            List<String> seen = new ArrayList<>();
-            while ((line = output.readLine()) != null && !line.startsWith("POOL ")) {
-                seen.add(line);
-            }
-            assertThat(line).as("the pool's JVM reports its pool; its output was %s", seen).isNotNull();
+            String line = awaitLine(log, "POOL ", parent);
             // POOL <pid> <shm file> [<pid> <dir>, <pid> <dir>]
             String[] words = line.replaceAll("[\\[\\],]", " ").trim().split("\\s+");
             Path shmFile = Path.of(words[2]);
@@ -92,15 +86,6 @@ class ParentDeathTest {
             for (ProcessHandle worker : workers) {
                 awaitFile(temp.resolve("busy-" + worker.pid()));
             }
-            // Drain the output so a chatty pool never blocks on a full pipe before it is killed.
-            Thread.ofPlatform().daemon().start(() -> {
-                try {
-                    output.transferTo(Writer.nullWriter());
-                } catch (IOException ignored) {
-                    // killed
-                }
-            });
-
             parent.destroyForcibly(); // SIGKILL: no shutdown hook, no close
             long killed = System.nanoTime();
             assertThat(parent.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -108,12 +93,29 @@ class ParentDeathTest {
                     && poolDirs.stream().noneMatch(Files::exists) && !Files.exists(shmDir))) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
             }
-            assertThat(workers).as("worker JVMs").noneMatch(ProcessHandle::isAlive);
-            assertThat(poolDirs).as("the pool's private directory").allSatisfy(d -> assertThat(d).doesNotExist());
-            assertThat(shmDir).as("the pool JVM's shared-memory directory").doesNotExist();
+            String output = "\nthe output of the pool's JVM and its workers:\n" + Files.readString(log);
+            assertThat(workers).as("worker JVMs" + output).noneMatch(ProcessHandle::isAlive);
+            assertThat(poolDirs).as("the pool's private directory" + output)
+                    .allSatisfy(d -> assertThat(d).doesNotExist());
+            assertThat(shmDir).as("the pool JVM's shared-memory directory" + output).doesNotExist();
         } finally {
             parent.destroyForcibly();
             workers.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /** The first line of {@code log} that starts with {@code prefix}, once written. */
+    private static String awaitLine(Path log, String prefix, Process writer) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                if (line.startsWith(prefix)) {
+                    return line;
+                }
+            }
+            assertThat(writer.isAlive() && System.nanoTime() < deadline)
+                    .as("the pool's JVM reports its pool; its output: %s", Files.readString(log)).isTrue();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
     }
 

@@ -218,7 +218,16 @@ public final class WorkerMain {
             serialization.thenRun(() -> System.err.printf("after main: Fory built +%.1f ms%n",
                     (System.nanoTime() - MAIN_ENTERED) / 1e6));
         }
-        worker.serve();
+        try {
+            worker.serve();
+        } catch (IOException e) {
+            // A killed pool's end of the socket shows as a reset or a broken pipe as often as an end of stream:
+            // clean up after it, here, before this thread's death halts the JVM. Else: a protocol error.
+            if (cleanUpIfPoolJvmDied()) {
+                Runtime.getRuntime().halt(0);
+            }
+            throw e;
+        }
     }
 
     private static String readLine(InputStream in) throws IOException {
@@ -252,16 +261,26 @@ public final class WorkerMain {
      * <p>A dying process closes its files before its children are handed to another parent, so the end of the
      * pipe may arrive a moment before the pool's JVM is seen dead: wait for that, briefly.
      */
-    static synchronized void poolGone() {
+    static void poolGone() {
+        cleanUpIfPoolJvmDied();
+        Runtime.getRuntime().halt(0);
+    }
+
+    /**
+     * Deletes the files of the pool's JVM if it died (waiting briefly for its death to show).
+     *
+     * @return whether it died
+     */
+    private static synchronized boolean cleanUpIfPoolJvmDied() {
         long deadline = System.nanoTime() + 2_000_000_000L;
         while (poolJvm != null && System.nanoTime() < deadline) {
             if (poolJvmDied()) {
                 deletePoolFiles();
-                break;
+                return true;
             }
             LockSupport.parkNanos(10_000_000);
         }
-        Runtime.getRuntime().halt(0);
+        return false;
     }
 
     /** Whether the JVM that started this worker is gone; a dead parent hands its children to another. */
