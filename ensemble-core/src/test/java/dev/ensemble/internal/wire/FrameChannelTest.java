@@ -85,7 +85,9 @@ class FrameChannelTest {
         try (FrameChannel a = new FrameChannel(left, 16)) {
             MemoryBuffer buffer = FrameChannel.begin(MemoryBuffer.newHeapBuffer(64), (byte) 1);
             buffer.writeBytes(new byte[32]);
-            assertThatThrownBy(() -> a.send(buffer)).isInstanceOf(IOException.class).hasMessageContaining("over the limit");
+            // Refused before anything is written, as the sender's own mistake (the task's data), not an I/O failure.
+            assertThatThrownBy(() -> a.send(buffer)).isInstanceOf(FrameChannel.TooLargeException.class)
+                    .hasMessageContaining("over the limit");
         }
     }
 
