@@ -12,6 +12,7 @@ import dev.ensemble.internal.wire.ClassPathPackages;
 import dev.ensemble.internal.wire.FrameChannel;
 import dev.ensemble.internal.wire.Serialization;
 import dev.ensemble.internal.worker.ChunkResult;
+import dev.ensemble.internal.worker.Threads;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -581,7 +582,7 @@ public final class ProcessBackend implements Backend {
     @Override
     public void awaitExit() {
         for (Slot slot : slots) {
-            join(slot.sender);
+            Threads.joinUninterruptibly(slot.sender, 0);
         }
         awaitProcesses(60_000);
         stopping = true;
@@ -611,7 +612,7 @@ public final class ProcessBackend implements Backend {
             }
         }
         for (Slot slot : slots) {
-            join(slot.sender);
+            Threads.joinUninterruptibly(slot.sender, 0);
         }
         awaitProcesses(10_000);
         if (training != null) {
@@ -652,24 +653,6 @@ public final class ProcessBackend implements Backend {
                     }
                 }
             }
-        }
-    }
-
-    private static void join(Thread thread) {
-        if (thread == null || thread == Thread.currentThread()) {
-            return;
-        }
-        boolean interrupted = false;
-        while (true) {
-            try {
-                thread.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -9,6 +9,7 @@ import dev.ensemble.internal.schedule.Scheduler;
 import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.ChunkRunner;
 import dev.ensemble.internal.worker.CurrentWorker;
+import dev.ensemble.internal.worker.Threads;
 import dev.ensemble.internal.worker.WorkerState;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -263,7 +264,7 @@ public final class ThreadBackend implements Backend {
     @Override
     public void awaitExit() {
         for (Slot slot : slots) {
-            joinQuietly(slot.thread, 0);
+            Threads.joinUninterruptibly(slot.thread, 0);
         }
         stopWatchdog();
     }
@@ -278,7 +279,7 @@ public final class ThreadBackend implements Backend {
             }
         }
         for (Slot slot : slots) {
-            joinQuietly(slot.thread, 1_000);
+            Threads.joinUninterruptibly(slot.thread, 1_000);
         }
         stopWatchdog();
     }
@@ -288,29 +289,7 @@ public final class ThreadBackend implements Backend {
         if (watchdog != null) {
             watchdog.interrupt();
             LockSupport.unpark(watchdog);
-            joinQuietly(watchdog, 1_000);
-        }
-    }
-
-    private static void joinQuietly(Thread thread, long millis) {
-        if (thread == null || thread == Thread.currentThread()) {
-            return;
-        }
-        boolean interrupted = false;
-        while (true) {
-            try {
-                if (millis == 0) {
-                    thread.join();
-                } else {
-                    thread.join(Duration.ofMillis(millis));
-                }
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+            Threads.joinUninterruptibly(watchdog, 1_000);
         }
     }
 

@@ -18,6 +18,7 @@ import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.schedule.Inputs;
 import dev.ensemble.internal.schedule.Scheduler;
 import dev.ensemble.internal.worker.ChunkResult;
+import dev.ensemble.internal.worker.Threads;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -226,7 +227,7 @@ final class HazelcastWorkers implements Backend {
     @Override
     public void awaitExit() {
         for (Slot slot : slots) {
-            join(slot.thread, 0);
+            Threads.joinUninterruptibly(slot.thread, 0);
         }
         closeOnMembers(false);
     }
@@ -241,7 +242,7 @@ final class HazelcastWorkers implements Backend {
             }
         }
         for (Slot slot : slots) {
-            join(slot.thread, 1_000);
+            Threads.joinUninterruptibly(slot.thread, 1_000);
         }
     }
 
@@ -280,28 +281,6 @@ final class HazelcastWorkers implements Backend {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             // A member that does not answer has left or is leaving; it forgets the pool when its owner is gone.
-        }
-    }
-
-    private static void join(Thread thread, long millis) {
-        if (thread == null || thread == Thread.currentThread()) {
-            return;
-        }
-        boolean interrupted = false;
-        while (true) {
-            try {
-                if (millis == 0) {
-                    thread.join();
-                } else {
-                    thread.join(millis);
-                }
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 
