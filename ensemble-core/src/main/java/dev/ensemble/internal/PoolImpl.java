@@ -87,9 +87,7 @@ public final class PoolImpl implements WorkerPool {
     public <R> CompletableFuture<R> submit(Job<? extends R> job) {
         requireArgument(job, "job");
         backend.validate(job, "the job");
-        Call<R> call = scheduler.openPlaced("submit", asTask(job), Collections.singletonList(null), new int[] {-1},
-                true);
-        backend.callOpened();
+        Call<R> call = openJob("submit", job);
         return detached(call).thenApply(results -> results.get(0));
     }
 
@@ -97,10 +95,22 @@ public final class PoolImpl implements WorkerPool {
     public <R> R apply(Job<? extends R> job) {
         requireArgument(job, "job");
         backend.validate(job, "the job");
-        Call<R> call = scheduler.openPlaced("apply", asTask(job), Collections.singletonList(null), new int[] {-1},
-                true);
-        backend.callOpened();
+        Call<R> call = openJob("apply", job);
         return await(call).get(0);
+    }
+
+    /**
+     * Opens a call of one job and lets the backend hand it to an idle worker from this thread; the workers'
+     * threads are woken only if it could not, so a ping-pong of small calls does not wake threads that would
+     * find nothing to do (and, on a small machine, take the CPU the answer needs).
+     */
+    private <R> Call<R> openJob(String name, Job<? extends R> job) {
+        Call<R> call = scheduler.openPlaced(name, asTask(job), Collections.singletonList(null), new int[] {-1},
+                true, false);
+        if (!backend.callOpened(call.id())) {
+            scheduler.wakeWorkers();
+        }
+        return call;
     }
 
     @Override
@@ -118,8 +128,7 @@ public final class PoolImpl implements WorkerPool {
 
     @SuppressWarnings("unchecked")
     private static Task<Object, Object> asTask(Job<?> job) {
-        Job<Object> j = (Job<Object>) job;
-        return ignored -> j.call();
+        return new JobTask((Job<Object>) job);
     }
 
     @Override

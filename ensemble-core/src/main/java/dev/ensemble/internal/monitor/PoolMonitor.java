@@ -37,7 +37,6 @@ public final class PoolMonitor implements CallObserver {
 
     private static final List<PoolMonitor> LIVE = new CopyOnWriteArrayList<>();
     private static final AtomicLong POOL_IDS = new AtomicLong();
-    private static final StackWalker WALKER = StackWalker.getInstance();
 
     private final long id = POOL_IDS.incrementAndGet();
     private final PoolConfig config;
@@ -52,8 +51,42 @@ public final class PoolMonitor implements CallObserver {
     private long callsFailed;
     private final JmxRegistration jmx;
 
-    /** A call being watched: what was known when it opened. */
-    private record Running(long id, String site, String caller, Instant started, ProgressDisplay.Bar bar) {
+    /**
+     * A call being watched: what was known when it opened. Its call site is kept as a captured stack (under a
+     * microsecond) and read only when shown: walking the stack for the caller's line costs more than a whole
+     * small {@code submit} to a worker process.
+     */
+    private static final class Running {
+        final long id;
+        final Instant started;
+        final ProgressDisplay.Bar bar;
+        private final Throwable origin;
+        private StackTraceElement frame; // guarded by this, found on first use
+
+        Running(long id, Throwable origin, Instant started, ProgressDisplay.Bar bar) {
+            this.id = id;
+            this.origin = origin;
+            this.started = started;
+            this.bar = bar;
+        }
+
+        private synchronized StackTraceElement frame() {
+            if (frame == null) {
+                frame = java.util.Arrays.stream(origin.getStackTrace()).filter(f -> !isLibraryOrJdk(f.getClassName()))
+                        .findFirst().orElse(new StackTraceElement("?", "?", null, -1));
+            }
+            return frame;
+        }
+
+        String site() {
+            StackTraceElement f = frame();
+            return f.getFileName() == null ? "?" : f.getFileName() + ":" + f.getLineNumber();
+        }
+
+        String caller() {
+            StackTraceElement f = frame();
+            return f.getClassName().equals("?") ? "?" : f.getClassName() + "." + f.getMethodName();
+        }
     }
 
     private PoolMonitor(PoolConfig config, Scheduler scheduler, ProgressDisplay progress, boolean jmx) {
@@ -129,16 +162,12 @@ public final class PoolMonitor implements CallObserver {
 
     @Override
     public void opened(Call<?> call, CallOptions options) {
-        StackWalker.StackFrame frame = WALKER.walk(frames -> frames.filter(f -> !isLibraryOrJdk(f.getClassName()))
-                .findFirst().orElse(null));
-        String site = frame == null || frame.getFileName() == null ? "?"
-                : frame.getFileName() + ":" + frame.getLineNumber();
-        String caller = frame == null ? "?" : frame.getClassName() + "." + frame.getMethodName();
+        Throwable origin = new Throwable("call site");
         ProgressDisplay.Bar bar = null;
         if (options != null && (options.progressBar() != null ? options.progressBar() : config.progressBar())) {
             bar = progress.show(call, call.name());
         }
-        running.put(call, new Running(callIds.incrementAndGet(), site, caller, Instant.now(), bar));
+        running.put(call, new Running(callIds.incrementAndGet(), origin, Instant.now(), bar));
     }
 
     /**
@@ -166,11 +195,11 @@ public final class PoolMonitor implements CallObserver {
         if (r == null) {
             return;
         }
-        if (r.bar() != null) {
-            r.bar().finish(failure);
+        if (r.bar != null) {
+            r.bar.finish(failure);
         }
         String status = failure == null ? "done" : failure instanceof CancellationException ? "cancelled" : "failed";
-        CallView view = new CallView(r.id(), call.name(), r.site(), r.caller(), r.started(), call.completedTasks(),
+        CallView view = new CallView(r.id, call.name(), r.site(), r.caller(), r.started, call.completedTasks(),
                 call.total(), Duration.ofNanos(System.nanoTime() - call.startedNanos()), status,
                 failure == null ? null : stackTrace(failure));
         synchronized (this) {
@@ -206,7 +235,7 @@ public final class PoolMonitor implements CallObserver {
     public PoolView view() {
         long now = System.nanoTime();
         List<CallView> calls = new ArrayList<>();
-        running.forEach((call, r) -> calls.add(new CallView(r.id(), call.name(), r.site(), r.caller(), r.started(),
+        running.forEach((call, r) -> calls.add(new CallView(r.id, call.name(), r.site(), r.caller(), r.started,
                 call.completedTasks(), call.total(), Duration.ofNanos(now - call.startedNanos()), "running", null)));
         calls.sort(Comparator.comparingLong(CallView::id));
         List<String> states = scheduler.slotStates().stream().map(s -> s.name().toLowerCase(Locale.ROOT)).toList();

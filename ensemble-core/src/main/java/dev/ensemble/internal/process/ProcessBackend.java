@@ -328,13 +328,13 @@ public final class ProcessBackend implements Backend {
 
     /**
      * Sends a just-opened call's chunk from the caller's thread to an idle worker: the sender thread's wake-up
-     * (tens of µs on a busy machine) is then off the round trip. The sender still wakes, and finds the next
-     * chunk or nothing. {@code -Densemble.direct=false} turns this off.
+     * (tens of µs on a busy machine) is then off the round trip, and no sender is woken at all when it worked.
+     * {@code -Densemble.direct=false} turns this off.
      */
     @Override
-    public void callOpened() {
+    public boolean callOpened(long callId) {
         if (!DIRECT || stopping) {
-            return;
+            return false;
         }
         for (Slot slot : slots) {
             if (!slot.inTake) {
@@ -348,11 +348,16 @@ public final class ProcessBackend implements Backend {
                 continue;
             }
             Chunk chunk = scheduler.poll(slot.id, (int) Math.min(Integer.MAX_VALUE, link.tasksLeft()));
-            if (chunk != null && !link.send(chunk)) {
-                scheduler.returned(slot.id, chunk);
+            if (chunk == null) {
+                return false;
             }
-            return;
+            if (!link.send(chunk)) {
+                scheduler.returned(slot.id, chunk); // back in the queue; returned() wakes the workers
+                return false;
+            }
+            return chunk.callId() == callId;
         }
+        return false;
     }
 
     private static final boolean DIRECT = !"false".equals(System.getProperty("ensemble.direct"));

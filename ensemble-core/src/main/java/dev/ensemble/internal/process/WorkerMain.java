@@ -5,6 +5,7 @@ import dev.ensemble.WorkerHook;
 import dev.ensemble.internal.wire.FrameChannel;
 import dev.ensemble.internal.shm.ShmDirectory;
 import dev.ensemble.internal.wire.Serialization;
+import dev.ensemble.internal.wire.Stateless;
 import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.ChunkRunner;
 import dev.ensemble.internal.worker.CurrentWorker;
@@ -79,6 +80,17 @@ public final class WorkerMain {
     private final Map<Long, Task<Object, Object>> tasks = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Task<Object, Object>> eldest) {
+            return size() > Protocol.TASK_CACHE_SIZE;
+        }
+    };
+    /**
+     * Stateless tasks by their serialized form: a call of the same non-capturing lambda as an earlier call (a
+     * loop of {@code submit}) reuses the copy built then instead of deserializing it again.
+     */
+    private final Map<java.nio.ByteBuffer, Task<Object, Object>> statelessTasks = new LinkedHashMap<>(64, 0.75f,
+            true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<java.nio.ByteBuffer, Task<Object, Object>> eldest) {
             return size() > Protocol.TASK_CACHE_SIZE;
         }
     };
@@ -422,9 +434,16 @@ public final class WorkerMain {
         try {
             if ((flags & Protocol.FLAG_HAS_TASK) != 0) {
                 byte[] taskBytes = Protocol.readBytes(frame);
+                java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(taskBytes);
                 try {
-                    task = asTask(jdk ? Serialization.jdkRead(taskBytes, packages)
-                            : fory().read(MemoryBuffer.fromByteArray(taskBytes)));
+                    task = jdk ? null : statelessTasks.get(key);
+                    if (task == null) {
+                        task = asTask(jdk ? Serialization.jdkRead(taskBytes, packages)
+                                : fory().read(MemoryBuffer.fromByteArray(taskBytes)));
+                        if (!jdk && Stateless.is(task)) {
+                            statelessTasks.put(key, task);
+                        }
+                    }
                 } catch (RuntimeException | LinkageError e) {
                     RuntimeException error = new IllegalStateException("the task could not be rebuilt in worker "
                             + slot + ": " + e, e);

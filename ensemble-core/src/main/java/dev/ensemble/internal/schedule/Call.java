@@ -93,7 +93,8 @@ public final class Call<R> {
         this.resultsReady = scheduler.lock.newCondition();
     }
 
-    long id() {
+    /** @return the call's id in its pool, as {@link Chunk#callId()} gives it */
+    public long id() {
         return id;
     }
 

@@ -172,6 +172,25 @@ public final class Scheduler {
      */
     public <R> Call<R> openPlaced(String name, Task<Object, Object> task, List<?> inputs, int[] slots,
             boolean isJob) {
+        return openPlaced(name, task, inputs, slots, isJob, true);
+    }
+
+    /**
+     * Opens a call of one input per listed slot, as {@link #openPlaced(String, Task, List, int[], boolean)}, but
+     * without waking waiting workers when {@code wakeWorkers} is false: the opener hands the chunk out itself
+     * and calls {@link #wakeWorkers()} if it could not.
+     *
+     * @param name for messages
+     * @param task the task
+     * @param inputs one input per entry of {@code slots}
+     * @param slots the slot of each input, or -1 for any
+     * @param isJob whether failures name no input (jobs)
+     * @param wakeWorkers whether to wake the workers waiting in {@link #take}
+     * @param <R> delivered element type
+     * @return the call
+     */
+    public <R> Call<R> openPlaced(String name, Task<Object, Object> task, List<?> inputs, int[] slots,
+            boolean isJob, boolean wakeWorkers) {
         lock.lock();
         try {
             requireRunning(name);
@@ -186,7 +205,9 @@ public final class Scheduler {
             }
             unannounced.put(call, null);
             afterUnlock(() -> announce(call));
-            workChanged.signalAll();
+            if (wakeWorkers) {
+                workChanged.signalAll();
+            }
             return call;
         } finally {
             unlockAndRun();
@@ -274,6 +295,16 @@ public final class Scheduler {
     void requeue(Chunk chunk) {
         (chunk.targetSlot() < 0 ? ready : targeted.get(chunk.targetSlot())).add(chunk);
         workChanged.signalAll();
+    }
+
+    /** Wakes every worker waiting in {@link #take}: there may be work for it. */
+    public void wakeWorkers() {
+        lock.lock();
+        try {
+            workChanged.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     void workAvailable() {

@@ -39,6 +39,13 @@ public final class Serialization {
 
     private final ThreadSafeFory fory;
     private final AllowListChecker checker;
+    /** The serialized form of each {@link Stateless} class's instances, computed once (submit of a fixed lambda). */
+    private final ClassValue<java.util.concurrent.atomic.AtomicReference<byte[]>> statelessForms = new ClassValue<>() {
+        @Override
+        protected java.util.concurrent.atomic.AtomicReference<byte[]> computeValue(Class<?> type) {
+            return new java.util.concurrent.atomic.AtomicReference<>();
+        }
+    };
 
     private Serialization(boolean codegen) {
         this.checker = new AllowListChecker(AllowListChecker.CheckLevel.STRICT);
@@ -135,11 +142,21 @@ public final class Serialization {
      *
      * @param function the user's function object
      * @param role what it is, for the message ("the task", "onWorkerStart")
-     * @return its serialized bytes
+     * @return its serialized bytes; for a {@link Stateless#fieldless} function the same array every time (do not
+     *     modify)
      * @throws IllegalArgumentException naming the class or captured value that cannot be sent
      */
     public byte[] requireSendable(Object function, String role) {
         try {
+            if (Stateless.fieldless(function)) {
+                var form = statelessForms.get(function.getClass());
+                byte[] bytes = form.get();
+                if (bytes == null) {
+                    bytes = fory.serialize(function);
+                    form.set(bytes);
+                }
+                return bytes;
+            }
             return fory.serialize(function);
         } catch (RuntimeException | StackOverflowError e) {
             throw new IllegalArgumentException(role + " cannot be sent to a worker process: "
