@@ -669,6 +669,21 @@ public interface Ensemble<S> extends AutoCloseable {
         }
 
         /**
+         * Keeps the worker JVMs alive for up to {@code idle} after {@link Ensemble#close()}, for the next pool or
+         * ensemble built in this JVM with the same {@code jvmArgs}; see {@link WorkerPool.Builder#keepWarm}. Each
+         * reused worker builds a new instance with this ensemble's factory. Only for process workers.
+         *
+         * @param idle how long an idle worker waits for the next pool; zero to turn this off
+         * @return this builder
+         * @throws IllegalArgumentException if {@code idle} is null or negative
+         * @throws IllegalStateException if already set
+         */
+        public Builder<S> keepWarm(Duration idle) {
+            pool.keepWarm(idle);
+            return this;
+        }
+
+        /**
          * Checks the options, starts the workers and builds every instance. Returns when all are built.
          *
          * @return the running ensemble

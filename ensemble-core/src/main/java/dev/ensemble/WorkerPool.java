@@ -677,6 +677,29 @@ public interface WorkerPool extends AutoCloseable {
         }
 
         /**
+         * Keeps the worker JVMs of this pool alive for up to {@code idle} after {@link WorkerPool#close()}, to be
+         * taken by the next pool built in this JVM with the same {@code jvmArgs} (loky's reusable executor
+         * does this for Python). That pool is then ready in milliseconds instead of the few hundred a cold JVM needs. A reused
+         * worker gets the new pool's shared objects, hooks and fresh worker state (the exit hook ran at close);
+         * what tasks left in static fields stays, as it would in a long-lived worker. Idle workers still exit
+         * when this JVM ends, however it ends. Default: {@link Duration#ZERO}, the workers exit with their pool.
+         * Only for process workers.
+         *
+         * @param idle how long an idle worker waits for the next pool; zero to turn this off
+         * @return this builder
+         * @throws IllegalArgumentException if {@code idle} is null or negative
+         * @throws IllegalStateException if already set
+         */
+        public Builder keepWarm(Duration idle) {
+            requireArgument(idle, "keepWarm");
+            if (idle.isNegative()) {
+                throw new IllegalArgumentException("keepWarm must be zero or positive, got " + idle);
+            }
+            draft.set("keepWarm", idle);
+            return this;
+        }
+
+        /**
          * Extra JVM options of each worker process, such as {@code "-Xmx512m"}. Only for process workers.
          *
          * @param args the options; none null

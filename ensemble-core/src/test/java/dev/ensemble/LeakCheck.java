@@ -32,6 +32,8 @@ public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
     @Override
     @SuppressWarnings("unchecked")
     public void afterEach(ExtensionContext context) throws Exception {
+        // Workers kept warm on purpose (keepWarm) are not leaks; they would outlive the test by their idle time.
+        dev.ensemble.internal.process.WarmWorkers.discardAll();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS);
         Set<Long> threadsBefore = (Set<Long>) context.getStore(NS).get("threads");
         List<String> leaks = new ArrayList<>();

@@ -22,11 +22,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param retries re-runs of a chunk whose worker died
  * @param progressBar the default for calls
  * @param jvmArgs extra options of worker processes
+ * @param keepWarm how long the idle worker JVMs of a closed pool wait to be taken by the next pool of the same JVM
+ *     options ({@link Duration#ZERO}: they exit with the pool)
  * @param extensions options of other modules (such as the cluster backend), by name
  */
 public record PoolConfig(String name, Kind kind, int workers, Object sharedObjects, WorkerHook onWorkerStart,
         WorkerHook onWorkerExit, Duration taskTimeout, long maxTasksPerWorker, int retries, boolean progressBar,
-        List<String> jvmArgs, Map<String, Object> extensions) {
+        List<String> jvmArgs, Duration keepWarm, Map<String, Object> extensions) {
 
     private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
@@ -40,7 +42,7 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
      */
     public PoolConfig withHooks(WorkerHook start, WorkerHook exit) {
         return new PoolConfig(name, kind, workers, sharedObjects, start, exit, taskTimeout, maxTasksPerWorker, retries,
-                progressBar, jvmArgs, extensions);
+                progressBar, jvmArgs, keepWarm, extensions);
     }
 
     /** What a pool's workers are. */
@@ -108,6 +110,11 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
                 throw new IllegalArgumentException("jvmArgs apply only to process workers, but this pool uses "
                         + kind.builderName() + "; call processes() or drop jvmArgs");
             }
+            Duration keepWarm = (Duration) values.getOrDefault("keepWarm", Duration.ZERO);
+            if (!keepWarm.isZero() && kind != Kind.PROCESSES) {
+                throw new IllegalArgumentException("keepWarm applies only to process workers, but this pool uses "
+                        + kind.builderName() + "; call processes() or drop keepWarm");
+            }
             Map<String, Object> extensions = new LinkedHashMap<>();
             values.forEach((k, v) -> {
                 if (k.startsWith("ext.")) {
@@ -122,7 +129,7 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
                     (WorkerHook) values.get("onWorkerStart"), (WorkerHook) values.get("onWorkerExit"),
                     (Duration) values.get("taskTimeout"), (Long) values.getOrDefault("maxTasksPerWorker", 0L),
                     (Integer) values.getOrDefault("retries", 0), (Boolean) values.getOrDefault("progressBar", false),
-                    jvmArgs, Map.copyOf(extensions));
+                    jvmArgs, keepWarm, Map.copyOf(extensions));
         }
     }
 
@@ -135,6 +142,6 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
      */
     public PoolConfig withWorkers(int count) {
         return new PoolConfig(name, kind, count, sharedObjects, onWorkerStart, onWorkerExit, taskTimeout,
-                maxTasksPerWorker, retries, progressBar, jvmArgs, extensions);
+                maxTasksPerWorker, retries, progressBar, jvmArgs, keepWarm, extensions);
     }
 }

@@ -18,7 +18,7 @@ final class OutputForwarder {
 
     private final InputStream source;
     private final Supplier<PrintStream> target;
-    private final String prefix;
+    private volatile String prefix;
     private final Charset charset;
     private final ArrayDeque<String> last = new ArrayDeque<>(KEPT_LINES);
     private final Thread thread;
@@ -37,6 +37,17 @@ final class OutputForwarder {
         this.prefix = prefix;
         this.charset = Charset.forName(System.getProperty("native.encoding", "UTF-8"), Charset.defaultCharset());
         this.thread = Thread.ofPlatform().daemon().name(name).start(this::pump);
+    }
+
+    /**
+     * Gives the worker a new prefix and thread name: a warm worker taken by another pool, or waiting idle.
+     *
+     * @param newPrefix put before every line from now on
+     * @param name the forwarding thread's name
+     */
+    void rename(String newPrefix, String name) {
+        prefix = newPrefix;
+        thread.setName(name);
     }
 
     private void pump() {

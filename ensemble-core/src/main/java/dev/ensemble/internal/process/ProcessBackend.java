@@ -159,6 +159,10 @@ public final class ProcessBackend implements Backend {
         return initFrame.join();
     }
 
+    java.time.Duration keepWarm() {
+        return config.keepWarm();
+    }
+
     long maxTasksPerWorker() {
         return config.maxTasksPerWorker();
     }
@@ -185,7 +189,17 @@ public final class ProcessBackend implements Backend {
             // Workers start in parallel: the pool is ready after the slowest, not after their sum.
             starters.add(Thread.ofPlatform().daemon().name(config.name() + "-start-" + slot.id).start(() -> {
                 try {
-                    WorkerLink link = WorkerLink.launch(this, slot.id, 0);
+                    WorkerLink link = null;
+                    while (link == null) {
+                        WarmWorkers.Idle idle = WarmWorkers.take(launcher.warmKey());
+                        if (idle == null) {
+                            break;
+                        }
+                        link = WorkerLink.adopt(this, slot.id, 0, idle);
+                    }
+                    if (link == null) {
+                        link = WorkerLink.launch(this, slot.id, 0);
+                    }
                     synchronized (slot) {
                         slot.link = link;
                         slot.generations = 1;
@@ -321,7 +335,9 @@ public final class ProcessBackend implements Backend {
             slot.finished = true;
         }
         WorkerLink last = slot.awaitLink();
-        if (last != null) {
+        if (last != null && !config.keepWarm().isZero() && last.tasksLeft() > 0) {
+            last.requestRetire(); // kept warm for the next pool; a worker due for recycling exits instead
+        } else if (last != null) {
             last.requestExit();
         }
     }

@@ -12,7 +12,8 @@ import org.apache.fory.memory.MemoryBuffer;
  * W→P HELLO        secret:bytes pid:long                                  first frame; proves the worker was
  *                                                                          started by this pool
  * P→W INIT         slot:int workers:int timeoutNanos:long packages:str[]  allow-list, then Fory {shared,
- *                  setup:bytes (empty if all three are null)               onStart, onExit}
+ *                  setup:bytes (empty if all three are null)               onStart, onExit}; then the file
+ *                  position:str                                            where it marks its running task
  * W→P READY        hookNanos:long foryReady:bool                          start hook ran
  * W→P FORY_READY                                                          the worker's Fory is built: send
  *                                                                          Fory from now on (until then, JDK
@@ -22,6 +23,9 @@ import org.apache.fory.memory.MemoryBuffer;
  *                  (task and inputs in Fory, or JDK bytes with FLAG_JDK)
  *                                                                          sees the call (see TaskCache)
  * P→W EXIT                                                                run the exit hook and exit
+ * P→W RETIRE                                                              run the exit hook, answer EXITED,
+ *                                                                          then wait idle for the next INIT
+ *                                                                          (warm reuse) or EXIT
  * P→W CANCEL       callId:long                                            skip that call's chunks not started
  * W→P RESULTS      count:int { result }                                   several chunks' results per write
  * W→P PARTIAL      part                                                    results so far of a long chunk
@@ -50,6 +54,7 @@ final class Protocol {
     static final byte EXITED = 11;
     static final byte CANCEL = 12;
     static final byte FORY_READY = 13;
+    static final byte RETIRE = 14;
 
     static final byte FLAG_KEEP_GOING = 1;
     static final byte FLAG_HAS_TASK = 2;

@@ -120,6 +120,19 @@ final class WorkerLauncher {
         return command;
     }
 
+    /**
+     * What makes two worker JVMs interchangeable for warm reuse: the java command, the flags (the library's and
+     * the user's) and the class and module paths; not what is per pool or per worker (directory, socket, slot).
+     */
+    List<String> warmKey() {
+        List<String> key = new ArrayList<>();
+        key.add(java());
+        key.addAll(cacheableFlags());
+        key.add(System.getProperty("java.class.path", ""));
+        key.add(String.valueOf(System.getProperty("jdk.module.path")));
+        return List.copyOf(key);
+    }
+
     /** Removes the private directory and everything in it. */
     void deleteDirectory() {
         if (!Files.exists(directory)) {

@@ -60,6 +60,8 @@ final class WorkerLink {
     volatile boolean foryReady;       // the worker reads Fory; until then chunks go JDK-serialized where they can
     volatile long exitHookNanos;
     private String dyingReason;
+    private volatile boolean retiring; // RETIRE sent: on EXITED the worker goes to WarmWorkers, not away
+    private boolean handedOver;        // the reader gave the worker to WarmWorkers: nothing of it is to be closed
 
     private final MemoryBuffer sendBuffer = MemoryBuffer.newHeapBuffer(64 * 1024);
     private final LinkedHashMap<Long, Boolean> taskMirror = new LinkedHashMap<>(64, 0.75f, true) {
@@ -122,15 +124,27 @@ final class WorkerLink {
     }
 
     private WorkerLink(ProcessBackend backend, int slot, int generation, Process process) {
+        this(backend, slot, generation, process,
+                new OutputForwarder(process.getInputStream(), () -> System.out, prefix(slot),
+                        backend.poolName() + "-worker-" + slot + "-out"),
+                new OutputForwarder(process.getErrorStream(), () -> System.err, prefix(slot),
+                        backend.poolName() + "-worker-" + slot + "-err"),
+                process.getOutputStream());
+    }
+
+    private WorkerLink(ProcessBackend backend, int slot, int generation, Process process, OutputForwarder stdout,
+            OutputForwarder stderr, OutputStream stdin) {
         this.backend = backend;
         this.slot = slot;
         this.generation = generation;
         this.process = process;
-        String prefix = "[worker " + slot + "] ";
-        String name = backend.poolName() + "-worker-" + slot;
-        this.stdout = new OutputForwarder(process.getInputStream(), () -> System.out, prefix, name + "-out");
-        this.stderr = new OutputForwarder(process.getErrorStream(), () -> System.err, prefix, name + "-err");
-        this.stdin = process.getOutputStream();
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.stdin = stdin;
+    }
+
+    private static String prefix(int slot) {
+        return "[worker " + slot + "] ";
     }
 
     /**
@@ -212,34 +226,11 @@ final class WorkerLink {
             } finally {
                 timer.interrupt();
             }
-            byte[] initFrame;
-            try {
-                initFrame = backend.initFrame().clone(); // the slot is written into this worker's copy
-            } catch (java.util.concurrent.CompletionException e) {
-                link.destroy();
-                throw e.getCause() instanceof RuntimeException r ? r : e;
-            }
-            MemoryBuffer init = MemoryBuffer.fromByteArray(initFrame);
-            init.writerIndex(initFrame.length);
-            init.putInt32(5, slot);
-            link.channel.send(init);
-            MemoryBuffer answer = link.channel.receive();
-            byte type = answer.readByte();
-            if (type == Protocol.START_FAILED) {
-                Throwable cause = Serialization.decodeThrowable(Protocol.readBytes(answer));
-                throw link.startFailure("its onWorkerStart hook threw " + cause, cause);
-            }
-            if (type != Protocol.READY) {
-                throw new IOException("unexpected answer " + type + " to INIT");
-            }
-            long hookNanos = answer.readInt64();
-            link.foryReady = answer.readBoolean();
+            link.initialize(asked);
             if (DEBUG_START) {
                 System.err.printf("worker %d: spawned %.1f ms, connected %.1f ms, ready %.1f ms%n", slot,
                         (spawned - asked) / 1e6, (connected - asked) / 1e6, (System.nanoTime() - asked) / 1e6);
             }
-            backend.scheduler().workerStarted(slot, System.nanoTime() - asked - hookNanos, hookNanos,
-                    generation > 0);
             return link;
         } catch (StartFailure e) {
             link.destroy();
@@ -250,6 +241,80 @@ final class WorkerLink {
             throw link.startFailure(exited && link.channel == null ? "the worker JVM exited before connecting"
                     : e.toString(), e);
         }
+    }
+
+    /**
+     * Takes a warm worker JVM that another pool of this JVM retired (see {@link WarmWorkers}) and initializes it
+     * for this pool: it runs this pool's start hook and gets fresh worker state.
+     *
+     * @return the running link, its reader not yet started; null if the idle worker turned out dead or unusable
+     *     (it is then destroyed, and the caller starts a new one)
+     * @throws StartFailure if this pool's start hook failed on it (a new worker would fail the same way)
+     */
+    static WorkerLink adopt(ProcessBackend backend, int slot, int generation, WarmWorkers.Idle idle) {
+        long asked = System.nanoTime();
+        String name = backend.poolName() + "-worker-" + slot;
+        idle.stdout().rename(prefix(slot), name + "-out");
+        idle.stderr().rename(prefix(slot), name + "-err");
+        WorkerLink link = new WorkerLink(backend, slot, generation, idle.process(), idle.stdout(), idle.stderr(),
+                idle.stdin());
+        link.channel = idle.channel();
+        link.pid = idle.pid();
+        link.foryReady = idle.foryReady();
+        link.positionPath = backend.launcher().positionPath(slot, generation);
+        try {
+            Files.write(link.positionPath, new byte[8]);
+            link.initialize(asked);
+            return link;
+        } catch (StartFailure e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            if (DEBUG_START) {
+                System.err.println("warm worker " + idle.pid() + " could not be reused: " + e);
+            }
+            link.destroy();
+            link.stderr.awaitEnd(500);
+            link.stdout.awaitEnd(200);
+            deleteQuietly(link.positionPath);
+            return null;
+        }
+    }
+
+    /**
+     * Sends INIT (this pool's allow-list, setup, slot and position file) and waits for READY.
+     *
+     * @throws StartFailure if the start hook failed
+     */
+    private void initialize(long asked) throws IOException {
+        byte[] initFrame;
+        try {
+            initFrame = backend.initFrame();
+        } catch (java.util.concurrent.CompletionException e) {
+            destroy();
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        MemoryBuffer init = MemoryBuffer.newHeapBuffer(initFrame.length + 512);
+        init.writeBytes(initFrame);
+        init.putInt32(5, slot);
+        Protocol.writeString(init, positionPath.toString());
+        channel.send(init);
+        MemoryBuffer answer = channel.receive();
+        byte type = answer.readByte();
+        while (type == Protocol.FORY_READY) {
+            foryReady = true; // a warm worker whose Fory was built after its last pool's READY
+            answer = channel.receive();
+            type = answer.readByte();
+        }
+        if (type == Protocol.START_FAILED) {
+            Throwable cause = Serialization.decodeThrowable(Protocol.readBytes(answer));
+            throw startFailure("its onWorkerStart hook threw " + cause, cause);
+        }
+        if (type != Protocol.READY) {
+            throw new IOException("unexpected answer " + type + " to INIT");
+        }
+        long hookNanos = answer.readInt64();
+        foryReady |= answer.readBoolean();
+        backend.scheduler().workerStarted(slot, System.nanoTime() - asked - hookNanos, hookNanos, generation > 0);
     }
 
     /**
@@ -481,6 +546,29 @@ final class WorkerLink {
         }
     }
 
+    /**
+     * Asks the worker to run its exit hook and then wait, idle, for the next pool of this JVM with the same JVM
+     * options (warm reuse); nothing more is sent. When it answers, the reader hands it to {@link WarmWorkers}.
+     */
+    void requestRetire() {
+        synchronized (this) {
+            if (ended || exitRequested) {
+                return;
+            }
+            exitRequested = true;
+            retiring = true;
+        }
+        channel.writeLock().lock();
+        try {
+            FrameChannel.begin(sendBuffer, Protocol.RETIRE);
+            channel.send(sendBuffer);
+        } catch (IOException e) {
+            kill();
+        } finally {
+            channel.writeLock().unlock();
+        }
+    }
+
     /** Kills the worker process now; the reader then reports what it held. */
     void kill() {
         // A signal only: Process.destroy would also close the worker's output, losing its last lines.
@@ -526,6 +614,9 @@ final class WorkerLink {
                     case Protocol.EXITED -> {
                         exitHookNanos = frame.readInt64();
                         exited = true;
+                        if (retiring && handOver()) {
+                            return;
+                        }
                     }
                     default -> throw new IOException("unexpected message type " + type + " from worker " + slot);
                 }
@@ -540,8 +631,36 @@ final class WorkerLink {
             kill();
             throw e;
         } finally {
-            end();
+            if (!handedOver) {
+                end();
+            }
         }
+    }
+
+    /**
+     * The retired worker ran its exit hook and waits idle: gives it to {@link WarmWorkers} with its connection
+     * and output, and reports its exit as a clean one. This thread then stops reading it.
+     *
+     * @return false if it cannot be kept (then the reader goes on and sees it exit as usual)
+     */
+    private boolean handOver() {
+        synchronized (this) {
+            if (!inFlight.isEmpty() || !process.isAlive()) {
+                return false; // not idle after all: let it end the usual way
+            }
+            ended = true;
+            handedOver = true;
+            notifyAll();
+        }
+        deleteQuietly(positionPath);
+        String name = "ensemble-idle-worker-" + pid;
+        stdout.rename("[idle worker " + pid + "] ", name + "-out");
+        stderr.rename("[idle worker " + pid + "] ", name + "-err");
+        backend.scheduler().workerExited(slot, exitHookNanos);
+        WarmWorkers.offer(new WarmWorkers.Idle(backend.launcher().warmKey(), process, channel, stdin, stdout, stderr,
+                pid, foryReady), backend.keepWarm());
+        backend.linkEnded(this, true);
+        return true;
     }
 
     /**

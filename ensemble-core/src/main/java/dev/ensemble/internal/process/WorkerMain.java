@@ -59,12 +59,13 @@ public final class WorkerMain {
     private static final long HOLD_AT_MOST_NANOS = 1_000_000;
 
     private static long MAIN_ENTERED;
+    private static final int RETIRE_SEQ = -2;
     /** The pool's private directory (of the socket), its JVM and that JVM's start: what to clean if it dies. */
     private static Path poolDirectory;
     private static ProcessHandle poolJvm;
     private static long poolJvmStart;
 
-    private final int slot;
+    private int slot;
     private final FrameChannel channel;
     private final CompletableFuture<Serialization> foryBuild;
     /** Fory once built and admitting the pool's packages; until then, JDK serialization where it can. */
@@ -103,7 +104,7 @@ public final class WorkerMain {
             return size() > 256;
         }
     });
-    private long timeoutNanos;
+    private volatile long timeoutNanos;
     private WorkerState state;
     private WorkerHook onExit;
     private final Object runningLock = new Object();
@@ -316,10 +317,15 @@ public final class WorkerMain {
 
     private void start(ProcessHandle parent) throws IOException {
         MemoryBuffer init = channel.receive();
-        if (init.readByte() != Protocol.INIT) {
+        byte first = init.readByte();
+        if (first == Protocol.EXIT && state != null) {
+            System.exit(0); // idle after a retirement, and no pool took this worker: its exit hook ran already
+        }
+        if (first != Protocol.INIT) {
             throw new IOException("the pool did not send INIT first");
         }
         int workerSlot = init.readInt32();
+        slot = workerSlot;
         int workers = init.readInt32();
         timeoutNanos = init.readInt64();
         int packageCount = init.readInt32();
@@ -330,6 +336,17 @@ public final class WorkerMain {
         this.packages = java.util.Set.copyOf(packages);
         foryBuild.thenAccept(this::installFory);
         byte[] setupBytes = Protocol.readBytes(init);
+        Path position;
+        try {
+            position = Path.of(Protocol.readString(init));
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IOException("the pool sent a bad INIT: " + e.getMessage(), e);
+        }
+        if (state != null) {
+            // A warm worker taken by a new pool: mark tasks in that pool's file, clean up that pool's directory.
+            mark = mapMark(position);
+            poolDirectory = position.toAbsolutePath().getParent();
+        }
         long hookNanos;
         try {
             Object[] setup = setupBytes.length == 0 ? new Object[3]
@@ -351,8 +368,10 @@ public final class WorkerMain {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(this::reportShutdown, "ensemble-worker-shutdown"));
-        monitorThread = Thread.ofPlatform().daemon().name("ensemble-worker-monitor").start(() -> monitor(parent));
+        if (monitorThread == null) {
+            Runtime.getRuntime().addShutdownHook(new Thread(this::reportShutdown, "ensemble-worker-shutdown"));
+            monitorThread = Thread.ofPlatform().daemon().name("ensemble-worker-monitor").start(() -> monitor(parent));
+        }
         synchronized (foryLock) {
             MemoryBuffer ready = FrameChannel.begin(control, Protocol.READY);
             ready.writeInt64(hookNanos);
@@ -389,6 +408,13 @@ public final class WorkerMain {
             if (next == null) {
                 continue;
             }
+            if (next.seq() == RETIRE_SEQ) {
+                flush();
+                retire();
+                start(poolJvm);
+                lastEnd = System.nanoTime();
+                continue;
+            }
             if (next.seq() < 0) {
                 flush();
                 exit();
@@ -421,6 +447,7 @@ public final class WorkerMain {
             case Protocol.CHUNK -> pending.add(decodeChunk(frame));
             case Protocol.CANCEL -> cancelled.add(frame.readInt64());
             case Protocol.EXIT -> pending.add(new Pending(-1, 0, (byte) 0, null, null, null));
+            case Protocol.RETIRE -> pending.add(new Pending(RETIRE_SEQ, 0, (byte) 0, null, null, null));
             default -> throw new IOException("unexpected message type " + type + " from the pool");
         }
     }
@@ -694,8 +721,31 @@ public final class WorkerMain {
         }
     }
 
+    /**
+     * Ends this worker's service of its pool without ending the JVM (warm reuse): runs the exit hook, answers
+     * EXITED, and forgets everything of the pool (tasks, cancelled calls, worker state) before waiting for the
+     * next INIT.
+     */
+    private void retire() throws IOException {
+        runExitHook();
+        tasks.clear();
+        statelessTasks.clear();
+        cancelled.clear();
+        CurrentWorker.clear();
+        onExit = null;
+        System.out.flush();
+        System.err.flush();
+    }
+
     private void exit() throws IOException {
         exiting = true;
+        runExitHook();
+        System.out.flush();
+        System.err.flush();
+        System.exit(0);
+    }
+
+    private void runExitHook() throws IOException {
         long hookStart = System.nanoTime();
         if (onExit != null) {
             try {
@@ -707,9 +757,6 @@ public final class WorkerMain {
         MemoryBuffer exited = FrameChannel.begin(control, Protocol.EXITED);
         exited.writeInt64(System.nanoTime() - hookStart);
         channel.send(exited);
-        System.out.flush();
-        System.err.flush();
-        System.exit(0);
     }
 
     /** Shutdown hook: the JVM is exiting while a chunk runs (a task called System.exit, or a signal). */
@@ -741,9 +788,10 @@ public final class WorkerMain {
     }
 
     private void monitor(ProcessHandle parent) {
-        long tick = timeoutNanos > 0 ? Math.clamp(timeoutNanos / 8, 1_000_000L, 20_000_000L) : 20_000_000L;
         long lastParentCheck = System.nanoTime();
         while (true) {
+            long timeout = timeoutNanos; // a warm worker's next pool may have another timeout
+            long tick = timeout > 0 ? Math.clamp(timeout / 8, 1_000_000L, 20_000_000L) : 20_000_000L;
             LockSupport.parkNanos(holding ? HOLD_AT_MOST_NANOS : tick);
             long now = System.nanoTime();
             if (holding) {

@@ -176,16 +176,17 @@ class ProtocolFuzzTest {
         final FrameChannel channel;
         final SocketChannel socket;
         final Path stderr;
+        final Path position;
         final MemoryBuffer out = MemoryBuffer.newHeapBuffer(1024);
         private int nextSeq;
         private long nextCall = 1;
 
         FakePool(int generation) throws Exception {
             PoolConfig config = new PoolConfig("fuzz", PoolConfig.Kind.PROCESSES, 1, null, null, null, null, 0, 0,
-                    false, List.of("-Xmx64m"), Map.of());
+                    false, List.of("-Xmx64m"), java.time.Duration.ZERO, Map.of());
             launcher = new WorkerLauncher(config);
             Path socket = launcher.socketPath(0, generation);
-            Path position = launcher.directory().resolve("w0-" + generation + ".pos");
+            position = launcher.directory().resolve("w0-" + generation + ".pos");
             Files.write(position, new byte[8]);
             stderr = temp.resolve("worker-" + generation + ".err");
             try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -221,6 +222,7 @@ class ProtocolFuzzTest {
             init.writeInt32(packages.size());
             packages.forEach(p -> Protocol.writeString(init, p));
             Protocol.writeBytes(init, new byte[0]);
+            Protocol.writeString(init, position.toString());
             return init;
         }
 
