@@ -59,6 +59,21 @@ public final class WorkerMain {
     private static final long HOLD_AT_MOST_NANOS = 1_000_000;
 
     private static long MAIN_ENTERED;
+    /**
+     * Builds Fory (about 100 ms of CPU) only once this worker has answered READY, or when INIT's setup needs it:
+     * built while connecting, it competed for the CPUs with the start of the other workers and delayed every
+     * READY. The first chunks travel JDK-serialized meanwhile.
+     */
+    private static final boolean DEFER_FORY = !"false".equals(System.getProperty("ensemble.worker.deferFory"));
+    private static Thread FORY_BUILDER;
+    private static final java.util.concurrent.atomic.AtomicBoolean FORY_STARTED =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
+    private static void buildFory() {
+        if (FORY_STARTED.compareAndSet(false, true)) {
+            FORY_BUILDER.start();
+        }
+    }
     private static final int RETIRE_SEQ = -2;
     /** The pool's private directory (of the socket), its JVM and that JVM's start: what to clean if it dies. */
     private static Path poolDirectory;
@@ -157,7 +172,11 @@ public final class WorkerMain {
     /** Fory, waiting for it to be built if need be. */
     private Serialization fory() {
         Serialization s = fory;
-        return s != null ? s : installFory(foryBuild.join());
+        if (s != null) {
+            return s;
+        }
+        buildFory();
+        return installFory(foryBuild.join());
     }
 
     /** Makes a built Fory the one to use (once), and tells the pool if READY said it was not there yet. */
@@ -199,16 +218,18 @@ public final class WorkerMain {
         poolDirectory = Path.of(args[0]).toAbsolutePath().getParent();
         poolJvm = parent;
         poolJvmStart = parent == null ? 0 : parent.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L);
-        // Building Fory is the slowest part of starting; overlap it with connecting.
         boolean codegen = !"false".equals(System.getProperty("ensemble.worker.codegen"));
         CompletableFuture<Serialization> serialization = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().name("ensemble-worker-init").start(() -> {
+        FORY_BUILDER = Thread.ofPlatform().daemon().name("ensemble-worker-init").unstarted(() -> {
             try {
                 serialization.complete(Serialization.forWorker(codegen));
             } catch (Throwable t) {
                 serialization.completeExceptionally(t);
             }
         });
+        if (!DEFER_FORY) {
+            buildFory();
+        }
         InputStream stdin = System.in;
         byte[] secret = HexFormat.of().parseHex(readLine(stdin));
         Thread.ofPlatform().daemon().name("ensemble-worker-stdin").start(() -> watchStdin(stdin));
@@ -380,6 +401,7 @@ public final class WorkerMain {
             channel.send(ready);
             readySent = true;
         }
+        buildFory();
     }
 
     /** A chunk read from the socket, decoded, waiting its turn. */
