@@ -280,6 +280,24 @@ class ProcessFaultsTest {
     }
 
     @Test
+    void aWorkerStoppedWithoutDying_isKilledByThePool_andItsTaskTimesOut() {
+        // SIGSTOP freezes the whole worker JVM, its own timeout watchdog included: only the pool can end it.
+        WorkerPool pool = track(processes(1).taskTimeout(Duration.ofMillis(500)).build());
+        long before = workerPids(pool).iterator().next();
+        assertThatThrownBy(() -> pool.map(range(3), x -> {
+            if (x == 1) {
+                new ProcessBuilder("kill", "-STOP", Long.toString(ProcessHandle.current().pid())).start().waitFor();
+            }
+            return x;
+        }, CallOptions.defaults().chunkSize(3))).isInstanceOfSatisfying(TaskTimeoutException.class, e -> {
+            assertThat(e.index()).isEqualTo(1);
+            assertThat(e.getMessage()).contains("killed and replaced");
+        });
+        assertThat(workerPids(pool)).doesNotContain(before);
+        assertFullSizeAndUsable(pool, 1);
+    }
+
+    @Test
     void maxTasksPerWorker_recyclesBetweenChunks_neverMidTask() {
         WorkerPool pool = track(processes(1).maxTasksPerWorker(5).build());
         List<Long> pids = pool.map(range(20), x -> ProcessHandle.current().pid());

@@ -255,12 +255,41 @@ public final class ProcessBackend implements Backend {
             throw failure;
         }
         training = launcher.startAotTraining();
+        if (config.taskTimeout() != null) {
+            watchdog = Thread.ofPlatform().daemon().name(config.name() + "-watchdog").start(this::watch);
+        }
         for (Slot slot : slots) {
             slot.link.startReader();
             slot.sender = Thread.ofPlatform().daemon().name(config.name() + "-worker-" + slot.id + "-sender")
                     .start(() -> feed(slot));
         }
     }
+
+    /**
+     * The pool's backstop for workers that stop answering (only with a task timeout, which makes silence
+     * meaningful): every worker with work in flight that sent nothing for twice the timeout plus two seconds is
+     * killed, and its task fails with {@link TaskTimeoutException} (or runs again, by {@code retries}).
+     */
+    private void watch() {
+        long timeout = config.taskTimeout().toNanos();
+        long limit = 2 * timeout + TimeUnit.SECONDS.toNanos(2);
+        long tick = Math.clamp(limit / 4, TimeUnit.MILLISECONDS.toNanos(100), TimeUnit.SECONDS.toNanos(1));
+        while (!stopping) {
+            LockSupport.parkNanos(this, tick);
+            long now = System.nanoTime();
+            for (Slot slot : slots) {
+                WorkerLink link;
+                synchronized (slot) {
+                    link = slot.link;
+                }
+                if (link != null) {
+                    link.killIfFrozen(now, limit);
+                }
+            }
+        }
+    }
+
+    private Thread watchdog;
 
     /**
      * The sender loop of a slot, across its workers' lives: blocks in {@code take} only when its worker has
@@ -612,6 +641,7 @@ public final class ProcessBackend implements Backend {
                 slot.notifyAll();
             }
         }
+        stopWatchdog();
         if (training != null) {
             training.finish(120_000);
         }
@@ -636,10 +666,18 @@ public final class ProcessBackend implements Backend {
             Threads.joinUninterruptibly(slot.sender, 0);
         }
         awaitProcesses(10_000);
+        stopWatchdog();
         if (training != null) {
             training.finish(0);
         }
         launcher.deleteDirectory();
+    }
+
+    private void stopWatchdog() {
+        if (watchdog != null) {
+            LockSupport.unpark(watchdog);
+            Threads.joinUninterruptibly(watchdog, 0);
+        }
     }
 
     /**

@@ -61,7 +61,9 @@ final class WorkerLink {
     volatile long exitHookNanos;
     private String dyingReason;
     private volatile boolean retiring; // RETIRE sent: on EXITED the worker goes to WarmWorkers, not away
-    private boolean handedOver;        // the reader gave the worker to WarmWorkers: nothing of it is to be closed
+    private boolean handedOver;
+    private volatile long lastHeard = System.nanoTime(); // the last frame from the worker, or the first chunk sent to an idle one
+    private volatile boolean frozen;  // killed by the pool's watchdog: silent for too long with work in flight        // the reader gave the worker to WarmWorkers: nothing of it is to be closed
 
     private final MemoryBuffer sendBuffer = MemoryBuffer.newHeapBuffer(64 * 1024);
     private final LinkedHashMap<Long, Boolean> taskMirror = new LinkedHashMap<>(64, 0.75f, true) {
@@ -429,6 +431,9 @@ final class WorkerLink {
             if (ended || exitRequested) {
                 return false;
             }
+            if (inFlight.isEmpty()) {
+                lastHeard = System.nanoTime(); // silence counts from when it had something to do
+            }
             entry = new InFlight(nextSeq++, chunk);
             inFlight.put(entry.seq, entry);
             tasksSent += chunk.size();
@@ -569,6 +574,28 @@ final class WorkerLink {
         }
     }
 
+    /**
+     * Kills the worker if it has had work in flight and sent nothing for {@code limitNanos}. A live worker is
+     * never silent that long under a task timeout: it sends the results of a long chunk as they come (every
+     * 20 ms), and kills itself when a task overruns. One that is silent is stopped (SIGSTOP) or stuck as a whole
+     * (its own timeout watchdog cannot run), and its chunk would otherwise wait forever.
+     *
+     * @return whether it was killed
+     */
+    boolean killIfFrozen(long now, long limitNanos) {
+        synchronized (this) {
+            if (ended || inFlight.isEmpty() || now - lastHeard <= limitNanos) {
+                return false;
+            }
+            frozen = true;
+        }
+        System.err.println("pool " + backend.poolName() + ": worker " + slot + " (pid " + pid + ") sent nothing for "
+                + TimeUnit.NANOSECONDS.toMillis(now - lastHeard) + " ms while running a task under a timeout; "
+                + "it is stopped or stuck, killing it");
+        kill();
+        return true;
+    }
+
     /** Kills the worker process now; the reader then reports what it held. */
     void kill() {
         // A signal only: Process.destroy would also close the worker's output, losing its last lines.
@@ -601,6 +628,7 @@ final class WorkerLink {
         try {
             while (true) {
                 MemoryBuffer frame = channel.receive();
+                lastHeard = System.nanoTime();
                 byte type = frame.readByte();
                 switch (type) {
                     case Protocol.RESULTS -> onResults(frame);
@@ -788,10 +816,11 @@ final class WorkerLink {
         Iterator<InFlight> it = held.iterator();
         if (it.hasNext()) {
             InFlight running = it.next();
-            int runningOffset = runningOffset(running.seq);
-            backend.reportLost(slot, running.chunk, running.partial(), running.partialUpTo,
-                    Math.max(runningOffset, running.partialUpTo), running.timedOutAt, status, dyingReason,
-                    stderr.lastLines());
+            int runningOffset = Math.max(runningOffset(running.seq), running.partialUpTo);
+            // A frozen worker's task ran over its timeout, whatever else it was doing.
+            int timedOutAt = frozen && running.timedOutAt < 0 ? runningOffset : running.timedOutAt;
+            backend.reportLost(slot, running.chunk, running.partial(), running.partialUpTo, runningOffset,
+                    timedOutAt, status, dyingReason, stderr.lastLines());
         }
         while (it.hasNext()) {
             backend.scheduler().returned(slot, it.next().chunk);
