@@ -17,6 +17,9 @@ module dev.ensemble {
     exports dev.ensemble.internal.monitor to dev.ensemble.dashboard;
 
     requires org.apache.fory.core;
+    // Fory reaches the JDK's internals through sun.misc.Unsafe; on a module path, jdk.unsupported is resolved only
+    // if a module requires it, and Fory 1.6's descriptor for JDK 25 does not.
+    requires jdk.unsupported;
 
     // Fory rebuilds the library's own lambdas (jobs wrapped as tasks) and wire records in worker processes.
     opens dev.ensemble.internal to org.apache.fory.core;

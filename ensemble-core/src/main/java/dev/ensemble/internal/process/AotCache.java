@@ -67,6 +67,11 @@ final class AotCache {
         if (!Boolean.parseBoolean(System.getProperty("ensemble.aot", "true")) || Runtime.version().feature() < 25) {
             return disabled();
         }
+        String modulePath = System.getProperty("jdk.module.path");
+        if (modulePath != null && !modulePath.isBlank()) {
+            // The cache records the module graph it was made with; workers on a module path would refuse it.
+            return disabled();
+        }
         try {
             Path root = cacheRoot();
             List<Path> jars = new ArrayList<>();

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.Enumeration;
@@ -42,14 +43,34 @@ public final class ClassPathPackages {
         Set<String> result = cached;
         if (result == null) {
             Set<String> found = new TreeSet<>();
+            List<Path> modulePath = pathOf("jdk.module.path");
             for (Path entry : entries()) {
-                scan(entry, found);
+                if (!modulePath.contains(entry)) {
+                    scan(entry, found);
+                }
+            }
+            // A module path entry is a module or a directory of modules: their descriptors list the packages.
+            try {
+                java.lang.module.ModuleFinder.of(modulePath.stream().filter(Files::exists).toArray(Path[]::new))
+                        .findAll().forEach(module -> found.addAll(module.descriptor().packages()));
+            } catch (java.lang.module.FindException e) {
+                // a broken module path: this JVM could not have started from it, and workers will not either
             }
             found.add("dev.ensemble");
             result = Collections.unmodifiableSet(found);
             cached = result;
         }
         return result;
+    }
+
+    private static List<Path> pathOf(String property) {
+        List<Path> parts = new ArrayList<>();
+        for (String part : System.getProperty(property, "").split(File.pathSeparator)) {
+            if (!part.isBlank()) {
+                parts.add(Path.of(part).toAbsolutePath().normalize());
+            }
+        }
+        return parts;
     }
 
     /**

@@ -1,0 +1,90 @@
+package dev.ensemble;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.spi.ToolProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An application on the module path (a named module that requires {@code dev.ensemble}, every library on the
+ * module path, nothing on the class path) runs tasks on worker processes: its lambdas are sent, rebuilt in
+ * workers started on the same module path, and run there.
+ */
+@ExtendWith(LeakCheck.class)
+class ModulePathTest {
+    @TempDir
+    Path dir;
+
+    private static final String MAIN = """
+            package app;
+
+            import dev.ensemble.WorkerPool;
+            import java.util.List;
+
+            public class Main {
+                public static void main(String[] args) {
+                    try (WorkerPool pool = WorkerPool.processes(2)) {
+                        int offset = 10;
+                        System.out.println("map: " + pool.map(List.of(1, 2, 3), x -> x * x + offset));
+                        System.out.println("module: " + pool.apply(() -> Main.class.getModule().getName()));
+                        System.out.println("workers: " + pool.broadcast(() -> ProcessHandle.current().pid()).stream()
+                                .distinct().count());
+                    }
+                }
+            }
+            """;
+
+    /** Where the library and what it requires were loaded from: the module path of the application. */
+    private static String libraryModulePath() throws Exception {
+        Set<String> entries = new LinkedHashSet<>();
+        for (String anchor : List.of("dev.ensemble.WorkerPool", "org.apache.fory.Fory",
+                "org.codehaus.janino.ClassBodyEvaluator", "org.codehaus.commons.compiler.CompileException",
+                "me.tongfei.progressbar.ProgressBar", "org.jline.terminal.Terminal")) {
+            entries.add(Path.of(Class.forName(anchor).getProtectionDomain().getCodeSource().getLocation().toURI())
+                    .toString());
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
+    @Test
+    void anApplicationModule_runsTasksOnWorkerProcesses() throws Exception {
+        Path source = dir.resolve("src/app");
+        Files.createDirectories(source.resolve("app"));
+        Files.writeString(source.resolve("module-info.java"), "module app { requires dev.ensemble; }");
+        Files.writeString(source.resolve("app/Main.java"), MAIN);
+        String modulePath = libraryModulePath();
+        Path out = dir.resolve("out");
+        // java.util.spi.ToolProvider: the tests run inside module dev.ensemble, which does not read java.compiler.
+        int compiled = ToolProvider.findFirst("javac").orElseThrow().run(System.out, System.err, "--module-path",
+                modulePath, "-d", out.resolve("app").toString(), source.resolve("module-info.java").toString(),
+                source.resolve("app/Main.java").toString());
+        assertThat(compiled).as("the application module compiles").isZero();
+
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "--sun-misc-unsafe-memory-access=allow", "--module-path",
+                modulePath + File.pathSeparator + out, "-m", "app/app.Main"));
+        Process app = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output;
+        try {
+            output = new String(app.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(app.waitFor(60, TimeUnit.SECONDS)).as("the application ends").isTrue();
+        } finally {
+            app.destroyForcibly();
+        }
+        List<String> lines = output.lines().collect(Collectors.toList());
+        assertThat(app.exitValue()).as("exit code; output:%n%s", output).isZero();
+        assertThat(lines).as(output).contains("map: [11, 14, 19]", "module: app", "workers: 2");
+    }
+}
