@@ -45,8 +45,21 @@ public final class PoolMonitor implements CallObserver {
     private final Instant started = Instant.now();
     private final AtomicLong callIds = new AtomicLong();
     private final Map<Call<?>, Running> running = new ConcurrentHashMap<>();
-    private final ArrayDeque<CallView> recent = new ArrayDeque<>();
-    private final ArrayDeque<CallView> failures = new ArrayDeque<>();
+    private final ArrayDeque<Ended> recent = new ArrayDeque<>();
+    private final ArrayDeque<Ended> failures = new ArrayDeque<>();
+
+    /**
+     * A finished call as it ended; turned into a {@link CallView} only when someone looks, since resolving its
+     * call site and rendering its failure cost more than a small call (and this runs on the thread that
+     * delivers results).
+     */
+    private record Ended(Running running, String name, long done, long total, Duration elapsed, String status,
+            Throwable failure) {
+        CallView view() {
+            return new CallView(running.id, name, running.site(), running.caller(), running.started, done, total,
+                    elapsed, status, failure == null ? null : stackTrace(failure));
+        }
+    }
     private long callsCompleted;
     private long callsFailed;
     private final JmxRegistration jmx;
@@ -199,9 +212,8 @@ public final class PoolMonitor implements CallObserver {
             r.bar.finish(failure);
         }
         String status = failure == null ? "done" : failure instanceof CancellationException ? "cancelled" : "failed";
-        CallView view = new CallView(r.id, call.name(), r.site(), r.caller(), r.started, call.completedTasks(),
-                call.total(), Duration.ofNanos(System.nanoTime() - call.startedNanos()), status,
-                failure == null ? null : stackTrace(failure));
+        Ended view = new Ended(r, call.name(), call.completedTasks(), call.total(),
+                Duration.ofNanos(System.nanoTime() - call.startedNanos()), status, failure);
         synchronized (this) {
             callsCompleted++;
             addBounded(recent, view, RECENT_CALLS);
@@ -212,7 +224,7 @@ public final class PoolMonitor implements CallObserver {
         }
     }
 
-    private static void addBounded(ArrayDeque<CallView> views, CallView view, int bound) {
+    private static void addBounded(ArrayDeque<Ended> views, Ended view, int bound) {
         views.addFirst(view);
         if (views.size() > bound) {
             views.removeLast();
@@ -239,8 +251,8 @@ public final class PoolMonitor implements CallObserver {
                 call.completedTasks(), call.total(), Duration.ofNanos(now - call.startedNanos()), "running", null)));
         calls.sort(Comparator.comparingLong(CallView::id));
         List<String> states = scheduler.slotStates().stream().map(s -> s.name().toLowerCase(Locale.ROOT)).toList();
-        List<CallView> recentNow;
-        List<CallView> failuresNow;
+        List<Ended> recentNow;
+        List<Ended> failuresNow;
         long completed;
         long failed;
         synchronized (this) {
@@ -251,7 +263,8 @@ public final class PoolMonitor implements CallObserver {
         }
         return new PoolView(id, config.name(), config.kind().builderName(),
                 scheduler.isRunning() ? "running" : "closing", started, states, scheduler.insights(), calls,
-                recentNow, failuresNow, completed, failed);
+                recentNow.stream().map(Ended::view).toList(), failuresNow.stream().map(Ended::view).toList(),
+                completed, failed);
     }
 
     @Override
