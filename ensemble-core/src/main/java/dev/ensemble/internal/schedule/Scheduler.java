@@ -380,6 +380,19 @@ public final class Scheduler {
         }
     }
 
+    /** Whether a waiting worker could find something now: queued chunks, or a call still making chunks. */
+    private boolean workMayWait() {
+        if (!ready.isEmpty() || !producing.isEmpty()) {
+            return true;
+        }
+        for (ArrayDeque<Chunk> queue : targeted) {
+            if (!queue.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private Chunk nextFresh(int limit) {
         for (int i = producing.size(); i > 0; i--) {
             Call<?> call = producing.poll();
@@ -407,7 +420,12 @@ public final class Scheduler {
             stats[slot].chunksHeld--;
             record(slot, chunk, result);
             chunk.call().accept(chunk, slot, result, taskTimeout);
-            workChanged.signalAll();
+            if (workMayWait()) {
+                // The answer may have made room for more of a call (back-pressure, chunk sizing): wake the
+                // workers. Not otherwise: after a lone submit, waking idle workers only takes the CPU from the
+                // caller that waits for this answer.
+                workChanged.signalAll();
+            }
         } finally {
             unlockAndRun();
         }
