@@ -2,7 +2,7 @@ package dev.ensemble;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ensemble.internal.JobTask;
+import dev.ensemble.internal.Jobs;
 import dev.ensemble.internal.wire.Stateless;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +12,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Which tasks a worker process may keep and reuse across calls (stateless ones), and that this is invisible: a
  * task that captures state gets a fresh copy in every call, as it would if it were deserialized every time. A
- * user's record (outside the library's packages) is never taken as stateless; the library's job wrapper is.
+ * user's record or lambda capturing a value is never taken as stateless; the library's wrapper of a stateless
+ * job is.
  */
 @ExtendWith(LeakCheck.class)
 class StatelessTasksTest {
@@ -42,9 +43,9 @@ class StatelessTasksTest {
         Job<Object> plain = () -> 1;
         String captured = "state";
         Job<Object> capturing = () -> captured;
-        assertThat(Stateless.is(new JobTask(plain))).isTrue();
-        assertThat(Stateless.fieldless(new JobTask(plain))).isFalse(); // its serialized form depends on the job
-        assertThat(Stateless.is(new JobTask(capturing))).isFalse();
+        assertThat(Stateless.is(Jobs.asTask(plain))).isTrue();
+        assertThat(Stateless.fieldless(Jobs.asTask(plain))).isFalse(); // its serialized form depends on the job
+        assertThat(Stateless.is(Jobs.asTask(capturing))).isFalse();
     }
 
     @Test

@@ -128,7 +128,7 @@ public final class PoolImpl implements WorkerPool {
 
     @SuppressWarnings("unchecked")
     private static Task<Object, Object> asTask(Job<?> job) {
-        return new JobTask((Job<Object>) job);
+        return Jobs.asTask(job);
     }
 
     @Override

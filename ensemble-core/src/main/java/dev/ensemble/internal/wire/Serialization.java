@@ -217,7 +217,8 @@ public final class Serialization {
         return text;
     }
 
-    private static SerializedLambda serializedForm(Object value) {
+    /** The serialized form of a lambda (its captured values, its implementation), or null if it is none. */
+    static SerializedLambda serializedForm(Object value) {
         if (value == null || !value.getClass().isSynthetic() && !value.getClass().isHidden()) {
             return null;
         }

@@ -5,9 +5,9 @@ import java.lang.reflect.Modifier;
 
 /**
  * Whether an object carries no state of its own: its class and superclasses declare no instance fields, or it
- * is one of this library's records whose components are all stateless (its wrapper of a stateless job). A non-capturing lambda, a
- * static method reference and a field-less class are; a lambda that captures a value is not (each captured
- * value is a field of its class). Two stateless objects with the same serialized form behave the same, so a
+ * is one of this library's lambdas whose captured values are all stateless (its wrapper of a stateless job). A
+ * non-capturing lambda, a static method reference and a field-less class are; a lambda that captures a value is
+ * not (each captured value is a field of its class). Two stateless objects with the same serialized form behave the same, so a
  * deserialized copy can be reused across calls: nothing a call does to it can be seen by the next.
  */
 public final class Stateless {
@@ -25,19 +25,12 @@ public final class Stateless {
         }
     };
 
-    /** The component accessors of this module's records (wrappers of user functions); null for other classes. */
-    private static final ClassValue<java.lang.reflect.Method[]> OWN_RECORD_ACCESSORS = new ClassValue<>() {
+    /** Whether a class is a lambda of this library (a wrapper of a user's function, such as a job as a task). */
+    private static final ClassValue<Boolean> OWN_LAMBDA = new ClassValue<>() {
         @Override
-        protected java.lang.reflect.Method[] computeValue(Class<?> type) {
-            if (!type.isRecord() || !type.getPackageName().startsWith("dev.ensemble.internal")) {
-                return null;
-            }
-            var components = type.getRecordComponents();
-            var accessors = new java.lang.reflect.Method[components.length];
-            for (int i = 0; i < components.length; i++) {
-                accessors[i] = components[i].getAccessor();
-            }
-            return accessors;
+        protected Boolean computeValue(Class<?> type) {
+            return type.isHidden() && type.getName().startsWith("dev.ensemble.internal.")
+                    && java.io.Serializable.class.isAssignableFrom(type);
         }
     };
 
@@ -69,19 +62,18 @@ public final class Stateless {
         if (FIELDLESS.get(type)) {
             return true;
         }
-        java.lang.reflect.Method[] accessors = OWN_RECORD_ACCESSORS.get(type);
-        if (accessors == null || depth >= 4) {
+        if (!OWN_LAMBDA.get(type) || depth >= 4) {
             return false;
         }
-        try {
-            for (java.lang.reflect.Method accessor : accessors) {
-                if (!is(accessor.invoke(value), depth + 1)) {
-                    return false;
-                }
+        java.lang.invoke.SerializedLambda form = Serialization.serializedForm(value);
+        if (form == null) {
+            return false;
+        }
+        for (int i = 0; i < form.getCapturedArgCount(); i++) {
+            if (!is(form.getCapturedArg(i), depth + 1)) {
+                return false;
             }
-            return true;
-        } catch (ReflectiveOperationException e) {
-            return false;
         }
+        return true;
     }
 }
