@@ -35,7 +35,8 @@ public final class BenchMain {
                    ./ensemble bench [--report FILE] NAME [JMH ARGS]
                                                        one JMH benchmark, for example MapThroughput, Processes,
                                                        InstanceCalls, SharedArraySum, SharedArrayChunks, ClusterScaling,
-                                                       ClusterOverhead, ProgressBarOverhead (-h: JMH's options)""";
+                                                       ClusterOverhead, ProgressBarOverhead (-l: list them;
+                                                       -h: JMH's options)""";
 
     private BenchMain() {
     }
@@ -61,7 +62,21 @@ public final class BenchMain {
             report = args[1];
             args = java.util.Arrays.copyOfRange(args, 2, args.length);
         }
-        Collection<RunResult> results = new Runner(new CommandLineOptions(args)).run();
+        CommandLineOptions options = new CommandLineOptions(args);
+        // JMH's own main answers these; its Runner alone would run every benchmark instead.
+        if (options.shouldHelp()) {
+            options.showHelp();
+            return;
+        }
+        if (options.shouldList() || options.shouldListWithParams()) {
+            if (options.shouldListWithParams()) {
+                new Runner(options).listWithParams(options);
+            } else {
+                new Runner(options).list();
+            }
+            return;
+        }
+        Collection<RunResult> results = new Runner(options).run();
         String table = table(results);
         System.out.println();
         System.out.println(table);

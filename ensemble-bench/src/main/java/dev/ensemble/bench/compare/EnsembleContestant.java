@@ -12,7 +12,11 @@ import java.util.Map;
 /**
  * Ensemble's pools as contestants: {@code WorkerPool.threads} / {@code processes} for the function rows,
  * {@code Ensemble<S>} for the instance rows (broadcast, the model built once per worker, the word counters), a
- * {@link SharedArray} updated in place through {@code mapChunks} for the shared-memory row.
+ * {@link SharedArray} updated in place through {@code mapChunks} for the shared-memory row. Measures every row of
+ * the side-by-side table ({@link Contestant}); the kill -9 row on processes only.
+ *
+ * <p>Run: {@code ./ensemble bench} (all contestants), or this one alone:
+ * {@code ./ensemble bench --runs 1 --only ensemble-processes} (or {@code ensemble-threads}).
  */
 final class EnsembleContestant extends Contestant {
     private final boolean processes;

@@ -24,7 +24,12 @@ import net.viktorc.pp4j.impl.ProcessExecutors;
  * ({@code ProcessExecutors.newFixedJavaProcessPool}, whose workers are JVMs started with this JVM's class path).
  * Neither has a {@code map}: inputs are cut by hand into four chunks per worker ({@link Workloads#chunkedMap}), as
  * a careful user would. Per-worker state is a {@link ThreadLocal} on threads and a static field in each PP4J
- * worker JVM, built there by PP4J's start-up task.
+ * worker JVM, built there by PP4J's start-up task. Measures every row of the side-by-side table
+ * ({@link Contestant}) that these can do: PP4J has no shared memory and no way to reach each worker's state, a
+ * thread cannot be killed.
+ *
+ * <p>Run: {@code ./ensemble bench} (all contestants), or this one alone:
+ * {@code ./ensemble bench --runs 1 --only executor} (or {@code pp4j}).
  */
 final class ExecutorContestant extends Contestant {
     private final boolean pp4j;

@@ -3,7 +3,6 @@ package dev.ensemble.bench.compare;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,8 +19,8 @@ import java.util.TreeMap;
  * is not part of a numbered run: the kill test, a contestant skipped as a whole) and KEYWORD one of the
  * contestants' protocol ({@link Contestant}): {@code value ROW NUMBER}, {@code skip ROW REASON},
  * {@code failed ROW REASON} ({@code *} as ROW: every row), {@code note ROW TEXT}, {@code check NAME VALUE},
- * {@code kill TEXT}, {@code info TEXT}; plus {@code meta KEY VALUE} lines of the machine and the run. Anything
- * else (a worker's forwarded output, say) is ignored.
+ * {@code kill TEXT}; plus {@code meta KEY VALUE} lines of the machine and the run. Anything else (a worker's
+ * forwarded output, a contestant's {@code info} line, say) is ignored.
  *
  * <p>Each numeric cell is the median over runs of the contestant's per-run value, with min–max. The two ratio
  * columns compare Ensemble processes with the best process peer (PP4J, Python's {@code Pool} and
@@ -84,7 +83,6 @@ public final class Report {
     private final Map<String, Map<Column, String>> skips = new LinkedHashMap<>();
     private final Map<String, Map<Column, Set<String>>> checks = new TreeMap<>();
     private final Map<Column, String> kills = new LinkedHashMap<>();
-    private final Map<Column, Set<String>> infos = new LinkedHashMap<>();
     private final Map<String, String> footnotes = new LinkedHashMap<>();
 
     private Report() {
@@ -136,7 +134,6 @@ public final class Report {
             case "note" -> addTo(notes, row, c, text);
             case "check" -> addTo(checks, row, c, text);
             case "kill" -> kills.put(c, rest.strip());
-            case "info" -> infos.computeIfAbsent(c, k -> new LinkedHashSet<>()).add(rest.strip());
             default -> {
                 // not ours
             }
@@ -235,7 +232,9 @@ public final class Report {
         out.append("Each cell: median (min–max) over the runs; a run is a fresh JVM or interpreter per contestant, the "
                 + "contestants' runs interleaved. Ratios above 1: Ensemble is better by that factor (a peer's time ÷ "
                 + "Ensemble's; Ensemble's rate or speedup ÷ the peer's); the process peers are PP4J and Python's two "
-                + "pools.\n");
+                + "pools. The CPU tasks of rows 4a–4c spin for " + sizes.taskMillis() + " ms of wall-clock time each, "
+                + "so those rows show the pool's overhead and balance and how much of the cores the machine's other "
+                + "jobs leave.\n");
         for (var note : footnotes.entrySet()) {
             out.append("\n- [").append(note.getValue()).append("] ").append(note.getKey());
         }
@@ -439,10 +438,5 @@ public final class Report {
             throw new IllegalArgumentException("the README has no '" + begin + "' ... '" + end + "' markers");
         }
         return text.substring(0, from + begin.length()) + "\n" + body.strip() + "\n" + text.substring(to);
-    }
-
-    @Override
-    public String toString() {
-        return "Report" + Arrays.asList(meta, values.keySet());
     }
 }
