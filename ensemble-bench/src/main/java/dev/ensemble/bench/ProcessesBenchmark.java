@@ -37,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code killDuringMap}: a 1,000-task map with {@code retries(1)} during which one worker is killed with
  *   SIGKILL; fails unless all results arrive in order and the pool is back at full size.</li>
  * </ul>
- * Run: {@code ./ensemble bench Processes}. Side by side with Python and PP4J: {@code ensemble-bench/compare/compare.sh}.
+ * Run: {@code ./ensemble bench Processes}. Side by side with Python and PP4J: {@code ./ensemble bench} (no name).
  */
 @State(Scope.Benchmark)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "--sun-misc-unsafe-memory-access=allow"})
@@ -167,7 +167,7 @@ public class ProcessesBenchmark {
      * @return the results, checked
      * @throws Exception if a result is missing, out of order, or the pool is not at full size after
      */
-    static List<Integer> killOneWorkerDuringMap(WorkerPool pool) throws Exception {
+    public static List<Integer> killOneWorkerDuringMap(WorkerPool pool) throws Exception {
         Path dir = Files.createTempDirectory("ensemble-bench-kill");
         String pidFile = dir.resolve("victim").toString();
         Task<Integer, Integer> task = x -> {

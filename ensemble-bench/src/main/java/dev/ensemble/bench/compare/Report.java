@@ -1,0 +1,442 @@
+package dev.ensemble.bench.compare;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Turns the raw results of a side-by-side run into the Markdown table of {@code docs/benchmarks.md} and the
+ * README. Pure: lines in, text out, so a test can feed it a small made-up file.
+ *
+ * <p>Input: one line per fact, {@code RUN CONTESTANT KEYWORD REST}, where RUN is the run's number (0 for what
+ * is not part of a numbered run: the kill test, a contestant skipped as a whole) and KEYWORD one of the
+ * contestants' protocol ({@link Contestant}): {@code value ROW NUMBER}, {@code skip ROW REASON},
+ * {@code failed ROW REASON} ({@code *} as ROW: every row), {@code note ROW TEXT}, {@code check NAME VALUE},
+ * {@code kill TEXT}; plus {@code meta KEY VALUE} lines of the machine and the run. Anything else (a worker's
+ * forwarded output, a contestant's {@code info} line, say) is ignored.
+ *
+ * <p>Each numeric cell is the median over runs of the contestant's per-run value, with min–max. The two ratio
+ * columns compare Ensemble processes with the best process peer (PP4J, Python's {@code Pool} and
+ * {@code ProcessPoolExecutor}) and Ensemble threads with {@code ExecutorService}: above 1 means Ensemble is
+ * better by that factor (peer ÷ Ensemble for times, Ensemble ÷ peer for rates and speedups).
+ */
+public final class Report {
+
+    /** A contestant's column, and whether it is Ensemble or which kind of peer. */
+    enum Column {
+        ENSEMBLE_THREADS("ensemble-threads", "Ensemble threads", "threads"),
+        ENSEMBLE_PROCESSES("ensemble-processes", "Ensemble processes", "processes"),
+        EXECUTOR("executor", "ExecutorService", "ExecutorService"),
+        PP4J("pp4j", "PP4J 2.2", "PP4J"),
+        PYTHON_POOL("python-pool", "Python `Pool`", "Pool"),
+        PYTHON_PPE("python-ppe", "Python `ProcessPoolExecutor`", "ProcessPoolExecutor");
+
+        final String id;
+        final String label;
+        final String shortName;
+
+        Column(String id, String label, String shortName) {
+            this.id = id;
+            this.label = label;
+            this.shortName = shortName;
+        }
+
+        boolean processPeer() {
+            return this == PP4J || this == PYTHON_POOL || this == PYTHON_PPE;
+        }
+
+        static Column of(String id) {
+            for (Column c : values()) {
+                if (c.id.equals(id)) {
+                    return c;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** A row of the table. */
+    record Row(String id, boolean higherIsBetter, double scale, int decimals) {
+    }
+
+    static final List<Row> ROWS = List.of(
+            new Row("start_cold", false, 1, -1), new Row("start_warm", false, 1, -1),
+            new Row("rt_median", false, 1, -1), new Row("rt_p99", false, 1, -1),
+            new Row("map", true, 1e-6, -1),
+            new Row("cpu1", false, 1, -1), new Row("cpu2", false, 1, -1), new Row("speedup", true, 1, 2),
+            new Row("array", false, 1, -1), new Row("shared", false, 1, -1),
+            new Row("broadcast", false, 1, -1),
+            new Row("model", false, 1, -1), new Row("words", false, 1, -1),
+            new Row("kill", false, 1, -1));
+
+    private final Map<String, String> meta = new LinkedHashMap<>();
+    private final Map<String, Map<Column, List<Double>>> values = new LinkedHashMap<>();
+    private final Map<String, Map<Column, Set<String>>> notes = new LinkedHashMap<>();
+    private final Map<String, Map<Column, Set<String>>> failures = new LinkedHashMap<>();
+    private final Map<String, Map<Column, String>> skips = new LinkedHashMap<>();
+    private final Map<String, Map<Column, Set<String>>> checks = new TreeMap<>();
+    private final Map<Column, String> kills = new LinkedHashMap<>();
+    private final Map<String, String> footnotes = new LinkedHashMap<>();
+
+    private Report() {
+    }
+
+    /**
+     * Reads raw result lines.
+     *
+     * @param lines the lines, in any order
+     * @return the report
+     */
+    public static Report parse(List<String> lines) {
+        Report r = new Report();
+        for (String line : lines) {
+            r.read(line.strip());
+        }
+        return r;
+    }
+
+    private void read(String line) {
+        String[] p = line.split(" ", 4);
+        if (p.length >= 3 && p[0].equals("meta")) {
+            meta.put(p[1], line.substring(("meta " + p[1] + " ").length()).strip());
+            return;
+        }
+        if (p.length < 4 || !p[0].chars().allMatch(Character::isDigit)) {
+            return;
+        }
+        Column c = Column.of(p[1]);
+        if (c == null) {
+            return;
+        }
+        String keyword = p[2];
+        String rest = p[3];
+        String[] rowAndText = rest.split(" ", 2);
+        String row = rowAndText[0];
+        String text = rowAndText.length > 1 ? rowAndText[1].strip() : "";
+        switch (keyword) {
+            case "value" -> {
+                try {
+                    values.computeIfAbsent(row, k -> new LinkedHashMap<>()).computeIfAbsent(c, k -> new ArrayList<>())
+                            .add(Double.parseDouble(text));
+                } catch (NumberFormatException e) {
+                    addTo(failures, row, c, "reported '" + text + "', not a number");
+                }
+            }
+            case "skip" -> forRows(row, id -> skips.computeIfAbsent(id, k -> new LinkedHashMap<>()).putIfAbsent(c, text));
+            case "failed" -> forRows(row, id -> addTo(failures, id, c, text));
+            case "note" -> addTo(notes, row, c, text);
+            case "check" -> addTo(checks, row, c, text);
+            case "kill" -> kills.put(c, rest.strip());
+            default -> {
+                // not ours
+            }
+        }
+    }
+
+    private static void forRows(String row, java.util.function.Consumer<String> action) {
+        if (row.equals("*")) {
+            ROWS.forEach(r -> action.accept(r.id()));
+        } else {
+            action.accept(row);
+        }
+    }
+
+    private static void addTo(Map<String, Map<Column, Set<String>>> map, String row, Column c, String text) {
+        map.computeIfAbsent(row, k -> new LinkedHashMap<>()).computeIfAbsent(c, k -> new LinkedHashSet<>()).add(text);
+    }
+
+    /**
+     * The values of one cell.
+     *
+     * @return the per-run values, empty if none
+     */
+    List<Double> values(String row, Column c) {
+        return values.getOrDefault(row, Map.of()).getOrDefault(c, List.of());
+    }
+
+    /**
+     * The median of a cell: the middle value, or the upper middle one of an even count (as every contestant
+     * computes its own medians).
+     *
+     * @return the median, or NaN if the cell is empty
+     */
+    double median(String row, Column c) {
+        List<Double> v = values(row, c);
+        if (v.isEmpty()) {
+            return Double.NaN;
+        }
+        double[] a = v.stream().mapToDouble(Double::doubleValue).toArray();
+        return Contestant.median(a);
+    }
+
+    /**
+     * Ensemble's advantage over a peer on a row: above 1, Ensemble is better by that factor.
+     *
+     * @param row the row
+     * @param ensemble Ensemble's median
+     * @param peer the peer's median
+     * @return peer ÷ Ensemble for a row where lower is better, Ensemble ÷ peer otherwise
+     */
+    static double advantage(Row row, double ensemble, double peer) {
+        return row.higherIsBetter() ? ensemble / peer : peer / ensemble;
+    }
+
+    /** The peer with the best median on a row among the process peers, or null if none has a value. */
+    Column bestProcessPeer(Row row) {
+        Column best = null;
+        for (Column c : Column.values()) {
+            double m = median(row.id(), c);
+            if (!c.processPeer() || Double.isNaN(m)) {
+                continue;
+            }
+            double b = best == null ? Double.NaN : median(row.id(), best);
+            if (best == null || (row.higherIsBetter() ? m > b : m < b)) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * The table, its notes and the machine it ran on, as Markdown.
+     *
+     * @return the Markdown
+     */
+    public String markdown() {
+        footnotes.clear();
+        Sizes sizes = meta.containsKey("sizes") ? Sizes.decode(meta.get("sizes")) : Sizes.quick();
+        StringBuilder out = new StringBuilder();
+        out.append(machineLine()).append("\n\n");
+        out.append("| measure (2 workers unless stated) |");
+        for (Column c : Column.values()) {
+            out.append(' ').append(c.label).append(" |");
+        }
+        out.append(" processes vs best process peer | threads vs ExecutorService |\n");
+        out.append("| --- |").append(" ---: |".repeat(Column.values().length)).append(" ---: | ---: |\n");
+        for (Row row : ROWS) {
+            out.append("| ").append(label(row.id(), sizes)).append(" |");
+            for (Column c : Column.values()) {
+                out.append(' ').append(row.id().equals("kill") ? killCell(c) : cell(row, c)).append(" |");
+            }
+            out.append(' ').append(row.id().equals("kill") ? "" : processRatio(row)).append(" |");
+            out.append(' ').append(row.id().equals("kill") ? "" : threadRatio(row)).append(" |\n");
+        }
+        out.append('\n');
+        out.append("Each cell: median (min–max) over the runs; a run is a fresh JVM or interpreter per contestant, the "
+                + "contestants' runs interleaved. Ratios above 1: Ensemble is better by that factor (a peer's time ÷ "
+                + "Ensemble's; Ensemble's rate or speedup ÷ the peer's); the process peers are PP4J and Python's two "
+                + "pools. The CPU tasks of rows 4a–4c spin for " + sizes.taskMillis() + " ms of wall-clock time each, "
+                + "so those rows show the pool's overhead and balance and how much of the cores the machine's other "
+                + "jobs leave.\n");
+        for (var note : footnotes.entrySet()) {
+            out.append("\n- [").append(note.getValue()).append("] ").append(note.getKey());
+        }
+        out.append("\n\n").append(checksLine()).append('\n');
+        return out.toString();
+    }
+
+    private String machineLine() {
+        StringBuilder s = new StringBuilder();
+        s.append("Measured by `./ensemble bench");
+        if ("full".equals(meta.get("mode"))) {
+            s.append(" --full");
+        }
+        s.append("` (").append(meta.getOrDefault("mode", "?")).append(" mode, ").append(meta.getOrDefault("runs", "?"))
+                .append(" runs of each contestant, ").append(meta.getOrDefault("seconds", "?")).append(" s in all) on ")
+                .append(meta.getOrDefault("date", "?")).append(": ").append(meta.getOrDefault("cores", "?"))
+                .append(" cores (").append(meta.getOrDefault("cpu", "?")).append("), load average ")
+                .append(meta.getOrDefault("load_start", "?")).append(" at the start and ")
+                .append(meta.getOrDefault("load_end", "?")).append(" at the end (1, 5, 15 min), ")
+                .append(meta.getOrDefault("os", "?")).append(", JDK ").append(meta.getOrDefault("jdk", "?"))
+                .append(", ").append(meta.getOrDefault("python", "no Python")).append('.');
+        return s.toString();
+    }
+
+    private static String label(String row, Sizes s) {
+        return switch (row) {
+            case "start_cold" -> "1a. pool creation to first result, **cold**: the first pool of a fresh JVM or "
+                    + "interpreter, library loading included (ms)";
+            case "start_warm" -> "1b. pool creation to first result, **warm**: another pool of the same "
+                    + "configuration after the first closed (ms)";
+            case "rt_median" -> "2a. trivial round trip, `submit(x -> x)` and wait, median (µs)";
+            case "rt_p99" -> "2b. trivial round trip, p99 (µs)";
+            case "map" -> "3. `map` of `x -> x + 1` over " + count(s.mapInputs())
+                    + " inputs, automatic chunking (million tasks/s)";
+            case "cpu1" -> "4a. " + s.cpuTasks() + " tasks of " + s.taskMillis() + " ms CPU, 1 worker (ms)";
+            case "cpu2" -> "4b. " + s.cpuTasks() + " tasks of " + s.taskMillis() + " ms CPU, 2 workers (ms)";
+            case "speedup" -> "4c. speedup from 1 to 2 workers (4a ÷ 4b)";
+            case "array" -> "5a. " + mib(s.arrayLength()) + " `double[]` argument and result round trip (ms)";
+            case "shared" -> "5b. the same " + mib(s.arrayLength()) + " shared, no copy: each worker adds 1 to its "
+                    + "half in place (ms)";
+            case "broadcast" -> "6. instance pool: `broadcast` a call to every instance, median (µs)";
+            case "model" -> "7a. expensive initialisation: create a pool whose workers each build a "
+                    + s.modelInitMillis() + " ms model once, then " + count(s.modelCalls()) + " small calls (ms)";
+            case "words" -> "7b. stateful word count: " + count(s.documents()) + " generated documents counted into "
+                    + "per-worker state, then collected and merged (ms)";
+            case "kill" -> "kill -9 of a worker during a map of 1,000 tasks (Ensemble with `retries(1)`)";
+            default -> row;
+        };
+    }
+
+    private static String count(int n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    private static String mib(int doubles) {
+        return (doubles * 8L >> 20) + " MiB";
+    }
+
+    private String cell(Row row, Column c) {
+        List<Double> v = values(row.id(), c);
+        StringBuilder s = new StringBuilder();
+        if (!v.isEmpty()) {
+            double min = v.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+            double max = v.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+            s.append(format(row, median(row.id(), c)));
+            if (v.size() > 1) {
+                s.append(" (").append(format(row, min)).append('–').append(format(row, max)).append(')');
+            }
+        } else if (skips.getOrDefault(row.id(), Map.of()).containsKey(c)) {
+            s.append('-').append(mark(skips.get(row.id()).get(c)));
+        } else if (failures.getOrDefault(row.id(), Map.of()).containsKey(c)) {
+            s.append("failed");
+        } else {
+            s.append('-');
+        }
+        for (String failure : failures.getOrDefault(row.id(), Map.of()).getOrDefault(c, Set.of())) {
+            s.append(mark(c.label.replace("`", "") + " failed" + (v.isEmpty() ? "" : " in some runs") + ": " + failure));
+        }
+        for (String note : notes.getOrDefault(row.id(), Map.of()).getOrDefault(c, Set.of())) {
+            s.append(mark(note));
+        }
+        return s.toString();
+    }
+
+    private String killCell(Column c) {
+        String text = kills.get(c);
+        if (text != null) {
+            return text;
+        }
+        Map<Column, String> skipped = skips.getOrDefault("kill", Map.of());
+        if (skipped.containsKey(c)) {
+            return "-" + mark(skipped.get(c));
+        }
+        Set<String> failed = failures.getOrDefault("kill", Map.of()).getOrDefault(c, Set.of());
+        return failed.isEmpty() ? "-" : "failed" + mark(c.label.replace("`", "") + " failed: " + String.join("; ", failed));
+    }
+
+    private String processRatio(Row row) {
+        double ensemble = median(row.id(), Column.ENSEMBLE_PROCESSES);
+        Column best = bestProcessPeer(row);
+        if (best == null || Double.isNaN(ensemble)) {
+            return "";
+        }
+        return ratio(advantage(row, ensemble, median(row.id(), best))) + " vs " + best.shortName;
+    }
+
+    private String threadRatio(Row row) {
+        double ensemble = median(row.id(), Column.ENSEMBLE_THREADS);
+        double executor = median(row.id(), Column.EXECUTOR);
+        if (Double.isNaN(ensemble) || Double.isNaN(executor)) {
+            return "";
+        }
+        return ratio(advantage(row, ensemble, executor));
+    }
+
+    private static String ratio(double r) {
+        return r >= 10 ? String.format(Locale.ROOT, "**%.0fx**", r)
+                : r >= 1 ? String.format(Locale.ROOT, "**%.2fx**", r) : String.format(Locale.ROOT, "%.2fx", r);
+    }
+
+    /**
+     * A number with three significant digits, thousands grouped ({@code 1,234}, {@code 56.7}, {@code 0.0123}).
+     */
+    static String format(Row row, double value) {
+        double v = value * row.scale();
+        if (row.decimals() >= 0) {
+            return String.format(Locale.ROOT, "%." + row.decimals() + "f", v);
+        }
+        if (v == 0 || Double.isNaN(v) || Double.isInfinite(v)) {
+            return String.valueOf(v);
+        }
+        if (Math.abs(v) >= 1000) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
+        return new BigDecimal(v).round(new MathContext(3)).stripTrailingZeros().toPlainString();
+    }
+
+    private String mark(String note) {
+        String letter = footnotes.computeIfAbsent(note, k -> String.valueOf((char) ('a' + footnotes.size())));
+        return " [" + letter + "]";
+    }
+
+    private String checksLine() {
+        List<String> agreed = new ArrayList<>();
+        List<String> differ = new ArrayList<>();
+        for (var check : checks.entrySet()) {
+            Set<String> all = new LinkedHashSet<>();
+            check.getValue().values().forEach(all::addAll);
+            List<String> who = check.getValue().keySet().stream().map(c -> c.label.replace("`", "")).toList();
+            String what = check.getKey().equals("model") ? "model checksum" : "word counts (total:distinct:digest)";
+            if (all.size() == 1) {
+                agreed.add(what + " " + all.iterator().next() + " from " + String.join(", ", who));
+            } else {
+                StringBuilder d = new StringBuilder(what + ":");
+                check.getValue().forEach((c, v) -> d.append(' ').append(c.label.replace("`", "")).append('=')
+                        .append(String.join("/", v)));
+                differ.add(d.toString());
+            }
+        }
+        StringBuilder s = new StringBuilder();
+        if (!differ.isEmpty()) {
+            s.append("**Results differ between contestants**: ").append(String.join("; ", differ)).append(". ");
+        }
+        if (!agreed.isEmpty()) {
+            s.append("Every result was checked by its contestant (maps element by element, arrays equal, counts "
+                    + "against a sequential count); the same ").append(String.join("; the same ", agreed)).append('.');
+        }
+        return s.toString();
+    }
+
+    /**
+     * Whether every contestant that reported a checksum reported the same one, for each checksum.
+     *
+     * @return true if no checksum differs
+     */
+    public boolean checksAgree() {
+        for (var check : checks.values()) {
+            Set<String> all = new LinkedHashSet<>();
+            check.values().forEach(all::addAll);
+            if (all.size() > 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Replaces what lies between the begin and end markers of {@code text} with {@code body}.
+     *
+     * @param text the README
+     * @param body the new content
+     * @return the new README
+     * @throws IllegalArgumentException if the markers are missing or out of order
+     */
+    public static String splice(String text, String body) {
+        String begin = "<!-- benchmarks:begin -->";
+        String end = "<!-- benchmarks:end -->";
+        int from = text.indexOf(begin);
+        int to = text.indexOf(end);
+        if (from < 0 || to < from) {
+            throw new IllegalArgumentException("the README has no '" + begin + "' ... '" + end + "' markers");
+        }
+        return text.substring(0, from + begin.length()) + "\n" + body.strip() + "\n" + text.substring(to);
+    }
+}
