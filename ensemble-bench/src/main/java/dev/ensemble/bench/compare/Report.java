@@ -264,7 +264,7 @@ public final class Report {
             case "start_cold" -> "1a. pool creation to first result, **cold**: the first pool of a fresh JVM or "
                     + "interpreter, library loading included (ms)";
             case "start_warm" -> "1b. pool creation to first result, **warm**: another pool of the same "
-                    + "configuration after the first closed (ms)";
+                    + "configuration after the first closed; Ensemble processes with `keepWarm` (ms)";
             case "rt_median" -> "2a. trivial round trip, `submit(x -> x)` and wait, median (µs)";
             case "rt_p99" -> "2b. trivial round trip, p99 (µs)";
             case "map" -> "3. `map` of `x -> x + 1` over " + count(s.mapInputs())
