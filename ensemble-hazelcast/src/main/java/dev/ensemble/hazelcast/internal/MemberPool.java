@@ -12,7 +12,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One pool's presence on one member: its setup (shared objects and hooks, rebuilt once here), the workers of
- * the slots homed here, the tasks of recent calls, and a watchdog for the task timeout.
+ * the slots homed here (threads, {@link MemberWorker}, or worker JVMs, {@link MemberProcess}), the tasks of
+ * recent calls, and for threads a watchdog for the task timeout (worker JVMs time their own tasks).
  *
  * <p><b>Tasks once per member.</b> The pool sends a call's task with the first chunk of that call it sends
  * here; later chunks carry only the call id. The cache is bounded, so a task may have been dropped when a
