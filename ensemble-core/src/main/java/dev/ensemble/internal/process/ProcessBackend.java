@@ -396,8 +396,12 @@ public final class ProcessBackend implements Backend {
 
     private static final boolean DIRECT = !"false".equals(System.getProperty("ensemble.direct"));
 
-    /** Wakes every sender, to tell its worker about cancelled calls. */
-    void wakeSenders() {
+    /**
+     * Wakes every sender that waits for its worker's answer: to tell its worker about cancelled calls, or to send
+     * it a chunk that was queued for it from outside the scheduler's own calls (a relay, {@link #forOneSlot}), so
+     * that the chunk waits in the worker's socket rather than for the answer to the one the worker runs.
+     */
+    public void wakeSenders() {
         for (Slot slot : slots) {
             WorkerLink link;
             synchronized (slot) {

@@ -190,7 +190,11 @@ final class MemberProcess implements SlotWorker {
         CompletableFuture<Supplier<Reply>> early = answers.putIfAbsent(request.chunk, request.answer);
         if (early != null) {
             request.answer.complete(early.join()); // answered before it was registered
+            return;
         }
+        // A sender whose worker JVM runs a chunk waits for that answer, not for the scheduler: without this, the
+        // chunk just queued would reach the worker only after the running one's answer (no pipelining).
+        backend.wakeSenders();
     }
 
     private void settle(Relayed relayed, Chunk chunk, Supplier<Reply> answer) {
@@ -255,8 +259,10 @@ final class MemberProcess implements SlotWorker {
             }
         }
         for (Call<Void> call : cancelled) {
-            // The worker JVM hears of it from the backend's sender (at most a tenth of a second later).
             scheduler.cancel(call, new CancellationException("call " + callId + " was cancelled"));
+        }
+        if (!cancelled.isEmpty()) {
+            backend.wakeSenders(); // the sender tells the worker JVM to skip or stop the call's chunks
         }
     }
 
