@@ -13,6 +13,8 @@ module dev.ensemble {
     exports dev.ensemble.internal.schedule to dev.ensemble.hazelcast;
     exports dev.ensemble.internal.worker to dev.ensemble.hazelcast;
     exports dev.ensemble.internal.wire to dev.ensemble.hazelcast;
+    // ... and can run them in worker processes of each member (the process backend, one slot at a time).
+    exports dev.ensemble.internal.process to dev.ensemble.hazelcast;
     // The dashboard reads the registry of live pools and their calls.
     exports dev.ensemble.internal.monitor to dev.ensemble.dashboard;
 

@@ -14,8 +14,9 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Fails a test that leaves something of ours behind: a platform thread named {@code ensemble-*}, a child
- * process, or a file in {@code /dev/shm} with "ensemble" in its name made by this JVM or its descendants. Whatever is still going is given a few
+ * Fails a test that leaves something of ours behind: a platform thread named {@code ensemble-*}, a process
+ * started by this JVM or by one of its children (a cluster member started for the test class starts worker JVMs
+ * of its own), or a file in {@code /dev/shm} with "ensemble" in its name made by this JVM or its descendants. Whatever is still going is given a few
  * seconds to end (threads joined, processes awaited), never a blind sleep.
  */
 public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
@@ -48,7 +49,7 @@ public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
             }
         }
         Set<Long> childrenBefore = (Set<Long>) context.getStore(NS).get("children");
-        for (ProcessHandle child : ProcessHandle.current().children().toList()) {
+        for (ProcessHandle child : ProcessHandle.current().descendants().toList()) {
             if (childrenBefore.contains(child.pid())) {
                 continue;
             }
@@ -94,7 +95,7 @@ public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
     }
 
     private static Set<Long> childPids() {
-        return ProcessHandle.current().children().map(ProcessHandle::pid).collect(Collectors.toSet());
+        return ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
     }
 
     private static Set<String> shmFiles() {

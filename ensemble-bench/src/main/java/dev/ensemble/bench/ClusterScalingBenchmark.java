@@ -2,6 +2,7 @@ package dev.ensemble.bench;
 
 import dev.ensemble.WorkerPool;
 import dev.ensemble.hazelcast.HazelcastBackend;
+import dev.ensemble.hazelcast.MemberWorkers;
 import dev.ensemble.hazelcast.internal.LoopbackCluster;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * A CPU-bound map of 200 tasks of about 10 ms each over two single-worker Hazelcast members
  * ({@code runner=ensemble}) against the same map on one ({@code oneMember}). The members are JVMs on 127.0.0.1
  * started per trial; this JVM is a client. Both members share this 2-core machine, so 2x is the ceiling.
+ * {@code members=threads} runs each worker as a thread of its member, {@code members=processes} as a worker JVM
+ * that its member starts ({@code memberWorkers(MemberWorkers.processes())}).
  *
  * <p>Two kinds of task: {@code task=work} is a fixed amount of arithmetic calibrated once to 10 ms, so a task
  * whose member is descheduled (by anything else running on the machine) takes longer: it measures how much of
@@ -47,6 +50,9 @@ public class ClusterScalingBenchmark {
     @Param({"work", "spin"})
     public String task;
 
+    @Param({"threads", "processes"})
+    public String members;
+
     private LoopbackCluster cluster;
     private WorkerPool pool;
     private long iterationsPerTask;
@@ -56,7 +62,8 @@ public class ClusterScalingBenchmark {
     public void setUp() {
         iterationsPerTask = calibrate();
         cluster = LoopbackCluster.start(2, 0, List.of("-Xmx512m", "--sun-misc-unsafe-memory-access=allow"));
-        pool = WorkerPool.builder().cluster(HazelcastBackend.of(cluster.client()))
+        MemberWorkers kind = members.equals("processes") ? MemberWorkers.processes() : MemberWorkers.threads();
+        pool = WorkerPool.builder().cluster(HazelcastBackend.of(cluster.client()).memberWorkers(kind))
                 .workers(runner.equals("ensemble") ? 2 : 1).build();
     }
 

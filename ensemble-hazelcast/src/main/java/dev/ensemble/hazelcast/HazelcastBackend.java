@@ -5,6 +5,7 @@ import dev.ensemble.ClusterBackend;
 import dev.ensemble.hazelcast.internal.ClusterOptions;
 import dev.ensemble.hazelcast.internal.HazelcastStarter;
 import dev.ensemble.internal.ClusterStarter;
+import java.util.List;
 
 /**
  * Runs a pool's workers on the members of a Hazelcast cluster:
@@ -18,14 +19,22 @@ import dev.ensemble.internal.ClusterStarter;
  *
  * <p><b>Where workers run.</b> On every data (non-lite) member that is in the cluster when the pool is built:
  * {@link #workersPerMember(int)} on each, or each member's processor count, or {@code workers(n)} of the
- * builder spread round-robin over the members. The workers are threads of the member's JVM, fed by the
- * pool's one scheduler through Hazelcast's executor service (named {@value ClusterOptions#EXECUTOR}); the
- * caller may be a member itself or a client. Every member needs {@code ensemble-core},
+ * builder spread round-robin over the members. The workers are threads of the member's JVM, or, with
+ * {@link #memberWorkers(MemberWorkers) memberWorkers(MemberWorkers.processes(k))}, worker JVMs that each member
+ * starts with its own JDK and class path, as a pool of worker processes does on one machine. Either way they are
+ * fed by the pool's one scheduler through Hazelcast's executor service (named {@value ClusterOptions#EXECUTOR});
+ * the caller may be a member itself or a client. Every member needs {@code ensemble-core},
  * {@code ensemble-hazelcast}, {@code fory-core} and the application's classes on its class path; nothing
  * else is configured on the members.
  *
  * <p><b>What travels.</b> A call's task once per member, chunks of inputs, results, and the shared objects and
  * hooks once per member per pool, serialized as for worker processes.
+ *
+ * <p><b>Faults.</b> A worker JVM on a member that dies (or is killed for {@code taskTimeout}) is a dead worker
+ * process, as on one machine: its member starts a replacement, and the task it ran is retried or fails with
+ * {@code WorkerDiedException} (its exit status and last lines of standard error) or
+ * {@code TaskTimeoutException}. A thread on a member that overruns {@code taskTimeout} is interrupted, and
+ * abandoned and replaced if it ignores the interrupt.
  *
  * <p><b>Membership.</b> A member that leaves or dies while it runs a chunk is handled as a dead worker process:
  * its chunks run again elsewhere if {@code retries} allows, or fail with {@code WorkerDiedException} whose
@@ -66,26 +75,60 @@ public final class HazelcastBackend implements ClusterBackend {
             throw new IllegalArgumentException("Hazelcast instance " + hazelcast.getName()
                     + " is not running; pass a running member or client");
         }
-        return new HazelcastBackend(new ClusterOptions(hazelcast, 0, false));
+        return new HazelcastBackend(ClusterOptions.of(hazelcast));
     }
 
     /**
-     * The number of workers on each member (default: the member's own processor count). Not together with the
-     * builder's {@code workers(n)}, which sets the pool's total instead.
+     * The number of worker threads on each member (default: the member's own processor count); the same as
+     * {@code memberWorkers(MemberWorkers.threads(count))}. Not together with the builder's {@code workers(n)},
+     * which sets the pool's total instead.
      *
      * @param count at least 1
      * @return a backend with this option
      * @throws IllegalArgumentException if {@code count} is less than 1
-     * @throws IllegalStateException if already set
+     * @throws IllegalStateException if this or {@link #memberWorkers} was already set
      */
     public HazelcastBackend workersPerMember(int count) {
         if (count < 1) {
             throw new IllegalArgumentException("workersPerMember must be at least 1, got " + count);
         }
-        if (options.workersPerMember() != 0) {
-            throw new IllegalStateException("workersPerMember was already set to " + options.workersPerMember());
+        requireNoMemberWorkers("workersPerMember(" + count + ")");
+        return new HazelcastBackend(options.withMemberWorkers(count, false, List.of(),
+                "workersPerMember(" + count + ")"));
+    }
+
+    /**
+     * What the workers on each member are, and how many: {@link MemberWorkers#threads(int)} (threads of the
+     * member's JVM, as {@link #workersPerMember(int)} makes) or {@link MemberWorkers#processes(int)} (worker JVMs
+     * that each member starts, so that a task can be killed on timeout and a crash takes down one worker, not the
+     * member). The pool's one scheduler feeds them all, as it feeds threads.
+     *
+     * @param workers the choice; not null
+     * @return a backend with this option
+     * @throws IllegalArgumentException if {@code workers} is null
+     * @throws IllegalStateException if this or {@link #workersPerMember(int)} was already set
+     */
+    public HazelcastBackend memberWorkers(MemberWorkers workers) {
+        if (workers == null) {
+            throw new IllegalArgumentException("memberWorkers must not be null; pass MemberWorkers.threads(k) or "
+                    + "MemberWorkers.processes(k)");
         }
-        return new HazelcastBackend(new ClusterOptions(options.hazelcast(), count, options.allowNonLoopback()));
+        requireNoMemberWorkers("memberWorkers(" + workers + ")");
+        return new HazelcastBackend(options.withMemberWorkers(workers.perMember(), workers.isProcesses(),
+                workers.jvmArgsOrEmpty(), "memberWorkers(" + workers + ")"));
+    }
+
+    private void requireNoMemberWorkers(String wanted) {
+        String set = options.perMemberOption();
+        if (set == null) {
+            return;
+        }
+        if (set.startsWith(wanted.substring(0, wanted.indexOf('(')))) {
+            throw new IllegalStateException(set.substring(0, set.indexOf('(')) + " was already set to "
+                    + set.substring(set.indexOf('(') + 1, set.length() - 1));
+        }
+        throw new IllegalStateException(set + " and " + wanted + " both say what runs on each member; keep one "
+                + "(workersPerMember(k) is memberWorkers(MemberWorkers.threads(k)))");
     }
 
     /**
@@ -100,7 +143,7 @@ public final class HazelcastBackend implements ClusterBackend {
         if (options.allowNonLoopback()) {
             throw new IllegalStateException("allowNonLoopback was already set");
         }
-        return new HazelcastBackend(new ClusterOptions(options.hazelcast(), options.workersPerMember(), true));
+        return new HazelcastBackend(options.withNonLoopbackAllowed());
     }
 
     @Override
@@ -110,7 +153,7 @@ public final class HazelcastBackend implements ClusterBackend {
 
     @Override
     public String toString() {
-        return "HazelcastBackend[" + description() + (options.workersPerMember() > 0
-                ? ", " + options.workersPerMember() + " workers per member" : "") + "]";
+        return "HazelcastBackend[" + description() + (options.perMemberOption() != null
+                ? ", " + options.perMemberOption() : "") + "]";
     }
 }

@@ -49,6 +49,9 @@ import org.apache.fory.memory.MemoryBuffer;
 public final class ProcessBackend implements Backend {
     private static final int START_ATTEMPTS = 3;
 
+    /** The one slot this backend runs a worker for, or -1 for all (see {@link #forOneSlot}). */
+    private final int onlySlot;
+
     private final PoolConfig config;
     /** Set before any worker is started (with hooks or shared objects), else while the first ones boot. */
     private volatile Serialization serialization;
@@ -102,6 +105,32 @@ public final class ProcessBackend implements Backend {
      * @throws IllegalArgumentException if the shared objects or a hook cannot be serialized
      */
     public ProcessBackend(PoolConfig config) {
+        this(config, -1);
+    }
+
+    /**
+     * Worker processes for one slot of a pool whose other slots run elsewhere: a cluster member that hosts that
+     * slot's worker in a JVM of its own. The worker is told its slot and the pool's size ({@code config.workers()}),
+     * as in a pool of this machine; {@link #start} starts only it, and the scheduler gives it only chunks
+     * targeted at its slot. No AOT cache is trained for it (a training run would hold the slot's stop for
+     * seconds); a cache trained by a local pool of the same class path is used.
+     *
+     * @param config the pool's options, with its total number of workers
+     * @param slot the slot this backend hosts, from 0 to {@code config.workers() - 1}
+     * @return the backend; nothing is started
+     * @throws IllegalArgumentException if the shared objects or a hook cannot be serialized, or the slot is out of
+     *     range
+     */
+    public static ProcessBackend forOneSlot(PoolConfig config, int slot) {
+        if (slot < 0 || slot >= config.workers()) {
+            throw new IllegalArgumentException("slot " + slot + " is not one of the " + config.workers()
+                    + " slots of pool " + config.name());
+        }
+        return new ProcessBackend(config, slot);
+    }
+
+    private ProcessBackend(PoolConfig config, int onlySlot) {
+        this.onlySlot = onlySlot;
         this.config = config;
         this.setup = new Object[] {config.sharedObjects(), config.onWorkerStart(), config.onWorkerExit()};
         String[] roles = {"sharedObjects", "onWorkerStart", "onWorkerExit"};
@@ -186,6 +215,9 @@ public final class ProcessBackend implements Backend {
         List<Thread> starters = new ArrayList<>(slots.length);
         RuntimeException[] failures = new RuntimeException[slots.length];
         for (Slot slot : slots) {
+            if (!hosts(slot)) {
+                continue;
+            }
             // Workers start in parallel: the pool is ready after the slowest, not after their sum.
             starters.add(Thread.ofPlatform().daemon().name(config.name() + "-start-" + slot.id).start(() -> {
                 try {
@@ -254,15 +286,22 @@ public final class ProcessBackend implements Backend {
             }
             throw failure;
         }
-        training = launcher.startAotTraining();
+        training = onlySlot < 0 ? launcher.startAotTraining() : null;
         if (config.taskTimeout() != null) {
             watchdog = Thread.ofPlatform().daemon().name(config.name() + "-watchdog").start(this::watch);
         }
         for (Slot slot : slots) {
+            if (!hosts(slot)) {
+                continue;
+            }
             slot.link.startReader();
             slot.sender = Thread.ofPlatform().daemon().name(config.name() + "-worker-" + slot.id + "-sender")
                     .start(() -> feed(slot));
         }
+    }
+
+    private boolean hosts(Slot slot) {
+        return onlySlot < 0 || slot.id == onlySlot;
     }
 
     /**
@@ -407,8 +446,12 @@ public final class ProcessBackend implements Backend {
 
     private static final boolean DIRECT = !"false".equals(System.getProperty("ensemble.direct"));
 
-    /** Wakes every sender, to tell its worker about cancelled calls. */
-    void wakeSenders() {
+    /**
+     * Wakes every sender that waits for its worker's answer: to tell its worker about cancelled calls, or to send
+     * it a chunk that was queued for it from outside the scheduler's own calls (a relay, {@link #forOneSlot}), so
+     * that the chunk waits in the worker's socket rather than for the answer to the one the worker runs.
+     */
+    public void wakeSenders() {
         for (Slot slot : slots) {
             WorkerLink link;
             synchronized (slot) {

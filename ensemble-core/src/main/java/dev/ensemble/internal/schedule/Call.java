@@ -72,6 +72,7 @@ public final class Call<R> {
     private long failureIndex = Long.MAX_VALUE;
     private volatile boolean cancelled;
     private boolean finished;
+    private Relay relay; // set once, before the call is shared, for a relay call (Scheduler.openRelay)
 
     Call(Scheduler scheduler, long id, String name, Task<Object, Object> task, Iterable<?> source, Order order,
             Shape shape, boolean keepGoing, boolean isJob, int fixedChunkSize, int maxChunksInFlight) {
@@ -209,6 +210,20 @@ public final class Call<R> {
         return new Chunk(this, firstIndex, items, slot, 0, true);
     }
 
+    void relayTo(Relay to) {
+        this.relay = to;
+    }
+
+    boolean isRelay() {
+        return relay != null;
+    }
+
+    /** A chunk of a relay call, made elsewhere; runs on {@code slot}. */
+    Chunk relayChunk(long firstIndex, List<Object> items, int slot, boolean timeEachTask) {
+        pendingChunks++;
+        return new Chunk(this, firstIndex, items, slot, 0, timeEachTask);
+    }
+
     // ---- results (scheduler lock held) ----
 
     /** Chunks running, queued, or finished but not yet read by a stream's reader: what back-pressure bounds. */
@@ -219,6 +234,11 @@ public final class Call<R> {
     /** A chunk ran to its end (or to its first failure, or was cut short by cancellation). */
     void accept(Chunk chunk, int slot, ChunkResult result, Duration taskTimeout) {
         pendingChunks--;
+        if (relay != null) {
+            Relay to = relay;
+            scheduler.afterUnlock(() -> to.completed(chunk, result));
+            return;
+        }
         if (finished) {
             return;
         }
@@ -258,6 +278,11 @@ public final class Call<R> {
     void lost(Chunk chunk, int slot, ChunkResult partial, int failedOffset, TaskFailedException error,
             boolean retry) {
         pendingChunks--;
+        if (relay != null) {
+            Relay to = relay;
+            scheduler.afterUnlock(() -> to.lost(chunk, partial, failedOffset, error, retry));
+            return;
+        }
         if (finished) {
             return;
         }

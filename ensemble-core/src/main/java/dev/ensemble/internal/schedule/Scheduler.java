@@ -214,6 +214,61 @@ public final class Scheduler {
         }
     }
 
+    /**
+     * Opens a relay call: its chunks come ready-made from another scheduler ({@link #relay}), and what becomes of
+     * each goes to {@code relay} as its backend reports it, instead of into results. A cluster member that runs a
+     * pool's workers in worker processes of its own uses one per call of the pool, so that the pool's scheduler
+     * (in the caller's JVM) stays the one that orders, retries and fails; this one only carries chunks to a
+     * backend. The call stays open, holding no inputs of its own, until it is {@link #cancel}led.
+     *
+     * @param name for messages
+     * @param task the task of the pool's call
+     * @param keepGoing whether the pool's call is in outcomes mode
+     * @param relay where the outcomes of its chunks go
+     * @return the call
+     * @throws IllegalStateException if this scheduler is closing or closed
+     */
+    public Call<Void> openRelay(String name, Task<Object, Object> task, boolean keepGoing, Relay relay) {
+        lock.lock();
+        try {
+            requireRunning(name);
+            Call<Void> call = new Call<>(this, callIds.incrementAndGet(), name, task, null, Call.Order.ORDERED,
+                    Call.Shape.COLLECT, keepGoing, false, 1, Integer.MAX_VALUE);
+            call.relayTo(relay);
+            live.add(call);
+            return call;
+        } finally {
+            unlockAndRun();
+        }
+    }
+
+    /**
+     * Queues a chunk of a relay call for one worker slot. Its outcome goes to the call's {@link Relay}, once,
+     * unless this scheduler is terminated first (the call's future then fails, and the chunk is not run).
+     *
+     * @param call a call from {@link #openRelay}
+     * @param slot the slot that must run it
+     * @param firstIndex the index of its first input in the pool's call (for messages)
+     * @param inputs its inputs
+     * @param timeEachTask whether the worker should time each task
+     * @return the chunk, queued
+     * @throws IllegalStateException if the call was cancelled or this scheduler terminated
+     */
+    public Chunk relay(Call<?> call, int slot, long firstIndex, List<Object> inputs, boolean timeEachTask) {
+        lock.lock();
+        try {
+            if (state == State.TERMINATED || call.isCancelled() || !live.contains(call)) {
+                throw new IllegalStateException("relay call " + call + " of pool " + poolName + " is over");
+            }
+            Chunk chunk = call.relayChunk(firstIndex, inputs, slot, timeEachTask);
+            targeted.get(slot).add(chunk);
+            workChanged.signalAll();
+            return chunk;
+        } finally {
+            unlockAndRun();
+        }
+    }
+
     private void requireRunning(String what) {
         if (state != State.RUNNING) {
             throw new IllegalStateException("pool " + poolName + " is " + (state == State.CLOSING ? "closing"
@@ -464,7 +519,9 @@ public final class Scheduler {
             if (partial != null) {
                 record(slot, chunk, partial);
             }
-            chunk.call().lost(chunk, slot, partial, failedOffset, error, retryable && chunk.attempt() < retries);
+            // A relay call passes the flag on: the scheduler that sent the chunk counts its retries.
+            boolean retry = retryable && (chunk.call().isRelay() || chunk.attempt() < retries);
+            chunk.call().lost(chunk, slot, partial, failedOffset, error, retry);
             workChanged.signalAll();
         } finally {
             unlockAndRun();

@@ -40,7 +40,7 @@ public final class HazelcastStarter implements ClusterStarter {
     public Prepared prepare(PoolConfig config) {
         if (config.workers() > 0 && options.workersPerMember() > 0) {
             throw new IllegalArgumentException("set either workers(" + config.workers() + ") (the pool's total) or "
-                    + "workersPerMember(" + options.workersPerMember() + ") (on each member), not both");
+                    + options.perMemberOption() + " (on each member), not both");
         }
         HazelcastInstance hz = options.hazelcast();
         List<Member> members = eligibleMembers(hz, options.allowNonLoopback(), true);

@@ -183,7 +183,8 @@ final class HazelcastWorkers implements Backend {
         this.scheduler = scheduler;
         Duration timeout = config.taskTimeout();
         setup = codec.encodeFunction(new PoolSetup(config.name(), slots.length, config.sharedObjects(),
-                config.onWorkerStart(), config.onWorkerExit(), timeout == null ? 0 : timeout.toNanos()),
+                config.onWorkerStart(), config.onWorkerExit(), timeout == null ? 0 : timeout.toNanos(),
+                options.memberProcesses(), options.jvmArgs()),
                 "the pool's shared objects or worker hooks");
         listener = hz.getCluster().addMembershipListener(new MembershipListener() {
             @Override
@@ -380,6 +381,15 @@ final class HazelcastWorkers implements Backend {
                         tasksSinceStart = 0;
                         restartWorker(slot, false);
                     }
+                    case Reply.LOST -> {
+                        // A worker JVM of the member died under the chunk (or was killed for a timeout); the
+                        // member has started its replacement, which runs the chunks queued behind it.
+                        ChunkResult partial = reply.processed > 0 ? reply.result(codec) : null;
+                        scheduler.lost(slot.id, head.chunk, partial, (int) reply.number,
+                                lostError(slot, head.chunk, reply), (reply.flags & Reply.FLAG_RETRYABLE) != 0);
+                        scheduler.workerStarted(slot.id, 0, 0, true);
+                        tasksSinceStart = 0;
+                    }
                     case Reply.SKIPPED -> scheduler.returned(slot.id, head.chunk); // settled as cancelled there
                     case Reply.NO_WORKER -> {
                         scheduler.returned(slot.id, head.chunk);
@@ -531,7 +541,8 @@ final class HazelcastWorkers implements Backend {
         if (reply.status != Reply.OK) {
             Throwable cause = codec.decodeError(reply.error);
             throw new IllegalStateException("worker " + slot.id + " of pool " + config.name() + " failed to start on "
-                    + home + ": onWorkerStart threw " + cause, cause);
+                    + home + (options.memberProcesses() ? ": " + cause.getMessage() : ": onWorkerStart threw " + cause),
+                    cause);
         }
         scheduler.workerStarted(slot.id, Math.max(0, System.nanoTime() - asked - reply.number), reply.number,
                 replacement);
@@ -569,6 +580,7 @@ final class HazelcastWorkers implements Backend {
         call.slot = slot.id;
         call.generation = slot.generation;
         call.callId = chunk.callId();
+        call.firstIndex = chunk.firstIndex();
         call.flags = (byte) ((chunk.keepGoing() ? MemberCall.FLAG_KEEP_GOING : 0)
                 | (chunk.timeEachTask() ? MemberCall.FLAG_TIME_EACH_TASK : 0));
         encodeInputs(chunk, call);
@@ -715,6 +727,20 @@ final class HazelcastWorkers implements Backend {
         return new WorkerDiedException("worker " + slot.id + " of pool " + config.name() + " died while it ran the "
                 + "task at index " + index + " (input: " + input + "): " + why + (cause != null ? " (" + cause + ")" : ""),
                 slot.id, index, input, MEMBER_LEFT, List.of());
+    }
+
+    /** The error of a LOST reply: the member's own report (exit status, last lines), as the process backend made it. */
+    private TaskFailedException lostError(Slot slot, Chunk chunk, Reply reply) {
+        Throwable error = codec.decodeError(reply.error);
+        if (error instanceof TaskFailedException reported) {
+            return reported;
+        }
+        int offset = Math.clamp(reply.number, 0, chunk.size() - 1);
+        long index = chunk.firstIndex() + offset;
+        String input = Inputs.render(chunk.inputs().get(offset));
+        return new WorkerDiedException("worker " + slot.id + " of pool " + config.name() + " died while it ran the "
+                + "task at index " + index + " (input: " + input + ") in a worker JVM of " + slot.home + ": " + error,
+                slot.id, index, input, "unknown", List.of());
     }
 
     private TaskTimeoutException timedOut(Slot slot, Chunk chunk, int offset) {

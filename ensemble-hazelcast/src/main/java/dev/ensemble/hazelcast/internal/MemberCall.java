@@ -22,10 +22,12 @@ import java.util.concurrent.Callable;
  * RUN_CHUNK    pool, slot, generation, callId, flags,       DONE (a ChunkResult), NEED_TASK (task bytes were
  *              task (or null), payload = codec(Object[]),   left out and the member has not got them: send
  *              number = sequence of the chunk for this      again, same sequence), ABANDONED (its task timed
- *              worker incarnation, from 0                   out and ignored the interrupt: the worker is gone),
- *                                                           NO_WORKER (the chunk never started: no such worker
+ *              worker incarnation, from 0, firstIndex =     out and ignored the interrupt: the worker is gone),
+ *              index of its first input in the call         NO_WORKER (the chunk never started: no such worker
  *                                                           here, or it ended first), SKIPPED (its call was
- *                                                           cancelled before it started)
+ *                                                           cancelled before it started), LOST (its worker JVM
+ *                                                           died or was killed for a timeout; the member has
+ *                                                           replaced it: see Reply#lost)
  * CANCEL_CALL  pool, callId                                 OK: the rest of the call's chunks stop early
  * STOP_WORKER  pool, slot, generation                       OK number = exit hook nanos
  * CLOSE_POOL   pool, flags = TERMINATE or 0                 OK: the member forgets the pool
@@ -56,6 +58,7 @@ public final class MemberCall implements Callable<Reply>, DataSerializable, Haze
     long callId;
     byte flags;
     long number;
+    long firstIndex;
     byte[] task;
     byte[] payload;
 
@@ -94,6 +97,7 @@ public final class MemberCall implements Callable<Reply>, DataSerializable, Haze
         out.writeLong(callId);
         out.writeByte(flags);
         out.writeLong(number);
+        out.writeLong(firstIndex);
         out.writeByteArray(task);
         out.writeByteArray(payload);
     }
@@ -110,6 +114,7 @@ public final class MemberCall implements Callable<Reply>, DataSerializable, Haze
         callId = in.readLong();
         flags = in.readByte();
         number = in.readLong();
+        firstIndex = in.readLong();
         task = in.readByteArray();
         payload = in.readByteArray();
     }

@@ -12,7 +12,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One pool's presence on one member: its setup (shared objects and hooks, rebuilt once here), the workers of
- * the slots homed here, the tasks of recent calls, and a watchdog for the task timeout.
+ * the slots homed here (threads, {@link MemberWorker}, or worker JVMs, {@link MemberProcess}), the tasks of
+ * recent calls, and for threads a watchdog for the task timeout (worker JVMs time their own tasks).
  *
  * <p><b>Tasks once per member.</b> The pool sends a call's task with the first chunk of that call it sends
  * here; later chunks carry only the call id. The cache is bounded, so a task may have been dropped when a
@@ -30,7 +31,7 @@ final class MemberPool {
     final PoolSetup setup;
     final PayloadCodec codec;
     private final UUID owner;
-    private final ConcurrentMap<Integer, MemberWorker> workers = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Integer, SlotWorker> workers = new ConcurrentHashMap<>();
     private final Map<Long, Task<Object, Object>> tasks = lru(TASK_CACHE);
     private final Set<Long> cancelled = Collections.newSetFromMap(lru(CANCELLED_CALLS));
     private final Thread watchdog;
@@ -41,7 +42,8 @@ final class MemberPool {
         this.owner = owner;
         this.setup = setup;
         this.codec = codec;
-        this.watchdog = setup.timeoutNanos() > 0
+        // Worker JVMs time their tasks themselves (and are killed for it); threads need a watchdog.
+        this.watchdog = setup.timeoutNanos() > 0 && !setup.processes()
                 ? Thread.ofPlatform().daemon().name(setup.name() + "-watchdog").start(this::watch) : null;
     }
 
@@ -68,8 +70,14 @@ final class MemberPool {
     Reply handle(MemberCall call) {
         return switch (call.op) {
             case MemberCall.START_WORKER -> {
-                MemberWorker worker = new MemberWorker(this, call.slot, call.generation);
-                MemberWorker previous = workers.put(call.slot, worker);
+                SlotWorker worker;
+                try {
+                    worker = setup.processes() ? new MemberProcess(this, call.slot, call.generation)
+                            : new MemberWorker(this, call.slot, call.generation);
+                } catch (RuntimeException e) {
+                    yield Reply.error(codec, e);
+                }
+                SlotWorker previous = workers.put(call.slot, worker);
                 if (previous != null) {
                     previous.end(true);
                 }
@@ -82,11 +90,14 @@ final class MemberPool {
             case MemberCall.RUN_CHUNK -> runChunk(call);
             case MemberCall.CANCEL_CALL -> {
                 cancelled.add(call.callId);
+                for (SlotWorker worker : workers.values()) {
+                    worker.cancel(call.callId);
+                }
                 yield Reply.ok(0);
             }
             case MemberCall.STOP_WORKER -> {
-                MemberWorker worker = workers.get(call.slot);
-                if (worker == null || worker.generation != call.generation || !workers.remove(call.slot, worker)) {
+                SlotWorker worker = workers.get(call.slot);
+                if (worker == null || worker.generation() != call.generation || !workers.remove(call.slot, worker)) {
                     yield Reply.ok(0);
                 }
                 yield worker.stop();
@@ -96,8 +107,8 @@ final class MemberPool {
     }
 
     private Reply runChunk(MemberCall call) {
-        MemberWorker worker = workers.get(call.slot);
-        if (worker == null || worker.generation != call.generation) {
+        SlotWorker worker = workers.get(call.slot);
+        if (worker == null || worker.generation() != call.generation) {
             return Reply.of(Reply.NO_WORKER);
         }
         Task<Object, Object> task;
@@ -140,7 +151,7 @@ final class MemberPool {
     /** Ends the pool here: workers still present (abandoned, or the owner is gone) are stopped. */
     void close(boolean terminate) {
         closed = true;
-        for (MemberWorker worker : workers.values()) {
+        for (SlotWorker worker : workers.values()) {
             worker.end(terminate);
         }
         workers.clear();
@@ -156,8 +167,10 @@ final class MemberPool {
         while (!closed) {
             LockSupport.parkNanos(tick);
             long now = System.nanoTime();
-            for (MemberWorker worker : workers.values()) {
-                worker.checkOverdue(now, timeoutNanos, grace);
+            for (SlotWorker worker : workers.values()) {
+                if (worker instanceof MemberWorker thread) {
+                    thread.checkOverdue(now, timeoutNanos, grace);
+                }
             }
         }
     }

@@ -26,7 +26,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * run strictly in that order. So when a member dies, the pool knows that only the oldest unanswered chunk can
  * have started: the others go back to the scheduler without counting as a retry.
  */
-final class MemberWorker {
+final class MemberWorker implements SlotWorker {
     final MemberPool pool;
     final int slot;
     final int generation;
@@ -100,7 +100,18 @@ final class MemberWorker {
         }
     }
 
-    Reply start() {
+    @Override
+    public int generation() {
+        return generation;
+    }
+
+    @Override
+    public void cancel(long callId) {
+        // A running chunk checks its call between tasks (MemberPool.isCancelled); a queued one is skipped.
+    }
+
+    @Override
+    public Reply start() {
         CompletableFuture<Reply> reply = pending();
         enqueue(() -> {
             long start = System.nanoTime();
@@ -118,7 +129,8 @@ final class MemberWorker {
         return await(reply);
     }
 
-    Reply run(Task<Object, Object> task, Object[] inputs, MemberCall call) {
+    @Override
+    public Reply run(Task<Object, Object> task, Object[] inputs, MemberCall call) {
         CompletableFuture<Reply> reply = pending();
         boolean keepGoing = (call.flags & MemberCall.FLAG_KEEP_GOING) != 0;
         boolean timeEach = (call.flags & MemberCall.FLAG_TIME_EACH_TASK) != 0;
@@ -149,7 +161,8 @@ final class MemberWorker {
         return await(reply);
     }
 
-    Reply stop() {
+    @Override
+    public Reply stop() {
         CompletableFuture<Reply> reply = pending();
         enqueue(() -> {
             long start = System.nanoTime();
@@ -171,7 +184,8 @@ final class MemberWorker {
      * waiting for this worker are answered NO_WORKER (their chunks never started), so no executor thread of the
      * member waits forever.
      */
-    void end(boolean interrupt) {
+    @Override
+    public void end(boolean interrupt) {
         lock.lock();
         try {
             ended = true;

@@ -1,6 +1,7 @@
 package dev.ensemble.hazelcast.internal;
 
 import dev.ensemble.WorkerHook;
+import java.util.List;
 
 /**
  * What a member needs to host a pool's workers, sent once per member per pool.
@@ -11,6 +12,9 @@ import dev.ensemble.WorkerHook;
  * @param onStart the start hook, or null
  * @param onExit the exit hook, or null
  * @param timeoutNanos the task timeout, or 0 for none
+ * @param processes whether the member runs each worker in a worker JVM of its own rather than a thread
+ * @param jvmArgs options of those worker JVMs
  */
-record PoolSetup(String name, int workers, Object shared, WorkerHook onStart, WorkerHook onExit, long timeoutNanos) {
+record PoolSetup(String name, int workers, Object shared, WorkerHook onStart, WorkerHook onExit, long timeoutNanos,
+        boolean processes, List<String> jvmArgs) {
 }

@@ -3,6 +3,7 @@ package dev.ensemble.hazelcast.internal;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
+import dev.ensemble.TaskFailedException;
 import dev.ensemble.internal.worker.ChunkResult;
 import java.io.IOException;
 
@@ -18,8 +19,12 @@ public final class Reply implements DataSerializable {
     static final byte ABANDONED = 5;
     static final byte NO_WORKER = 6;
     static final byte SKIPPED = 7;
+    static final byte LOST = 8;
+
+    static final byte FLAG_RETRYABLE = 1;
 
     byte status;
+    byte flags;
     long number;
     byte[] error;
     int processed;
@@ -93,6 +98,20 @@ public final class Reply implements DataSerializable {
         return reply;
     }
 
+    /**
+     * Packs the loss of a worker JVM under a chunk, as the process backend reported it: the results it had sent
+     * (the first {@code processed}), the offset of the task it was running ({@code number}), the error for that
+     * task if it is not run again, and whether it may be (a death; not a timeout).
+     */
+    static Reply lost(PayloadCodec codec, ChunkResult partial, int failedOffset, TaskFailedException error,
+            boolean retryable) {
+        Reply reply = partial == null ? of(LOST) : done(codec, partial, LOST, partial.processed());
+        reply.number = failedOffset;
+        reply.error = codec.encodeError(error);
+        reply.flags = retryable ? FLAG_RETRYABLE : 0;
+        return reply;
+    }
+
     /** Unpacks the chunk's result on the caller. */
     ChunkResult result(PayloadCodec codec) {
         Object[] decoded = (Object[]) codec.decode(values);
@@ -109,6 +128,7 @@ public final class Reply implements DataSerializable {
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
         out.writeByte(status);
+        out.writeByte(flags);
         out.writeLong(number);
         out.writeByteArray(error);
         out.writeInt(processed);
@@ -126,6 +146,7 @@ public final class Reply implements DataSerializable {
     @Override
     public void readData(ObjectDataInput in) throws IOException {
         status = in.readByte();
+        flags = in.readByte();
         number = in.readLong();
         error = in.readByteArray();
         processed = in.readInt();

@@ -1,0 +1,52 @@
+package dev.ensemble.hazelcast.internal;
+
+import dev.ensemble.Task;
+
+/**
+ * The worker of one slot of a pool on a member, for one incarnation ({@link #generation()}): a thread of the
+ * member ({@link MemberWorker}) or a worker JVM that the member started ({@link MemberProcess}). Each request
+ * is answered once, from the thread of Hazelcast's executor that carried it, which waits for the answer.
+ */
+interface SlotWorker {
+
+    /** @return which incarnation of the slot's worker this is */
+    int generation();
+
+    /**
+     * Starts the worker and runs its start hook.
+     *
+     * @return OK with the start hook's nanos, or ERROR (the worker is then gone)
+     */
+    Reply start();
+
+    /**
+     * Runs a chunk, after the chunks of lower sequence numbers ({@code call.number}) of this incarnation.
+     *
+     * @param task the call's task
+     * @param inputs the chunk's inputs
+     * @param call the request
+     * @return DONE, LOST (a worker JVM died under it), ABANDONED, NO_WORKER or SKIPPED; see {@link MemberCall}
+     */
+    Reply run(Task<Object, Object> task, Object[] inputs, MemberCall call);
+
+    /**
+     * The pool's call {@code callId} was cancelled: its running chunk stops between tasks, queued ones are skipped.
+     *
+     * @param callId the call
+     */
+    void cancel(long callId);
+
+    /**
+     * Runs the exit hook and stops the worker, once nothing runs.
+     *
+     * @return OK with the exit hook's nanos
+     */
+    Reply stop();
+
+    /**
+     * Stops the worker now, without its exit hook; requests still waiting for it are answered NO_WORKER.
+     *
+     * @param interrupt whether to interrupt (threads) or kill (processes) a task that runs
+     */
+    void end(boolean interrupt);
+}
