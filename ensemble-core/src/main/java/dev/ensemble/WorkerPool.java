@@ -4,8 +4,6 @@ import dev.ensemble.internal.Batches;
 import dev.ensemble.internal.PoolConfig;
 import dev.ensemble.internal.Pools;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
@@ -709,15 +707,7 @@ public interface WorkerPool extends AutoCloseable {
          */
         public Builder jvmArgs(String... args) {
             requireArgument(args, "jvmArgs");
-            List<String> list = new ArrayList<>(args.length);
-            for (String arg : args) {
-                if (arg == null || arg.isBlank()) {
-                    throw new IllegalArgumentException("jvmArgs must not contain null or blank options, got "
-                            + Arrays.toString(args));
-                }
-                list.add(arg);
-            }
-            draft.set("jvmArgs", List.copyOf(list));
+            draft.set("jvmArgs", PoolConfig.checkedJvmArgs(args));
             return this;
         }
 

@@ -33,6 +33,24 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
     private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
     /**
+     * Checks worker JVM options as a builder receives them (the pool's {@code jvmArgs}, and the cluster's
+     * member-side worker JVMs').
+     *
+     * @param args the options, not null
+     * @return them as an unmodifiable list
+     * @throws IllegalArgumentException if an option is null or blank
+     */
+    public static List<String> checkedJvmArgs(String... args) {
+        for (String arg : args) {
+            if (arg == null || arg.isBlank()) {
+                throw new IllegalArgumentException("jvmArgs must not contain null or blank options, got "
+                        + java.util.Arrays.toString(args));
+            }
+        }
+        return List.of(args);
+    }
+
+    /**
      * The same options with other worker hooks, for features that run their own code as workers start and exit
      * (instance pools build their instances in the start hook).
      *

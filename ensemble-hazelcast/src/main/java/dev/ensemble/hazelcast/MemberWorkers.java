@@ -1,7 +1,6 @@
 package dev.ensemble.hazelcast;
 
-import java.util.ArrayList;
-import java.util.Arrays;
+import dev.ensemble.internal.PoolConfig;
 import java.util.List;
 
 /**
@@ -110,15 +109,7 @@ public final class MemberWorkers {
         if (jvmArgs != null) {
             throw new IllegalStateException("jvmArgs was already set to " + jvmArgs);
         }
-        List<String> list = new ArrayList<>(args.length);
-        for (String arg : args) {
-            if (arg == null || arg.isBlank()) {
-                throw new IllegalArgumentException("jvmArgs must not contain null or blank options, got "
-                        + Arrays.toString(args));
-            }
-            list.add(arg);
-        }
-        return new MemberWorkers(true, perMember, List.copyOf(list));
+        return new MemberWorkers(true, perMember, PoolConfig.checkedJvmArgs(args));
     }
 
     boolean isProcesses() {

@@ -222,8 +222,9 @@ public final class ProcessBackend implements Backend {
             starters.add(Thread.ofPlatform().daemon().name(config.name() + "-start-" + slot.id).start(() -> {
                 try {
                     WorkerLink link = null;
+                    List<String> warmKey = launcher.warmKey();
                     while (link == null) {
-                        WarmWorkers.Idle idle = WarmWorkers.take(launcher.warmKey());
+                        WarmWorkers.Idle idle = WarmWorkers.take(warmKey);
                         if (idle == null) {
                             break;
                         }
