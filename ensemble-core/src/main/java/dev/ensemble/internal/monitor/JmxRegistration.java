@@ -11,14 +11,21 @@ import javax.management.ObjectName;
 /**
  * A pool's MBean, {@code dev.ensemble:type=WorkerPool,name=<pool name>}, in the platform MBean server.
  *
- * <p>Registered on a background virtual thread: creating the platform MBean server costs about 150 ms the first
- * time in a JVM, which a pool of threads (ready in well under a millisecond) must not wait for. Closing never
- * waits for that either: a registration that has not happened yet is skipped. A second live pool of the same
+ * <p>Registered on a background virtual thread: creating the platform MBean server costs about 150 ms of CPU the
+ * first time in a JVM, which a pool of threads (ready in well under a millisecond) must not wait for. The first
+ * pool of a JVM registers {@link #FIRST_DELAY_MILLIS} after it is built, so that this work does not compete for
+ * the CPUs with the start of worker JVMs and the first calls either (it made a 2-core machine's first result
+ * about 100 ms later); later pools register at once. Closing never waits for a registration: one that has not
+ * happened yet is skipped. A second live pool of the same
  * name gets {@code ,id=<pool number>} added to its object name.
  */
 final class JmxRegistration {
     /** The JMX domain of Ensemble's beans. */
     static final String DOMAIN = "dev.ensemble";
+    /** How long the first pool of a JVM waits before it creates the platform MBean server. */
+    static final long FIRST_DELAY_MILLIS = 1_000;
+    /** Whether this JVM's platform MBean server was made already (by a registration of ours). */
+    private static volatile boolean serverMade;
 
     private final PoolMonitor monitor;
     private final CompletableFuture<ObjectName> registered = new CompletableFuture<>();
@@ -35,8 +42,22 @@ final class JmxRegistration {
     }
 
     private void register() {
+        if (!serverMade) {
+            try {
+                Thread.sleep(FIRST_DELAY_MILLIS);
+            } catch (InterruptedException e) {
+                return; // the virtual thread is interrupted only if the JVM is going away
+            }
+            synchronized (this) {
+                if (closed) {
+                    registered.complete(null);
+                    return;
+                }
+            }
+        }
         try {
             MBeanServer platform = ManagementFactory.getPlatformMBeanServer();
+            serverMade = true;
             ObjectName done;
             synchronized (this) {
                 if (!closed) {

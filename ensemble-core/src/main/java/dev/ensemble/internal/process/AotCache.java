@@ -135,12 +135,27 @@ final class AotCache {
         return root;
     }
 
+    /**
+     * The jar or directory a class comes from, found as a resource: loading the class would verify a signed
+     * jar's signature (Janino's is signed: about 100 ms of a JVM's first pool).
+     */
     private static Path codeSource(String className) {
+        String resource = className.replace('.', '/') + ".class";
+        java.net.URL url = AotCache.class.getClassLoader().getResource(resource);
+        if (url == null) {
+            return null;
+        }
         try {
-            Class<?> type = Class.forName(className, false, AotCache.class.getClassLoader());
-            var source = type.getProtectionDomain().getCodeSource();
-            return source == null ? null : Path.of(source.getLocation().toURI());
-        } catch (ClassNotFoundException | URISyntaxException | RuntimeException | LinkageError e) {
+            String location = url.toString();
+            if (url.getProtocol().equals("jar")) {
+                int bang = location.indexOf("!/");
+                return bang < 0 ? null : Path.of(new java.net.URI(location.substring("jar:".length(), bang)));
+            }
+            if (url.getProtocol().equals("file") && location.endsWith(resource)) {
+                return Path.of(new java.net.URI(location.substring(0, location.length() - resource.length())));
+            }
+            return null; // a module image or another scheme: not a class path entry the cache can use
+        } catch (URISyntaxException | RuntimeException e) {
             return null;
         }
     }

@@ -53,8 +53,6 @@ public final class ProcessBackend implements Backend {
     private final int onlySlot;
 
     private final PoolConfig config;
-    /** Set before any worker is started (with hooks or shared objects), else while the first ones boot. */
-    private volatile Serialization serialization;
     private final WorkerLauncher launcher;
     private final java.util.concurrent.CompletableFuture<byte[]> initFrame = new java.util.concurrent.CompletableFuture<>();
     private final Object[] setup;
@@ -135,7 +133,7 @@ public final class ProcessBackend implements Backend {
         this.setup = new Object[] {config.sharedObjects(), config.onWorkerStart(), config.onWorkerExit()};
         String[] roles = {"sharedObjects", "onWorkerStart", "onWorkerExit"};
         if (setup[0] != null || setup[1] != null || setup[2] != null) {
-            serialization = Serialization.forParent();
+            Serialization serialization = Serialization.forParent();
             for (int i = 0; i < setup.length; i++) {
                 if (setup[i] != null) {
                     serialization.requireSendable(setup[i], "the pool's " + roles[i]);
@@ -162,7 +160,7 @@ public final class ProcessBackend implements Backend {
         }
         boolean none = setup[0] == null && setup[1] == null && setup[2] == null;
         // Nothing to set up: the worker answers without waiting for its Fory to be built.
-        Protocol.writeBytes(init, none ? new byte[0] : serialization.toBytes(setup));
+        Protocol.writeBytes(init, none ? new byte[0] : Serialization.forParent().toBytes(setup));
         init.putInt32(0, init.writerIndex() - 4);
         return init.getBytes(0, init.writerIndex());
     }
@@ -179,8 +177,21 @@ public final class ProcessBackend implements Backend {
         return scheduler;
     }
 
-    Serialization serialization() {
-        return serialization;
+    /** This JVM's Fory, built now if it is not yet (see {@link #validate} for why it may not be). */
+    private static Serialization serialization() {
+        return Serialization.forParent();
+    }
+
+    /**
+     * Whether chunks may travel by Fory to a worker that reads Fory: not before this JVM's Fory is built. A
+     * worker's report that its Fory is ready starts the build here, in the background.
+     */
+    static boolean foryReadyHere() {
+        if (Serialization.parentIfBuilt() != null) {
+            return true;
+        }
+        Serialization.buildParentInBackground();
+        return false;
     }
 
     /** The INIT frame, once this side has built it (see {@link #start}). */
@@ -206,7 +217,16 @@ public final class ProcessBackend implements Backend {
 
     @Override
     public void validate(Object function, String role) {
-        serialization.requireSendable(function, role);
+        // Until this JVM's Fory is built (a first pool builds it only once a worker has its own), a function that
+        // JDK serialization carries and the workers' filter admits is sendable: it goes that way.
+        if (Serialization.parentIfBuilt() == null && jdkSendable(function)) {
+            return;
+        }
+        serialization().requireSendable(function, role);
+    }
+
+    private static boolean jdkSendable(Object value) {
+        return Serialization.jdkBytesIfAdmitted(value, ClassPathPackages.ofThisJvm()) != null;
     }
 
     @Override
@@ -242,11 +262,11 @@ public final class ProcessBackend implements Backend {
                 }
             }));
         }
-        if (serialization == null) {
-            // The first pool of a JVM builds Fory and lists the class path here (a few hundred ms): while the
-            // workers boot, not before.
+        if (!initFrame.isDone()) {
+            // The first pool of a JVM lists the class path here (tens of ms): while the workers boot, not before.
+            // Its Fory (a few hundred ms of CPU) is built later, once a worker has built its own, so that it does
+            // not compete with the workers' start and the first calls; until then, chunks travel JDK-serialized.
             try {
-                serialization = Serialization.forParent();
                 initFrame.complete(encodeInit(setup));
             } catch (RuntimeException | Error e) {
                 initFrame.completeExceptionally(e);
@@ -469,12 +489,12 @@ public final class ProcessBackend implements Backend {
         byte codec = frame.readByte();
         return (Object[]) (codec == Protocol.CODEC_JDK
                 ? Serialization.jdkRead(Protocol.readBytes(frame), ClassPathPackages.ofThisJvm())
-                : serialization.read(frame));
+                : serialization().read(frame));
     }
 
     /**
-     * Encodes a CHUNK frame; called with the link's write lock held, in frame order. While the worker's Fory is
-     * still being built ({@code jdkFirst}), a chunk whose task and inputs JDK serialization can carry goes that
+     * Encodes a CHUNK frame; called with the link's write lock held, in frame order. While the worker's Fory or
+     * this JVM's is still being built ({@code jdkFirst}), a chunk whose task and inputs JDK serialization can carry goes that
      * way, so the worker's first results do not wait for Fory. An input that cannot be sent fails alone, at its
      * own index, in the worker: one that cannot be serialized, and the largest ones when the chunk's inputs do
      * not fit in one message of {@code maxFrameBytes}.
@@ -503,7 +523,7 @@ public final class ProcessBackend implements Backend {
         if (!known) {
             flags |= Protocol.FLAG_HAS_TASK;
             byte[] task = taskBytes.computeIfAbsent(chunk.callId(),
-                    id -> serialization.requireSendable(chunk.task(), "the task"));
+                    id -> serialization().requireSendable(chunk.task(), "the task"));
             if (task.length > maxFrameBytes - 1024L) {
                 throw new IllegalArgumentException("the task cannot be sent to a worker process: it takes "
                         + task.length + " bytes, over the limit of " + maxFrameBytes + " bytes per message; it "
@@ -512,6 +532,7 @@ public final class ProcessBackend implements Backend {
             Protocol.writeBytes(buffer, task);
         }
         Object[] inputs = chunk.inputs().toArray();
+        Serialization serialization = serialization();
         int mark = buffer.writerIndex();
         long budget = maxFrameBytes - (mark - 4L);
         try {
@@ -563,25 +584,24 @@ public final class ProcessBackend implements Backend {
     /** Writes the task (unless known) and inputs JDK-serialized, if the worker would accept them; else nothing. */
     private boolean encodeJdk(MemoryBuffer buffer, Chunk chunk, boolean known, int maxFrameBytes) {
         int mark = buffer.writerIndex();
-        try {
-            Set<String> packages = ClassPathPackages.ofThisJvm();
-            if (!known) {
-                byte[] task = Serialization.jdkBytes(chunk.task());
-                Serialization.jdkRead(task, packages); // what the worker's filter would refuse goes by Fory
-                Protocol.writeBytes(buffer, task);
-            }
-            byte[] inputs = Serialization.jdkBytes(chunk.inputs().toArray());
-            Serialization.jdkRead(inputs, packages);
-            Protocol.writeBytes(buffer, inputs);
-            if (buffer.writerIndex() - 4L > maxFrameBytes) {
-                buffer.writerIndex(mark); // Fory finds the inputs that do not fit
+        Set<String> packages = ClassPathPackages.ofThisJvm();
+        // What the worker's filter would refuse, or JDK serialization cannot carry, goes by Fory.
+        if (!known) {
+            byte[] task = Serialization.jdkBytesIfAdmitted(chunk.task(), packages);
+            if (task == null) {
                 return false;
             }
-            return true;
-        } catch (java.io.IOException | RuntimeException e) {
-            buffer.writerIndex(mark);
-            return false;
+            Protocol.writeBytes(buffer, task);
         }
+        byte[] inputs = Serialization.jdkBytesIfAdmitted(chunk.inputs().toArray(), packages);
+        if (inputs != null) {
+            Protocol.writeBytes(buffer, inputs);
+            if (buffer.writerIndex() - 4L <= maxFrameBytes) {
+                return true;
+            }
+        }
+        buffer.writerIndex(mark); // Fory finds the inputs that cannot be sent or do not fit
+        return false;
     }
 
     /** A chunk that could not be encoded at all: its first input fails with the reason, the rest runs again. */

@@ -192,6 +192,7 @@ final class WorkerLink {
         try {
             link.stdin.write((launcher.secretHex() + "\n").getBytes(StandardCharsets.US_ASCII));
             link.stdin.flush();
+            long secretSent = System.nanoTime();
             // Until the worker has proven itself, closing what the start waits on (the server socket, then the
             // connection) ends the wait: when the worker exits, or at the start timeout. A connection that never
             // says HELLO would otherwise hold the start forever.
@@ -228,10 +229,12 @@ final class WorkerLink {
             } finally {
                 timer.interrupt();
             }
+            long proven = System.nanoTime();
             link.initialize(asked);
             if (DEBUG_START) {
-                System.err.printf("worker %d: spawned %.1f ms, connected %.1f ms, ready %.1f ms%n", slot,
-                        (spawned - asked) / 1e6, (connected - asked) / 1e6, (System.nanoTime() - asked) / 1e6);
+                System.err.printf("worker %d: spawned %.1f ms, secret sent %.1f ms, connected %.1f ms, proven %.1f ms, "
+                        + "ready %.1f ms%n", slot, (spawned - asked) / 1e6, (secretSent - asked) / 1e6,
+                        (connected - asked) / 1e6, (proven - asked) / 1e6, (System.nanoTime() - asked) / 1e6);
             }
             return link;
         } catch (StartFailure e) {
@@ -316,6 +319,9 @@ final class WorkerLink {
         }
         long hookNanos = answer.readInt64();
         foryReady |= answer.readBoolean();
+        if (foryReady) {
+            ProcessBackend.foryReadyHere(); // starts building this JVM's Fory, if need be
+        }
         backend.scheduler().workerStarted(slot, System.nanoTime() - asked - hookNanos, hookNanos, generation > 0);
     }
 
@@ -440,7 +446,8 @@ final class WorkerLink {
         }
         channel.writeLock().lock();
         try {
-            backend.encodeChunk(sendBuffer, entry.seq, chunk, taskMirror, !foryReady, channel.maxFrameBytes());
+            backend.encodeChunk(sendBuffer, entry.seq, chunk, taskMirror,
+                    !foryReady || !ProcessBackend.foryReadyHere(), channel.maxFrameBytes());
             channel.send(sendBuffer);
         } catch (IOException e) {
             // The reader sees the end too and reports the chunk with the others.
@@ -638,7 +645,10 @@ final class WorkerLink {
                         onPart(readPart(frame), false);
                         dyingReason = Protocol.readString(frame);
                     }
-                    case Protocol.FORY_READY -> foryReady = true;
+                    case Protocol.FORY_READY -> {
+                        foryReady = true;
+                        ProcessBackend.foryReadyHere(); // starts building this JVM's Fory, if need be
+                    }
                     case Protocol.EXITED -> {
                         exitHookNanos = frame.readInt64();
                         exited = true;

@@ -40,7 +40,8 @@ import org.apache.fory.memory.MemoryBuffer;
  * finish while the next chunk is already here are held back (at most 1 ms, then the monitor sends them) and sent
  * together. A monitor thread times out overdue tasks, sends the finished part of long chunks every 20 ms, and
  * checks that the pool's JVM is alive; a third thread blocks on standard input, whose end means the pool's JVM is
- * gone. Fory is built on a fourth thread at start; until it is ready (about 100 ms), chunks and results travel
+ * gone. Fory is built on a fourth thread after the first chunk's result, or once the worker was idle 50 ms after
+ * READY, or at once if a frame needs it; until it is ready (about 100 ms), chunks and results travel
  * JDK-serialized where they can.
  *
  * <p><b>Blame.</b> For chunks of timed tasks the main thread marks the running task ({@code seq}, offset) in a
@@ -60,9 +61,10 @@ public final class WorkerMain {
 
     private static long MAIN_ENTERED;
     /**
-     * Builds Fory (about 100 ms of CPU) only once this worker has answered READY, or when INIT's setup needs it:
-     * built while connecting, it competed for the CPUs with the start of the other workers and delayed every
-     * READY. The first chunks travel JDK-serialized meanwhile.
+     * Builds Fory (about 100 ms of CPU) only after this worker's first result or 50 ms of idleness after READY,
+     * or when a frame needs it (INIT's setup, a chunk sent by Fory): built while connecting, it competed for the
+     * CPUs with the start of the other workers and delayed every READY; built at READY, with the first call. The
+     * first chunks travel JDK-serialized meanwhile.
      */
     private static final boolean DEFER_FORY = !"false".equals(System.getProperty("ensemble.worker.deferFory"));
     private static Thread FORY_BUILDER;
@@ -74,6 +76,8 @@ public final class WorkerMain {
             FORY_BUILDER.start();
         }
     }
+    /** A worker idle this long after READY builds its Fory (else after its first chunk, or when it needs it). */
+    private static final long FORY_WHEN_IDLE_NANOS = 50_000_000;
     private static final int RETIRE_SEQ = -2;
     /** The pool's private directory (of the socket), its JVM and that JVM's start: what to clean if it dies. */
     private static Path poolDirectory;
@@ -128,6 +132,7 @@ public final class WorkerMain {
     private Running timingOut;
     private volatile boolean exiting;
     private volatile boolean holding;
+    private volatile long readyAtNanos;
     private Thread monitorThread;
 
     /** The chunk the main thread is running, as the monitor and the shutdown hook see it. */
@@ -135,14 +140,17 @@ public final class WorkerMain {
         final int seq;
         final ChunkRunner runner;
         final int size;
+        /** The chunk came JDK-serialized: its results go back that way where they can (see writeValues). */
+        final boolean jdk;
         int sentUpTo;
         final long sinceNanos = System.nanoTime();
         long lastPartialNanos = sinceNanos;
 
-        Running(int seq, ChunkRunner runner, int size) {
+        Running(int seq, ChunkRunner runner, int size, boolean jdk) {
             this.seq = seq;
             this.runner = runner;
             this.size = size;
+            this.jdk = jdk;
         }
     }
 
@@ -232,6 +240,7 @@ public final class WorkerMain {
         }
         InputStream stdin = System.in;
         byte[] secret = HexFormat.of().parseHex(readLine(stdin));
+        long secretRead = System.nanoTime();
         Thread.ofPlatform().daemon().name("ensemble-worker-stdin").start(() -> watchStdin(stdin));
 
         SocketChannel socket = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -247,7 +256,8 @@ public final class WorkerMain {
         worker.mark = mapMark(Path.of(args[2]));
         worker.start(parent);
         if (Boolean.getBoolean("ensemble.debug.start")) {
-            System.err.printf("after main: connected +%.1f ms, ready +%.1f ms%n", (connected - MAIN_ENTERED) / 1e6,
+            System.err.printf("after main: secret +%.1f ms, connected +%.1f ms, ready +%.1f ms%n",
+                    (secretRead - MAIN_ENTERED) / 1e6, (connected - MAIN_ENTERED) / 1e6,
                     (System.nanoTime() - MAIN_ENTERED) / 1e6);
             serialization.thenRun(() -> System.err.printf("after main: Fory built +%.1f ms%n",
                     (System.nanoTime() - MAIN_ENTERED) / 1e6));
@@ -401,7 +411,7 @@ public final class WorkerMain {
             channel.send(ready);
             readySent = true;
         }
-        buildFory();
+        readyAtNanos = System.nanoTime();
     }
 
     /** A chunk read from the socket, decoded, waiting its turn. */
@@ -445,11 +455,12 @@ public final class WorkerMain {
             long start = System.nanoTime();
             if (cancelled.contains(next.callId())) {
                 addResult(next.seq(), new ChunkResult(new Object[next.inputs().length], null, 0, start - lastEnd, 0,
-                        0, 0));
+                        0, 0), true);
             } else {
                 runChunk(next, start - lastEnd);
             }
             lastEnd = System.nanoTime();
+            boolean firstChunk = !FORY_STARTED.get();
             // Hold a result back only while chunks are short and the next one is already here: then one write
             // carries many results, and nothing waits for long.
             if (lastEnd - start > FLUSH_AFTER_NANOS || lastEnd - outboxSince > FLUSH_AFTER_NANOS
@@ -459,6 +470,9 @@ public final class WorkerMain {
                 // The next chunk may turn out long: the monitor sends what is held if it is still here in 1 ms.
                 holding = true;
                 LockSupport.unpark(monitorThread);
+            }
+            if (firstChunk) {
+                buildFory(); // after the first result, which it would have slowed down
             }
         }
     }
@@ -520,7 +534,7 @@ public final class WorkerMain {
         if (chunk.broken() != null) {
             // The chunk cannot be run: its first input fails with the reason, the rest is sent again.
             addResult(chunk.seq(), new ChunkResult(new Object[1], new Throwable[] {chunk.broken()}, 1, waitNanos, 0,
-                    0, 0));
+                    0, 0), true);
             return;
         }
         Task<Object, Object> task = chunk.task();
@@ -547,7 +561,8 @@ public final class WorkerMain {
         Long callId = chunk.callId();
         ChunkRunner runner = new ChunkRunner(task, Arrays.asList(chunk.inputs()),
                 (flags & Protocol.FLAG_KEEP_GOING) != 0, (flags & Protocol.FLAG_TIME_EACH_TASK) != 0);
-        Running current = new Running(chunk.seq(), runner, chunk.inputs().length);
+        boolean jdk = (flags & Protocol.FLAG_JDK) != 0;
+        Running current = new Running(chunk.seq(), runner, chunk.inputs().length, jdk);
         synchronized (runningLock) {
             running = current;
         }
@@ -566,9 +581,9 @@ public final class WorkerMain {
         }
         int fatal = firstFatal(result);
         if (fatal >= 0) {
-            dieOf(chunk.seq(), runner, sentUpTo, fatal, result.errors()[fatal]);
+            dieOf(chunk.seq(), runner, sentUpTo, fatal, result.errors()[fatal], jdk);
         }
-        addResult(chunk.seq(), result);
+        addResult(chunk.seq(), result, jdk);
     }
 
     @SuppressWarnings("unchecked")
@@ -589,13 +604,13 @@ public final class WorkerMain {
     }
 
     /** A task hit OutOfMemoryError or another VM error: this JVM is not to be trusted with more work. */
-    private void dieOf(int seq, ChunkRunner runner, int sentUpTo, int offset, Throwable error) {
+    private void dieOf(int seq, ChunkRunner runner, int sentUpTo, int offset, Throwable error, boolean jdk) {
         exiting = true;
         System.err.println("worker " + slot + ": " + error + " in a task; this worker exits and is replaced");
         try {
             ChunkResult done = runner.partial(offset);
             MemoryBuffer dying = FrameChannel.begin(MemoryBuffer.newHeapBuffer(1024), Protocol.DYING);
-            writePart(dying, seq, sentUpTo, offset, done.values(), done.errors());
+            writePart(dying, seq, sentUpTo, offset, done.values(), done.errors(), jdk);
             Protocol.writeString(dying, error.toString());
             flush();
             channel.send(dying);
@@ -606,9 +621,9 @@ public final class WorkerMain {
         Runtime.getRuntime().halt(Protocol.EXIT_FATAL);
     }
 
-    private void addResult(int seq, ChunkResult result) throws IOException {
+    private void addResult(int seq, ChunkResult result, boolean jdk) throws IOException {
         synchronized (outbox) {
-            addResultLocked(seq, result);
+            addResultLocked(seq, result, jdk);
         }
     }
 
@@ -617,7 +632,7 @@ public final class WorkerMain {
      * with the results already held, those are sent first; if it does not fit alone, its largest values fail
      * instead (see {@link #writeValues}), so that the chunk's other results still arrive and this worker lives on.
      */
-    private void addResultLocked(int seq, ChunkResult result) throws IOException {
+    private void addResultLocked(int seq, ChunkResult result, boolean jdk) throws IOException {
         long errorsRoom = 0;
         for (int attempt = 0; attempt < 3; attempt++) {
             if (outboxCount == 0) {
@@ -635,7 +650,7 @@ public final class WorkerMain {
             // As if alone in its message: results held back are sent first when it does not fit with them.
             long budget = channel.maxFrameBytes() - 9L - (outbox.writerIndex() - resultStart) - errorsRoom;
             Throwable[] errors = writeValues(outbox, result.values(), result.errors(), 0, result.processed(),
-                    budget);
+                    budget, jdk);
             int errorsStart = outbox.writerIndex();
             Protocol.writeErrors(outbox, errors, 0, result.processed());
             if (outbox.writerIndex() - 4L <= channel.maxFrameBytes()) {
@@ -653,16 +668,17 @@ public final class WorkerMain {
     }
 
     /**
-     * Writes values [from, to), with Fory if it is built, else with JDK serialization if they allow it. A value
+     * Writes values [from, to): with JDK serialization if they allow it and this worker's Fory is not built, or
+     * the chunk came JDK-serialized ({@code jdk}: the pool's Fory may not be built either); else with Fory. A value
      * that cannot be serialized becomes an error at its offset; so do the largest values when all of them take
      * more than {@code budget} bytes (a message's limit), until the rest fits.
      *
      * @return the errors, with any such error added
      */
     private Throwable[] writeValues(MemoryBuffer buffer, Object[] values, Throwable[] errors, int from, int to,
-            long budget) {
+            long budget, boolean jdk) {
         Object[] slice = from == 0 && to == values.length ? values : Arrays.copyOfRange(values, from, to);
-        if (fory == null) {
+        if (jdk || fory == null) {
             try {
                 byte[] bytes = Serialization.jdkBytes(slice);
                 if (bytes.length <= budget) {
@@ -720,13 +736,14 @@ public final class WorkerMain {
         return fixed;
     }
 
-    private void writePart(MemoryBuffer buffer, int seq, int from, int to, Object[] values, Throwable[] errors) {
+    private void writePart(MemoryBuffer buffer, int seq, int from, int to, Object[] values, Throwable[] errors,
+            boolean jdk) {
         buffer.writeInt32(seq);
         buffer.writeInt32(from);
         buffer.writeInt32(to);
         Object[] padded = values.length >= to ? values : Arrays.copyOf(values, to);
         // A part leaves an eighth of its message for its errors and reason.
-        Throwable[] fixed = writeValues(buffer, padded, errors, from, to, channel.maxFrameBytes() / 8L * 7);
+        Throwable[] fixed = writeValues(buffer, padded, errors, from, to, channel.maxFrameBytes() / 8L * 7, jdk);
         Protocol.writeErrors(buffer, fixed, from, to);
     }
 
@@ -801,7 +818,8 @@ public final class WorkerMain {
             flush();
             ChunkResult done = current.runner.partial(position);
             MemoryBuffer dying = FrameChannel.begin(MemoryBuffer.newHeapBuffer(1024), Protocol.DYING);
-            writePart(dying, current.seq, Math.min(from, position), position, done.values(), done.errors());
+            writePart(dying, current.seq, Math.min(from, position), position, done.values(), done.errors(),
+                    current.jdk);
             Protocol.writeString(dying, "the worker JVM shut down while running this task (System.exit, or a signal)");
             channel.send(dying);
         } catch (Throwable ignored) {
@@ -823,6 +841,9 @@ public final class WorkerMain {
                 } catch (IOException e) {
                     poolGone();
                 }
+            }
+            if (readyAtNanos != 0 && now - readyAtNanos > FORY_WHEN_IDLE_NANOS && !FORY_STARTED.get()) {
+                buildFory();
             }
             if (parent != null && now - lastParentCheck > 1_000_000_000L) {
                 lastParentCheck = now;
@@ -871,7 +892,7 @@ public final class WorkerMain {
         flush(); // results held back for earlier chunks must arrive first, or a crash would blame their chunk
         MemoryBuffer frame = FrameChannel.begin(MemoryBuffer.newHeapBuffer(1024),
                 overdue ? Protocol.TIMED_OUT : Protocol.PARTIAL);
-        writePart(frame, current.seq, from, position, done.values(), done.errors());
+        writePart(frame, current.seq, from, position, done.values(), done.errors(), current.jdk);
         channel.send(frame);
         if (overdue) {
             Runtime.getRuntime().halt(0);

@@ -35,7 +35,10 @@ import org.apache.fory.resolver.AllowListChecker;
  * <p>Thread-safe.
  */
 public final class Serialization {
-    private static volatile Serialization parent;
+    private static final java.util.concurrent.CompletableFuture<Serialization> PARENT =
+            new java.util.concurrent.CompletableFuture<>();
+    private static final java.util.concurrent.atomic.AtomicBoolean PARENT_STARTED =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     private final ThreadSafeFory fory;
     private final AllowListChecker checker;
@@ -61,23 +64,53 @@ public final class Serialization {
     }
 
     /**
-     * The parent's instance, admitting this JVM's class path. Built once; the first call takes tens of ms.
+     * The parent's instance, admitting this JVM's class path. Built once per JVM (about 200 ms of CPU the first
+     * time, most of it loading Fory): by the first caller, which others wait for, or in the background after
+     * {@link #buildParentInBackground}.
      *
      * @return the instance
      */
     public static Serialization forParent() {
-        Serialization s = parent;
-        if (s == null) {
-            synchronized (Serialization.class) {
-                s = parent;
-                if (s == null) {
-                    s = new Serialization(true);
-                    s.allow(ClassPathPackages.ofThisJvm());
-                    parent = s;
-                }
-            }
+        if (PARENT_STARTED.compareAndSet(false, true)) {
+            buildParent();
         }
-        return s;
+        try {
+            return PARENT.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The parent's instance if it is built already, without waiting or starting to build it.
+     *
+     * @return the instance, or null
+     */
+    public static Serialization parentIfBuilt() {
+        return PARENT.isDone() && !PARENT.isCompletedExceptionally() ? PARENT.join() : null;
+    }
+
+    /** Starts building the parent's instance on a thread of its own, unless it is built or being built. */
+    public static void buildParentInBackground() {
+        if (PARENT_STARTED.compareAndSet(false, true)) {
+            Thread.ofPlatform().daemon().name("ensemble-fory-init").start(Serialization::buildParent);
+        }
+    }
+
+    private static void buildParent() {
+        try {
+            Serialization s = new Serialization(true);
+            s.allow(ClassPathPackages.ofThisJvm());
+            PARENT.complete(s);
+        } catch (RuntimeException | Error e) {
+            PARENT.completeExceptionally(e);
+        }
     }
 
     /**
@@ -343,6 +376,46 @@ public final class Serialization {
      */
     public static byte[] jdkBytes(Object value) throws IOException {
         return javaSerialize(value);
+    }
+
+    /**
+     * Serializes with JDK serialization if a worker's {@link #jdkRead} would admit every class written, checked
+     * as they are written: the check of a first call, without the cost of reading the value back (a cold
+     * {@code ObjectInputStream} and lambda bootstrap take tens of ms in a JVM's first pool).
+     *
+     * @param value any value
+     * @param packages the packages a worker admits besides the JDK's data classes
+     * @return the bytes, or null if the value is not JDK-serializable or names a class a worker would refuse
+     */
+    public static byte[] jdkBytesIfAdmitted(Object value, Set<String> packages) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
+        boolean[] refused = {false};
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes) {
+            @Override
+            protected void annotateClass(Class<?> type) {
+                check(type);
+            }
+
+            @Override
+            protected void annotateProxyClass(Class<?> type) {
+                refused[0] = true; // a proxy's handler is rarely a data class: Fory decides
+            }
+
+            private void check(Class<?> type) {
+                Class<?> element = type;
+                while (element.isArray()) {
+                    element = element.getComponentType();
+                }
+                if (!element.isPrimitive() && !admitted(element.getName(), packages)) {
+                    refused[0] = true;
+                }
+            }
+        }) {
+            out.writeObject(value);
+        } catch (IOException | RuntimeException | StackOverflowError e) {
+            return null;
+        }
+        return refused[0] ? null : bytes.toByteArray();
     }
 
     /**
