@@ -50,7 +50,6 @@ class ModulePathTest {
     private static String libraryModulePath() throws Exception {
         Set<String> entries = new LinkedHashSet<>();
         for (String anchor : List.of("dev.ensemble.WorkerPool", "org.apache.fory.Fory",
-                "org.codehaus.janino.ClassBodyEvaluator", "org.codehaus.commons.compiler.CompileException",
                 "me.tongfei.progressbar.ProgressBar", "org.jline.terminal.Terminal")) {
             entries.add(Path.of(Class.forName(anchor).getProtectionDomain().getCodeSource().getLocation().toURI())
                     .toString());

@@ -75,8 +75,7 @@ final class AotCache {
         try {
             Path root = cacheRoot();
             List<Path> jars = new ArrayList<>();
-            for (String anchor : new String[] {"dev.ensemble.internal.process.WorkerMain", "org.apache.fory.Fory",
-                "org.codehaus.janino.ClassBodyEvaluator", "org.codehaus.commons.compiler.CompileException"}) {
+            for (String anchor : new String[] {"dev.ensemble.internal.process.WorkerMain", "org.apache.fory.Fory"}) {
                 Path source = codeSource(anchor);
                 if (source == null) {
                     continue;
@@ -136,8 +135,8 @@ final class AotCache {
     }
 
     /**
-     * The jar or directory a class comes from, found as a resource: loading the class would verify a signed
-     * jar's signature (Janino's is signed: about 100 ms of a JVM's first pool).
+     * The jar or directory a class comes from, found as a resource: loading the class could mean verifying a
+     * signed jar (about 100 ms of a JVM's first pool, for a jar the cache would list and never load).
      */
     private static Path codeSource(String className) {
         String resource = className.replace('.', '/') + ".class";

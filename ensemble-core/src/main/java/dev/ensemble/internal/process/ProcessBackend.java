@@ -4,6 +4,7 @@ import dev.ensemble.TaskFailedException;
 import dev.ensemble.TaskTimeoutException;
 import dev.ensemble.WorkerDiedException;
 import dev.ensemble.internal.Backend;
+import dev.ensemble.internal.Jobs;
 import dev.ensemble.internal.PoolConfig;
 import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.schedule.Inputs;
@@ -222,7 +223,28 @@ public final class ProcessBackend implements Backend {
         if (Serialization.parentIfBuilt() == null && jdkSendable(function)) {
             return;
         }
-        serialization().requireSendable(function, role);
+        byte[] bytes = serialization().requireSendable(function, role);
+        lastValidated = new Validated(Thread.currentThread(), function, bytes);
+    }
+
+    /** A function just checked by {@link #validate}, and its bytes. */
+    private record Validated(Thread thread, Object function, byte[] bytes) {
+    }
+
+    /**
+     * The last function validated: a submit sends its job from the caller's thread right after validating it,
+     * and needs its bytes again. Only that thread takes them, at once; later, a sender serializes anew.
+     */
+    private volatile Validated lastValidated;
+
+    /** The Fory bytes of a task or job, checked sendable; those of {@link #lastValidated} if it is the one. */
+    private byte[] sendableBytes(Object function) {
+        Validated last = lastValidated;
+        if (last != null && last.function() == function && last.thread() == Thread.currentThread()) {
+            lastValidated = null;
+            return last.bytes();
+        }
+        return serialization().requireSendable(function, "the task");
     }
 
     private static boolean jdkSendable(Object value) {
@@ -513,7 +535,13 @@ public final class ProcessBackend implements Backend {
             flags |= Protocol.FLAG_TIME_EACH_TASK; // a timeout needs each task's start
         }
         boolean known = taskMirror.get(chunk.callId()) != null;
-        if (jdkFirst && encodeJdk(buffer, chunk, known, maxFrameBytes)) {
+        // The job of a submit or apply goes alone; the worker wraps it (one lambda less to rebuild per call).
+        Object job = known ? null : Jobs.jobOf(chunk.task());
+        Object sent = job != null ? job : chunk.task();
+        if (job != null) {
+            flags |= Protocol.FLAG_JOB;
+        }
+        if (jdkFirst && encodeJdk(buffer, chunk, sent, known, maxFrameBytes)) {
             buffer.putByte(flagsAt, (byte) (flags | Protocol.FLAG_JDK | (known ? 0 : Protocol.FLAG_HAS_TASK)));
             if (!known) {
                 taskMirror.put(chunk.callId(), Boolean.TRUE);
@@ -522,8 +550,7 @@ public final class ProcessBackend implements Backend {
         }
         if (!known) {
             flags |= Protocol.FLAG_HAS_TASK;
-            byte[] task = taskBytes.computeIfAbsent(chunk.callId(),
-                    id -> serialization().requireSendable(chunk.task(), "the task"));
+            byte[] task = taskBytes.computeIfAbsent(chunk.callId(), id -> sendableBytes(sent));
             if (task.length > maxFrameBytes - 1024L) {
                 throw new IllegalArgumentException("the task cannot be sent to a worker process: it takes "
                         + task.length + " bytes, over the limit of " + maxFrameBytes + " bytes per message; it "
@@ -582,16 +609,16 @@ public final class ProcessBackend implements Backend {
     }
 
     /** Writes the task (unless known) and inputs JDK-serialized, if the worker would accept them; else nothing. */
-    private boolean encodeJdk(MemoryBuffer buffer, Chunk chunk, boolean known, int maxFrameBytes) {
+    private boolean encodeJdk(MemoryBuffer buffer, Chunk chunk, Object task, boolean known, int maxFrameBytes) {
         int mark = buffer.writerIndex();
         Set<String> packages = ClassPathPackages.ofThisJvm();
         // What the worker's filter would refuse, or JDK serialization cannot carry, goes by Fory.
         if (!known) {
-            byte[] task = Serialization.jdkBytesIfAdmitted(chunk.task(), packages);
-            if (task == null) {
+            byte[] bytes = Serialization.jdkBytesIfAdmitted(task, packages);
+            if (bytes == null) {
                 return false;
             }
-            Protocol.writeBytes(buffer, task);
+            Protocol.writeBytes(buffer, bytes);
         }
         byte[] inputs = Serialization.jdkBytesIfAdmitted(chunk.inputs().toArray(), packages);
         if (inputs != null) {

@@ -20,7 +20,9 @@ import org.apache.fory.memory.MemoryBuffer;
  *                                                                          serialization where it can)
  * W→P START_FAILED error:bytes
  * P→W CHUNK        seq:int callId:long flags:byte [task:bytes] inputs     task only the first time this worker
- *                  (task and inputs in Fory, or JDK bytes with FLAG_JDK)
+ *                  (task and inputs in Fory, or JDK bytes with FLAG_JDK;
+ *                  with FLAG_JOB the task is the job of a submit/apply,
+ *                  which the worker wraps as a task itself)
  *                                                                          sees the call (see TaskCache)
  * P→W EXIT                                                                run the exit hook and exit
  * P→W RETIRE                                                              run the exit hook, answer EXITED,
@@ -62,6 +64,11 @@ final class Protocol {
     static final byte FLAG_TIME_EACH_TASK = 8;
     /** The task and inputs are JDK-serialized: the worker's Fory is not built yet. */
     static final byte FLAG_JDK = 16;
+    /**
+     * The task sent is a {@link dev.ensemble.Job} that the worker turns into a task ({@code Jobs.asTask}): the
+     * wrapper lambda would be one more lambda to serialize and rebuild per call of a capturing job.
+     */
+    static final byte FLAG_JOB = 32;
 
     /** Codec of a values block: Fory, or JDK serialization (length-prefixed bytes). */
     static final byte CODEC_FORY = 0;

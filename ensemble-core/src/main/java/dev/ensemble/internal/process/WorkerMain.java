@@ -1,5 +1,6 @@
 package dev.ensemble.internal.process;
 
+import dev.ensemble.Job;
 import dev.ensemble.Task;
 import dev.ensemble.WorkerHook;
 import dev.ensemble.internal.wire.FrameChannel;
@@ -104,16 +105,18 @@ public final class WorkerMain {
         }
     };
     /**
-     * Stateless tasks by their serialized form: a call of the same non-capturing lambda as an earlier call (a
-     * loop of {@code submit}) reuses the copy built then instead of deserializing it again.
+     * Stateless tasks by their serialized form (and whether it was a job): a call of the same non-capturing lambda
+     * as an earlier call (a loop of {@code submit}) reuses the copy built then instead of deserializing it again.
      */
-    private final Map<java.nio.ByteBuffer, Task<Object, Object>> statelessTasks = new LinkedHashMap<>(64, 0.75f,
-            true) {
+    private final Map<StatelessKey, Task<Object, Object>> statelessTasks = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<java.nio.ByteBuffer, Task<Object, Object>> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<StatelessKey, Task<Object, Object>> eldest) {
             return size() > Protocol.TASK_CACHE_SIZE;
         }
     };
+
+    private record StatelessKey(boolean job, java.nio.ByteBuffer bytes) {
+    }
     private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
     /** Calls the pool cancelled; bounded, since ids only grow and old ones never come back. */
     private final java.util.Set<Long> cancelled = java.util.Collections.newSetFromMap(new LinkedHashMap<>(64, 0.75f,
@@ -497,13 +500,15 @@ public final class WorkerMain {
         try {
             if ((flags & Protocol.FLAG_HAS_TASK) != 0) {
                 byte[] taskBytes = Protocol.readBytes(frame);
-                java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(taskBytes);
+                StatelessKey key = new StatelessKey((flags & Protocol.FLAG_JOB) != 0,
+                        java.nio.ByteBuffer.wrap(taskBytes));
                 try {
                     task = jdk ? null : statelessTasks.get(key);
                     if (task == null) {
-                        task = asTask(jdk ? Serialization.jdkRead(taskBytes, packages)
-                                : fory().read(MemoryBuffer.fromByteArray(taskBytes)));
-                        if (!jdk && Stateless.is(task)) {
+                        Object sent = jdk ? Serialization.jdkRead(taskBytes, packages)
+                                : fory().read(MemoryBuffer.fromByteArray(taskBytes));
+                        task = key.job() ? dev.ensemble.internal.Jobs.asTask((Job<?>) sent) : asTask(sent);
+                        if (!jdk && Stateless.is(sent)) {
                             statelessTasks.put(key, task);
                         }
                     }
