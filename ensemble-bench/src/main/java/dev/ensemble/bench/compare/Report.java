@@ -265,7 +265,8 @@ public final class Report {
                     + "interpreter, library loading included (ms)";
             case "start_warm" -> "1b. pool creation to first result, **warm**: another pool of the same "
                     + "configuration after the first closed; Ensemble processes with `keepWarm` (ms)";
-            case "rt_median" -> "2a. trivial round trip, `submit(x -> x)` and wait, median (µs)";
+            case "rt_median" -> "2a. trivial round trip, `submit(x -> x)` and wait, median after "
+                    + count(s.roundTripWarmup()) + " untimed ones (µs)";
             case "rt_p99" -> "2b. trivial round trip, p99 (µs)";
             case "map" -> "3. `map` of `x -> x + 1` over " + count(s.mapInputs())
                     + " inputs, automatic chunking (million tasks/s)";
@@ -275,7 +276,8 @@ public final class Report {
             case "array" -> "5a. " + mib(s.arrayLength()) + " `double[]` argument and result round trip (ms)";
             case "shared" -> "5b. the same " + mib(s.arrayLength()) + " shared, no copy: each worker adds 1 to its "
                     + "half in place (ms)";
-            case "broadcast" -> "6. instance pool: `broadcast` a call to every instance, median (µs)";
+            case "broadcast" -> "6. instance pool: `broadcast` a call to every instance, median after "
+                    + count(s.broadcastWarmup()) + " untimed ones (µs)";
             case "model" -> "7a. expensive initialisation: create a pool whose workers each build a "
                     + s.modelInitMillis() + " ms model once, then " + count(s.modelCalls()) + " small calls (ms)";
             case "words" -> "7b. stateful word count: " + count(s.documents()) + " generated documents counted into "

@@ -9,7 +9,8 @@ import java.util.Map;
  *
  * @param runs runs of every contestant (each a fresh JVM or interpreter); the table gives median and min–max
  * @param warmPools pools created after the first, for the warm pool-creation row
- * @param roundTripWarmup calls before the round trips are timed
+ * @param roundTripWarmup calls before the round trips are timed: enough for a JVM's JIT to compile the whole call
+ *     path (after 1,000, a JVM's median was still 2 to 2.5 times its steady state: code compiled for profiling)
  * @param roundTrips timed round trips (median and p99 of these)
  * @param mapInputs inputs of the map row
  * @param mapWarmup untimed maps before the timed ones
@@ -20,7 +21,7 @@ import java.util.Map;
  * @param arrayLength doubles of the array row (2^20 = 8 MiB)
  * @param arrayWarmup untimed round trips of the array
  * @param arrayTrips timed round trips of the array
- * @param broadcastWarmup untimed broadcasts
+ * @param broadcastWarmup untimed broadcasts (see roundTripWarmup)
  * @param broadcasts timed broadcasts
  * @param modelInitMillis CPU time of building the model once per worker
  * @param modelCalls small calls to the model after it is built
@@ -45,7 +46,7 @@ public record Sizes(int runs, int warmPools, int roundTripWarmup, int roundTrips
      * @return the sizes
      */
     public static Sizes quick() {
-        return new Sizes(3, 1, 1_000, 2_000, 1_000_000, 2, 3, 200, 10, 1, 1 << 20, 2, 6, 300, 1_000, 150,
+        return new Sizes(3, 1, 20_000, 2_000, 1_000_000, 2, 3, 200, 10, 1, 1 << 20, 2, 6, 3_000, 1_000, 150,
                 10_000, 1, 2_000, 5_000, 2024, 1, 5);
     }
 
@@ -55,7 +56,7 @@ public record Sizes(int runs, int warmPools, int roundTripWarmup, int roundTrips
      * @return the sizes
      */
     public static Sizes full() {
-        return new Sizes(10, 3, 3_000, 10_000, 1_000_000, 4, 5, 200, 10, 3, 1 << 20, 3, 20, 1_000, 5_000, 150,
+        return new Sizes(10, 3, 30_000, 10_000, 1_000_000, 4, 5, 200, 10, 3, 1 << 20, 3, 20, 5_000, 5_000, 150,
                 10_000, 3, 2_000, 5_000, 2024, 3, 5);
     }
 

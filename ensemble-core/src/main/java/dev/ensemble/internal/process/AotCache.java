@@ -10,7 +10,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -119,19 +118,7 @@ final class AotCache {
     }
 
     private static Path cacheRoot() throws IOException {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        Path root = base.resolve("ensemble").resolve("aot");
-        if (!Files.isDirectory(root)) {
-            Files.createDirectories(root.getParent());
-            try {
-                Files.createDirectory(root,
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            } catch (FileAlreadyExistsException e) {
-                // made by another JVM meanwhile
-            }
-        }
-        return root;
+        return dev.ensemble.internal.UserCache.directory("aot");
     }
 
     /**

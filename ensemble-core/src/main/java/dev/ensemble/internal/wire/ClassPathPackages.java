@@ -27,6 +27,11 @@ import java.util.stream.Stream;
  * JDK. Jars are followed through their manifest {@code Class-Path} (Surefire and launchers put the real class
  * path there), multi-release entries count for their package, and classes of the unnamed package are listed by
  * name.
+ *
+ * <p>Reading a jar's directory takes a while for large jars (a class path of 28 MB of jars took 60 to 100 ms of a
+ * JVM's first pool here), so what each jar holds (its manifest class path and its packages) is kept in the user's
+ * cache ({@code ~/.cache/ensemble/jars}), keyed by the jar's path, size and modification time. Directories are
+ * listed every time.
  */
 public final class ClassPathPackages {
     private static volatile Set<String> cached;
@@ -95,30 +100,10 @@ public final class ClassPathPackages {
                 continue;
             }
             if (Files.isRegularFile(entry)) {
-                todo.addAll(manifestClassPath(entry));
+                todo.addAll(jar(entry).classPath());
             }
         }
         return List.copyOf(seen);
-    }
-
-    private static List<Path> manifestClassPath(Path jar) {
-        try (JarFile file = new JarFile(jar.toFile())) {
-            Manifest manifest = file.getManifest();
-            String classPath = manifest == null ? null : manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
-            if (classPath == null || classPath.isBlank()) {
-                return List.of();
-            }
-            URI base = jar.toUri();
-            return Stream.of(classPath.trim().split("\\s+")).map(u -> {
-                try {
-                    return Path.of(base.resolve(u)).toAbsolutePath().normalize();
-                } catch (RuntimeException e) {
-                    return null;
-                }
-            }).filter(p -> p != null).toList();
-        } catch (IOException e) {
-            return List.of();
-        }
     }
 
     private static void scan(Path entry, Set<String> packages) {
@@ -132,21 +117,124 @@ public final class ClassPathPackages {
                 // an unreadable directory contributes nothing the workers could load either
             }
         } else if (Files.isRegularFile(entry)) {
-            try (JarFile jar = new JarFile(entry.toFile())) {
-                Set<String> dirs = new HashSet<>();
-                for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
-                    String name = e.nextElement().getName();
-                    if (name.endsWith(".class")) {
-                        int slash = name.lastIndexOf('/');
-                        if (slash < 0 || dirs.add(name.substring(0, slash))) {
-                            add(name, packages);
-                        }
+            packages.addAll(jar(entry).packages());
+        }
+    }
+
+    /** What this JVM learnt of a jar: its manifest's {@code Class-Path} and its packages. */
+    private record JarInfo(List<Path> classPath, Set<String> packages) {
+    }
+
+    private static final java.util.Map<Path, JarInfo> JARS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static JarInfo jar(Path jar) {
+        return JARS.computeIfAbsent(jar, ClassPathPackages::readJar);
+    }
+
+    /**
+     * Reads what a jar holds, through the user's cache, as for this JVM's class path (for tests).
+     *
+     * @param jar a jar
+     * @return its manifest class path (resolved), then its packages, as two lists
+     */
+    static List<List<String>> readForTest(Path jar) {
+        JarInfo info = readJar(jar);
+        return List.of(info.classPath().stream().map(Path::toString).toList(), List.copyOf(new TreeSet<>(info.packages())));
+    }
+
+    /** The cache file of a jar as it is now (for tests). */
+    static Path cacheFileForTest(Path jar) throws IOException {
+        String key = jar + "|" + Files.size(jar) + "|" + Files.getLastModifiedTime(jar).toMillis();
+        return dev.ensemble.internal.UserCache.directory("jars").resolve(fileName(key));
+    }
+
+    /**
+     * A jar's manifest class path and packages: from the user's cache if it describes this very jar (path, size,
+     * time), else read from the jar and then cached. Cache file: the key, the number of class path entries, the
+     * entries, then the packages, one per line.
+     */
+    private static JarInfo readJar(Path jar) {
+        String key;
+        Path cached = null;
+        try {
+            key = jar + "|" + Files.size(jar) + "|" + Files.getLastModifiedTime(jar).toMillis();
+            cached = dev.ensemble.internal.UserCache.directory("jars").resolve(fileName(key));
+            List<String> lines = Files.isRegularFile(cached) ? Files.readAllLines(cached) : List.of();
+            if (lines.size() >= 2 && lines.get(0).equals(key)) {
+                int paths = Integer.parseInt(lines.get(1));
+                List<Path> classPath = new ArrayList<>(paths);
+                for (String path : lines.subList(2, 2 + paths)) {
+                    classPath.add(Path.of(path));
+                }
+                return new JarInfo(List.copyOf(classPath), Set.copyOf(lines.subList(2 + paths, lines.size())));
+            }
+        } catch (IOException | RuntimeException e) {
+            key = null; // no cache: read the jar
+        }
+        List<Path> classPath;
+        Set<String> found = new TreeSet<>();
+        try (JarFile file = new JarFile(jar.toFile())) {
+            classPath = manifestClassPath(jar, file);
+            Set<String> dirs = new HashSet<>();
+            for (Enumeration<JarEntry> e = file.entries(); e.hasMoreElements(); ) {
+                String name = e.nextElement().getName();
+                if (name.endsWith(".class")) {
+                    int slash = name.lastIndexOf('/');
+                    if (slash < 0 || dirs.add(name.substring(0, slash))) {
+                        add(name, found);
                     }
                 }
-            } catch (IOException e) {
-                // not a jar: nothing to load from it
+            }
+        } catch (IOException e) {
+            return new JarInfo(List.of(), Set.of()); // not a jar: nothing to load from it, nothing worth caching
+        }
+        if (key != null) {
+            try {
+                List<String> lines = new ArrayList<>(found.size() + classPath.size() + 2);
+                lines.add(key);
+                lines.add(Integer.toString(classPath.size()));
+                for (Path path : classPath) {
+                    lines.add(path.toString());
+                }
+                lines.addAll(found);
+                // Written aside and moved into place: another JVM reads a whole file or none.
+                Path temp = Files.createTempFile(cached.getParent(), "jar", ".tmp");
+                Files.write(temp, lines);
+                Files.move(temp, cached, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException | RuntimeException e) {
+                // not cached: read again next time
             }
         }
+        return new JarInfo(classPath, found);
+    }
+
+    private static List<Path> manifestClassPath(Path jar, JarFile file) throws IOException {
+        Manifest manifest = file.getManifest();
+        String classPath = manifest == null ? null : manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
+        if (classPath == null || classPath.isBlank()) {
+            return List.of();
+        }
+        URI base = jar.toUri();
+        List<Path> entries = new ArrayList<>();
+        for (String part : classPath.trim().split("\\s+")) {
+            try {
+                entries.add(Path.of(base.resolve(part)).toAbsolutePath().normalize());
+            } catch (RuntimeException e) {
+                // not a path: the JVM ignores it too
+            }
+        }
+        return List.copyOf(entries);
+    }
+
+    /** A file name for a cache key: a 64-bit FNV-1a hash of it (the key itself is the file's first line). */
+    private static String fileName(String key) {
+        long hash = 0xcbf29ce484222325L;
+        for (int i = 0; i < key.length(); i++) {
+            hash ^= key.charAt(i);
+            hash *= 0x100000001b3L;
+        }
+        return Long.toHexString(hash) + ".txt";
     }
 
     private static void add(String classFile, Set<String> packages) {
