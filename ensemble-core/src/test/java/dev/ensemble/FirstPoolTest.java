@@ -2,10 +2,7 @@ package dev.ensemble;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -46,17 +43,7 @@ class FirstPoolTest {
 
     @Test
     void theFirstPoolOfAJvm_carriesEveryValueAcrossTheCodecSwitch() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process app = new ProcessBuilder(java, "--sun-misc-unsafe-memory-access=allow", "-cp",
-                System.getProperty("java.class.path"), FirstPool.class.getName()).redirectErrorStream(true).start();
-        String output;
-        try {
-            output = new String(app.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(app.waitFor(60, TimeUnit.SECONDS)).as("the application ends").isTrue();
-        } finally {
-            app.destroyForcibly();
-        }
-        assertThat(app.exitValue()).as("exit code; output:%n%s", output).isZero();
+        String output = JavaApplication.run("-cp", System.getProperty("java.class.path"), FirstPool.class.getName());
         assertThat(output.lines()).as(output).contains("first: 42", "captured: 42",
                 "records: [Point[x=2, y=1], Point[x=4, y=3]]",
                 "results only Fory carries: [Point[x=1, y=-1], Point[x=2, y=-2]]",

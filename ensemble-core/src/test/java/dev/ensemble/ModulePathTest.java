@@ -3,14 +3,11 @@ package dev.ensemble;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.spi.ToolProvider;
 import org.junit.jupiter.api.Test;
@@ -71,19 +68,9 @@ class ModulePathTest {
                 source.resolve("app/Main.java").toString());
         assertThat(compiled).as("the application module compiles").isZero();
 
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "--sun-misc-unsafe-memory-access=allow", "--module-path",
-                modulePath + File.pathSeparator + out, "-m", "app/app.Main"));
-        Process app = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output;
-        try {
-            output = new String(app.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(app.waitFor(60, TimeUnit.SECONDS)).as("the application ends").isTrue();
-        } finally {
-            app.destroyForcibly();
-        }
+        String output = JavaApplication.run("--module-path", modulePath + File.pathSeparator + out, "-m",
+                "app/app.Main");
         List<String> lines = output.lines().collect(Collectors.toList());
-        assertThat(app.exitValue()).as("exit code; output:%n%s", output).isZero();
         assertThat(lines).as(output).contains("map: [11, 14, 19]", "module: app", "workers: 2");
     }
 }

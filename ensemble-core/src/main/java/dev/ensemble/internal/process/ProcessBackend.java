@@ -184,8 +184,8 @@ public final class ProcessBackend implements Backend {
     }
 
     /**
-     * Whether chunks may travel by Fory to a worker that reads Fory: not before this JVM's Fory is built (the
-     * first pool of a JVM starts building it at {@link #start}; this starts it too, should it not have begun).
+     * Whether chunks may travel by Fory to a worker that reads Fory: not before this JVM's Fory is built. A
+     * worker's report that its Fory is ready starts building it here, in the background.
      */
     static boolean foryReadyHere() {
         if (Serialization.parentIfBuilt() != null) {
@@ -193,6 +193,24 @@ public final class ProcessBackend implements Backend {
         }
         Serialization.buildParentInBackground();
         return false;
+    }
+
+    /** Chunks of at least this many inputs never travel JDK-serialized (see {@link #jdkFirst}). */
+    static final int JDK_AT_MOST = 64;
+
+    /**
+     * Whether a chunk goes JDK-serialized if it can: while this JVM's Fory or the worker's is not built yet,
+     * and the chunk is small. The first pool of a JVM builds neither before its first result needs it (a worker
+     * builds its own after its first result, this JVM once a worker has one), which made the first result
+     * 0.2-0.4 s sooner here; but JDK serialization costs about 4 us per input and result, so a large chunk
+     * rather waits for Fory (built on the spot, on either side) than crawl: a map of 200,000 inputs right after
+     * the first result ran 2-3 times slower JDK-serialized.
+     */
+    static boolean jdkFirst(Chunk chunk, boolean workerHasFory) {
+        if (chunk.size() >= JDK_AT_MOST) {
+            return false;
+        }
+        return !workerHasFory || !foryReadyHere();
     }
 
     /** The INIT frame, once this side has built it (see {@link #start}). */
@@ -285,12 +303,8 @@ public final class ProcessBackend implements Backend {
             }));
         }
         if (!initFrame.isDone()) {
-            // The first pool of a JVM lists the class path here (tens of ms), while the workers boot, and builds
-            // its Fory (a few hundred ms of CPU) on a thread of its own meanwhile, so that neither holds up the
-            // workers' INIT. Until both sides have Fory, chunks travel JDK-serialized. (Building it only once a
-            // worker had its own made the first result 0.1-0.3 s sooner, and a map of 200,000 right after it
-            // 2-3 times slower: those chunks went JDK-serialized.)
-            Serialization.buildParentInBackground();
+            // The first pool of a JVM lists the class path here (tens of ms), while the workers boot. Its Fory (a
+            // few hundred ms of CPU) waits: see jdkFirst.
             try {
                 initFrame.complete(encodeInit(setup));
             } catch (RuntimeException | Error e) {

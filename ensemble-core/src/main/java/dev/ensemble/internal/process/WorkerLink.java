@@ -446,8 +446,8 @@ final class WorkerLink {
         }
         channel.writeLock().lock();
         try {
-            backend.encodeChunk(sendBuffer, entry.seq, chunk, taskMirror,
-                    !foryReady || !ProcessBackend.foryReadyHere(), channel.maxFrameBytes());
+            backend.encodeChunk(sendBuffer, entry.seq, chunk, taskMirror, ProcessBackend.jdkFirst(chunk, foryReady),
+                    channel.maxFrameBytes());
             channel.send(sendBuffer);
         } catch (IOException e) {
             // The reader sees the end too and reports the chunk with the others.
