@@ -255,12 +255,24 @@ final class AotCache {
             }
             for (Path f : all) {
                 String name = f.getFileName().toString();
-                if ((name.endsWith(".tmp") || name.endsWith(".failed")) && now - modified(f) > LOCK_STALE_MILLIS) {
+                boolean stale = now - modified(f) > LOCK_STALE_MILLIS;
+                if (stale && (name.endsWith(".tmp") || name.endsWith(".failed")
+                        || name.endsWith(".lock") && !lockHolderAlive(f))) {
                     Files.deleteIfExists(f);
                 }
             }
         } catch (IOException | RuntimeException e) {
             // a full cache directory is only untidy
+        }
+    }
+
+    /** Whether the process named in a lock file is alive (a training run that was killed leaves its lock). */
+    private static boolean lockHolderAlive(Path lock) {
+        try {
+            long owner = Long.parseLong(Files.readString(lock).strip());
+            return ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false);
+        } catch (IOException | NumberFormatException e) {
+            return false;
         }
     }
 

@@ -1,0 +1,61 @@
+package dev.ensemble.internal.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The AOT cache directory stays small: the four newest caches are kept, and what killed or failed training
+ * runs leave behind (output files, failure markers, locks of dead processes) goes once it is ten minutes old.
+ */
+class AotCacheTest {
+    @TempDir
+    Path root;
+
+    private Path file(String name, String content, long ageMinutes) throws IOException {
+        Path file = Files.writeString(root.resolve(name), content);
+        Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis()
+                - TimeUnit.MINUTES.toMillis(ageMinutes)));
+        return file;
+    }
+
+    @Test
+    void evictOld_keepsTheNewestCaches_andDropsWhatDeadTrainingRunsLeft() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            file("cache" + i + ".aot", "x", 60 - i);
+        }
+        Process finished = new ProcessBuilder("true").start();
+        finished.waitFor();
+        String deadPid = Long.toString(finished.pid());
+        String livePid = Long.toString(ProcessHandle.current().pid());
+        Path deadOldLock = file("a.aot.lock", deadPid, 30);
+        Path liveOldLock = file("b.aot.lock", livePid, 30);
+        Path deadNewLock = file("c.aot.lock", deadPid, 1);
+        Path oldOutput = file("d.aot.123.tmp", "x", 30);
+        Path newOutput = file("e.aot.123.tmp", "x", 1);
+        Path oldFailure = file("f.aot.failed", "exit 1", 30);
+
+        AotCache.evictOld(root);
+
+        for (int i = 0; i < 6; i++) {
+            Path cache = root.resolve("cache" + i + ".aot");
+            if (i >= 2) {
+                assertThat(cache).as("one of the four newest caches").exists();
+            } else {
+                assertThat(cache).as("an older cache").doesNotExist();
+            }
+        }
+        assertThat(deadOldLock).as("a dead run's old lock").doesNotExist();
+        assertThat(liveOldLock).as("a live run's lock").exists();
+        assertThat(deadNewLock).as("a lock younger than ten minutes").exists();
+        assertThat(oldOutput).doesNotExist();
+        assertThat(newOutput).exists();
+        assertThat(oldFailure).doesNotExist();
+    }
+}
