@@ -10,8 +10,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -86,20 +84,20 @@ final class AotCache {
                     jars.add(source);
                 }
             }
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            update(digest, System.getProperty("java.home"));
-            update(digest, System.getProperty("java.vm.version"));
+            KeyHash digest = new KeyHash();
+            digest.update(System.getProperty("java.home"));
+            digest.update(System.getProperty("java.vm.version"));
             for (Path jar : jars) {
-                update(digest, jar + "|" + Files.size(jar) + "|" + Files.getLastModifiedTime(jar).toMillis());
+                digest.update(jar + "|" + Files.size(jar) + "|" + Files.getLastModifiedTime(jar).toMillis());
             }
             for (String flag : workerFlags) {
                 if (affectsCache(flag)) {
-                    update(digest, flag);
+                    digest.update(flag);
                 }
             }
-            String key = HexFormat.of().formatHex(digest.digest(), 0, 12);
+            String key = digest.hex();
             return new AotCache(root.resolve(key + ".aot"), List.copyOf(jars));
-        } catch (IOException | RuntimeException | NoSuchAlgorithmException e) {
+        } catch (IOException | RuntimeException e) {
             return disabled(); // no cache is only slower
         }
     }
@@ -112,9 +110,28 @@ final class AotCache {
         return flag.startsWith("-XX:") || flag.startsWith("-Xm") || flag.startsWith("-Xs") || flag.startsWith("--sun-");
     }
 
-    private static void update(MessageDigest digest, String text) {
-        digest.update(String.valueOf(text).getBytes(StandardCharsets.UTF_8));
-        digest.update((byte) 0);
+    /**
+     * A 96-bit name for what a cache was made from (FNV-1a 64 and CRC-32C of the same text). Not cryptographic:
+     * nothing here is secret, and the directory is the user's own; but cheap to start, where a
+     * {@code MessageDigest}'s first use loads the security providers (about 25 ms of a JVM's first pool).
+     */
+    private static final class KeyHash {
+        private long fnv = 0xcbf29ce484222325L;
+        private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+
+        void update(String text) {
+            byte[] bytes = String.valueOf(text).getBytes(StandardCharsets.UTF_8);
+            for (byte b : bytes) {
+                fnv = (fnv ^ (b & 0xff)) * 0x100000001b3L;
+            }
+            fnv *= 0x100000001b3L; // a separator, so that ("ab", "c") and ("a", "bc") differ
+            crc.update(bytes);
+            crc.update(0);
+        }
+
+        String hex() {
+            return HexFormat.of().toHexDigits(fnv) + HexFormat.of().toHexDigits((int) crc.getValue());
+        }
     }
 
     private static Path cacheRoot() throws IOException {
@@ -147,18 +164,18 @@ final class AotCache {
     }
 
     /** A jar of a directory of classes, made once per content (file names, sizes and times). */
-    private static Path jarOf(Path directory, Path root) throws IOException, NoSuchAlgorithmException {
+    private static Path jarOf(Path directory, Path root) throws IOException {
         List<Path> files;
         try (Stream<Path> walk = Files.walk(directory)) {
             files = walk.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().equals("module-info.class"))
                     .sorted().toList();
         }
-        MessageDigest digest = MessageDigest.getInstance("SHA-256");
-        update(digest, directory.toString());
+        KeyHash digest = new KeyHash();
+        digest.update(directory.toString());
         for (Path f : files) {
-            update(digest, directory.relativize(f) + "|" + Files.size(f) + "|" + Files.getLastModifiedTime(f).toMillis());
+            digest.update(directory.relativize(f) + "|" + Files.size(f) + "|" + Files.getLastModifiedTime(f).toMillis());
         }
-        Path jar = root.resolve("classes-" + HexFormat.of().formatHex(digest.digest(), 0, 12) + ".jar");
+        Path jar = root.resolve("classes-" + digest.hex() + ".jar");
         if (Files.isRegularFile(jar)) {
             return jar;
         }

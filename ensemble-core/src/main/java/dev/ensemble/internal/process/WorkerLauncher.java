@@ -23,14 +23,12 @@ import java.util.stream.Stream;
 final class WorkerLauncher {
     private final PoolConfig config;
     private final Path directory;
-    private final String secretHex;
+    /** Made by the first worker start, after its JVM is spawned (see {@link #secretHex}). */
+    private String secretHex;
     private final AotCache aot;
 
     WorkerLauncher(PoolConfig config) {
         this.config = config;
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        this.secretHex = HexFormat.of().formatHex(secret);
         try {
             this.directory = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "ensemble-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -72,12 +70,22 @@ final class WorkerLauncher {
         return directory;
     }
 
-    String secretHex() {
+    /**
+     * The pool's secret, which each worker proves on connecting. Made on first use, which comes after the first
+     * worker JVM was spawned: a {@code SecureRandom}'s first use in a JVM loads the security providers (about
+     * 25 ms), which then overlaps the worker's boot instead of delaying it.
+     */
+    synchronized String secretHex() {
+        if (secretHex == null) {
+            byte[] secret = new byte[32];
+            new SecureRandom().nextBytes(secret);
+            secretHex = HexFormat.of().formatHex(secret);
+        }
         return secretHex;
     }
 
     byte[] secret() {
-        return HexFormat.of().parseHex(secretHex);
+        return HexFormat.of().parseHex(secretHex());
     }
 
     Path socketPath(int slot, int generation) {
