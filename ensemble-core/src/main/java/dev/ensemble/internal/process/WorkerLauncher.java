@@ -30,13 +30,35 @@ final class WorkerLauncher {
     WorkerLauncher(PoolConfig config) {
         this.config = config;
         try {
-            this.directory = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "ensemble-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            this.directory = createPrivateDirectory(Path.of(System.getProperty("java.io.tmpdir")));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the private directory for pool " + config.name()
                     + "'s worker sockets under " + System.getProperty("java.io.tmpdir"), e);
         }
         this.aot = AotCache.forThisJvm(cacheableFlags());
+    }
+
+    private static final java.util.concurrent.atomic.AtomicLong DIRECTORIES = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Creates {@code ensemble-PID-N} (mode 0700) under {@code parent}, exclusively: a name taken (even by
+     * someone else's directory or link) is skipped. Not {@code Files.createTempDirectory}, whose random name
+     * starts the security providers (about 25 ms of a JVM's first pool, before its first worker could start); the
+     * name need not be secret, only the directory's own.
+     */
+    private static Path createPrivateDirectory(Path parent) throws IOException {
+        long pid = ProcessHandle.current().pid();
+        for (int attempt = 0; ; attempt++) {
+            Path candidate = parent.resolve("ensemble-" + pid + "-" + DIRECTORIES.incrementAndGet());
+            try {
+                return Files.createDirectory(candidate,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt >= 1_000) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private String java() {
