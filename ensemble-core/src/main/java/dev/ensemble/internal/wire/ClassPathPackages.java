@@ -155,21 +155,28 @@ public final class ClassPathPackages {
      */
     private static JarInfo readJar(Path jar) {
         String key;
-        Path cached = null;
+        Path cached;
+        List<String> lines;
         try {
             key = jar + "|" + Files.size(jar) + "|" + Files.getLastModifiedTime(jar).toMillis();
             cached = dev.ensemble.internal.UserCache.directory("jars").resolve(fileName(key));
-            List<String> lines = Files.isRegularFile(cached) ? Files.readAllLines(cached) : List.of();
-            if (lines.size() >= 2 && lines.get(0).equals(key)) {
+            lines = Files.isRegularFile(cached) ? Files.readAllLines(cached) : List.of();
+        } catch (IOException | RuntimeException e) {
+            key = null; // no cache: read the jar
+            cached = null;
+            lines = List.of();
+        }
+        if (lines.size() >= 2 && lines.get(0).equals(key)) {
+            try {
                 int paths = Integer.parseInt(lines.get(1));
                 List<Path> classPath = new ArrayList<>(paths);
                 for (String path : lines.subList(2, 2 + paths)) {
                     classPath.add(Path.of(path));
                 }
                 return new JarInfo(List.copyOf(classPath), Set.copyOf(lines.subList(2 + paths, lines.size())));
+            } catch (RuntimeException damaged) {
+                // not a file this class wrote whole: read the jar, and write the file anew
             }
-        } catch (IOException | RuntimeException e) {
-            key = null; // no cache: read the jar
         }
         List<Path> classPath;
         Set<String> found = new TreeSet<>();
@@ -190,16 +197,16 @@ public final class ClassPathPackages {
         }
         if (key != null) {
             try {
-                List<String> lines = new ArrayList<>(found.size() + classPath.size() + 2);
-                lines.add(key);
-                lines.add(Integer.toString(classPath.size()));
+                List<String> written = new ArrayList<>(found.size() + classPath.size() + 2);
+                written.add(key);
+                written.add(Integer.toString(classPath.size()));
                 for (Path path : classPath) {
-                    lines.add(path.toString());
+                    written.add(path.toString());
                 }
-                lines.addAll(found);
+                written.addAll(found);
                 // Written aside and moved into place: another JVM reads a whole file or none.
                 Path temp = Files.createTempFile(cached.getParent(), "jar", ".tmp");
-                Files.write(temp, lines);
+                Files.write(temp, written);
                 Files.move(temp, cached, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException | RuntimeException e) {

@@ -52,6 +52,10 @@ class ClassPathPackagesTest {
             assertThat(firstCache).exists();
             assertThat(Files.readAllLines(firstCache).get(0)).startsWith(file + "|");
             assertThat(ClassPathPackages.readForTest(file)).as("from the cache").isEqualTo(read);
+            List<String> lines = Files.readAllLines(firstCache);
+            Files.write(firstCache, List.of(lines.get(0), "999"));
+            assertThat(ClassPathPackages.readForTest(file)).as("a damaged cache file is read past").isEqualTo(read);
+            assertThat(Files.readAllLines(firstCache)).as("and written anew").isEqualTo(lines);
 
             jar(file, null, "t/E.class");
             Files.setLastModifiedTime(file, FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() + 2_000));
