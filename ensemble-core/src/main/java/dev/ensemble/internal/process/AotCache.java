@@ -173,7 +173,8 @@ final class AotCache {
         KeyHash digest = new KeyHash();
         digest.update(directory.toString());
         for (Path f : files) {
-            digest.update(directory.relativize(f) + "|" + Files.size(f) + "|" + Files.getLastModifiedTime(f).toMillis());
+            digest.update(directory.relativize(f) + "|" + Files.size(f) + "|"
+                    + Files.getLastModifiedTime(f).toMillis());
         }
         Path jar = root.resolve("classes-" + digest.hex() + ".jar");
         if (Files.isRegularFile(jar)) {

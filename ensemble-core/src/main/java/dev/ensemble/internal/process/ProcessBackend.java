@@ -533,8 +533,8 @@ public final class ProcessBackend implements Backend {
 
     /**
      * Encodes a CHUNK frame; called with the link's write lock held, in frame order. While the worker's Fory or
-     * this JVM's is still being built ({@code jdkFirst}), a chunk whose task and inputs JDK serialization can carry goes that
-     * way, so the worker's first results do not wait for Fory. An input that cannot be sent fails alone, at its
+     * this JVM's is still being built ({@code jdkFirst}), a chunk whose task and inputs JDK serialization can carry
+     * goes that way, so the worker's first results do not wait for Fory. An input that cannot be sent fails alone, at its
      * own index, in the worker: one that cannot be serialized, and the largest ones when the chunk's inputs do
      * not fit in one message of {@code maxFrameBytes}.
      *

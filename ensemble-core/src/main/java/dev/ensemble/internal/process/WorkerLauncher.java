@@ -38,7 +38,8 @@ final class WorkerLauncher {
         this.aot = AotCache.forThisJvm(cacheableFlags());
     }
 
-    private static final java.util.concurrent.atomic.AtomicLong DIRECTORIES = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong DIRECTORIES =
+            new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * Creates {@code ensemble-PID-N} (mode 0700) under {@code parent}, exclusively: a name taken (even by

@@ -139,7 +139,8 @@ public final class ClassPathPackages {
      */
     static List<List<String>> readForTest(Path jar) {
         JarInfo info = readJar(jar);
-        return List.of(info.classPath().stream().map(Path::toString).toList(), List.copyOf(new TreeSet<>(info.packages())));
+        return List.of(info.classPath().stream().map(Path::toString).toList(),
+                List.copyOf(new TreeSet<>(info.packages())));
     }
 
     /** The cache file of a jar as it is now (for tests). */
