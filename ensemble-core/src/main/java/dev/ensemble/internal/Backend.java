@@ -26,6 +26,36 @@ public interface Backend {
     void kill();
 
     /**
+     * The end of a {@link #start} whose workers count down {@code ready} once ready (or once failed, after
+     * recording the first failure in {@code failure}): returns when all are ready; else terminates the scheduler,
+     * kills what started and throws the first failure, or an {@link IllegalStateException} if the caller was
+     * interrupted (its interrupt flag set again).
+     *
+     * @param backend the starting backend
+     * @param poolName for the message
+     * @param scheduler the pool's scheduler
+     * @param ready counted down by each worker
+     * @param failure the first worker's failure, if any
+     */
+    static void awaitStarted(Backend backend, String poolName, Scheduler scheduler,
+            java.util.concurrent.CountDownLatch ready,
+            java.util.concurrent.atomic.AtomicReference<RuntimeException> failure) {
+        try {
+            ready.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            scheduler.terminate();
+            backend.kill();
+            throw new IllegalStateException("interrupted while starting pool " + poolName, e);
+        }
+        if (failure.get() != null) {
+            scheduler.terminate();
+            backend.kill();
+            throw failure.get();
+        }
+    }
+
+    /**
      * Whether the calling thread is one of this backend's workers (a task must not close its own pool).
      *
      * @return true inside a worker

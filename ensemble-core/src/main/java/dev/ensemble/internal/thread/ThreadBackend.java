@@ -69,19 +69,7 @@ public final class ThreadBackend implements Backend {
         for (Slot slot : slots) {
             launch(slot, ready, startFailure, false);
         }
-        try {
-            ready.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            scheduler.terminate();
-            kill();
-            throw new IllegalStateException("interrupted while starting pool " + config.name(), e);
-        }
-        if (startFailure.get() != null) {
-            scheduler.terminate();
-            kill();
-            throw startFailure.get();
-        }
+        Backend.awaitStarted(this, config.name(), scheduler, ready, startFailure);
         if (config.taskTimeout() != null) {
             watchdog = Thread.ofPlatform().daemon().name(config.name() + "-watchdog").start(this::watch);
         }

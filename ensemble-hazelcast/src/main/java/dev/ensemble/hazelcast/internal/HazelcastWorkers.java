@@ -210,19 +210,7 @@ final class HazelcastWorkers implements Backend {
             slot.thread = Thread.ofPlatform().daemon().name(config.name() + "-cluster-" + slot.id)
                     .start(() -> serve(slot, ready, startFailure));
         }
-        try {
-            ready.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            scheduler.terminate();
-            kill();
-            throw new IllegalStateException("interrupted while starting pool " + config.name(), e);
-        }
-        if (startFailure.get() != null) {
-            scheduler.terminate();
-            kill();
-            throw startFailure.get();
-        }
+        Backend.awaitStarted(this, config.name(), scheduler, ready, startFailure);
     }
 
     @Override
