@@ -68,6 +68,28 @@ class WarmWorkersTest {
     }
 
     @Test
+    void tasksOfEarlierPools_countTowardTheNextPoolsMaxTasksPerWorker() {
+        long first;
+        try (WorkerPool pool = WorkerPool.builder().workers(1).processes().keepWarm(Duration.ofSeconds(30)).build()) {
+            first = pool.apply(() -> ProcessHandle.current().pid());
+            assertThat(pool.map(List.of(1, 2, 3, 4, 5), x -> x)).hasSize(5); // 6 tasks in all
+        }
+        long second;
+        try (WorkerPool pool = WorkerPool.builder().workers(1).processes().maxTasksPerWorker(8)
+                .keepWarm(Duration.ofSeconds(30)).build()) {
+            assertThat(pool.apply(() -> ProcessHandle.current().pid())).as("6 < 8: taken").isEqualTo(first);
+            assertThat(pool.apply(() -> 1)).isEqualTo(1); // the eighth task of that JVM: it is recycled after it
+            second = pool.apply(() -> ProcessHandle.current().pid());
+            assertThat(second).as("a new JVM after 8 tasks in all").isNotEqualTo(first);
+        }
+        try (WorkerPool pool = WorkerPool.builder().workers(1).processes().maxTasksPerWorker(1).build()) {
+            assertThat(pool.apply(() -> ProcessHandle.current().pid()))
+                    .as("the idle JVM ran 1 task already: not taken by a pool that allows 1").isNotEqualTo(second);
+        }
+        assertThat(WarmWorkers.count()).isZero();
+    }
+
+    @Test
     void otherJvmOptions_startNewWorkers() {
         Set<Long> warm;
         try (WorkerPool pool = WorkerPool.builder().workers(1).processes().keepWarm(Duration.ofSeconds(30)).build()) {

@@ -30,9 +30,11 @@ public final class WarmWorkers {
      * @param stderr forwards its standard error
      * @param pid its process id
      * @param foryReady whether it reads Fory already
+     * @param tasksDone the tasks it ran for all its pools so far, which count toward the next pool's
+     *     {@code maxTasksPerWorker}
      */
     record Idle(List<String> key, Process process, FrameChannel channel, OutputStream stdin, OutputForwarder stdout,
-            OutputForwarder stderr, long pid, boolean foryReady) {
+            OutputForwarder stderr, long pid, boolean foryReady, long tasksDone) {
     }
 
     private static final Map<List<String>, ArrayDeque<Idle>> IDLE = new HashMap<>(); // guarded by the class

@@ -266,8 +266,14 @@ final class WorkerLink {
         link.channel = idle.channel();
         link.pid = idle.pid();
         link.foryReady = idle.foryReady();
+        // A JVM recycled after maxTasksPerWorker tasks is recycled after that many in all, whatever its pools.
+        link.tasksSent = idle.tasksDone();
         link.positionPath = backend.launcher().positionPath(slot, generation);
         try {
+            if (link.tasksLeft() <= 0) {
+                throw new IOException("it ran " + idle.tasksDone() + " tasks, as many as this pool's "
+                        + "maxTasksPerWorker allows");
+            }
             Files.write(link.positionPath, new byte[8]);
             link.initialize(asked);
             return link;
@@ -695,8 +701,12 @@ final class WorkerLink {
         stdout.rename("[idle worker " + pid + "] ", name + "-out");
         stderr.rename("[idle worker " + pid + "] ", name + "-err");
         backend.scheduler().workerExited(slot, exitHookNanos);
+        long done;
+        synchronized (this) {
+            done = tasksSent;
+        }
         WarmWorkers.offer(new WarmWorkers.Idle(backend.launcher().warmKey(), process, channel, stdin, stdout, stderr,
-                pid, foryReady), backend.keepWarm());
+                pid, foryReady, done), backend.keepWarm());
         backend.linkEnded(this, true);
         return true;
     }
