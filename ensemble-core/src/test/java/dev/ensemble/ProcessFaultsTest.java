@@ -307,6 +307,20 @@ class ProcessFaultsTest {
         assertThat(new HashSet<>(pids)).hasSize(4);
     }
 
+    @Test
+    void maxTasksPerWorker_holdsForSubmitsSentFromTheCallersThread() throws Exception {
+        // A submit to an idle worker is sent by the caller; the pool's sender, waiting meanwhile with the limit it
+        // saw before, must not hand that worker a task past its limit when the caller cannot.
+        WorkerPool pool = track(processes(1).maxTasksPerWorker(3).build());
+        java.util.Map<Long, Integer> perPid = new java.util.HashMap<>();
+        for (int i = 0; i < 30; i++) {
+            perPid.merge(pool.submit(() -> ProcessHandle.current().pid()).get(), 1, Integer::sum);
+        }
+        assertThat(perPid.values()).as("tasks per worker JVM: %s", perPid).allSatisfy(n ->
+                assertThat(n).isLessThanOrEqualTo(3));
+        assertThat(perPid).hasSize(10);
+    }
+
     // ---------------------------------------------------------------- start failures
 
     @Test

@@ -433,7 +433,10 @@ final class WorkerLink {
     }
 
     /**
-     * Sends a chunk, or refuses it if the link has ended.
+     * Sends a chunk, or refuses it if the link has ended, or if the chunk would take this worker past
+     * {@code maxTasksPerWorker} (a sender that waited with an older limit, a queued chunk cut for another worker):
+     * the worker is then due for recycling, and the chunk goes to its replacement or another worker. A worker
+     * that has run nothing takes any chunk, so that a chunk larger than the limit still runs somewhere.
      *
      * @return whether it was sent (else the caller gives it back to the scheduler)
      */
@@ -441,6 +444,11 @@ final class WorkerLink {
         InFlight entry;
         synchronized (this) {
             if (ended || exitRequested) {
+                return false;
+            }
+            long max = backend.maxTasksPerWorker();
+            if (max > 0 && tasksSent > 0 && tasksSent + chunk.size() > max) {
+                tasksSent = max; // nothing more for this worker: the sender recycles it
                 return false;
             }
             if (inFlight.isEmpty()) {
