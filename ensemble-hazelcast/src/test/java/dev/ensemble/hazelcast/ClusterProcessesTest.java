@@ -3,7 +3,6 @@ package dev.ensemble.hazelcast;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.hazelcast.core.HazelcastInstance;
 import dev.ensemble.CallOptions;
 import dev.ensemble.FileLatch;
 import dev.ensemble.Outcome;
@@ -22,9 +21,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The contract on a cluster of two member JVMs on 127.0.0.1 whose workers are worker JVMs that each member starts
@@ -32,25 +30,12 @@ import org.junit.jupiter.api.Test;
  * JVMs on members do: a worker JVM killed or timed out is replaced on its member, its files go with the pool.
  */
 class ClusterProcessesTest extends WorkerPoolContract {
-    static LoopbackCluster cluster;
-    static HazelcastInstance client;
-
-    @BeforeAll
-    static void startCluster() {
-        cluster = LoopbackCluster.start(2, 1);
-        client = cluster.client();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClassCluster CLUSTER = new ClassCluster(2, 1);
 
     @Override
     protected WorkerPool.Builder builder() {
-        return WorkerPool.builder().cluster(HazelcastBackend.of(client).memberWorkers(MemberWorkers.processes()));
+        return WorkerPool.builder().cluster(HazelcastBackend.of(CLUSTER.client()).memberWorkers(MemberWorkers.processes()));
     }
 
     @Override
@@ -63,7 +48,7 @@ class ClusterProcessesTest extends WorkerPoolContract {
     }
 
     private static Set<Long> memberPids() {
-        return cluster.members().stream().filter(Process::isAlive).map(Process::pid).collect(Collectors.toSet());
+        return CLUSTER.cluster().members().stream().filter(Process::isAlive).map(Process::pid).collect(Collectors.toSet());
     }
 
     /** The pid of the worker JVM that runs a task, and of the member that started it. */
@@ -76,7 +61,7 @@ class ClusterProcessesTest extends WorkerPoolContract {
 
     @Test
     void eachWorker_isAJvmStartedByItsMember() {
-        WorkerPool pool = track(WorkerPool.builder().cluster(HazelcastBackend.of(client)
+        WorkerPool pool = track(WorkerPool.builder().cluster(HazelcastBackend.of(CLUSTER.client())
                 .memberWorkers(MemberWorkers.processes(1))).build());
         assertThat(pool.size()).isEqualTo(2);
         List<String> where = pool.broadcast(ClusterProcessesTest::whereAmI);
@@ -95,7 +80,7 @@ class ClusterProcessesTest extends WorkerPoolContract {
 
     @Test
     void jvmArgs_reachTheWorkerJvms() {
-        WorkerPool pool = track(WorkerPool.builder().cluster(HazelcastBackend.of(client)
+        WorkerPool pool = track(WorkerPool.builder().cluster(HazelcastBackend.of(CLUSTER.client())
                 .memberWorkers(MemberWorkers.processes(1).jvmArgs("-Densemble.test.flag=on-member"))).build());
         assertThat(pool.broadcast(() -> System.getProperty("ensemble.test.flag")))
                 .containsExactly("on-member", "on-member");
@@ -103,7 +88,7 @@ class ClusterProcessesTest extends WorkerPoolContract {
 
     @Test
     void memberWorkers_optionsAreCheckedAndContradictionsRefused() {
-        HazelcastBackend hz = HazelcastBackend.of(client);
+        HazelcastBackend hz = HazelcastBackend.of(CLUSTER.client());
         assertThatThrownBy(() -> hz.memberWorkers(null)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("MemberWorkers.processes(k)");
         assertThatThrownBy(() -> MemberWorkers.processes(0)).isInstanceOf(IllegalArgumentException.class)
@@ -132,7 +117,7 @@ class ClusterProcessesTest extends WorkerPoolContract {
 
     @Test
     void threadsOnMembers_areWhatWorkersPerMemberGives() {
-        WorkerPool pool = track(WorkerPool.builder().cluster(HazelcastBackend.of(client)
+        WorkerPool pool = track(WorkerPool.builder().cluster(HazelcastBackend.of(CLUSTER.client())
                 .memberWorkers(MemberWorkers.threads(1))).build());
         assertThat(new HashSet<>(pool.broadcast(() -> ProcessHandle.current().pid()))).isEqualTo(memberPids());
     }
@@ -237,9 +222,9 @@ class ClusterProcessesTest extends WorkerPoolContract {
 
     @Test
     void memberKilledDuringAMap_withRetries_runsItsTaskElsewhere_andItsWorkerJvmEnds() throws Exception {
-        Process victim = cluster.addMember(2);
-        LoopbackCluster.awaitMembers(client, 3, PATIENCE);
-        WorkerPool pool = track(WorkerPool.builder().cluster(HazelcastBackend.of(client)
+        Process victim = CLUSTER.cluster().addMember(2);
+        LoopbackCluster.awaitMembers(CLUSTER.client(), 3, PATIENCE);
+        WorkerPool pool = track(WorkerPool.builder().cluster(HazelcastBackend.of(CLUSTER.client())
                 .memberWorkers(MemberWorkers.processes(1))).retries(1).build());
         assertThat(pool.size()).isEqualTo(3);
         List<String> where = pool.broadcast(ClusterProcessesTest::whereAmI);
@@ -263,6 +248,6 @@ class ClusterProcessesTest extends WorkerPoolContract {
         assertThat(results.get(PATIENCE.toSeconds() * 2, TimeUnit.SECONDS)).containsExactly(0, 10, 20, 30, 40, 50);
         assertThat(new HashSet<>(pool.broadcast(() -> ProcessHandle.current().parent().orElseThrow().pid())))
                 .hasSize(2).doesNotContain(victim.pid());
-        LoopbackCluster.awaitMembers(client, 2, PATIENCE); // the next test starts from the two members
+        LoopbackCluster.awaitMembers(CLUSTER.client(), 2, PATIENCE); // the next test starts from the two members
     }
 }

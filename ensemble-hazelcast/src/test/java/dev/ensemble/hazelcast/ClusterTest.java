@@ -3,7 +3,6 @@ package dev.ensemble.hazelcast;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.hazelcast.core.HazelcastInstance;
 import dev.ensemble.CallOptions;
 import dev.ensemble.FileLatch;
 import dev.ensemble.Outcome;
@@ -18,34 +17,20 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The contract on a cluster of two member JVMs on 127.0.0.1 (started once for the class), reached through a
  * Hazelcast client of the test JVM; plus what only clusters do.
  */
 class ClusterTest extends WorkerPoolContract {
-    static LoopbackCluster cluster;
-    static HazelcastInstance client;
-
-    @BeforeAll
-    static void startCluster() {
-        cluster = LoopbackCluster.start(2, 2);
-        client = cluster.client();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClassCluster CLUSTER = new ClassCluster(2, 2);
 
     @Override
     protected WorkerPool.Builder builder() {
-        return WorkerPool.builder().cluster(HazelcastBackend.of(client));
+        return WorkerPool.builder().cluster(HazelcastBackend.of(CLUSTER.client()));
     }
 
     @Override
@@ -55,7 +40,7 @@ class ClusterTest extends WorkerPoolContract {
 
     @Test
     void workersPerMember_putsThatManyWorkersOnEachMember() {
-        WorkerPool pool = track(WorkerPool.builder().cluster(HazelcastBackend.of(client).workersPerMember(2)).build());
+        WorkerPool pool = track(WorkerPool.builder().cluster(HazelcastBackend.of(CLUSTER.client()).workersPerMember(2)).build());
         assertThat(pool.size()).isEqualTo(4);
         List<Long> pids = pool.broadcast(() -> ProcessHandle.current().pid());
         assertThat(new HashSet<>(pids)).hasSize(2).doesNotContain(ProcessHandle.current().pid());
@@ -78,16 +63,16 @@ class ClusterTest extends WorkerPoolContract {
 
     @Test
     void workersAndWorkersPerMember_together_areRefused() {
-        assertThatThrownBy(() -> WorkerPool.builder().cluster(HazelcastBackend.of(client).workersPerMember(1))
+        assertThatThrownBy(() -> WorkerPool.builder().cluster(HazelcastBackend.of(CLUSTER.client()).workersPerMember(1))
                 .workers(3).build()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not both");
     }
 
     @Test
     void backendOptions_areCheckedAndSetOnce() {
         assertThatThrownBy(() -> HazelcastBackend.of(null)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> HazelcastBackend.of(client).workersPerMember(0))
+        assertThatThrownBy(() -> HazelcastBackend.of(CLUSTER.client()).workersPerMember(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1, got 0");
-        assertThatThrownBy(() -> HazelcastBackend.of(client).workersPerMember(2).workersPerMember(3))
+        assertThatThrownBy(() -> HazelcastBackend.of(CLUSTER.client()).workersPerMember(2).workersPerMember(3))
                 .isInstanceOf(IllegalStateException.class).hasMessage("workersPerMember was already set to 2");
     }
 
@@ -106,9 +91,9 @@ class ClusterTest extends WorkerPoolContract {
      */
     private CompletableFuture<List<Outcome<Long>>> mapWhileAMemberIsKilled(int reservedPort, int retries)
             throws Exception {
-        Process victim = cluster.addMember(reservedPort);
-        LoopbackCluster.awaitMembers(client, 3, PATIENCE);
-        WorkerPool pool = track(WorkerPool.builder().cluster(HazelcastBackend.of(client).workersPerMember(1))
+        Process victim = CLUSTER.cluster().addMember(reservedPort);
+        LoopbackCluster.awaitMembers(CLUSTER.client(), 3, PATIENCE);
+        WorkerPool pool = track(WorkerPool.builder().cluster(HazelcastBackend.of(CLUSTER.client()).workersPerMember(1))
                 .retries(retries).build());
         assertThat(pool.size()).isEqualTo(3);
         FileLatch running = FileLatch.create(temp, 3);
@@ -131,7 +116,7 @@ class ClusterTest extends WorkerPoolContract {
         assertThat(new HashSet<>(pool.broadcast(() -> ProcessHandle.current().pid()))).hasSize(2)
                 .doesNotContain(victim.pid());
         assertThat(pool.insights().workers().stream().mapToInt(w -> w.restarts()).sum()).isEqualTo(1);
-        LoopbackCluster.awaitMembers(client, 2, PATIENCE); // the next test starts from the two members
+        LoopbackCluster.awaitMembers(CLUSTER.client(), 2, PATIENCE); // the next test starts from the two members
         return outcomes;
     }
 

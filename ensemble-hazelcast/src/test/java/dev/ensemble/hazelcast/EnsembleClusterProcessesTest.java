@@ -2,19 +2,16 @@ package dev.ensemble.hazelcast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hazelcast.core.HazelcastInstance;
 import dev.ensemble.Ensemble;
 import dev.ensemble.EnsembleContract;
 import dev.ensemble.InstanceJob;
-import dev.ensemble.hazelcast.internal.LoopbackCluster;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The instance-pool contract with instances in worker JVMs that two members on 127.0.0.1 start
@@ -22,26 +19,12 @@ import org.junit.jupiter.api.Test;
  * the replacement, so two members are enough for every death test.
  */
 class EnsembleClusterProcessesTest extends EnsembleContract {
-    static LoopbackCluster cluster;
-    static HazelcastInstance client;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = LoopbackCluster.start(2, 0);
-        client = cluster.client();
-        LoopbackCluster.awaitMembers(client, 2, PATIENCE);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClassCluster CLUSTER = new ClassCluster(2, 0);
 
     @Override
     protected <S> Ensemble<S> build(Ensemble.Builder<S> builder) {
-        return builder.cluster(HazelcastBackend.of(client).memberWorkers(MemberWorkers.processes())).build();
+        return builder.cluster(HazelcastBackend.of(CLUSTER.client()).memberWorkers(MemberWorkers.processes())).build();
     }
 
     @Override
@@ -56,7 +39,7 @@ class EnsembleClusterProcessesTest extends EnsembleContract {
     void instancesLiveInWorkerJvmsOfTheMembers() {
         try (Ensemble<Model> models = ensemble(Model::new)) {
             List<Long> parents = models.broadcast(m -> ProcessHandle.current().parent().orElseThrow().pid());
-            Set<Long> members = cluster.members().stream().map(Process::pid).collect(Collectors.toSet());
+            Set<Long> members = CLUSTER.cluster().members().stream().map(Process::pid).collect(Collectors.toSet());
             assertThat(new HashSet<>(parents)).isEqualTo(members);
             assertThat(new HashSet<>(models.broadcast(m -> ProcessHandle.current().pid()))).hasSize(3)
                     .doesNotContainAnyElementsOf(members);

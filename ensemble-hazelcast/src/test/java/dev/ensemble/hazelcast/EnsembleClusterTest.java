@@ -2,17 +2,14 @@ package dev.ensemble.hazelcast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hazelcast.core.HazelcastInstance;
 import dev.ensemble.Ensemble;
 import dev.ensemble.EnsembleContract;
 import dev.ensemble.InstanceJob;
-import dev.ensemble.hazelcast.internal.LoopbackCluster;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The instance-pool contract on cluster members: instances live on member JVMs on 127.0.0.1, reached through
@@ -21,26 +18,12 @@ import org.junit.jupiter.api.Test;
  * tests costs one.
  */
 class EnsembleClusterTest extends EnsembleContract {
-    static LoopbackCluster cluster;
-    static HazelcastInstance client;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = LoopbackCluster.start(5, 0);
-        client = cluster.client();
-        LoopbackCluster.awaitMembers(client, 5, PATIENCE);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClassCluster CLUSTER = new ClassCluster(5, 0);
 
     @Override
     protected <S> Ensemble<S> build(Ensemble.Builder<S> builder) {
-        return builder.cluster(HazelcastBackend.of(client)).build();
+        return builder.cluster(HazelcastBackend.of(CLUSTER.client())).build();
     }
 
     @Override
