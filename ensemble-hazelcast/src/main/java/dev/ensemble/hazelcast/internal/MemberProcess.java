@@ -21,7 +21,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 
 /**
@@ -147,12 +146,7 @@ final class MemberProcess implements SlotWorker {
             }
         }
         try {
-            return request.answer.get().get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Reply.error(pool.codec, new IllegalStateException("the cluster member is shutting down"));
-        } catch (ExecutionException e) {
-            return Reply.error(pool.codec, e.getCause());
+            return Reply.await(request.answer, Supplier::get, pool.codec);
         } finally {
             if (request.chunk != null) {
                 answers.remove(request.chunk);

@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -212,12 +211,7 @@ final class MemberWorker implements SlotWorker {
 
     private Reply await(CompletableFuture<Reply> reply) {
         try {
-            return reply.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Reply.error(pool.codec, new IllegalStateException("the cluster member is shutting down"));
-        } catch (ExecutionException e) {
-            return Reply.error(pool.codec, e.getCause());
+            return Reply.await(reply, answer -> answer, pool.codec);
         } finally {
             pending.remove(reply);
         }

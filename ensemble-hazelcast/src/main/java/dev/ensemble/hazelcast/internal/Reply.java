@@ -58,6 +58,28 @@ public final class Reply implements DataSerializable {
         return reply;
     }
 
+    /**
+     * Waits, on a member's request thread, for the answer to a request, and turns it into the reply: an
+     * interrupted wait (the member shutting down) and a failed answer become error replies.
+     *
+     * @param answer what will hold the answer
+     * @param toReply makes the reply of the answer, on the waiting thread
+     * @param codec how errors travel
+     * @param <T> the answer's type
+     * @return the reply
+     */
+    static <T> Reply await(java.util.concurrent.Future<T> answer, java.util.function.Function<? super T, Reply> toReply,
+            PayloadCodec codec) {
+        try {
+            return toReply.apply(answer.get());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return error(codec, new IllegalStateException("the cluster member is shutting down"));
+        } catch (java.util.concurrent.ExecutionException e) {
+            return error(codec, e.getCause());
+        }
+    }
+
     /** Packs a chunk's result; a value that cannot be sent back becomes an error at its offset. */
     static Reply done(PayloadCodec codec, ChunkResult result, byte status, int processed) {
         Reply reply = of(status);
