@@ -555,21 +555,7 @@ final class WorkerLink {
 
     /** Asks the worker to run its exit hook and exit; nothing more is sent. */
     void requestExit() {
-        synchronized (this) {
-            if (ended || exitRequested) {
-                return;
-            }
-            exitRequested = true;
-        }
-        channel.writeLock().lock();
-        try {
-            FrameChannel.begin(sendBuffer, Protocol.EXIT);
-            channel.send(sendBuffer);
-        } catch (IOException e) {
-            kill();
-        } finally {
-            channel.writeLock().unlock();
-        }
+        requestEnd(Protocol.EXIT, false);
     }
 
     /**
@@ -577,16 +563,20 @@ final class WorkerLink {
      * options (warm reuse); nothing more is sent. When it answers, the reader hands it to {@link WarmWorkers}.
      */
     void requestRetire() {
+        requestEnd(Protocol.RETIRE, true);
+    }
+
+    private void requestEnd(byte type, boolean retire) {
         synchronized (this) {
             if (ended || exitRequested) {
                 return;
             }
             exitRequested = true;
-            retiring = true;
+            retiring = retire;
         }
         channel.writeLock().lock();
         try {
-            FrameChannel.begin(sendBuffer, Protocol.RETIRE);
+            FrameChannel.begin(sendBuffer, type);
             channel.send(sendBuffer);
         } catch (IOException e) {
             kill();
