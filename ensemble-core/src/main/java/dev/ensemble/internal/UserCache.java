@@ -37,4 +37,65 @@ public final class UserCache {
         }
         return directory;
     }
+
+    /**
+     * What a cached file's validity rests on for {@code file}: a name for it, its size and its modification time.
+     *
+     * @param shown how the file is named in the stamp
+     * @param file the file
+     * @return {@code shown|size|millis}
+     * @throws IOException if the file cannot be read
+     */
+    public static String stamp(String shown, Path file) throws IOException {
+        return shown + "|" + Files.size(file) + "|" + Files.getLastModifiedTime(file).toMillis();
+    }
+
+    /**
+     * The stamp of a file named by its path.
+     *
+     * @param file the file
+     * @return {@code path|size|millis}
+     * @throws IOException if the file cannot be read
+     */
+    public static String stamp(Path file) throws IOException {
+        return stamp(file.toString(), file);
+    }
+
+    /**
+     * A 96-bit name for what a cached file was made from (FNV-1a 64 and CRC-32C of the same texts), in hex. Not
+     * cryptographic: nothing here is secret, and the directory is the user's own; but cheap to start, where a
+     * {@code MessageDigest}'s first use loads the security providers (about 25 ms of a JVM's first pool). Not
+     * thread-safe.
+     */
+    public static final class Name {
+        private long fnv = 0xcbf29ce484222325L;
+        private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+
+        /** Starts an empty name. */
+        public Name() {
+        }
+
+        /**
+         * Adds a text; ("ab", "c") and ("a", "bc") make different names.
+         *
+         * @param text any text (null counts as "null")
+         * @return this name
+         */
+        public Name update(String text) {
+            byte[] bytes = String.valueOf(text).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            for (byte b : bytes) {
+                fnv = (fnv ^ (b & 0xff)) * 0x100000001b3L;
+            }
+            fnv *= 0x100000001b3L;
+            crc.update(bytes);
+            crc.update(0);
+            return this;
+        }
+
+        /** @return the name: 24 hex digits */
+        public String hex() {
+            java.util.HexFormat hex = java.util.HexFormat.of();
+            return hex.toHexDigits(fnv) + hex.toHexDigits((int) crc.getValue());
+        }
+    }
 }

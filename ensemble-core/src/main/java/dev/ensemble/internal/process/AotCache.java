@@ -1,17 +1,16 @@
 package dev.ensemble.internal.process;
 
+import dev.ensemble.internal.UserCache;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
@@ -84,11 +83,11 @@ final class AotCache {
                     jars.add(source);
                 }
             }
-            KeyHash digest = new KeyHash();
+            UserCache.Name digest = new UserCache.Name();
             digest.update(System.getProperty("java.home"));
             digest.update(System.getProperty("java.vm.version"));
             for (Path jar : jars) {
-                digest.update(jar + "|" + Files.size(jar) + "|" + Files.getLastModifiedTime(jar).toMillis());
+                digest.update(UserCache.stamp(jar));
             }
             for (String flag : workerFlags) {
                 if (affectsCache(flag)) {
@@ -110,32 +109,8 @@ final class AotCache {
         return flag.startsWith("-XX:") || flag.startsWith("-Xm") || flag.startsWith("-Xs") || flag.startsWith("--sun-");
     }
 
-    /**
-     * A 96-bit name for what a cache was made from (FNV-1a 64 and CRC-32C of the same text). Not cryptographic:
-     * nothing here is secret, and the directory is the user's own; but cheap to start, where a
-     * {@code MessageDigest}'s first use loads the security providers (about 25 ms of a JVM's first pool).
-     */
-    private static final class KeyHash {
-        private long fnv = 0xcbf29ce484222325L;
-        private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-
-        void update(String text) {
-            byte[] bytes = String.valueOf(text).getBytes(StandardCharsets.UTF_8);
-            for (byte b : bytes) {
-                fnv = (fnv ^ (b & 0xff)) * 0x100000001b3L;
-            }
-            fnv *= 0x100000001b3L; // a separator, so that ("ab", "c") and ("a", "bc") differ
-            crc.update(bytes);
-            crc.update(0);
-        }
-
-        String hex() {
-            return HexFormat.of().toHexDigits(fnv) + HexFormat.of().toHexDigits((int) crc.getValue());
-        }
-    }
-
     private static Path cacheRoot() throws IOException {
-        return dev.ensemble.internal.UserCache.directory("aot");
+        return UserCache.directory("aot");
     }
 
     /**
@@ -170,11 +145,10 @@ final class AotCache {
             files = walk.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().equals("module-info.class"))
                     .sorted().toList();
         }
-        KeyHash digest = new KeyHash();
+        UserCache.Name digest = new UserCache.Name();
         digest.update(directory.toString());
         for (Path f : files) {
-            digest.update(directory.relativize(f) + "|" + Files.size(f) + "|"
-                    + Files.getLastModifiedTime(f).toMillis());
+            digest.update(UserCache.stamp(directory.relativize(f).toString(), f));
         }
         Path jar = root.resolve("classes-" + digest.hex() + ".jar");
         if (Files.isRegularFile(jar)) {

@@ -1,5 +1,6 @@
 package dev.ensemble.internal.wire;
 
+import dev.ensemble.internal.UserCache;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -145,8 +146,7 @@ public final class ClassPathPackages {
 
     /** The cache file of a jar as it is now (for tests). */
     static Path cacheFileForTest(Path jar) throws IOException {
-        String key = jar + "|" + Files.size(jar) + "|" + Files.getLastModifiedTime(jar).toMillis();
-        return dev.ensemble.internal.UserCache.directory("jars").resolve(fileName(key));
+        return cacheFile(UserCache.stamp(jar));
     }
 
     /**
@@ -159,8 +159,8 @@ public final class ClassPathPackages {
         Path cached;
         List<String> lines;
         try {
-            key = jar + "|" + Files.size(jar) + "|" + Files.getLastModifiedTime(jar).toMillis();
-            cached = dev.ensemble.internal.UserCache.directory("jars").resolve(fileName(key));
+            key = UserCache.stamp(jar);
+            cached = cacheFile(key);
             lines = Files.isRegularFile(cached) ? Files.readAllLines(cached) : List.of();
         } catch (IOException | RuntimeException e) {
             key = null; // no cache: read the jar
@@ -235,14 +235,9 @@ public final class ClassPathPackages {
         return List.copyOf(entries);
     }
 
-    /** A file name for a cache key: a 64-bit FNV-1a hash of it (the key itself is the file's first line). */
-    private static String fileName(String key) {
-        long hash = 0xcbf29ce484222325L;
-        for (int i = 0; i < key.length(); i++) {
-            hash ^= key.charAt(i);
-            hash *= 0x100000001b3L;
-        }
-        return Long.toHexString(hash) + ".txt";
+    /** Where the cache keeps what it learnt of the jar stamped {@code key} (the key is the file's first line). */
+    private static Path cacheFile(String key) throws IOException {
+        return UserCache.directory("jars").resolve(new UserCache.Name().update(key).hex() + ".txt");
     }
 
     private static void add(String classFile, Set<String> packages) {
