@@ -584,7 +584,7 @@ public final class WorkerMain {
             // this JVM: its result must not arrive first (the report would then blame the next chunk's task).
             LockSupport.park(this);
         }
-        int fatal = firstFatal(result);
+        int fatal = runner.firstFatal(result.processed());
         if (fatal >= 0) {
             dieOf(chunk.seq(), runner, sentUpTo, fatal, result.errors()[fatal], jdk);
         }
@@ -594,18 +594,6 @@ public final class WorkerMain {
     @SuppressWarnings("unchecked")
     private static Task<Object, Object> asTask(Object value) {
         return (Task<Object, Object>) value;
-    }
-
-    private static int firstFatal(ChunkResult result) {
-        if (result.errors() == null) {
-            return -1;
-        }
-        for (int i = 0; i < result.processed(); i++) {
-            if (result.errors()[i] instanceof VirtualMachineError) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     /** A task hit OutOfMemoryError or another VM error: this JVM is not to be trusted with more work. */
@@ -875,7 +863,9 @@ public final class WorkerMain {
                 return;
             }
             position = current.runner.position();
-            if (position >= current.size) {
+            if (position >= current.size || current.runner.firstFatal(position) >= 0) {
+                // A task hit a VM error (the rest of an outcomes chunk still runs): the main thread reports the
+                // chunk up to that task as this JVM dies; a partial would deliver the error as the task's outcome.
                 return;
             }
             // Until its first task starts, a runner's task start is 0: count from when the chunk was taken up.

@@ -171,6 +171,26 @@ public final class ChunkRunner {
     }
 
     /**
+     * The first task before {@code upTo} that ended in a {@link VirtualMachineError} ({@code OutOfMemoryError} and
+     * the like): a worker process does not report such a task as failed, it dies of it, so that the task runs
+     * again elsewhere. Safe to call from another thread, as {@link #partial} is.
+     *
+     * @param upTo the offset of the running task, as read from {@link #position()}, or the tasks processed
+     * @return its offset, or -1
+     */
+    public int firstFatal(int upTo) {
+        Throwable[] errorsNow = errors;
+        if (errorsNow != null) {
+            for (int i = 0; i < upTo; i++) {
+                if (errorsNow[i] instanceof VirtualMachineError) {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /**
      * The offset of the task running now.
      *
      * @return the offset, or the chunk's size once it has finished
