@@ -12,6 +12,7 @@ import dev.ensemble.internal.schedule.Scheduler;
 import dev.ensemble.internal.wire.ClassPathPackages;
 import dev.ensemble.internal.wire.FrameChannel;
 import dev.ensemble.internal.wire.Serialization;
+import dev.ensemble.internal.wire.SpinBudget;
 import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.Threads;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ import org.apache.fory.memory.MemoryBuffer;
  * Workers that are separate JVMs on this machine.
  *
  * <p><b>Shape.</b> Each slot has a sender thread and, per worker process, a {@link WorkerLink} with a reader
- * thread. The sender blocks in {@link Scheduler#take} (after a bounded spin, {@link SpinThenPark}) only while its
+ * thread. The sender blocks in {@link Scheduler#take} (after a bounded spin, {@link SpinBudget}) only while its
  * worker has nothing in flight, sends the chunk, and tops the pipeline up with {@link Scheduler#poll} each time
  * the reader reports an answer, so a busy worker finds its next short chunk already in its socket. The reader
  * never writes, so the worker's answers always drain and the two ends can never both block on full sockets. A
@@ -79,7 +80,7 @@ public final class ProcessBackend implements Backend {
         int generations;          // guarded by this
         Thread sender;
         volatile boolean inTake;  // the sender waits in take: its worker has nothing in flight
-        final SpinThenPark spin = new SpinThenPark();
+        final SpinBudget spin = new SpinBudget();
 
         Slot(int id) {
             this.id = id;
@@ -422,6 +423,7 @@ public final class ProcessBackend implements Backend {
                 int limit = (int) Math.min(Integer.MAX_VALUE, left);
                 Chunk chunk;
                 if (inFlight == 0) {
+                    long waitStart = System.nanoTime();
                     chunk = slot.spin.spin(() -> scheduler.poll(slot.id, limit));
                     if (chunk == null) {
                         idleSenders.incrementAndGet();
@@ -433,6 +435,7 @@ public final class ProcessBackend implements Backend {
                             idleSenders.decrementAndGet();
                         }
                     }
+                    slot.spin.waited(System.nanoTime() - waitStart);
                     if (chunk == null) {
                         finish(slot);
                         return;

@@ -294,7 +294,9 @@ public final class Scheduler {
     void retire(Call<?> call) {
         producing.remove(call);
         if (live.remove(call)) {
-            if (live.isEmpty()) {
+            if (live.isEmpty() && state == State.CLOSING) {
+                // The last call of a closing pool: waiting workers may exit now. Not while running: after each
+                // lone submit that woke every idle worker for nothing (a wake-up per call, on another CPU).
                 workChanged.signalAll();
             }
             if (!unannounced.containsKey(call)) {

@@ -18,20 +18,16 @@ import org.apache.fory.memory.MemoryBuffer;
  * frame's type. A length over {@link #maxFrameBytes} is rejected before anything is allocated for it, so a
  * corrupt or hostile peer cannot make this side allocate gigabytes.
  *
- * <p><b>Waiting.</b> The channel is non-blocking. A reader with nothing to read first spins for a bounded,
- * adaptive time (reading again between {@link Thread#onSpinWait()} pauses) and only then parks in a selector:
- * a cross-CPU wake-up costs tens of microseconds on small machines, more than a round trip of a trivial task.
- * The spin budget doubles (up to {@link #MAX_SPIN_NANOS}) each time spinning caught a frame and halves each time
- * it did not, so a channel that is idle for long stops burning CPU after a few misses. It does not spin when
- * {@link Spinning#allowed()} says no (one CPU, or an oversubscribed machine).
+ * <p><b>Waiting.</b> The channel is non-blocking. A reader with nothing to read first spins (reading again
+ * between {@link Thread#onSpinWait()} pauses) for as long as its {@link SpinBudget} says, learned from its recent
+ * waits, and only then parks in a selector: a cross-CPU wake-up costs tens of microseconds on small machines, more
+ * than a round trip of a trivial task. A channel that is idle for long stops spinning after a wait or two.
  */
 public final class FrameChannel implements AutoCloseable {
     /** The default largest frame: large enough for a 128 Mi-element array of doubles. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 1 << 30;
     /** System property that lowers the largest frame of the channels this JVM opens (tests of the limit). */
     public static final String MAX_FRAME_PROPERTY = "ensemble.maxFrameBytes";
-    static final long MAX_SPIN_NANOS = 50_000;
-    static final long MIN_SPIN_NANOS = 2_000;
 
     private final SocketChannel channel;
     private final int maxFrameBytes;
@@ -39,8 +35,7 @@ public final class FrameChannel implements AutoCloseable {
     private final Selector writeSelector;
     private final ReentrantLock writeLock = new ReentrantLock();
     private ByteBuffer in = ByteBuffer.allocate(64 * 1024).order(ByteOrder.LITTLE_ENDIAN);
-    private long spinBudget = MAX_SPIN_NANOS / 2;
-    private int missesSinceProbe;
+    private final SpinBudget spin = new SpinBudget();
 
     /**
      * Wraps a connected channel; from now on only this object may use it.
@@ -214,31 +209,18 @@ public final class FrameChannel implements AutoCloseable {
     }
 
     private void awaitReadable() throws IOException {
-        long budget = Spinning.allowed() ? spinBudget : 0;
-        if (budget > 0) {
-            long start = System.nanoTime();
-            int tries = 0;
-            while (System.nanoTime() - start < budget) {
-                Thread.onSpinWait();
-                if ((++tries & 7) == 0) {
-                    int n = channel.read(in);
-                    if (n < 0) {
-                        throw new EOFException("the other side closed the connection");
-                    }
-                    if (n > 0) {
-                        spinBudget = Math.min(MAX_SPIN_NANOS, Math.max(MIN_SPIN_NANOS, budget * 2));
-                        missesSinceProbe = 0;
-                        return;
-                    }
-                }
+        long start = System.nanoTime();
+        Boolean caught = spin.spin(() -> {
+            int n = channel.read(in);
+            if (n < 0) {
+                throw new EOFException("the other side closed the connection");
             }
-            spinBudget = budget / 2 < MIN_SPIN_NANOS ? 0 : budget / 2;
-        } else if (spinBudget == 0 && ++missesSinceProbe >= 64) {
-            // Probe again now and then: the traffic may have turned into a ping-pong.
-            missesSinceProbe = 0;
-            spinBudget = MIN_SPIN_NANOS;
+            return n > 0 ? Boolean.TRUE : null;
+        });
+        if (caught == null) {
+            select(readSelector, 0);
         }
-        select(readSelector, 0);
+        spin.waited(System.nanoTime() - start);
     }
 
     private static void select(Selector selector, long timeoutMillis) throws IOException {
