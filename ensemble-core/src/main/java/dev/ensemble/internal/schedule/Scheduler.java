@@ -4,6 +4,7 @@ import dev.ensemble.CallOptions;
 import dev.ensemble.Insights;
 import dev.ensemble.Task;
 import dev.ensemble.TaskFailedException;
+import dev.ensemble.internal.wire.SpinBudget;
 import dev.ensemble.internal.worker.ChunkResult;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -55,6 +56,8 @@ public final class Scheduler {
 
     final ReentrantLock lock = new ReentrantLock();
     private final Condition workChanged = lock.newCondition();
+    /** Counts the changes {@link #workChanged} signals, for a worker that spins instead of waiting for one. */
+    private volatile long workVersion;
     private final String poolName;
     private final int size;
     private final Duration taskTimeout;
@@ -151,7 +154,7 @@ public final class Scheduler {
             producing.add(call);
             unannounced.put(call, options);
             afterUnlock(() -> announce(call));
-            workChanged.signalAll();
+            signalWork();
             return call;
         } finally {
             unlockAndRun();
@@ -206,7 +209,9 @@ public final class Scheduler {
             unannounced.put(call, null);
             afterUnlock(() -> announce(call));
             if (wakeWorkers) {
-                workChanged.signalAll();
+                signalWork();
+            } else {
+                workVersion++; // a spinning worker may take it; none is woken
             }
             return call;
         } finally {
@@ -262,7 +267,7 @@ public final class Scheduler {
             }
             Chunk chunk = call.relayChunk(firstIndex, inputs, slot, timeEachTask);
             targeted.get(slot).add(chunk);
-            workChanged.signalAll();
+            signalWork();
             return chunk;
         } finally {
             unlockAndRun();
@@ -297,7 +302,7 @@ public final class Scheduler {
             if (live.isEmpty() && state == State.CLOSING) {
                 // The last call of a closing pool: waiting workers may exit now. Not while running: after each
                 // lone submit that woke every idle worker for nothing (a wake-up per call, on another CPU).
-                workChanged.signalAll();
+                signalWork();
             }
             if (!unannounced.containsKey(call)) {
                 Throwable failure = call.failure();
@@ -351,6 +356,11 @@ public final class Scheduler {
 
     void requeue(Chunk chunk) {
         (chunk.targetSlot() < 0 ? ready : targeted.get(chunk.targetSlot())).add(chunk);
+        signalWork();
+    }
+
+    private void signalWork() {
+        workVersion++;
         workChanged.signalAll();
     }
 
@@ -358,14 +368,14 @@ public final class Scheduler {
     public void wakeWorkers() {
         lock.lock();
         try {
-            workChanged.signalAll();
+            signalWork();
         } finally {
             lock.unlock();
         }
     }
 
     void workAvailable() {
-        workChanged.signalAll();
+        signalWork();
     }
 
     // ---- the worker side ----
@@ -380,7 +390,26 @@ public final class Scheduler {
      * @throws InterruptedException if the worker's thread is interrupted while waiting
      */
     public Chunk take(int slot, int limit) throws InterruptedException {
+        return take(slot, limit, null);
+    }
+
+    /**
+     * The next chunk for a worker, waiting until there is one: first spinning as long as {@code spin} says (a
+     * worker thread of this JVM: in a ping-pong of small calls the next one comes within microseconds, and a
+     * worker that has to be woken for it costs the caller a wake-up of tens of µs on a small or virtual machine),
+     * then waiting for a signal.
+     *
+     * @param slot the worker's slot
+     * @param limit the most inputs the worker accepts now (for recycling), at least 1
+     * @param spin the worker's spin budget, told how long each take waited; null for no spinning
+     * @return the chunk, or null when the worker should exit
+     * @throws InterruptedException if the worker's thread is interrupted while waiting
+     */
+    public Chunk take(int slot, int limit, SpinBudget spin) throws InterruptedException {
+        long waitStart = System.nanoTime();
+        boolean spun = spin == null;
         while (true) {
+            long seen;
             lock.lock();
             try {
                 if (state == State.TERMINATED || state == State.CLOSING && live.isEmpty()) {
@@ -388,15 +417,24 @@ public final class Scheduler {
                 }
                 Chunk chunk = next(slot, limit);
                 if (chunk != null) {
+                    if (spin != null) {
+                        spin.waited(System.nanoTime() - waitStart);
+                    }
                     return chunk;
                 }
-                if (deferred.get().isEmpty()) {
-                    workChanged.await();
+                if (!deferred.get().isEmpty()) {
+                    continue; // complete the futures this thread settled (on unlock) before waiting
                 }
-                // else: complete the futures this thread settled (on unlock) before waiting
+                seen = workVersion;
+                if (spun) {
+                    workChanged.await();
+                    continue;
+                }
             } finally {
                 unlockAndRun();
             }
+            spun = true;
+            spin.spin(() -> workVersion != seen ? Boolean.TRUE : null);
         }
     }
 
@@ -481,7 +519,7 @@ public final class Scheduler {
                 // The answer may have made room for more of a call (back-pressure, chunk sizing): wake the
                 // workers. Not otherwise: after a lone submit, waking idle workers only takes the CPU from the
                 // caller that waits for this answer.
-                workChanged.signalAll();
+                signalWork();
             }
         } finally {
             unlockAndRun();
@@ -524,7 +562,7 @@ public final class Scheduler {
             // A relay call passes the flag on: the scheduler that sent the chunk counts its retries.
             boolean retry = retryable && (chunk.call().isRelay() || chunk.attempt() < retries);
             chunk.call().lost(chunk, slot, partial, failedOffset, error, retry);
-            workChanged.signalAll();
+            signalWork();
         } finally {
             unlockAndRun();
         }
@@ -670,7 +708,7 @@ public final class Scheduler {
                             + "was read to its end"));
                 }
             }
-            workChanged.signalAll();
+            signalWork();
         } finally {
             unlockAndRun();
         }
@@ -684,7 +722,7 @@ public final class Scheduler {
             for (Call<?> call : List.copyOf(live)) {
                 call.cancel(new CancellationException("pool " + poolName + " was terminated"));
             }
-            workChanged.signalAll();
+            signalWork();
         } finally {
             unlockAndRun();
         }

@@ -6,6 +6,7 @@ import dev.ensemble.internal.PoolConfig;
 import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.schedule.Inputs;
 import dev.ensemble.internal.schedule.Scheduler;
+import dev.ensemble.internal.wire.SpinBudget;
 import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.ChunkRunner;
 import dev.ensemble.internal.worker.CurrentWorker;
@@ -100,13 +101,15 @@ public final class ThreadBackend implements Backend {
             }
             long tasksSinceStart = 0;
             long lastEnd = System.nanoTime();
+            // A virtual thread does not spin: it would hold a carrier thread that other virtual threads need.
+            SpinBudget spin = config.kind() == PoolConfig.Kind.VIRTUAL_THREADS ? null : new SpinBudget();
             while (true) {
                 int limit = config.maxTasksPerWorker() > 0
                         ? (int) Math.min(Integer.MAX_VALUE, config.maxTasksPerWorker() - tasksSinceStart)
                         : Integer.MAX_VALUE;
                 Chunk chunk;
                 try {
-                    chunk = scheduler.take(slot.id, limit);
+                    chunk = scheduler.take(slot.id, limit, spin);
                 } catch (InterruptedException e) {
                     if (stopping) {
                         return;
