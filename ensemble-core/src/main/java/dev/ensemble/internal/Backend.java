@@ -74,12 +74,12 @@ public interface Backend {
     }
 
     /**
-     * A call of one input was just opened on the calling thread (submit, apply), and no worker thread was woken
-     * for it: a backend may hand its chunk to an idle worker from this thread, sparing a thread hand-off on the
-     * way.
+     * A call of a few placed inputs was just opened on the calling thread (submit, apply, broadcast), and no
+     * worker thread was woken for it: a backend may hand its chunks to idle workers from this thread, sparing a
+     * thread hand-off on the way.
      *
      * @param callId the call's id
-     * @return true if this backend sent that call's chunk to a worker; false to have the workers woken for it
+     * @return true if nothing is left queued for the workers; false to have them woken
      */
     default boolean callOpened(long callId) {
         return false;

@@ -99,14 +99,26 @@ public final class PoolImpl implements WorkerPool {
         return await(call).get(0);
     }
 
-    /**
-     * Opens a call of one job and lets the backend hand it to an idle worker from this thread; the workers'
-     * threads are woken only if it could not, so a ping-pong of small calls does not wake threads that would
-     * find nothing to do (and, on a small machine, take the CPU the answer needs).
-     */
     private <R> Call<R> openJob(String name, Job<? extends R> job) {
-        Call<R> call = scheduler.openPlaced(name, asTask(job), Collections.singletonList(null), new int[] {-1},
-                true, false);
+        return openPlaced(name, asTask(job), Collections.singletonList(null), new int[] {-1}, true);
+    }
+
+    /**
+     * Opens a placed call (see {@link Scheduler#openPlaced}) and lets the backend hand its chunks to idle workers
+     * from this thread; the workers' threads are woken only if it could not, so a ping-pong of small calls does
+     * not wake threads that would find nothing to do (and, on a small machine, take the CPU the answer needs).
+     *
+     * @param name for messages
+     * @param task the task
+     * @param inputs one input per entry of {@code slots}
+     * @param slots the slot of each input, or -1 for any
+     * @param isJob whether failures name no input (jobs)
+     * @param <R> delivered element type
+     * @return the call
+     */
+    public <R> Call<R> openPlaced(String name, Task<Object, Object> task, List<?> inputs, int[] slots,
+            boolean isJob) {
+        Call<R> call = scheduler.openPlaced(name, task, inputs, slots, isJob, false);
         if (!backend.callOpened(call.id())) {
             scheduler.wakeWorkers();
         }
@@ -123,7 +135,7 @@ public final class PoolImpl implements WorkerPool {
             slots[i] = i;
             inputs.add(null);
         }
-        return await(scheduler.openPlaced("broadcast", asTask(job), inputs, slots, true));
+        return await(openPlaced("broadcast", asTask(job), inputs, slots, true));
     }
 
     @SuppressWarnings("unchecked")

@@ -12,7 +12,6 @@ import dev.ensemble.internal.schedule.Scheduler;
 import dev.ensemble.internal.wire.ClassPathPackages;
 import dev.ensemble.internal.wire.FrameChannel;
 import dev.ensemble.internal.wire.Serialization;
-import dev.ensemble.internal.wire.SpinBudget;
 import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.Threads;
 import java.util.ArrayList;
@@ -29,7 +28,7 @@ import org.apache.fory.memory.MemoryBuffer;
  * Workers that are separate JVMs on this machine.
  *
  * <p><b>Shape.</b> Each slot has a sender thread and, per worker process, a {@link WorkerLink} with a reader
- * thread. The sender blocks in {@link Scheduler#take} (after a bounded spin, {@link SpinBudget}) only while its
+ * thread. The sender blocks in {@link Scheduler#take} only while its
  * worker has nothing in flight, sends the chunk, and tops the pipeline up with {@link Scheduler#poll} each time
  * the reader reports an answer, so a busy worker finds its next short chunk already in its socket. The reader
  * never writes, so the worker's answers always drain and the two ends can never both block on full sockets. A
@@ -80,7 +79,6 @@ public final class ProcessBackend implements Backend {
         int generations;          // guarded by this
         Thread sender;
         volatile boolean inTake;  // the sender waits in take: its worker has nothing in flight
-        final SpinBudget spin = new SpinBudget();
 
         Slot(int id) {
             this.id = id;
@@ -423,19 +421,17 @@ public final class ProcessBackend implements Backend {
                 int limit = (int) Math.min(Integer.MAX_VALUE, left);
                 Chunk chunk;
                 if (inFlight == 0) {
-                    long waitStart = System.nanoTime();
-                    chunk = slot.spin.spin(() -> scheduler.poll(slot.id, limit));
-                    if (chunk == null) {
-                        idleSenders.incrementAndGet();
-                        slot.inTake = true;
-                        try {
-                            chunk = scheduler.take(slot.id, limit);
-                        } finally {
-                            slot.inTake = false;
-                            idleSenders.decrementAndGet();
-                        }
+                    // No spin here: a submit or broadcast reaches an idle worker from the caller's thread
+                    // (callOpened), and a sender spinning as well took the CPU from the caller and the workers
+                    // (measured: a broadcast's round trip 190 -> 230-290 us with a spinning sender).
+                    idleSenders.incrementAndGet();
+                    slot.inTake = true;
+                    try {
+                        chunk = scheduler.take(slot.id, limit);
+                    } finally {
+                        slot.inTake = false;
+                        idleSenders.decrementAndGet();
                     }
-                    slot.spin.waited(System.nanoTime() - waitStart);
                     if (chunk == null) {
                         finish(slot);
                         return;
@@ -474,9 +470,10 @@ public final class ProcessBackend implements Backend {
     }
 
     /**
-     * Sends a just-opened call's chunk from the caller's thread to an idle worker: the sender thread's wake-up
-     * (tens of µs on a busy machine) is then off the round trip, and no sender is woken at all when it worked.
-     * {@code -Densemble.direct=false} turns this off.
+     * Sends a just-opened call's chunks from the caller's thread to idle workers: the sender threads' wake-ups
+     * (tens of µs on a busy machine) are then off the round trip, and no sender is woken at all when it worked.
+     * Each idle worker gets at most one chunk, the next one the scheduler has for its slot (the call's, or one
+     * that was queued before it). {@code -Densemble.direct=false} turns this off.
      */
     @Override
     public boolean callOpened(long callId) {
@@ -496,15 +493,14 @@ public final class ProcessBackend implements Backend {
             }
             Chunk chunk = scheduler.poll(slot.id, (int) Math.min(Integer.MAX_VALUE, link.tasksLeft()));
             if (chunk == null) {
-                return false;
+                continue;
             }
             if (!link.send(chunk)) {
                 scheduler.returned(slot.id, chunk); // back in the queue; returned() wakes the workers
                 return false;
             }
-            return chunk.callId() == callId;
         }
-        return false;
+        return !scheduler.workWaiting();
     }
 
     private static final boolean DIRECT = !"false".equals(System.getProperty("ensemble.direct"));

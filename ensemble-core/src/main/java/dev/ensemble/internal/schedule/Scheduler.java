@@ -475,6 +475,20 @@ public final class Scheduler {
         }
     }
 
+    /**
+     * Whether a waiting worker could find something now: queued chunks, or a call still making chunks.
+     *
+     * @return true if a worker that looked now might find work
+     */
+    public boolean workWaiting() {
+        lock.lock();
+        try {
+            return workMayWait();
+        } finally {
+            unlockAndRun();
+        }
+    }
+
     /** Whether a waiting worker could find something now: queued chunks, or a call still making chunks. */
     private boolean workMayWait() {
         if (!ready.isEmpty() || !producing.isEmpty()) {
