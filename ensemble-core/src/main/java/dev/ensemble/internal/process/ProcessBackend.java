@@ -237,15 +237,19 @@ public final class ProcessBackend implements Backend {
     public void validate(Object function, String role) {
         // Until this JVM's Fory is built (a first pool builds it only once a worker has its own), a function that
         // JDK serialization carries and the workers' filter admits is sendable: it goes that way.
-        if (Serialization.parentIfBuilt() == null && jdkSendable(function)) {
-            return;
+        if (Serialization.parentIfBuilt() == null) {
+            byte[] jdk = Serialization.jdkBytesIfAdmitted(function, ClassPathPackages.ofThisJvm());
+            if (jdk != null) {
+                lastValidated = new Validated(Thread.currentThread(), function, jdk, true);
+                return;
+            }
         }
         byte[] bytes = serialization().requireSendable(function, role);
-        lastValidated = new Validated(Thread.currentThread(), function, bytes);
+        lastValidated = new Validated(Thread.currentThread(), function, bytes, false);
     }
 
-    /** A function just checked by {@link #validate}, and its bytes. */
-    private record Validated(Thread thread, Object function, byte[] bytes) {
+    /** A function just checked by {@link #validate}, and its bytes: JDK-serialized ({@code jdk}) or Fory. */
+    private record Validated(Thread thread, Object function, byte[] bytes, boolean jdk) {
     }
 
     /**
@@ -254,18 +258,21 @@ public final class ProcessBackend implements Backend {
      */
     private volatile Validated lastValidated;
 
-    /** The Fory bytes of a task or job, checked sendable; those of {@link #lastValidated} if it is the one. */
-    private byte[] sendableBytes(Object function) {
+    /** The bytes {@link #validate} made of {@code function} on this thread just now, in that codec; else null. */
+    private byte[] validatedBytes(Object function, boolean jdk) {
         Validated last = lastValidated;
-        if (last != null && last.function() == function && last.thread() == Thread.currentThread()) {
+        if (last != null && last.function() == function && last.thread() == Thread.currentThread()
+                && last.jdk() == jdk) {
             lastValidated = null;
             return last.bytes();
         }
-        return serialization().requireSendable(function, "the task");
+        return null;
     }
 
-    private static boolean jdkSendable(Object value) {
-        return Serialization.jdkBytesIfAdmitted(value, ClassPathPackages.ofThisJvm()) != null;
+    /** The Fory bytes of a task or job, checked sendable; those {@link #validate} made if it is the one. */
+    private byte[] sendableBytes(Object function) {
+        byte[] validated = validatedBytes(function, false);
+        return validated != null ? validated : serialization().requireSendable(function, "the task");
     }
 
     @Override
@@ -630,7 +637,8 @@ public final class ProcessBackend implements Backend {
         Set<String> packages = ClassPathPackages.ofThisJvm();
         // What the worker's filter would refuse, or JDK serialization cannot carry, goes by Fory.
         if (!known) {
-            byte[] bytes = Serialization.jdkBytesIfAdmitted(task, packages);
+            byte[] validated = validatedBytes(task, true);
+            byte[] bytes = validated != null ? validated : Serialization.jdkBytesIfAdmitted(task, packages);
             if (bytes == null) {
                 return false;
             }
