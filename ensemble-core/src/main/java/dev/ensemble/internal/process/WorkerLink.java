@@ -324,9 +324,8 @@ final class WorkerLink {
             throw new IOException("unexpected answer " + type + " to INIT");
         }
         long hookNanos = answer.readInt64();
-        foryReady |= answer.readBoolean();
-        if (foryReady) {
-            ProcessBackend.foryReadyHere(); // starts building this JVM's Fory, if need be
+        if (answer.readBoolean() || foryReady) {
+            workerHasFory();
         }
         backend.scheduler().workerStarted(slot, System.nanoTime() - asked - hookNanos, hookNanos, generation > 0);
     }
@@ -633,6 +632,12 @@ final class WorkerLink {
         }
     }
 
+    /** The worker reads Fory; chunks go that way once this JVM has its Fory too, which this starts building. */
+    private void workerHasFory() {
+        foryReady = true;
+        ProcessBackend.foryReadyHere();
+    }
+
     // ---- receiving ----
 
     private void read() {
@@ -649,10 +654,7 @@ final class WorkerLink {
                         onPart(readPart(frame), false);
                         dyingReason = Protocol.readString(frame);
                     }
-                    case Protocol.FORY_READY -> {
-                        foryReady = true;
-                        ProcessBackend.foryReadyHere(); // starts building this JVM's Fory, if need be
-                    }
+                    case Protocol.FORY_READY -> workerHasFory();
                     case Protocol.EXITED -> {
                         exitHookNanos = frame.readInt64();
                         exited = true;

@@ -73,7 +73,7 @@ public final class WorkerMain {
             new java.util.concurrent.atomic.AtomicBoolean();
 
     private static void buildFory() {
-        if (FORY_STARTED.compareAndSet(false, true)) {
+        if (!FORY_STARTED.get() && FORY_STARTED.compareAndSet(false, true)) {
             FORY_BUILDER.start();
         }
     }
@@ -463,7 +463,6 @@ public final class WorkerMain {
                 runChunk(next, start - lastEnd);
             }
             lastEnd = System.nanoTime();
-            boolean firstChunk = !FORY_STARTED.get();
             // Hold a result back only while chunks are short and the next one is already here: then one write
             // carries many results, and nothing waits for long.
             if (lastEnd - start > FLUSH_AFTER_NANOS || lastEnd - outboxSince > FLUSH_AFTER_NANOS
@@ -474,9 +473,7 @@ public final class WorkerMain {
                 holding = true;
                 LockSupport.unpark(monitorThread);
             }
-            if (firstChunk) {
-                buildFory(); // after the first result, which it would have slowed down
-            }
+            buildFory(); // after the first result, which it would have slowed down (a no-op once started)
         }
     }
 
@@ -835,7 +832,7 @@ public final class WorkerMain {
                     poolGone();
                 }
             }
-            if (readyAtNanos != 0 && now - readyAtNanos > FORY_WHEN_IDLE_NANOS && !FORY_STARTED.get()) {
+            if (readyAtNanos != 0 && now - readyAtNanos > FORY_WHEN_IDLE_NANOS) {
                 buildFory();
             }
             if (parent != null && now - lastParentCheck > 1_000_000_000L) {
