@@ -3,6 +3,7 @@ package dev.ensemble;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ensemble.internal.shm.ShmDirectory;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -112,6 +113,44 @@ class ProcessFaultsTest {
         pool.close();
         assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isNotEqualTo(Optional.of(true)));
         assertThat(dirs).allSatisfy(d -> assertThat(d).doesNotExist());
+    }
+
+    @Test
+    void largeMessages_goThroughSharedMemory_andAKilledWorkersFilesAreDeletedByThePool() throws Exception {
+        WorkerPool pool = track(processes(2).build());
+        List<Long> pids = pool.broadcast(() -> ProcessHandle.current().pid());
+        // Each worker answers with 8 MiB, which it writes into a message file of its own.
+        assertThat(pool.broadcast(() -> new double[1 << 20])).allSatisfy(a -> assertThat(a).hasSize(1 << 20));
+        assertThat(pids).allSatisfy(pid -> assertThat(frameFilesOf(pid)).anyMatch(ShmDirectory::isFrameFile));
+        double[] input = new double[1 << 20];
+        input[12_345] = 7;
+        assertThat(pool.submit(() -> input[12_345]).get()).isEqualTo(7.0);
+        assertThat(ShmDirectory.liveFiles()).anySatisfy(file -> assertThat(ShmDirectory.isFrameFile(file)).isTrue());
+
+        long victim = pids.get(0);
+        ProcessHandle handle = ProcessHandle.of(victim).orElseThrow();
+        assertThat(handle.destroyForcibly()).isTrue(); // SIGKILL: its shutdown hook never runs
+        handle.onExit().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertFullSizeAndUsable(pool, 2);
+        assertThat(pool.submit(() -> input[12_345] + 1).get()).isEqualTo(8.0);
+        pool.close();
+        assertThat(frameFilesOf(victim)).as("the killed worker's message files").isEmpty();
+        assertThat(ShmDirectory.liveFiles()).noneSatisfy(file -> assertThat(ShmDirectory.isFrameFile(file)).isTrue());
+    }
+
+    /** The message files (and the directory) in /dev/shm of the JVM with process id {@code pid}. */
+    private static List<Path> frameFilesOf(long pid) throws IOException {
+        List<Path> found = new ArrayList<>();
+        try (var dirs = Files.list(ShmDirectory.root())) {
+            for (Path dir : dirs.filter(d -> d.getFileName().toString().matches("ensemble-.*-" + pid + "-[0-9]+"))
+                    .toList()) {
+                found.add(dir);
+                try (var files = Files.list(dir)) {
+                    files.filter(ShmDirectory::isFrameFile).forEach(found::add);
+                }
+            }
+        }
+        return found;
     }
 
     // ---------------------------------------------------------------- deaths

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -102,6 +103,28 @@ public abstract class WorkerPoolContract {
         Iterable<Long> inputs = () -> LongStream.range(0, 500).iterator();
         List<Long> out = pool(2).map(inputs, x -> x + 1);
         assertThat(out).hasSize(500).startsWith(1L, 2L).endsWith(500L);
+    }
+
+    @Test
+    void map_ofLargeArrays_returnsThemIntact() {
+        // 8 MiB each way per array: more than a socket holds, so a worker process gets them through shared memory.
+        List<double[]> arrays = IntStream.range(0, 4).mapToObj(k -> {
+            double[] array = new double[1 << 20];
+            Arrays.setAll(array, i -> i * 0.5 + k);
+            return array;
+        }).toList();
+        List<double[]> back = pool(2).map(arrays, a -> {
+            double[] doubled = a.clone();
+            for (int i = 0; i < doubled.length; i++) {
+                doubled[i] *= 2;
+            }
+            return doubled;
+        });
+        assertThat(back).hasSize(4);
+        for (int k = 0; k < 4; k++) {
+            assertThat(back.get(k)).as("array %d", k).hasSize(1 << 20).startsWith(2.0 * k, 1 + 2.0 * k)
+                    .endsWith(((1 << 20) - 1) + 2.0 * k);
+        }
     }
 
     @Test

@@ -22,6 +22,7 @@ import java.util.Set;
  *   |                                        user, process id, process start time (epoch ms)
  *   +-- 1-doubles.shm                        0600; the elements and nothing else: element i of an array of
  *   +-- 2-bytes.shm                                k-byte elements is at byte i * k, native byte order
+ *   +-- 3-frames.shm                         0600; messages to a worker or pool too large for a socket's buffer
  * </pre>
  *
  * <p>Lifecycle. The directory is created with this JVM's first file and deleted with its last, so a JVM with no
@@ -40,6 +41,7 @@ public final class ShmDirectory {
     public static final String ROOT_PROPERTY = "ensemble.shm.dir";
 
     private static final String PREFIX = "ensemble-" + safeUserName() + "-";
+    private static final String FRAMES = "frames";
     private static final long PID = ProcessHandle.current().pid();
     private static final long START = startMillis(ProcessHandle.current());
 
@@ -83,7 +85,38 @@ public final class ShmDirectory {
      * @throws IllegalArgumentException if {@code bytes} is more than the file system's usable space
      * @throws UncheckedIOException if the directory or file cannot be created
      */
-    static synchronized Path createFile(Kind kind, long bytes) {
+    static Path createFile(Kind kind, long bytes) {
+        return createFile(kind.plural(), bytes);
+    }
+
+    /**
+     * Creates an empty file (mode 0600, named {@code N-frames.shm}) for messages between a pool and a worker that
+     * are too large for their socket's buffer, after checking that the file system has room for it.
+     *
+     * @param bytes the size the file will have
+     * @return the new file's path; the caller calls {@link #delete} when done
+     * @throws IllegalArgumentException if {@code bytes} is more than the file system's usable space
+     * @throws UncheckedIOException if the directory or file cannot be created
+     */
+    public static Path createFrameFile(long bytes) {
+        return createFile(FRAMES, bytes);
+    }
+
+    /**
+     * Whether {@code file} is named as {@link #createFrameFile} names its files, in a directory named as
+     * {@link #directory()} names them: what a worker checks before it maps a file its peer names.
+     *
+     * @param file an absolute path
+     * @return true if it looks like another JVM's message file
+     */
+    public static boolean isFrameFile(Path file) {
+        Path dir = file.getParent();
+        return file.isAbsolute() && dir != null && dir.getFileName() != null
+                && dir.getFileName().toString().startsWith(PREFIX)
+                && file.getFileName().toString().matches("[0-9]+-" + FRAMES + "\\.shm");
+    }
+
+    private static synchronized Path createFile(String what, long bytes) {
         if (!staleCleaned) {
             staleCleaned = true;
             cleanStale();
@@ -107,7 +140,7 @@ public final class ShmDirectory {
                 }
             }
             installHook();
-            Path file = dir.resolve(++counter + "-" + kind.plural() + ".shm");
+            Path file = dir.resolve(++counter + "-" + what + ".shm");
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             live.add(file);
             return file;
@@ -121,7 +154,7 @@ public final class ShmDirectory {
      *
      * @param file the file
      */
-    static synchronized void delete(Path file) {
+    public static synchronized void delete(Path file) {
         live.remove(file);
         deleteQuietly(file);
         if (live.isEmpty()) {

@@ -18,6 +18,10 @@ import org.apache.fory.memory.MemoryBuffer;
  * frame's type. A length over {@link #maxFrameBytes} is rejected before anything is allocated for it, so a
  * corrupt or hostile peer cannot make this side allocate gigabytes.
  *
+ * <p><b>Large frames.</b> A frame of {@value SharedFrames#DEFAULT_THRESHOLD} bytes or more goes through a
+ * shared-memory file when one can be had ({@link SharedFrames}); its length prefix is then negative, the length of
+ * a short descriptor. Callers see the same frames either way.
+ *
  * <p><b>Waiting.</b> The channel is non-blocking. A reader with nothing to read first spins (reading again
  * between {@link Thread#onSpinWait()} pauses) for as long as its {@link SpinBudget} says, learned from its recent
  * waits, and only then parks in a selector: a cross-CPU wake-up costs tens of microseconds on small machines, more
@@ -36,6 +40,7 @@ public final class FrameChannel implements AutoCloseable {
     private final ReentrantLock writeLock = new ReentrantLock();
     private ByteBuffer in = ByteBuffer.allocate(64 * 1024).order(ByteOrder.LITTLE_ENDIAN);
     private final SpinBudget spin = new SpinBudget();
+    private final SharedFrames shared;
 
     /**
      * Wraps a connected channel; from now on only this object may use it.
@@ -45,6 +50,11 @@ public final class FrameChannel implements AutoCloseable {
      * @throws IOException if the channel cannot be made non-blocking
      */
     public FrameChannel(SocketChannel channel, int maxFrameBytes) throws IOException {
+        this(channel, maxFrameBytes, SharedFrames.configured());
+    }
+
+    FrameChannel(SocketChannel channel, int maxFrameBytes, SharedFrames shared) throws IOException {
+        this.shared = shared;
         this.channel = channel;
         this.maxFrameBytes = maxFrameBytes;
         channel.configureBlocking(false);
@@ -103,16 +113,20 @@ public final class FrameChannel implements AutoCloseable {
             throw new TooLargeException(length, maxFrameBytes);
         }
         buffer.putInt32(0, length);
-        ByteBuffer out = ByteBuffer.wrap(buffer.getHeapMemory(), 0, buffer.writerIndex());
         writeLock.lock();
         try {
-            while (out.hasRemaining()) {
-                if (channel.write(out) == 0) {
-                    select(writeSelector, 100);
-                }
-            }
+            ByteBuffer descriptor = shared.wants(length) ? shared.place(buffer.getHeapMemory(), 4, length) : null;
+            write(descriptor != null ? descriptor : ByteBuffer.wrap(buffer.getHeapMemory(), 0, buffer.writerIndex()));
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    private void write(ByteBuffer out) throws IOException {
+        while (out.hasRemaining()) {
+            if (channel.write(out) == 0) {
+                select(writeSelector, 100);
+            }
         }
     }
 
@@ -126,6 +140,12 @@ public final class FrameChannel implements AutoCloseable {
     public MemoryBuffer receive() throws IOException {
         fill(4);
         int length = in.getInt();
+        if (SharedFrames.isDescriptorLength(length)) {
+            fill(-length);
+            ByteBuffer descriptor = in.slice(in.position(), -length).order(ByteOrder.LITTLE_ENDIAN);
+            in.position(in.position() - length);
+            return shared.take(descriptor, maxFrameBytes);
+        }
         if (length < 1 || length > maxFrameBytes) {
             throw new IOException("received a message length of " + length + " bytes, outside 1.."
                     + maxFrameBytes + "; the peer is not speaking this protocol");
@@ -171,6 +191,9 @@ public final class FrameChannel implements AutoCloseable {
             return false;
         }
         int length = in.getInt(in.position());
+        if (SharedFrames.isDescriptorLength(length)) {
+            return in.remaining() - 4 >= -length;
+        }
         return length >= 0 && in.remaining() - 4 >= length;
     }
 
@@ -232,9 +255,13 @@ public final class FrameChannel implements AutoCloseable {
         }
     }
 
-    /** Closes the channel; a reader blocked in {@link #receive()} gets an exception. */
+    /**
+     * Closes the channel; a reader blocked in {@link #receive()} gets an exception. Deletes the shared-memory
+     * files of both sides that carried large frames on it.
+     */
     @Override
     public void close() {
+        shared.close();
         try {
             channel.close();
         } catch (IOException ignored) {
