@@ -65,7 +65,6 @@ final class SharedFrames {
     static final int MIN_DESCRIPTOR_BYTES = 8 + 4 + 1 + 2;
 
     private static final long MIN_REGION_BYTES = 1L << 20;
-    private static final VarHandle TAKEN = ValueLayout.JAVA_LONG.varHandle();
 
     private final int threshold;
     private final long retainLimit;
@@ -227,7 +226,7 @@ final class SharedFrames {
                 copy = new byte[length];
             }
             MemorySegment.copy(region.segment, ValueLayout.JAVA_BYTE, HEADER_BYTES, copy, 0, length);
-            TAKEN.setRelease(region.segment, 0L, sequence);
+            region.taken(sequence);
             if (!retained) {
                 peers.remove(path);
                 region.delete();
@@ -266,8 +265,13 @@ final class SharedFrames {
         }
     }
 
-    /** One mapped file. */
+    /**
+     * One mapped file. Its class, and with it the foreign-memory API (some 50 ms of class loading and
+     * initialization in a cold JVM), loads with the first large frame, not with every channel.
+     */
     private static final class Region {
+        private static final VarHandle TAKEN = ValueLayout.JAVA_LONG.varHandle();
+
         final Path path;
         final boolean created;
         final Arena arena;
@@ -327,6 +331,11 @@ final class SharedFrames {
         /** Whether the reader has taken out the last frame put here. */
         boolean isFree() {
             return (long) TAKEN.getAcquire(segment, 0L) == lastPlaced;
+        }
+
+        /** The reader has copied out the frame {@code sequence}: the sender may reuse this region. */
+        void taken(long sequence) {
+            TAKEN.setRelease(segment, 0L, sequence);
         }
 
         void closeMapping() {
