@@ -64,6 +64,8 @@ public final class ProcessBackend implements Backend {
             return size() > 256;
         }
     });
+    private static final java.util.concurrent.atomic.AtomicBoolean JDK_WARMED_UP =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private Scheduler scheduler;
     private volatile boolean stopping;
     private AotCache.Training training;
@@ -316,6 +318,10 @@ public final class ProcessBackend implements Backend {
             } catch (RuntimeException | Error e) {
                 initFrame.completeExceptionally(e);
             }
+        }
+        if (Serialization.parentIfBuilt() == null && JDK_WARMED_UP.compareAndSet(false, true)) {
+            // The first calls go JDK-serialized (see jdkFirst): load that machinery now, while the workers boot.
+            Serialization.warmUpJdk(ClassPathPackages.ofThisJvm());
         }
         boolean interrupted = false;
         for (Thread starter : starters) {

@@ -419,6 +419,28 @@ public final class Serialization {
     }
 
     /**
+     * Runs the JDK-serialization paths of a first call once: a lambda and boxed values written through the
+     * admission check of {@link #jdkBytesIfAdmitted} and read back through the filter of {@link #jdkRead}. In a
+     * cold JVM those classes take tens of ms to load and initialize; a pool's JVM runs this while its workers boot,
+     * a worker after READY while it waits for its first chunk, so the first call does not pay for it. Failures are
+     * ignored: it is only a warm-up.
+     *
+     * @param packages the packages a worker admits besides the JDK's data classes
+     */
+    public static void warmUpJdk(Set<String> packages) {
+        try {
+            java.util.function.Function<Object, Object> probe =
+                    (java.util.function.Function<Object, Object> & java.io.Serializable) value -> value;
+            byte[] bytes = jdkBytesIfAdmitted(new Object[] {probe, 1, 2L, 3.0, "four", new double[] {5}}, packages);
+            if (bytes != null) {
+                jdkRead(bytes, packages);
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // nothing was at stake
+        }
+    }
+
+    /**
      * Reads JDK-serialized bytes, admitting only what a pool sends: the JDK's data classes and the classes of
      * {@code packages} (as listed by {@link ClassPathPackages}).
      *
