@@ -159,33 +159,36 @@ final class WorkerLink {
         WorkerLauncher launcher = backend.launcher();
         Path socketPath = launcher.socketPath(slot, generation);
         long asked = System.nanoTime();
+        Path positionPath = launcher.positionPath(slot, generation);
+        List<String> command = launcher.command(slot, socketPath, positionPath);
+        // The JVM is spawned first, and boots while this thread makes its socket and position file (tens of ms in
+        // a JVM's first pool): it connects, and maps the file, only after it has read the secret, sent after both.
+        Process process;
+        try {
+            process = new ProcessBuilder(command).start();
+        } catch (IOException e) {
+            throw new StartFailure("worker " + slot + " of pool " + backend.poolName() + " could not be started ("
+                    + command.get(0) + "): " + e, e);
+        }
+        long spawned = System.nanoTime();
         ServerSocketChannel server;
         try {
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(socketPath), 1);
         } catch (IOException e) {
+            process.destroyForcibly();
             throw new StartFailure("worker " + slot + " of pool " + backend.poolName()
                     + " could not get a socket at " + socketPath + ": " + e, e);
         }
-        Process process;
-        Path positionPath = launcher.positionPath(slot, generation);
         try {
             Files.write(positionPath, new byte[8]);
         } catch (IOException e) {
+            process.destroyForcibly();
             closeQuietly(server);
+            deleteQuietly(socketPath);
             throw new StartFailure("worker " + slot + " of pool " + backend.poolName() + " could not create "
                     + positionPath + ": " + e, e);
         }
-        List<String> command = launcher.command(slot, socketPath, positionPath);
-        try {
-            process = new ProcessBuilder(command).start();
-        } catch (IOException e) {
-            closeQuietly(server);
-            deleteQuietly(socketPath);
-            throw new StartFailure("worker " + slot + " of pool " + backend.poolName() + " could not be started ("
-                    + command.get(0) + "): " + e, e);
-        }
-        long spawned = System.nanoTime();
         long connected = 0;
         WorkerLink link = new WorkerLink(backend, slot, generation, process);
         link.positionPath = positionPath;
