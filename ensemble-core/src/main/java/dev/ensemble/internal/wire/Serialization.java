@@ -61,6 +61,7 @@ public final class Serialization {
                 .withClassLoader(ClassLoader.getSystemClassLoader())
                 .withTypeChecker(checker)
                 .buildThreadSafeFory();
+        fory.registerCallback(BulkArraySerializers::registerWith);
     }
 
     /**
