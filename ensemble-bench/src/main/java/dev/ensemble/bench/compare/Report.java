@@ -273,7 +273,8 @@ public final class Report {
             case "cpu1" -> "4a. " + s.cpuTasks() + " tasks of " + s.taskMillis() + " ms CPU, 1 worker (ms)";
             case "cpu2" -> "4b. " + s.cpuTasks() + " tasks of " + s.taskMillis() + " ms CPU, 2 workers (ms)";
             case "speedup" -> "4c. speedup from 1 to 2 workers (4a ÷ 4b)";
-            case "array" -> "5a. " + mib(s.arrayLength()) + " `double[]` argument and result round trip (ms)";
+            case "array" -> "5a. " + mib(s.arrayLength()) + " `double[]` argument and result round trip, median after "
+                    + count(s.arrayWarmup()) + " untimed ones (ms)";
             case "shared" -> "5b. the same " + mib(s.arrayLength()) + " shared, no copy: each worker adds 1 to its "
                     + "half in place (ms)";
             case "broadcast" -> "6. instance pool: `broadcast` a call to every instance, median after "
