@@ -7,11 +7,8 @@ import dev.ensemble.Task;
 import java.io.IOException;
 import java.io.Serializable;
 import java.lang.reflect.Field;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,13 +53,8 @@ class DecoderFuzzTest {
     }
 
     private SocketChannel[] pair(String name) throws IOException {
-        Path socket = temp.resolve(name);
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            server.bind(UnixDomainSocketAddress.of(socket));
-            SocketChannel left = SocketChannel.open(StandardProtocolFamily.UNIX);
-            left.connect(UnixDomainSocketAddress.of(socket));
-            return new SocketChannel[] {left, server.accept()};
-        }
+        SocketPair pair = SocketPair.open(temp.resolve(name));
+        return new SocketChannel[] {pair.left(), pair.right()};
     }
 
     private static int bufferCapacity(FrameChannel channel) throws ReflectiveOperationException {

@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ensemble.internal.shm.ShmDirectory;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,24 +28,20 @@ class SharedFramesTest {
     @TempDir
     Path temp;
 
+    private SocketPair sockets;
     private SocketChannel left;
     private SocketChannel right;
 
     @BeforeEach
     void connect() throws IOException {
-        Path socket = temp.resolve("s.sock");
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            server.bind(UnixDomainSocketAddress.of(socket));
-            left = SocketChannel.open(StandardProtocolFamily.UNIX);
-            left.connect(UnixDomainSocketAddress.of(socket));
-            right = server.accept();
-        }
+        sockets = SocketPair.open(temp.resolve("s.sock"));
+        left = sockets.left();
+        right = sockets.right();
     }
 
     @AfterEach
     void noFrameFileLeft() throws IOException {
-        left.close();
-        right.close();
+        sockets.close();
         assertThat(frameFiles()).isEmpty();
     }
 
