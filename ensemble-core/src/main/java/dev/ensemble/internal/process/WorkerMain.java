@@ -72,9 +72,6 @@ public final class WorkerMain {
     private static final java.util.concurrent.atomic.AtomicBoolean FORY_STARTED =
             new java.util.concurrent.atomic.AtomicBoolean();
 
-    private static final java.util.concurrent.atomic.AtomicBoolean JDK_WARMED_UP =
-            new java.util.concurrent.atomic.AtomicBoolean();
-
     private static void buildFory() {
         if (!FORY_STARTED.get() && FORY_STARTED.compareAndSet(false, true)) {
             FORY_BUILDER.start();
@@ -418,12 +415,6 @@ public final class WorkerMain {
             readySent = true;
         }
         readyAtNanos = System.nanoTime();
-        if (!readySaidFory && JDK_WARMED_UP.compareAndSet(false, true)) {
-            // The first chunks come JDK-serialized: load that machinery while the pool's first call is on its way.
-            java.util.Set<String> admitted = this.packages;
-            Thread.ofPlatform().daemon().name("ensemble-worker-warm-up")
-                    .start(() -> Serialization.warmUpJdk(admitted));
-        }
     }
 
     /** A chunk read from the socket, decoded, waiting its turn. */

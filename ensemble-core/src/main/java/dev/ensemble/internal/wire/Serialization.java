@@ -423,8 +423,7 @@ public final class Serialization {
      * Runs the JDK-serialization paths of a first call once: a lambda and boxed values written through the
      * admission check of {@link #jdkBytesIfAdmitted} and read back through the filter of {@link #jdkRead}. In a
      * cold JVM those classes take tens of ms to load and initialize; a pool's JVM runs this while its workers boot,
-     * a worker after READY while it waits for its first chunk, so the first call does not pay for it. Failures are
-     * ignored: it is only a warm-up.
+     * so that its first call does not pay for it. Failures are ignored: it is only a warm-up.
      *
      * @param packages the packages a worker admits besides the JDK's data classes
      */

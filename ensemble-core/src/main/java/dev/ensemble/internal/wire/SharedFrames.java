@@ -65,6 +65,8 @@ final class SharedFrames {
     static final int MIN_DESCRIPTOR_BYTES = 8 + 4 + 1 + 2;
 
     private static final long MIN_REGION_BYTES = 1L << 20;
+    /** The largest heap buffer a reader keeps for the next frame; a larger frame gets an array of its own. */
+    private static final int KEPT_COPY_BYTES = 16 << 20;
 
     private final int threshold;
     private final long retainLimit;
@@ -232,8 +234,9 @@ final class SharedFrames {
                 region.delete();
             }
             frame = copy;
-            if (copy.length > retainLimit) {
-                copy = new byte[0]; // do not keep a huge buffer for the next frame
+            if (copy.length > KEPT_COPY_BYTES) {
+                // A reader per worker: keeping each one's largest frame would hold the heap hostage.
+                copy = new byte[0];
             }
         }
         return MemoryBuffer.fromByteArray(frame, 0, length);
