@@ -326,6 +326,9 @@ class ProcessFaultsTest {
         assertThatThrownBy(() -> pool.map(range(3), x -> {
             if (x == 1) {
                 new ProcessBuilder("kill", "-STOP", Long.toString(ProcessHandle.current().pid())).start().waitFor();
+                // The stop can land a moment after kill has exited (seen: the task returned, the results went
+                // out, and the worker froze afterwards, at close); the task must not finish before it does.
+                Thread.sleep(PATIENCE.toMillis());
             }
             return x;
         }, CallOptions.defaults().chunkSize(3))).isInstanceOfSatisfying(TaskTimeoutException.class, e -> {
