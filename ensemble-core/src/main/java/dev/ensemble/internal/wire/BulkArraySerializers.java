@@ -2,6 +2,10 @@ package dev.ensemble.internal.wire;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.function.BiConsumer;
+import java.util.function.IntFunction;
+import java.util.function.ToIntFunction;
+import java.util.function.UnaryOperator;
 import org.apache.fory.Fory;
 import org.apache.fory.config.Config;
 import org.apache.fory.context.CopyContext;
@@ -22,7 +26,8 @@ import org.apache.fory.serializer.Serializer;
  *
  * <p><b>Format.</b> The element bytes as a var-uint32, then the elements little-endian, as Fory writes them; a
  * length that is not a whole number of elements or is more than the bytes left fails before anything is
- * allocated. Both ends of a pool register these (see {@link Serialization}).
+ * allocated. Both ends of a pool register these (see {@link Serialization}). A buffer that is not on the heap
+ * (none of ours) goes through a heap array of the same bytes.
  */
 final class BulkArraySerializers {
     private BulkArraySerializers() {
@@ -31,249 +36,83 @@ final class BulkArraySerializers {
     /** Registers the four serializers with a Fory instance. */
     static void registerWith(Fory fory) {
         Config config = fory.getConfig();
-        fory.registerSerializer(double[].class, new OfDouble(config));
-        fory.registerSerializer(long[].class, new OfLong(config));
-        fory.registerSerializer(int[].class, new OfInt(config));
-        fory.registerSerializer(float[].class, new OfFloat(config));
+        fory.registerSerializer(double[].class, new Bulk<>(config, double[].class, Double.BYTES, a -> a.length,
+                double[]::new, (view, a) -> view.asDoubleBuffer().put(a), (view, a) -> view.asDoubleBuffer().get(a),
+                double[]::clone));
+        fory.registerSerializer(long[].class, new Bulk<>(config, long[].class, Long.BYTES, a -> a.length,
+                long[]::new, (view, a) -> view.asLongBuffer().put(a), (view, a) -> view.asLongBuffer().get(a),
+                long[]::clone));
+        fory.registerSerializer(int[].class, new Bulk<>(config, int[].class, Integer.BYTES, a -> a.length,
+                int[]::new, (view, a) -> view.asIntBuffer().put(a), (view, a) -> view.asIntBuffer().get(a),
+                int[]::clone));
+        fory.registerSerializer(float[].class, new Bulk<>(config, float[].class, Float.BYTES, a -> a.length,
+                float[]::new, (view, a) -> view.asFloatBuffer().put(a), (view, a) -> view.asFloatBuffer().get(a),
+                float[]::clone));
     }
 
-    /** The common part: framing, bounds, and the fallback for a buffer that is not on the heap. */
-    private abstract static class Bulk<T> extends Serializer<T> {
+    /** One primitive array type: framing and bounds here, the element type's part in the functions. */
+    private static final class Bulk<T> extends Serializer<T> {
         private final int elementBytes;
+        private final ToIntFunction<T> length;
+        private final IntFunction<T> allocate;
+        private final BiConsumer<ByteBuffer, T> put;
+        private final BiConsumer<ByteBuffer, T> get;
+        private final UnaryOperator<T> clone;
 
-        Bulk(Config config, Class<T> type, int elementBytes) {
+        // put copies all of an array into a little-endian view; get copies such a view into all of an array.
+        Bulk(Config config, Class<T> type, int elementBytes, ToIntFunction<T> length, IntFunction<T> allocate,
+                BiConsumer<ByteBuffer, T> put, BiConsumer<ByteBuffer, T> get, UnaryOperator<T> clone) {
             super(config, type);
             this.elementBytes = elementBytes;
+            this.length = length;
+            this.allocate = allocate;
+            this.put = put;
+            this.get = get;
+            this.clone = clone;
         }
 
-        abstract int length(T array);
-
-        abstract T allocate(int length);
-
-        /** Copies all of {@code array} into {@code view}, little-endian. */
-        abstract void put(ByteBuffer view, T array);
-
-        /** Copies {@code view} into all of {@code array}. */
-        abstract void get(ByteBuffer view, T array);
-
-        abstract void writeEach(MemoryBuffer buffer, T array);
-
-        abstract void readEach(MemoryBuffer buffer, T array);
-
         @Override
-        public final void write(WriteContext context, T array) {
+        public void write(WriteContext context, T array) {
             MemoryBuffer buffer = context.getBuffer();
-            int bytes = Math.multiplyExact(length(array), elementBytes);
+            int bytes = Math.multiplyExact(length.applyAsInt(array), elementBytes);
             buffer.writeVarUInt32(bytes);
-            byte[] heap = buffer.getHeapMemory();
-            if (heap == null) {
-                writeEach(buffer, array);
+            if (buffer.getHeapMemory() == null) {
+                byte[] copy = new byte[bytes];
+                put.accept(littleEndian(copy, 0, bytes), array);
+                buffer.writeBytes(copy);
                 return;
             }
             int at = buffer.writerIndex();
-            buffer.ensure(at + bytes);
-            heap = buffer.getHeapMemory(); // ensure may have grown it
-            put(ByteBuffer.wrap(heap, buffer._unsafeHeapWriterIndex(), bytes).order(ByteOrder.LITTLE_ENDIAN), array);
+            buffer.ensure(at + bytes); // may grow the heap array: read it after
+            put.accept(littleEndian(buffer.getHeapMemory(), buffer._unsafeHeapWriterIndex(), bytes), array);
             buffer.writerIndex(at + bytes);
         }
 
         @Override
-        public final T read(ReadContext context) {
+        public T read(ReadContext context) {
             MemoryBuffer buffer = context.getBuffer();
             int bytes = buffer.readVarUInt32();
             if (bytes < 0 || bytes % elementBytes != 0 || bytes > buffer.remaining()) {
                 throw new IllegalStateException("corrupt message: an array of " + bytes + " bytes of "
                         + elementBytes + "-byte elements, with " + buffer.remaining() + " bytes left");
             }
-            T array = allocate(bytes / elementBytes);
-            byte[] heap = buffer.getHeapMemory();
-            if (heap == null) {
-                readEach(buffer, array);
+            T array = allocate.apply(bytes / elementBytes);
+            if (buffer.getHeapMemory() == null) {
+                get.accept(littleEndian(buffer.readBytes(bytes), 0, bytes), array);
                 return array;
             }
-            get(ByteBuffer.wrap(heap, buffer._unsafeHeapReaderIndex(), bytes).order(ByteOrder.LITTLE_ENDIAN), array);
+            get.accept(littleEndian(buffer.getHeapMemory(), buffer._unsafeHeapReaderIndex(), bytes), array);
             buffer.increaseReaderIndex(bytes);
             return array;
         }
-    }
-
-    private static final class OfDouble extends Bulk<double[]> {
-        OfDouble(Config config) {
-            super(config, double[].class, Double.BYTES);
-        }
 
         @Override
-        int length(double[] array) {
-            return array.length;
+        public T copy(CopyContext context, T array) {
+            return clone.apply(array);
         }
 
-        @Override
-        double[] allocate(int length) {
-            return new double[length];
-        }
-
-        @Override
-        void put(ByteBuffer view, double[] array) {
-            view.asDoubleBuffer().put(array);
-        }
-
-        @Override
-        void get(ByteBuffer view, double[] array) {
-            view.asDoubleBuffer().get(array);
-        }
-
-        @Override
-        void writeEach(MemoryBuffer buffer, double[] array) {
-            for (double value : array) {
-                buffer.writeFloat64(value);
-            }
-        }
-
-        @Override
-        void readEach(MemoryBuffer buffer, double[] array) {
-            for (int i = 0; i < array.length; i++) {
-                array[i] = buffer.readFloat64();
-            }
-        }
-
-        @Override
-        public double[] copy(CopyContext context, double[] array) {
-            return array.clone();
-        }
-    }
-
-    private static final class OfLong extends Bulk<long[]> {
-        OfLong(Config config) {
-            super(config, long[].class, Long.BYTES);
-        }
-
-        @Override
-        int length(long[] array) {
-            return array.length;
-        }
-
-        @Override
-        long[] allocate(int length) {
-            return new long[length];
-        }
-
-        @Override
-        void put(ByteBuffer view, long[] array) {
-            view.asLongBuffer().put(array);
-        }
-
-        @Override
-        void get(ByteBuffer view, long[] array) {
-            view.asLongBuffer().get(array);
-        }
-
-        @Override
-        void writeEach(MemoryBuffer buffer, long[] array) {
-            for (long value : array) {
-                buffer.writeInt64(value);
-            }
-        }
-
-        @Override
-        void readEach(MemoryBuffer buffer, long[] array) {
-            for (int i = 0; i < array.length; i++) {
-                array[i] = buffer.readInt64();
-            }
-        }
-
-        @Override
-        public long[] copy(CopyContext context, long[] array) {
-            return array.clone();
-        }
-    }
-
-    private static final class OfInt extends Bulk<int[]> {
-        OfInt(Config config) {
-            super(config, int[].class, Integer.BYTES);
-        }
-
-        @Override
-        int length(int[] array) {
-            return array.length;
-        }
-
-        @Override
-        int[] allocate(int length) {
-            return new int[length];
-        }
-
-        @Override
-        void put(ByteBuffer view, int[] array) {
-            view.asIntBuffer().put(array);
-        }
-
-        @Override
-        void get(ByteBuffer view, int[] array) {
-            view.asIntBuffer().get(array);
-        }
-
-        @Override
-        void writeEach(MemoryBuffer buffer, int[] array) {
-            for (int value : array) {
-                buffer.writeInt32(value);
-            }
-        }
-
-        @Override
-        void readEach(MemoryBuffer buffer, int[] array) {
-            for (int i = 0; i < array.length; i++) {
-                array[i] = buffer.readInt32();
-            }
-        }
-
-        @Override
-        public int[] copy(CopyContext context, int[] array) {
-            return array.clone();
-        }
-    }
-
-    private static final class OfFloat extends Bulk<float[]> {
-        OfFloat(Config config) {
-            super(config, float[].class, Float.BYTES);
-        }
-
-        @Override
-        int length(float[] array) {
-            return array.length;
-        }
-
-        @Override
-        float[] allocate(int length) {
-            return new float[length];
-        }
-
-        @Override
-        void put(ByteBuffer view, float[] array) {
-            view.asFloatBuffer().put(array);
-        }
-
-        @Override
-        void get(ByteBuffer view, float[] array) {
-            view.asFloatBuffer().get(array);
-        }
-
-        @Override
-        void writeEach(MemoryBuffer buffer, float[] array) {
-            for (float value : array) {
-                buffer.writeFloat32(value);
-            }
-        }
-
-        @Override
-        void readEach(MemoryBuffer buffer, float[] array) {
-            for (int i = 0; i < array.length; i++) {
-                array[i] = buffer.readFloat32();
-            }
-        }
-
-        @Override
-        public float[] copy(CopyContext context, float[] array) {
-            return array.clone();
+        private static ByteBuffer littleEndian(byte[] bytes, int offset, int length) {
+            return ByteBuffer.wrap(bytes, offset, length).order(ByteOrder.LITTLE_ENDIAN);
         }
     }
 }
