@@ -104,9 +104,9 @@ final class SharedFrames {
         return lengthPrefix <= -MIN_DESCRIPTOR_BYTES && lengthPrefix >= -MAX_DESCRIPTOR_BYTES;
     }
 
-    /** @return whether a frame of {@code length} bytes should go through shared memory */
+    /** @return whether a frame of {@code length} bytes should go through shared memory ({@link #place} decides) */
     boolean wants(int length) {
-        return threshold > 0 && length >= threshold && !closed;
+        return threshold > 0 && length >= threshold;
     }
 
     /**
