@@ -7,35 +7,11 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.SocketChannel;
-import java.nio.file.Path;
 import org.apache.fory.memory.MemoryBuffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Frames over a real Unix domain socket pair. */
-class FrameChannelTest {
-    @TempDir
-    Path temp;
-
-    private SocketPair sockets;
-    private SocketChannel left;
-    private SocketChannel right;
-
-    @BeforeEach
-    void connect() throws IOException {
-        sockets = SocketPair.open(temp.resolve("s.sock"));
-        left = sockets.left();
-        right = sockets.right();
-    }
-
-    @AfterEach
-    void close() throws IOException {
-        sockets.close();
-    }
-
+class FrameChannelTest extends SocketPairTest {
     @Test
     void frames_arriveWhole_andInOrder_smallAndLarge() throws Exception {
         try (FrameChannel a = new FrameChannel(left, FrameChannel.DEFAULT_MAX_FRAME_BYTES);

@@ -11,37 +11,19 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.fory.memory.MemoryBuffer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Large frames through shared-memory files, over a real Unix socket pair and real files in /dev/shm. */
-class SharedFramesTest {
+class SharedFramesTest extends SocketPairTest {
     private static final int THRESHOLD = 64 * 1024;
     private static final long RETAIN_LIMIT = 4L << 20;
 
-    @TempDir
-    Path temp;
-
-    private SocketPair sockets;
-    private SocketChannel left;
-    private SocketChannel right;
-
-    @BeforeEach
-    void connect() throws IOException {
-        sockets = SocketPair.open(temp.resolve("s.sock"));
-        left = sockets.left();
-        right = sockets.right();
-    }
-
     @AfterEach
     void noFrameFileLeft() throws IOException {
-        sockets.close();
         assertThat(frameFiles()).isEmpty();
     }
 
@@ -182,8 +164,7 @@ class SharedFramesTest {
             return Set.of();
         }
         try (var files = Files.list(dir)) {
-            List<Path> all = files.filter(ShmDirectory::isFrameFile).toList();
-            return all.stream().collect(Collectors.toSet());
+            return files.filter(ShmDirectory::isFrameFile).collect(Collectors.toSet());
         }
     }
 }
