@@ -641,6 +641,237 @@ public abstract class WorkerPoolContract {
         assertThat(insights.toTable()).contains("worker").contains("total");
     }
 
+    // ---------------------------------------------------------------- user code that misbehaves
+
+    /** An exception whose message cannot be read, as one built from a transient field after crossing JVMs. */
+    static final class UnreadableException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getMessage() {
+            throw new IllegalStateException("no message");
+        }
+    }
+
+    /** An exception whose message reads a transient field: it throws once the exception crossed JVMs. */
+    static final class TransientDetailException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient Object detail;
+
+        TransientDetailException(Object detail) {
+            this.detail = detail;
+        }
+
+        @Override
+        public String getMessage() {
+            return "bad detail " + detail.toString();
+        }
+    }
+
+    private static Integer failOnTwoAfterCrossing(Integer x) {
+        if (x == 2) {
+            throw new TransientDetailException("two");
+        }
+        return x;
+    }
+
+    @Test
+    void map_whenAnExceptionsMessageThrowsOnceItCrossedJvms_failsAtThatInput() {
+        WorkerPool pool = pool(2);
+        for (int round = 0; round < 2; round++) {
+            assertThatThrownBy(() -> pool.map(List.of(1, 2, 3), WorkerPoolContract::failOnTwoAfterCrossing))
+                    .isInstanceOfSatisfying(TaskFailedException.class, e -> {
+                        assertThat(e.index()).isEqualTo(1);
+                        assertThat(e.getCause()).isInstanceOf(TransientDetailException.class);
+                    }).hasMessageContaining("index 1");
+            List<Outcome<Integer>> outcomes = pool.mapOutcomes(List.of(1, 2, 3),
+                    WorkerPoolContract::failOnTwoAfterCrossing);
+            assertThat(outcomes).extracting(o -> o instanceof Outcome.Success).containsExactly(true, false, true);
+        }
+        assertThat(pool.insights().workers()).allSatisfy(w -> assertThat(w.restarts()).isZero());
+    }
+
+    /** An input whose rendering throws. */
+    record Unprintable(int n) implements java.io.Serializable {
+        @Override
+        public String toString() {
+            throw new UnsupportedOperationException("not printable");
+        }
+    }
+
+    private static Integer failOnTwo(Integer x) {
+        if (x == 2) {
+            throw new UnreadableException();
+        }
+        return x;
+    }
+
+    @Test
+    void map_whenAnExceptionsMessageThrows_failsAtThatInputAndLosesNothing() {
+        WorkerPool pool = pool(2);
+        assertThatThrownBy(() -> pool.map(List.of(1, 2, 3), WorkerPoolContract::failOnTwo))
+                .isInstanceOfSatisfying(TaskFailedException.class, e -> {
+                    assertThat(e.index()).isEqualTo(1);
+                    assertThat(e.getCause()).isInstanceOf(UnreadableException.class);
+                }).hasMessageContaining("index 1").hasMessageContaining("UnreadableException");
+        List<Outcome<Integer>> outcomes = pool.mapOutcomes(List.of(1, 2, 3), WorkerPoolContract::failOnTwo);
+        assertThat(outcomes).hasSize(3);
+        assertThat(outcomes.get(0).getOrThrow()).isEqualTo(1);
+        assertThat(outcomes.get(1)).isInstanceOf(Outcome.Failure.class);
+        assertThat(outcomes.get(2).getOrThrow()).isEqualTo(3);
+        assertThat(pool.map(range(4), x -> x)).isEqualTo(range(4));
+    }
+
+    @Test
+    void map_ofInputsWhoseToStringThrows_namesTheFailedOne() {
+        WorkerPool pool = pool(2);
+        List<Unprintable> inputs = List.of(new Unprintable(0), new Unprintable(1), new Unprintable(2));
+        assertThatThrownBy(() -> pool.map(inputs, u -> {
+            if (u.n() == 1) {
+                throw new IllegalArgumentException("one");
+            }
+            return u.n();
+        })).isInstanceOfSatisfying(TaskFailedException.class, e -> assertThat(e.index()).isEqualTo(1))
+                .hasMessageContaining("toString() threw").hasMessageContaining("one");
+        assertThat(pool.map(inputs, Unprintable::n)).containsExactly(0, 1, 2);
+        assertThat(pool.insights().slowestTasks()).isNotEmpty();
+    }
+
+    /** A source that gives {@code before} inputs, then blocks until {@code gate} opens (or it is interrupted). */
+    static Iterable<Integer> blockingAfter(int before, int total, CountDownLatch gate) {
+        return () -> new Iterator<>() {
+            private int n;
+
+            @Override
+            public boolean hasNext() {
+                if (n == before) {
+                    try {
+                        gate.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return false;
+                    }
+                }
+                return n < total;
+            }
+
+            @Override
+            public Integer next() {
+                return n++;
+            }
+        };
+    }
+
+    @Test
+    void aBlockingInputSource_delaysNeitherItsCallerNorOtherCalls() throws Exception {
+        WorkerPool pool = pool(2);
+        CountDownLatch gate = new CountDownLatch(1);
+        try {
+            CompletableFuture<List<Integer>> blocked = CompletableFuture
+                    .supplyAsync(() -> pool.mapAsync(blockingAfter(3, 5, gate), x -> x * 10))
+                    .get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            assertThat(pool.submit(() -> 42).get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(42);
+            assertThat(pool.map(range(3), x -> x + 1)).containsExactly(1, 2, 3);
+            assertThat(blocked).isNotDone();
+            gate.countDown();
+            assertThat(blocked.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).containsExactly(0, 10, 20, 30, 40);
+        } finally {
+            gate.countDown();
+        }
+    }
+
+    @Test
+    void close_isNotHeldUpByAStreamWhoseSourceBlocks() throws Exception {
+        WorkerPool pool = track(builder().workers(2).build());
+        CountDownLatch gate = new CountDownLatch(1);
+        try {
+            Stream<Integer> stream = pool.stream(blockingAfter(2, 10, gate), x -> x,
+                    CallOptions.defaults().chunkSize(1));
+            Iterator<Integer> results = stream.iterator();
+            assertThat(results.next()).isZero();
+            assertThat(results.next()).isOne();
+            CompletableFuture.runAsync(pool::close).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            assertThatThrownBy(results::hasNext).isInstanceOf(CancellationException.class)
+                    .hasMessageContaining("closed");
+        } finally {
+            gate.countDown();
+        }
+    }
+
+    @Test
+    void terminate_isNotHeldUpByACallWhoseSourceBlocks() throws Exception {
+        WorkerPool pool = track(builder().workers(2).build());
+        CountDownLatch gate = new CountDownLatch(1);
+        try {
+            CompletableFuture<List<Integer>> blocked = pool.mapAsync(blockingAfter(2, 10, gate), x -> x);
+            CompletableFuture.runAsync(pool::terminate).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            assertThatThrownBy(() -> blocked.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).cause()
+                    .isInstanceOf(CancellationException.class).hasMessageContaining("terminated");
+        } finally {
+            gate.countDown();
+        }
+    }
+
+    @Test
+    void stream_readAfterClose_isCancelled_evenWhenEveryResultHasArrived() throws Exception {
+        for (boolean ordered : new boolean[] {true, false}) {
+            WorkerPool pool = track(builder().workers(2).build());
+            FileLatch done = FileLatch.create(temp, 20);
+            Stream<Integer> stream = ordered ? pool.stream(range(20), x -> {
+                done.countDown("task-" + x);
+                return x;
+            }) : pool.streamUnordered(range(20), x -> {
+                done.countDown("task-" + x);
+                return x;
+            });
+            done.await(PATIENCE);
+            pool.close();
+            assertThatThrownBy(() -> stream.iterator().hasNext()).isInstanceOf(CancellationException.class);
+        }
+    }
+
+    @Test
+    void stream_readAfterTerminate_isCancelled_evenWhenEveryResultHasArrived() throws Exception {
+        WorkerPool pool = track(builder().workers(2).build());
+        FileLatch done = FileLatch.create(temp, 20);
+        Stream<Integer> stream = pool.streamUnordered(range(20), x -> {
+            done.countDown("task-" + x);
+            return x;
+        });
+        done.await(PATIENCE);
+        pool.terminate();
+        assertThatThrownBy(() -> stream.iterator().hasNext()).isInstanceOf(CancellationException.class)
+                .hasMessageContaining("terminated");
+    }
+
+    @Test
+    void aTaskThatWaitsForItsOwnPool_failsAtOnceWithAClearMessage() {
+        if (!isInProcess()) {
+            return; // a task in another JVM cannot reach the pool (ProcessesTest checks the message)
+        }
+        WorkerPool pool = pool(2);
+        AtomicReference<WorkerPool> self = new AtomicReference<>(pool);
+        assertThatThrownBy(() -> pool.map(range(4), x -> self.get().map(range(3), y -> y).size()))
+                .isInstanceOf(TaskFailedException.class).cause().isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("same pool");
+        assertThatThrownBy(() -> pool.apply(() -> self.get().submit(() -> 1).join()))
+                .cause().hasMessageContaining("same pool");
+        assertThatThrownBy(() -> pool.apply(() -> self.get().stream(range(2), y -> y).count()))
+                .cause().hasMessageContaining("same pool");
+        assertThat(pool.map(range(3), x -> x)).isEqualTo(range(3));
+    }
+
+    @Test
+    void aTaskMayRunAPoolOfItsOwn() {
+        WorkerPool pool = pool(2);
+        List<Integer> sums = pool.map(range(3), x -> {
+            try (WorkerPool inner = WorkerPool.threads(2)) {
+                return inner.map(range(4), y -> y + x).stream().mapToInt(Integer::intValue).sum();
+            }
+        });
+        assertThat(sums).containsExactly(6, 10, 14);
+    }
+
     // ---------------------------------------------------------------- lifecycle
 
     @Test

@@ -16,6 +16,7 @@ import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -171,6 +172,11 @@ public final class PoolImpl implements WorkerPool {
      * @return its results
      */
     public <R> List<R> await(Call<R> call) {
+        if (backend.isWorkerThread() && !call.future().isDone()) {
+            IllegalStateException nested = nestedCall(call.name());
+            scheduler.cancel(call, new CancellationException(nested.getMessage()));
+            throw nested;
+        }
         try {
             return call.future().get();
         } catch (InterruptedException e) {
@@ -182,6 +188,17 @@ public final class PoolImpl implements WorkerPool {
         } catch (ExecutionException e) {
             throw rethrown(e.getCause());
         }
+    }
+
+    /**
+     * Why a task may not wait for a call on its own pool: its worker would wait for workers that may all be
+     * waiting too. Refused at once, always, rather than deadlocking only when every worker does it.
+     */
+    private IllegalStateException nestedCall(String what) {
+        return new IllegalStateException("a task running on " + this + " waited for " + what
+                + " on the same pool; its worker would wait for itself and the pool could deadlock. Run the inner "
+                + "work in the task itself, or on another pool (for example WorkerPool.threads(n), built in the "
+                + "task or shared by the caller)");
     }
 
     private static RuntimeException rethrown(Throwable cause) {
@@ -202,7 +219,15 @@ public final class PoolImpl implements WorkerPool {
      * @return the future of its results
      */
     public <R> CompletableFuture<List<R>> detached(Call<R> call) {
-        CompletableFuture<List<R>> copy = call.future().copy();
+        CompletableFuture<List<R>> copy = new PoolFuture<>(call.name());
+        call.future().whenComplete((value, error) -> {
+            if (error == null) {
+                copy.complete(value);
+            } else {
+                // As CompletableFuture.copy() does: get() throws ExecutionException, and isCancelled() is false.
+                copy.completeExceptionally(error instanceof CompletionException ? error : new CompletionException(error));
+            }
+        });
         copy.whenComplete((value, error) -> {
             if (copy.isCancelled()) {
                 scheduler.cancel(call, new CancellationException("the future of " + call.name() + " was cancelled"));
@@ -211,7 +236,44 @@ public final class PoolImpl implements WorkerPool {
         return copy;
     }
 
+    /** The future of an async call: its untimed waits are refused on the pool's own workers (see nestedCall). */
+    private final class PoolFuture<T> extends CompletableFuture<T> {
+        private final String what;
+
+        PoolFuture(String what) {
+            this.what = what;
+        }
+
+        @Override
+        public <U> CompletableFuture<U> newIncompleteFuture() {
+            return new PoolFuture<>(what);
+        }
+
+        @Override
+        public T get() throws InterruptedException, ExecutionException {
+            refuseNestedWait();
+            return super.get();
+        }
+
+        @Override
+        public T join() {
+            refuseNestedWait();
+            return super.join();
+        }
+
+        private void refuseNestedWait() {
+            if (!isDone() && backend.isWorkerThread()) {
+                throw nestedCall(what);
+            }
+        }
+    }
+
     private <R> Stream<R> streamOf(Call<R> call) {
+        if (backend.isWorkerThread()) {
+            IllegalStateException nested = nestedCall(call.name());
+            scheduler.cancel(call, new CancellationException(nested.getMessage()));
+            throw nested;
+        }
         Spliterator<R> spliterator = Spliterators.spliteratorUnknownSize(call.iterator(), Spliterator.ORDERED);
         return StreamSupport.stream(spliterator, false).onClose(() -> scheduler.cancel(call,
                 new CancellationException("the stream of " + call.name() + " was closed before its end")));

@@ -11,7 +11,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -52,7 +51,7 @@ public final class Call<R> {
     private final Shape shape;
     private final boolean keepGoing;
     private final boolean isJob;
-    private final Iterator<?> inputs;
+    private final Iterable<?> lazySource;
     private final List<?> indexable;
     private final long total;
     private final int maxChunksInFlight;
@@ -73,8 +72,13 @@ public final class Call<R> {
     private volatile boolean cancelled;
     private boolean finished;
     private Relay relay; // set once, before the call is shared, for a relay call (Scheduler.openRelay)
+    /** Chunks the input feeder read ahead, counted in {@code pendingChunks}, not yet handed to a worker. */
+    private final ArrayDeque<Chunk> prepared = new ArrayDeque<>();
+    /** Signalled when the input feeder may read more: a chunk was handed out or read, or the call ended. */
+    private final Condition inputWanted;
+    private Thread feeder;
 
-    Call(Scheduler scheduler, long id, String name, Task<Object, Object> task, Iterable<?> source, Order order,
+    Call(Scheduler scheduler, long id, String name, Task<Object, Object> task, Source source, Order order,
             Shape shape, boolean keepGoing, boolean isJob, int fixedChunkSize, int maxChunksInFlight) {
         this.scheduler = scheduler;
         this.id = id;
@@ -84,14 +88,72 @@ public final class Call<R> {
         this.shape = shape;
         this.keepGoing = keepGoing;
         this.isJob = isJob;
-        // A random-access list is cut into sub-list views: no copying, and no reading under the lock.
-        this.indexable = source instanceof List<?> list && source instanceof RandomAccess ? list : null;
-        this.inputs = source == null || indexable != null ? Collections.emptyIterator() : source.iterator();
-        this.total = source instanceof Collection<?> c ? c.size() : source == null ? 0 : -1;
-        this.exhausted = source == null;
+        this.indexable = source.indexable();
+        this.lazySource = source.lazy();
+        this.total = source.total();
+        this.exhausted = indexable == null && lazySource == null;
         this.maxChunksInFlight = shape == Shape.STREAM ? maxChunksInFlight : Integer.MAX_VALUE;
         this.planner = new ChunkPlanner(fixedChunkSize, total, scheduler.size());
         this.resultsReady = scheduler.lock.newCondition();
+        this.inputWanted = scheduler.lock.newCondition();
+    }
+
+    /**
+     * A call's inputs as seen before the scheduler's lock is taken, so that no user collection is asked anything
+     * under it: a random-access list is cut into sub-list views (no copy); any other collection is copied on the
+     * caller's thread; any other iterable is read by the call's own feeder thread ({@link InputFeeder}).
+     *
+     * @param indexable the inputs as a random-access list, or null
+     * @param lazy the inputs as an iterable the feeder reads, or null
+     * @param total the number of inputs, or -1 while unknown
+     */
+    record Source(List<?> indexable, Iterable<?> lazy, long total) {
+        static final Source NONE = new Source(null, null, 0);
+
+        /**
+         * Classifies a caller's inputs, on the caller's thread.
+         *
+         * @param inputs the inputs, or null for a call of placed chunks only
+         * @param what the call, for the message
+         * @return the source
+         * @throws IllegalStateException if a collection's copy fails (its {@code toArray} threw)
+         */
+        static Source of(Iterable<?> inputs, String what) {
+            if (inputs == null) {
+                return NONE;
+            }
+            if (inputs instanceof List<?> list && inputs instanceof RandomAccess) {
+                return new Source(list, null, list.size());
+            }
+            if (inputs instanceof Collection<?> collection) {
+                Object[] copy;
+                try {
+                    copy = collection.toArray();
+                } catch (RuntimeException | LinkageError e) {
+                    throw new IllegalStateException("reading the inputs of " + what + " failed: "
+                            + Inputs.describe(e), e);
+                }
+                return new Source(Arrays.asList(copy), null, copy.length);
+            }
+            return new Source(null, inputs, -1);
+        }
+    }
+
+    /** Starts the feeder of a call over a lazy source; called once, after the call is registered. */
+    void startFeeder() {
+        if (lazySource == null) {
+            return;
+        }
+        Thread thread = InputFeeder.start(this, lazySource, scheduler.poolName());
+        scheduler.lock.lock();
+        try {
+            feeder = thread;
+            if (!needsInput()) {
+                thread.interrupt(); // cancelled before the feeder was known
+            }
+        } finally {
+            scheduler.lock.unlock();
+        }
     }
 
     /** @return the call's id in its pool, as {@link Chunk#callId()} gives it */
@@ -149,40 +211,128 @@ public final class Call<R> {
 
     /** Whether this call may still produce chunks at some point. */
     boolean producing() {
+        return (!exhausted || !prepared.isEmpty()) && !finished && !cancelled;
+    }
+
+    /** Whether a chunk may be handed out now, without waiting for the feeder. */
+    boolean hasChunkNow() {
+        return producing() && (indexable != null || !prepared.isEmpty());
+    }
+
+    /** Whether the feeder should still read inputs. */
+    private boolean needsInput() {
         return !exhausted && !finished && !cancelled;
     }
 
-    /** The next chunk of fresh inputs, or null if none now (exhausted, back-pressure, finished). */
+    /** The next chunk of fresh inputs, or null if none now (exhausted, back-pressure, finished, feeder behind). */
     Chunk nextChunk(int limit) {
-        if (!producing() || chunksInFlight() >= maxChunksInFlight) {
+        if (!producing()) {
             return null;
         }
-        int size = Math.min(planner.nextSize(), limit);
         if (indexable != null) {
-            return nextSlice(size);
+            return chunksInFlight() >= maxChunksInFlight ? null : nextSlice(Math.min(planner.nextSize(), limit));
         }
-        List<Object> items = new ArrayList<>(Math.min(size, 1024));
-        try {
-            while (items.size() < size && inputs.hasNext()) {
-                items.add(inputs.next());
-            }
-            if (!inputs.hasNext()) {
-                exhausted = true;
-            }
-        } catch (RuntimeException e) {
-            exhausted = true;
-            fail(new IllegalStateException("reading the inputs of " + describe() + " failed at index "
-                    + (nextInputIndex + items.size()) + ": " + e, e), nextInputIndex + items.size());
+        Chunk chunk = prepared.poll();
+        if (chunk == null) {
             return null;
         }
-        if (items.isEmpty()) {
-            completeIfDone();
-            return null;
+        if (chunk.size() > limit) {
+            // The worker takes only {@code limit} more (recycling); the rest stays first in line.
+            prepared.addFirst(chunk.remainder(limit, 0));
+            pendingChunks++;
+            chunk = chunk.slice(0, limit);
         }
-        Chunk chunk = new Chunk(this, nextInputIndex, items, -1, 0, planner.timeEachTask());
-        nextInputIndex += items.size();
-        pendingChunks++;
+        inputWanted.signal();
         return chunk;
+    }
+
+    // ---- the feeder's side (InputFeeder; takes the lock itself, never holds it while reading) ----
+
+    /**
+     * Waits until the feeder may read another chunk of inputs.
+     *
+     * @return how many inputs to read, or 0 when the call needs no more (finished, failed or cancelled)
+     * @throws InterruptedException if the call was cancelled while the feeder waited
+     */
+    int awaitInputWanted() throws InterruptedException {
+        scheduler.lock.lock();
+        try {
+            while (needsInput() && (prepared.size() >= InputFeeder.READ_AHEAD_CHUNKS
+                    || chunksInFlight() >= maxChunksInFlight)) {
+                inputWanted.await();
+            }
+            return needsInput() ? planner.nextSize() : 0;
+        } finally {
+            scheduler.unlockAndRun();
+        }
+    }
+
+    /**
+     * Hands over inputs the feeder read.
+     *
+     * @param items the inputs, in order (possibly none)
+     * @param end whether the source has no more
+     * @return whether the call still wants inputs
+     */
+    boolean offer(List<Object> items, boolean end) {
+        scheduler.lock.lock();
+        try {
+            if (!needsInput()) {
+                return false;
+            }
+            if (!items.isEmpty()) {
+                prepared.add(new Chunk(this, nextInputIndex, items, -1, 0, planner.timeEachTask()));
+                nextInputIndex += items.size();
+                pendingChunks++;
+            }
+            if (end) {
+                exhausted = true;
+                completeIfDone();
+            }
+            scheduler.workAvailable();
+            return !end;
+        } finally {
+            scheduler.unlockAndRun();
+        }
+    }
+
+    /**
+     * The source threw: the call fails at the index of the input being read, after the inputs read before it.
+     *
+     * @param items the inputs read in this round before the failure
+     * @param error the call's failure, already rendered (outside the lock)
+     */
+    void inputsFailed(List<Object> items, RuntimeException error) {
+        scheduler.lock.lock();
+        try {
+            if (!needsInput()) {
+                return;
+            }
+            exhausted = true;
+            fail(error, nextInputIndex + items.size());
+        } finally {
+            scheduler.unlockAndRun();
+        }
+    }
+
+    /** @return the index of the next input the feeder reads (for messages; read under the lock) */
+    long nextInputIndex() {
+        scheduler.lock.lock();
+        try {
+            return nextInputIndex;
+        } finally {
+            scheduler.lock.unlock();
+        }
+    }
+
+    /** Drops the chunks read ahead and stops the feeder: the call will not run them. */
+    private void stopFeeding() {
+        pendingChunks -= prepared.size();
+        prepared.clear();
+        if (feeder != null) {
+            inputWanted.signal();
+            feeder.interrupt(); // a source blocked in hasNext/next may give up on an interrupt
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -228,11 +378,45 @@ public final class Call<R> {
 
     /** Chunks running, queued, or finished but not yet read by a stream's reader: what back-pressure bounds. */
     private int chunksInFlight() {
+        // Chunks read ahead by the feeder are counted in pendingChunks.
         return pendingChunks + orderedSegments.size() + unorderedSegments.size();
     }
 
-    /** A chunk ran to its end (or to its first failure, or was cut short by cancellation). */
-    void accept(Chunk chunk, int slot, ChunkResult result, Duration taskTimeout) {
+    /**
+     * The failures of a chunk's failed tasks, made on the reporting thread before the scheduler's lock is taken:
+     * a failure's message renders the input ({@code toString}) and the task's exception ({@code toString},
+     * {@code getMessage}), which are user code.
+     *
+     * @param chunk the chunk
+     * @param slot the worker that ran it
+     * @param result what it reported, or null
+     * @param taskTimeout the pool's task timeout, for a timeout's message
+     * @return one failure per failed offset (null elsewhere), or null if no task failed; for a call that stops at
+     *     its first failure, only that one
+     */
+    TaskFailedException[] failures(Chunk chunk, int slot, ChunkResult result, Duration taskTimeout) {
+        if (result == null || result.errors() == null) {
+            return null;
+        }
+        TaskFailedException[] out = new TaskFailedException[result.processed()];
+        for (int i = 0; i < result.processed(); i++) {
+            Throwable error = result.errors()[i];
+            if (error != null) {
+                out[i] = failureOf(chunk, slot, i, error, taskTimeout);
+                if (!keepGoing) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A chunk ran to its end (or to its first failure, or was cut short by cancellation).
+     *
+     * @param failures from {@link #failures}
+     */
+    void accept(Chunk chunk, ChunkResult result, TaskFailedException[] failures) {
         pendingChunks--;
         if (relay != null) {
             Relay to = relay;
@@ -242,7 +426,7 @@ public final class Call<R> {
         if (finished) {
             return;
         }
-        boolean failed = absorb(chunk, slot, result, taskTimeout);
+        boolean failed = absorb(chunk, result, failures);
         if (result.processed() < chunk.size() && !cancelled && !failed) {
             // Cut short without a reason that ends the call: the rest must still run.
             requeue(chunk.remainder(result.processed(), chunk.attempt()));
@@ -251,19 +435,17 @@ public final class Call<R> {
     }
 
     /** Takes in the results of a chunk's first {@code processed} inputs; returns whether the call failed. */
-    private boolean absorb(Chunk chunk, int slot, ChunkResult result, Duration taskTimeout) {
+    private boolean absorb(Chunk chunk, ChunkResult result, TaskFailedException[] failures) {
         planner.observe(result.processed(), result.workNanos());
         completedTasks += result.processed();
         int firstError = result.firstErrorOffset();
         if (keepGoing) {
-            addSegment(chunk.firstIndex(), outcomes(chunk, slot, result, result.processed(), taskTimeout),
-                    result.processed());
+            addSegment(chunk.firstIndex(), outcomes(chunk, result, failures), result.processed());
             return false;
         }
         if (firstError >= 0) {
             addSegment(chunk.firstIndex(), result.values(), firstError);
-            fail(failureOf(chunk, slot, firstError, result.errors()[firstError], taskTimeout),
-                    chunk.firstIndex() + firstError);
+            fail(failures[firstError], chunk.firstIndex() + firstError);
             return true;
         }
         addSegment(chunk.firstIndex(), result.values(), result.processed());
@@ -274,24 +456,26 @@ public final class Call<R> {
      * A chunk's worker was lost (died, or abandoned after a timeout) after finishing {@code partial}'s prefix.
      * The input at {@code failedOffset} (at least the first unfinished offset) is blamed with {@code error}
      * unless a retry is allowed, in which case the unfinished rest runs again.
+     *
+     * @param partialFailures from {@link #failures} for {@code partial}
      */
-    void lost(Chunk chunk, int slot, ChunkResult partial, int failedOffset, TaskFailedException error,
-            boolean retry) {
+    void lost(Chunk chunk, ChunkResult partial, TaskFailedException[] partialFailures, int failedOffset,
+            TaskFailedException error, Retry retry) {
         pendingChunks--;
         if (relay != null) {
             Relay to = relay;
-            scheduler.afterUnlock(() -> to.lost(chunk, partial, failedOffset, error, retry));
+            scheduler.afterUnlock(() -> to.lost(chunk, partial, failedOffset, error, retry == Retry.ALLOWED));
             return;
         }
         if (finished) {
             return;
         }
         int done = partial == null ? 0 : partial.processed();
-        if (done > 0 && absorb(chunk, slot, partial, null) || cancelled) {
+        if (done > 0 && absorb(chunk, partial, partialFailures) || cancelled) {
             completeIfDone();
             return;
         }
-        if (retry) {
+        if (retry == Retry.ALLOWED) {
             requeue(chunk.remainder(done, chunk.attempt() + 1));
             return;
         }
@@ -314,34 +498,38 @@ public final class Call<R> {
         completeIfDone();
     }
 
+    /** Whether a lost chunk runs again. */
+    enum Retry { ALLOWED, NOT_ALLOWED }
+
     private void requeue(Chunk rest) {
         pendingChunks++;
         scheduler.requeue(rest);
     }
 
-    private Object[] outcomes(Chunk chunk, int slot, ChunkResult result, int count, Duration taskTimeout) {
+    private Object[] outcomes(Chunk chunk, ChunkResult result, TaskFailedException[] failures) {
+        int count = result.processed();
         Object[] out = new Object[count];
         for (int i = 0; i < count; i++) {
             long index = chunk.firstIndex() + i;
-            Throwable error = result.errors() == null ? null : result.errors()[i];
-            out[i] = error == null ? new Outcome.Success<>(index, result.values()[i])
-                    : new Outcome.Failure<>(index, failureOf(chunk, slot, i, error, taskTimeout));
+            TaskFailedException failure = failures == null ? null : failures[i];
+            out[i] = failure == null ? new Outcome.Success<>(index, result.values()[i])
+                    : new Outcome.Failure<>(index, failure);
         }
         return out;
     }
 
     private TaskFailedException failureOf(Chunk chunk, int slot, int offset, Throwable error, Duration timeout) {
-        long index = isJob ? TaskFailedException.NO_INDEX : chunk.firstIndex() + offset;
-        String input = isJob ? "(none)" : Inputs.render(chunk.inputs().get(offset));
         if (error instanceof TaskFailedException tfe) {
             return tfe;
         }
+        long index = isJob ? TaskFailedException.NO_INDEX : chunk.firstIndex() + offset;
+        String input = isJob ? "(none)" : Inputs.render(chunk.inputs().get(offset));
         if (error instanceof ChunkRunner.TimedOut) {
             return new TaskTimeoutException(describeFailure("ran over its timeout of " + timeout, slot, index, input),
                     slot, index, input, timeout);
         }
-        return new TaskFailedException(describeFailure("failed", slot, index, input) + ": " + error, slot, index,
-                input, error);
+        return new TaskFailedException(describeFailure("failed", slot, index, input) + ": " + Inputs.describe(error),
+                slot, index, input, error);
     }
 
     String describeFailure(String what, int slot, long index, String input) {
@@ -378,6 +566,7 @@ public final class Call<R> {
         }
         cancelled = true;
         exhausted = true;
+        stopFeeding();
         if (shape == Shape.COLLECT) {
             finish();
             scheduler.afterUnlock(() -> future.completeExceptionally(failure));
@@ -394,11 +583,13 @@ public final class Call<R> {
         }
         cancelled = true;
         exhausted = true;
+        stopFeeding();
         if (failure == null) {
             failure = reason;
             failureIndex = -1;
         }
         finish();
+        scheduler.streamRead(this); // any later read throws the reason
         resultsReady.signalAll();
         scheduler.afterUnlock(() -> future.completeExceptionally(reason));
     }
@@ -480,21 +671,29 @@ public final class Call<R> {
 
             private boolean advance() {
                 while (true) {
+                    if (cancelled && failureIndex < 0) {
+                        // Cancelled (closed, terminated, interrupted): results already here are not handed out.
+                        scheduler.streamRead(Call.this);
+                        throw failure;
+                    }
                     Segment next = takeReadySegment();
                     if (next != null) {
                         current = next;
                         position = 0;
                         scheduler.workAvailable();
+                        inputWanted.signal();
                         if (next.count() > 0) {
                             return true;
                         }
                         continue;
                     }
                     if (failure != null && (order == Order.UNORDERED || pendingChunks == 0
-                            || nextIndexToRead >= failureIndex || cancelled && failureIndex < 0)) {
+                            || nextIndexToRead >= failureIndex)) {
+                        scheduler.streamRead(Call.this);
                         throw failure;
                     }
                     if (exhausted && pendingChunks == 0 && orderedSegments.isEmpty() && unorderedSegments.isEmpty()) {
+                        scheduler.streamRead(Call.this);
                         return false;
                     }
                     try {

@@ -18,12 +18,28 @@ public final class Inputs {
         String text;
         try {
             text = value instanceof String s ? '"' + s + '"' : String.valueOf(value);
-        } catch (RuntimeException e) {
-            text = value.getClass().getName() + " (toString threw " + e.getClass().getSimpleName() + ")";
+        } catch (RuntimeException | LinkageError | StackOverflowError e) {
+            text = value.getClass().getName() + " (its toString() threw " + e.getClass().getName() + ")";
         }
         if (text.length() > MAX_LENGTH) {
             text = text.substring(0, MAX_LENGTH) + "... (" + text.length() + " chars)";
         }
         return text;
+    }
+
+    /**
+     * Renders an exception as {@link Throwable#toString()} does (class name and message); an exception whose
+     * {@code getMessage} or {@code toString} throws is rendered by its class name and what that threw.
+     *
+     * @param error any exception
+     * @return the rendering
+     */
+    public static String describe(Throwable error) {
+        try {
+            return String.valueOf(error);
+        } catch (RuntimeException | LinkageError | StackOverflowError e) {
+            return error.getClass().getName() + " (its getMessage() or toString() threw " + e.getClass().getName()
+                    + ")";
+        }
     }
 }

@@ -73,6 +73,10 @@ public final class Scheduler {
             new PriorityQueue<>(Comparator.comparing(Insights.SlowTask::duration));
     private final List<CallObserver> observers = new CopyOnWriteArrayList<>();
     private final Map<Call<?>, CallOptions> unannounced = new HashMap<>();
+    /** Streams whose reader has not reached their end: close and terminate cancel them, even once computed. */
+    private final Set<Call<?>> unreadStreams = new LinkedHashSet<>();
+    /** The shortest duration in {@link #slowest} once it is full (0 before): read without the lock. */
+    private volatile long slowestFloorNanos;
     private State state = State.RUNNING;
 
     /** What a worker slot is doing now, for live displays. */
@@ -126,6 +130,10 @@ public final class Scheduler {
         return size;
     }
 
+    String poolName() {
+        return poolName;
+    }
+
     // ---- calls ----
 
     /**
@@ -145,20 +153,27 @@ public final class Scheduler {
             Call.Shape shape, boolean keepGoing, CallOptions options) {
         int maxInFlight = options.maxChunksInFlight() > 0 ? options.maxChunksInFlight() : 4 * size;
         String callName = options.name() != null ? options.name() : name;
+        Call.Source source = Call.Source.of(inputs, callName); // user code: never under the lock
+        Call<R> call;
         lock.lock();
         try {
             requireRunning(name);
-            Call<R> call = new Call<>(this, callIds.incrementAndGet(), callName, task, inputs, order, shape,
+            call = new Call<>(this, callIds.incrementAndGet(), callName, task, source, order, shape,
                     keepGoing, false, options.chunkSize(), maxInFlight);
             live.add(call);
             producing.add(call);
+            if (shape == Call.Shape.STREAM) {
+                unreadStreams.add(call);
+            }
             unannounced.put(call, options);
-            afterUnlock(() -> announce(call));
+            Call<R> opened = call;
+            afterUnlock(() -> announce(opened));
             signalWork();
-            return call;
         } finally {
             unlockAndRun();
         }
+        call.startFeeder();
+        return call;
     }
 
     /**
@@ -197,8 +212,8 @@ public final class Scheduler {
         lock.lock();
         try {
             requireRunning(name);
-            Call<R> call = new Call<>(this, callIds.incrementAndGet(), name, task, null, Call.Order.ORDERED,
-                    Call.Shape.COLLECT, false, isJob, 1, Integer.MAX_VALUE);
+            Call<R> call = new Call<>(this, callIds.incrementAndGet(), name, task, Call.Source.NONE,
+                    Call.Order.ORDERED, Call.Shape.COLLECT, false, isJob, 1, Integer.MAX_VALUE);
             live.add(call);
             for (int i = 0; i < slots.length; i++) {
                 List<Object> one = new ArrayList<>(1);
@@ -237,8 +252,8 @@ public final class Scheduler {
         lock.lock();
         try {
             requireRunning(name);
-            Call<Void> call = new Call<>(this, callIds.incrementAndGet(), name, task, null, Call.Order.ORDERED,
-                    Call.Shape.COLLECT, keepGoing, false, 1, Integer.MAX_VALUE);
+            Call<Void> call = new Call<>(this, callIds.incrementAndGet(), name, task, Call.Source.NONE,
+                    Call.Order.ORDERED, Call.Shape.COLLECT, keepGoing, false, 1, Integer.MAX_VALUE);
             call.relayTo(relay);
             live.add(call);
             return call;
@@ -471,7 +486,7 @@ public final class Scheduler {
                 return chunk;
             }
             // A queued chunk of a cancelled call: settle its accounting without running it.
-            chunk.call().accept(chunk, slot, new ChunkResult(new Object[0], null, 0, 0, 0, 0, 0), null);
+            chunk.call().accept(chunk, new ChunkResult(new Object[0], null, 0, 0, 0, 0, 0), null);
         }
     }
 
@@ -491,8 +506,13 @@ public final class Scheduler {
 
     /** Whether a waiting worker could find something now: queued chunks, or a call still making chunks. */
     private boolean workMayWait() {
-        if (!ready.isEmpty() || !producing.isEmpty()) {
+        if (!ready.isEmpty()) {
             return true;
+        }
+        for (Call<?> call : producing) {
+            if (call.hasChunkNow()) {
+                return true;
+            }
         }
         for (ArrayDeque<Chunk> queue : targeted) {
             if (!queue.isEmpty()) {
@@ -524,11 +544,14 @@ public final class Scheduler {
      * @param result what the worker reported
      */
     public void completed(int slot, Chunk chunk, ChunkResult result) {
+        // Failures and the slow task's input are rendered first: that calls user code, never under the lock.
+        TaskFailedException[] failures = chunk.call().failures(chunk, slot, result, taskTimeout);
+        Insights.SlowTask slow = slowTask(slot, chunk, result);
         lock.lock();
         try {
             stats[slot].chunksHeld--;
-            record(slot, chunk, result);
-            chunk.call().accept(chunk, slot, result, taskTimeout);
+            record(slot, result, slow);
+            chunk.call().accept(chunk, result, failures);
             if (workMayWait()) {
                 // The answer may have made room for more of a call (back-pressure, chunk sizing): wake the
                 // workers. Not otherwise: after a lone submit, waking idle workers only takes the CPU from the
@@ -567,15 +590,18 @@ public final class Scheduler {
      */
     public void lost(int slot, Chunk chunk, ChunkResult partial, int failedOffset, TaskFailedException error,
             boolean retryable) {
+        TaskFailedException[] failures = chunk.call().failures(chunk, slot, partial, null);
+        Insights.SlowTask slow = partial == null ? null : slowTask(slot, chunk, partial);
         lock.lock();
         try {
             stats[slot].chunksHeld--;
             if (partial != null) {
-                record(slot, chunk, partial);
+                record(slot, partial, slow);
             }
             // A relay call passes the flag on: the scheduler that sent the chunk counts its retries.
             boolean retry = retryable && (chunk.call().isRelay() || chunk.attempt() < retries);
-            chunk.call().lost(chunk, slot, partial, failedOffset, error, retry);
+            chunk.call().lost(chunk, partial, failures, failedOffset, error,
+                    retry ? Call.Retry.ALLOWED : Call.Retry.NOT_ALLOWED);
             signalWork();
         } finally {
             unlockAndRun();
@@ -598,17 +624,28 @@ public final class Scheduler {
         }
     }
 
-    private void record(int slot, Chunk chunk, ChunkResult result) {
+    /** The chunk's slowest task if it may enter the slowest five; rendered outside the lock (user toString). */
+    private Insights.SlowTask slowTask(int slot, Chunk chunk, ChunkResult result) {
+        if (result.processed() <= 0 || result.slowestNanos() <= slowestFloorNanos) {
+            return null;
+        }
+        int offset = Math.min(result.slowestOffset(), chunk.size() - 1);
+        return new Insights.SlowTask(slot, chunk.firstIndex() + offset, Inputs.render(chunk.inputs().get(offset)),
+                Duration.ofNanos(result.slowestNanos()));
+    }
+
+    private void record(int slot, ChunkResult result, Insights.SlowTask slow) {
         SlotStats s = stats[slot];
         s.tasks += result.processed();
         s.waitNanos += result.waitNanos();
         s.workNanos += result.workNanos();
-        if (result.processed() > 0 && (slowest.size() < 5 || slowest.peek().duration().toNanos() < result.slowestNanos())) {
-            int offset = Math.min(result.slowestOffset(), chunk.size() - 1);
-            slowest.add(new Insights.SlowTask(slot, chunk.firstIndex() + offset,
-                    Inputs.render(chunk.inputs().get(offset)), Duration.ofNanos(result.slowestNanos())));
+        if (slow != null && (slowest.size() < 5 || slowest.peek().duration().compareTo(slow.duration()) < 0)) {
+            slowest.add(slow);
             if (slowest.size() > 5) {
                 slowest.poll();
+            }
+            if (slowest.size() == 5) {
+                slowestFloorNanos = slowest.peek().duration().toNanos();
             }
         }
     }
@@ -716,12 +753,11 @@ public final class Scheduler {
             if (state == State.RUNNING) {
                 state = State.CLOSING;
             }
-            for (Call<?> call : List.copyOf(live)) {
-                if (call.isStream()) {
-                    call.cancel(new CancellationException("pool " + poolName + " was closed before this stream "
-                            + "was read to its end"));
-                }
+            for (Call<?> call : List.copyOf(unreadStreams)) {
+                call.cancel(new CancellationException("pool " + poolName + " was closed before this stream "
+                        + "was read to its end"));
             }
+            unreadStreams.clear();
             signalWork();
         } finally {
             unlockAndRun();
@@ -733,9 +769,14 @@ public final class Scheduler {
         lock.lock();
         try {
             state = State.TERMINATED;
+            CancellationException terminated = new CancellationException("pool " + poolName + " was terminated");
             for (Call<?> call : List.copyOf(live)) {
-                call.cancel(new CancellationException("pool " + poolName + " was terminated"));
+                call.cancel(terminated);
             }
+            for (Call<?> call : List.copyOf(unreadStreams)) {
+                call.cancel(terminated);
+            }
+            unreadStreams.clear();
             signalWork();
         } finally {
             unlockAndRun();
@@ -768,7 +809,12 @@ public final class Scheduler {
         deferred.get().add(action);
     }
 
-    private void unlockAndRun() {
+    /** The reader of a stream reached its end, or gave up: close need not cancel it. */
+    void streamRead(Call<?> call) {
+        unreadStreams.remove(call);
+    }
+
+    void unlockAndRun() {
         lock.unlock();
         runAfterUnlock();
     }
