@@ -32,6 +32,19 @@ class EnsembleThreadsTest extends EnsembleContract {
     }
 
     @Test
+    void anInstanceCallThatWaitsForItsOwnEnsemble_failsAtOnceWithAClearMessage() {
+        try (Ensemble<Model> models = Ensemble.threads(2, Model::new)) {
+            java.util.concurrent.atomic.AtomicReference<Ensemble<Model>> self =
+                    new java.util.concurrent.atomic.AtomicReference<>(models);
+            assertThatThrownBy(() -> models.on(0, m -> self.get().broadcast(Model::worker)))
+                    .cause().isInstanceOf(IllegalStateException.class).hasMessageContaining("same pool");
+            assertThatThrownBy(() -> models.map(List.of(1, 2), (m, x) -> self.get().on(1, Model::worker)))
+                    .cause().hasMessageContaining("same pool");
+            assertThat(models.broadcast(Model::worker)).containsExactly(0, 1);
+        }
+    }
+
+    @Test
     void virtualThreads() {
         try (Ensemble<Model> models = Ensemble.builder(Model::new).workers(2).virtualThreads().build()) {
             assertThat(models.broadcast(Model::worker)).containsExactly(0, 1);

@@ -178,7 +178,8 @@ public final class EnsembleImpl<S> implements Ensemble<S> {
     private <R> Call<R> openOnEvery(String name, InstanceJob<?, ?> job) {
         requireArgument(job, "job");
         int[] slots = everySlot();
-        return pool.openPlaced(name, jobTask(job), Collections.nCopies(slots.length, null), slots, true);
+        Task<Object, Object> task = pool.validated(jobTask(job), "the job");
+        return pool.openPlaced(name, task, Collections.nCopies(slots.length, null), slots, true);
     }
 
     private <R> Call<R> openScatter(String name, List<?> args, InstanceTask<?, ?, ?> task) {
@@ -189,7 +190,8 @@ public final class EnsembleImpl<S> implements Ensemble<S> {
                     + " instances, but " + args.size() + " arguments were given; use map(...) to spread any number"
                     + " of arguments over the instances");
         }
-        return pool.openPlaced(name, argumentTask(task), new ArrayList<>(args), everySlot(), false);
+        return pool.openPlaced(name, pool.validated(argumentTask(task), "the task"), new ArrayList<>(args),
+                everySlot(), false);
     }
 
     private <R> Call<R> openOn(int worker, InstanceJob<?, ?> job) {
@@ -198,7 +200,8 @@ public final class EnsembleImpl<S> implements Ensemble<S> {
                     + size() + " instances), got " + worker);
         }
         requireArgument(job, "job");
-        return pool.openPlaced("on(" + worker + ")", jobTask(job), Collections.singletonList(null),
+        return pool.openPlaced("on(" + worker + ")", pool.validated(jobTask(job), "the job"),
+                Collections.singletonList(null),
                 new int[] {worker}, true);
     }
 

@@ -126,6 +126,20 @@ public final class PoolImpl implements WorkerPool {
         return call;
     }
 
+    /**
+     * Checks that a function can reach the workers before a call is opened with it (see {@link Backend#validate}).
+     *
+     * @param function the task or job as it will be sent
+     * @param role what it is to the user, for the message
+     * @param <F> its type
+     * @return the function
+     * @throws IllegalArgumentException naming what cannot be sent
+     */
+    public <F> F validated(F function, String role) {
+        backend.validate(function, role);
+        return function;
+    }
+
     @Override
     public <R> List<R> broadcast(Job<? extends R> job) {
         requireArgument(job, "job");

@@ -212,9 +212,17 @@ public final class Serialization {
         if (lambda != null) {
             for (int i = 0; i < lambda.getCapturedArgCount(); i++) {
                 Object captured = lambda.getCapturedArg(i);
+                if (captured instanceof dev.ensemble.WorkerPool || captured instanceof dev.ensemble.Ensemble<?>) {
+                    return "the lambda captures a pool (" + captured + "), and a pool cannot be sent to a worker "
+                            + "process. To parallelise inside a task, build a pool in the task (for example "
+                            + "WorkerPool.threads(n) in a try-with-resources), or return the work to the caller";
+                }
                 try {
                     fory.serialize(captured);
                 } catch (RuntimeException | StackOverflowError e) {
+                    if (serializedForm(captured) != null) {
+                        return culprit(captured, e); // the user's lambda inside one of the library's: name its part
+                    }
                     String capturing = lambda.getCapturingClass().replace('/', '.');
                     boolean enclosing = i == 0 && captured != null
                             && captured.getClass().getName().equals(capturing)
