@@ -87,6 +87,119 @@ class ProcessFaultsTest {
         assertThat(pids).hasSize(workers).allSatisfy(pid -> assertThat(ProcessHandle.of(pid)).isPresent());
     }
 
+    // ---------------------------------------------------------------- processes started by tasks; kill storms
+
+    /** Starts {@code sleep 600} from a task and records its pid in {@code pidFile}; returns the handle. */
+    static Process startTool(String pidFile) throws IOException {
+        Process tool = new ProcessBuilder("sleep", "600").start();
+        Files.writeString(Path.of(pidFile + ".tmp"), Long.toString(tool.pid()));
+        Files.move(Path.of(pidFile + ".tmp"), Path.of(pidFile));
+        return tool;
+    }
+
+    /** The tool whose pid a task wrote ends (or has ended already) within the test's patience. */
+    private static void assertToolEnds(Path pidFile) throws Exception {
+        Optional<ProcessHandle> tool = ProcessHandle.of(Long.parseLong(Files.readString(pidFile)));
+        if (tool.isEmpty()) {
+            return; // gone already
+        }
+        try {
+            tool.get().onExit().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        } finally {
+            tool.get().destroyForcibly(); // never leave it behind, even when the assertion fails
+        }
+        assertThat(tool.get().isAlive()).isFalse();
+    }
+
+    @Test
+    void aToolStartedByATimedOutTask_endsWithItsWorker() throws Exception {
+        WorkerPool pool = track(processes(1).taskTimeout(Duration.ofMillis(500)).build());
+        String pidFile = temp.resolve("tool.pid").toString();
+        assertThatThrownBy(() -> pool.map(range(1), x -> startTool(pidFile).waitFor()))
+                .isInstanceOf(TaskTimeoutException.class);
+        assertToolEnds(Path.of(pidFile));
+    }
+
+    @Test
+    void aToolStartedByATask_endsWithItsWorker_whenThePoolIsTerminatedOrClosed() throws Exception {
+        for (boolean terminate : new boolean[] {true, false}) {
+            WorkerPool pool = track(processes(1).build());
+            Path pidFile = temp.resolve("tool-" + terminate + ".pid");
+            String name = pidFile.toString();
+            if (terminate) {
+                FileLatch started = FileLatch.create(temp, 1);
+                CompletableFuture<List<Integer>> running = pool.mapAsync(range(1), x -> {
+                    Process tool = startTool(name);
+                    started.countDown("tool");
+                    return tool.waitFor();
+                });
+                started.await(PATIENCE);
+                pool.terminate();
+                assertThatThrownBy(() -> running.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isNotNull();
+            } else {
+                pool.apply(() -> startTool(name).pid()); // left running in the background
+                pool.close();
+            }
+            assertToolEnds(pidFile);
+        }
+    }
+
+    @Test
+    void aKillStorm_hittingBootingReplacementsToo_losesNothing_andThePoolEndsAtFullSize() throws Exception {
+        WorkerPool pool = track(processes(2).retries(1_000).build());
+        int kills = 30;
+        CountDownLatch stormOver = new CountDownLatch(1);
+        Thread storm = Thread.ofPlatform().name("kill-storm").start(() -> {
+            try {
+                for (int done = 0; done < kills; ) {
+                    // Every worker JVM of this test's pool, booting ones included (what an OOM killer hits).
+                    List<ProcessHandle> workers = ProcessHandle.current().children()
+                            .filter(p -> p.info().commandLine().orElse("").contains("WorkerMain")).toList();
+                    if (!workers.isEmpty()) {
+                        workers.get(done % workers.size()).destroyForcibly();
+                        done++;
+                    }
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(400)); // the storm's pace, not a wait
+                }
+            } finally {
+                stormOver.countDown();
+            }
+        });
+        int calls = 0;
+        try {
+            while (stormOver.getCount() > 0) {
+                assertThat(pool.map(range(200), x -> {
+                    Thread.sleep(5);
+                    return x * 2;
+                }, CallOptions.defaults().chunkSize(4))).isEqualTo(range(200).stream().map(x -> x * 2).toList());
+                calls++;
+            }
+        } finally {
+            storm.join();
+        }
+        assertThat(calls).isPositive();
+        assertFullSizeAndUsable(pool, 2);
+        assertThat(pool.insights().workers().stream().mapToInt(Insights.WorkerStats::restarts).sum())
+                .isGreaterThanOrEqualTo(kills / 2);
+    }
+
+    @Test
+    void aReplacementThatFailsTheSameWayTwice_failsTheCallsWithItsError() throws Exception {
+        Path broken = temp.resolve("broken");
+        // The start hook fails once its marker file exists: the first workers start, their replacements cannot.
+        String marker = broken.toString();
+        WorkerPool pool = track(processes(1).retries(5).onWorkerStart(ctx -> {
+            if (Files.exists(Path.of(marker))) {
+                throw new IllegalStateException("licence server unreachable");
+            }
+        }).build());
+        Files.createFile(broken);
+        assertThatThrownBy(() -> pool.map(range(3), x -> {
+            Runtime.getRuntime().halt(3);
+            return x;
+        })).hasMessageContaining("no worker left").rootCause().hasMessageContaining("licence server unreachable");
+    }
+
     // ---------------------------------------------------------------- basics
 
     @Test

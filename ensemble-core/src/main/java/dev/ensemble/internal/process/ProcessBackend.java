@@ -48,7 +48,11 @@ import org.apache.fory.memory.MemoryBuffer;
  * destroys the processes at once instead.
  */
 public final class ProcessBackend implements Backend {
-    private static final int START_ATTEMPTS = 3;
+    private static final System.Logger LOG = System.getLogger(ProcessBackend.class.getName());
+    /** The first wait before starting a lost worker's replacement again; doubled after each failed start. */
+    private static final long FIRST_REPLACEMENT_BACKOFF_MILLIS = 100;
+    /** The longest wait between starts: a kill storm (an OOM killer) costs at most this once it ends. */
+    private static final long MAX_REPLACEMENT_BACKOFF_MILLIS = 2_000;
 
     /** The one slot this backend runs a worker for, or -1 for all (see {@link #forOneSlot}). */
     private final int onlySlot;
@@ -710,7 +714,12 @@ public final class ProcessBackend implements Backend {
             slot.notifyAll();
         }
         WorkerLink replacement = null;
-        for (int attempt = 1; attempt <= START_ATTEMPTS && !stopping; attempt++) {
+        WorkerLink.StartFailure previous = null;
+        WorkerLink.StartFailure lasting = null;
+        long backoff = FIRST_REPLACEMENT_BACKOFF_MILLIS;
+        // Transient failures (a replacement killed while booting) are retried for as long as the pool runs; a start
+        // failure that repeats itself (bad jvmArgs, a missing class, a start hook that always throws) ends the slot.
+        while (!stopping && scheduler.needsWorkers()) {
             int generation;
             synchronized (slot) {
                 generation = slot.generations++;
@@ -719,9 +728,17 @@ public final class ProcessBackend implements Backend {
                 replacement = WorkerLink.launch(this, slot.id, generation);
                 break;
             } catch (RuntimeException e) {
-                System.err.println("pool " + config.name() + ": replacing worker " + slot.id + " failed (attempt "
-                        + attempt + " of " + START_ATTEMPTS + "): " + e.getMessage());
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100L * attempt * attempt));
+                WorkerLink.StartFailure failure = e instanceof WorkerLink.StartFailure f ? f
+                        : new WorkerLink.StartFailure(e.toString(), e);
+                if (failure.repeats(previous)) {
+                    lasting = failure;
+                    break;
+                }
+                previous = failure;
+                LOG.log(System.Logger.Level.WARNING, "pool {0}: replacing worker {1} failed; trying again in {2} ms: "
+                        + "{3}", config.name(), slot.id, backoff, failure.getMessage());
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoff));
+                backoff = Math.min(MAX_REPLACEMENT_BACKOFF_MILLIS, 2 * backoff);
             }
         }
         synchronized (slot) {
@@ -735,17 +752,20 @@ public final class ProcessBackend implements Backend {
             }
             slot.notifyAll();
         }
-        if (replacement == null && !stopping) {
-            // No worker for this slot any more: if none is left, nothing could ever run; end the pool's calls.
+        if (lasting != null && !stopping) {
+            // No worker for this slot any more: if none is left, nothing could ever run; fail the pool's calls.
             boolean anyAlive = false;
             for (Slot s : slots) {
                 synchronized (s) {
                     anyAlive |= s.replacing || s.link != null && !s.link.ended();
                 }
             }
+            LOG.log(System.Logger.Level.ERROR, "pool {0}: worker {1} cannot be started again, the same way twice: {2}",
+                    config.name(), slot.id, lasting == null ? "" : lasting.getMessage());
             if (!anyAlive) {
-                System.err.println("pool " + config.name() + ": no worker could be started; terminating the pool");
-                scheduler.terminate();
+                scheduler.terminate(new IllegalStateException("pool " + config.name() + " has no worker left: a lost "
+                        + "worker's replacement failed to start twice the same way (see the cause); the pool was "
+                        + "terminated", lasting));
             }
         }
     }

@@ -119,9 +119,24 @@ final class WorkerLink {
     /** Why a worker could not start; the message holds the worker's own error output. */
     static final class StartFailure extends IllegalStateException {
         private static final long serialVersionUID = 1L;
+        /** What makes this failure the same as another, or null for one from outside (a kill) that need not repeat. */
+        private final String repeatKey;
 
         StartFailure(String message, Throwable cause) {
+            this(message, cause, message);
+        }
+
+        StartFailure(String message, Throwable cause, String repeatKey) {
             super(message, cause);
+            this.repeatKey = repeatKey;
+        }
+
+        /**
+         * Whether starting again would fail the same way: this failure has the same cause as {@code previous} (the
+         * JVM's own error, a failing start hook), and neither came from a signal (an OOM killer, a kill storm).
+         */
+        boolean repeats(StartFailure previous) {
+            return previous != null && repeatKey != null && repeatKey.equals(previous.repeatKey);
         }
     }
 
@@ -366,6 +381,8 @@ final class WorkerLink {
     }
 
     private StartFailure startFailure(String what, Throwable cause) {
+        // Killed from outside before this pool gave up on it (a kill storm, an OOM killer): trying again may work.
+        boolean signalled = !process.isAlive() && ExitStatus.bySignal(process.exitValue());
         destroy();
         stderr.awaitEnd(2_000);
         stdout.awaitEnd(500);
@@ -380,7 +397,7 @@ final class WorkerLink {
                 message.append("\n  ").append(line);
             }
         }
-        return new StartFailure(message.toString(), cause);
+        return new StartFailure(message.toString(), cause, signalled ? null : status + ": " + what + " " + lines);
     }
 
     long pid() {
@@ -612,14 +629,28 @@ final class WorkerLink {
     /** Kills the worker process now; the reader then reports what it held. */
     void kill() {
         // A signal only: Process.destroy would also close the worker's output, losing its last lines.
-        process.toHandle().destroyForcibly();
+        killTree();
         if (channel != null) {
             channel.close();
         }
     }
 
+    /**
+     * Kills the worker process and every process its tasks started (a hanging tool must not outlive it): the
+     * descendants are listed while the worker still holds them, then killed, then the worker.
+     */
+    private void killTree() {
+        ProcessHandle worker = process.toHandle();
+        try {
+            worker.descendants().toList().forEach(ProcessHandle::destroyForcibly);
+        } catch (RuntimeException ignored) {
+            // best effort: the worker (and so its list of children) may be gone already
+        }
+        worker.destroyForcibly();
+    }
+
     private void destroy() {
-        process.toHandle().destroyForcibly();
+        killTree();
         try {
             stdin.close();
         } catch (IOException ignored) {
@@ -816,12 +847,12 @@ final class WorkerLink {
         boolean clean = exited && held.isEmpty();
         try {
             if (!process.waitFor(clean ? 30 : 2, TimeUnit.SECONDS)) {
-                process.toHandle().destroyForcibly();
+                killTree();
                 process.waitFor(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            process.toHandle().destroyForcibly();
+            killTree();
         }
         stderr.awaitEnd(1_000);
         stdout.awaitEnd(200);

@@ -223,7 +223,7 @@ public final class WorkerMain {
         Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
             System.err.println("fatal error in worker thread " + thread.getName() + ": " + error);
             error.printStackTrace();
-            Runtime.getRuntime().halt(Protocol.EXIT_FATAL);
+            haltWithDescendants(Protocol.EXIT_FATAL);
         });
         ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
         poolDirectory = Path.of(args[0]).toAbsolutePath().getParent();
@@ -271,7 +271,7 @@ public final class WorkerMain {
             // A killed pool's end of the socket shows as a reset or a broken pipe as often as an end of stream:
             // clean up after it, here, before this thread's death halts the JVM. Else: a protocol error.
             if (cleanUpIfPoolJvmDied()) {
-                Runtime.getRuntime().halt(0);
+                haltWithDescendants(0);
             }
             throw e;
         }
@@ -310,7 +310,7 @@ public final class WorkerMain {
      */
     static void poolGone() {
         cleanUpIfPoolJvmDied();
-        Runtime.getRuntime().halt(0);
+        haltWithDescendants(0);
     }
 
     /**
@@ -353,6 +353,7 @@ public final class WorkerMain {
         MemoryBuffer init = channel.receive();
         byte first = init.readByte();
         if (first == Protocol.EXIT && state != null) {
+            endDescendants();
             System.exit(0); // idle after a retirement, and no pool took this worker: its exit hook ran already
         }
         if (first != Protocol.INIT) {
@@ -399,6 +400,7 @@ public final class WorkerMain {
             MemoryBuffer failed = FrameChannel.begin(control, Protocol.START_FAILED);
             Protocol.writeBytes(failed, Serialization.encodeThrowable(t));
             channel.send(failed);
+            endDescendants();
             System.exit(1);
             return;
         }
@@ -608,7 +610,7 @@ public final class WorkerMain {
             // the pool still learns of the death from the exit
         }
         System.err.flush();
-        Runtime.getRuntime().halt(Protocol.EXIT_FATAL);
+        haltWithDescendants(Protocol.EXIT_FATAL);
     }
 
     private void addResult(int seq, ChunkResult result, boolean jdk) throws IOException {
@@ -771,7 +773,27 @@ public final class WorkerMain {
         runExitHook();
         System.out.flush();
         System.err.flush();
+        endDescendants();
         System.exit(0);
+    }
+
+    /**
+     * Ends every process this worker's tasks started (a tool run with {@code ProcessBuilder} that hangs): none may
+     * outlive its worker. Called on every way out of this JVM that it takes itself; the pool does the same when it
+     * kills a worker.
+     */
+    static void endDescendants() {
+        try {
+            ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+        } catch (RuntimeException ignored) {
+            // best effort: /proc unreadable, or a process already gone
+        }
+    }
+
+    /** Halts this JVM after ending its descendants (see {@link #endDescendants}). */
+    static void haltWithDescendants(int status) {
+        endDescendants();
+        Runtime.getRuntime().halt(status);
     }
 
     private void runExitHook() throws IOException {
@@ -887,7 +909,7 @@ public final class WorkerMain {
         writePart(frame, current.seq, from, position, done.values(), done.errors(), current.jdk);
         channel.send(frame);
         if (overdue) {
-            Runtime.getRuntime().halt(0);
+            haltWithDescendants(0);
         }
     }
 }

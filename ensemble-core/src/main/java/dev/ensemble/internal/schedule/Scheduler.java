@@ -766,10 +766,19 @@ public final class Scheduler {
 
     /** Refuses new calls, cancels the live ones, and tells workers to exit now. */
     public void terminate() {
+        terminate(new CancellationException("pool " + poolName + " was terminated"));
+    }
+
+    /**
+     * Refuses new calls, ends the live ones with {@code reason}, and tells workers to exit now.
+     *
+     * @param reason what every live call's caller gets
+     */
+    public void terminate(RuntimeException reason) {
         lock.lock();
         try {
             state = State.TERMINATED;
-            CancellationException terminated = new CancellationException("pool " + poolName + " was terminated");
+            RuntimeException terminated = reason;
             for (Call<?> call : List.copyOf(live)) {
                 call.cancel(terminated);
             }
@@ -788,6 +797,16 @@ public final class Scheduler {
         lock.lock();
         try {
             state = State.TERMINATED;
+        } finally {
+            unlockAndRun();
+        }
+    }
+
+    /** @return whether workers are still needed: the pool runs, or it is closing and calls are still live */
+    public boolean needsWorkers() {
+        lock.lock();
+        try {
+            return state == State.RUNNING || state == State.CLOSING && !live.isEmpty();
         } finally {
             unlockAndRun();
         }
