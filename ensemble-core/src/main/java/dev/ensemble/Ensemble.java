@@ -684,6 +684,20 @@ public interface Ensemble<S> extends AutoCloseable {
         }
 
         /**
+         * How long {@link Ensemble#close()} waits for a worker process to end after its exit hook; see
+         * {@link WorkerPool.Builder#exitGracePeriod}. Default: 5 seconds. Only for process workers.
+         *
+         * @param grace zero or positive
+         * @return this builder
+         * @throws IllegalArgumentException if {@code grace} is null or negative
+         * @throws IllegalStateException if already set
+         */
+        public Builder<S> exitGracePeriod(Duration grace) {
+            pool.exitGracePeriod(grace);
+            return this;
+        }
+
+        /**
          * Checks the options, starts the workers and builds every instance. Returns when all are built.
          *
          * @return the running ensemble

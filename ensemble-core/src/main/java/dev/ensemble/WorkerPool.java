@@ -698,6 +698,26 @@ public interface WorkerPool extends AutoCloseable {
         }
 
         /**
+         * How long {@link WorkerPool#close()} waits for a worker process to end after its exit hook has run. A
+         * worker JVM still running then (a shutdown hook that never returns, a non-daemon thread stuck in native
+         * code) is killed, with the processes its tasks started, and a warning is logged. Default: 5 seconds.
+         * Only for process workers.
+         *
+         * @param grace zero or positive
+         * @return this builder
+         * @throws IllegalArgumentException if {@code grace} is null or negative
+         * @throws IllegalStateException if already set
+         */
+        public Builder exitGracePeriod(Duration grace) {
+            requireArgument(grace, "exitGracePeriod");
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("exitGracePeriod must be zero or positive, got " + grace);
+            }
+            draft.set("exitGracePeriod", grace);
+            return this;
+        }
+
+        /**
          * Extra JVM options of each worker process, such as {@code "-Xmx512m"}. Only for process workers.
          *
          * @param args the options; none null

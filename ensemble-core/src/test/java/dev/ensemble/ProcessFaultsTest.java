@@ -200,6 +200,21 @@ class ProcessFaultsTest {
         })).hasMessageContaining("no worker left").rootCause().hasMessageContaining("licence server unreachable");
     }
 
+    @Test
+    void close_killsAWorkerWhoseShutdownHookNeverEnds_afterTheGracePeriod() throws Exception {
+        WorkerPool pool = track(processes(1).exitGracePeriod(Duration.ofMillis(300)).onWorkerStart(ctx ->
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> LockSupport.park()))).build());
+        long pid = workerPids(pool).iterator().next();
+        CompletableFuture.runAsync(pool::close).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isNotEqualTo(Optional.of(true));
+    }
+
+    @Test
+    void exitGracePeriod_onThreads_isRefused() {
+        assertThatThrownBy(() -> WorkerPool.builder().threads().exitGracePeriod(Duration.ZERO).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only to process workers");
+    }
+
     // ---------------------------------------------------------------- basics
 
     @Test

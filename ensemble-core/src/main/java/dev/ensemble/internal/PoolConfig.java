@@ -24,13 +24,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param jvmArgs extra options of worker processes
  * @param keepWarm how long the idle worker JVMs of a closed pool wait to be taken by the next pool of the same JVM
  *     options ({@link Duration#ZERO}: they exit with the pool)
+ * @param exitGracePeriod how long a closing pool waits for a worker process to end after its exit hook ran,
+ *     before it kills it
  * @param extensions options of other modules (such as the cluster backend), by name
  */
 public record PoolConfig(String name, Kind kind, int workers, Object sharedObjects, WorkerHook onWorkerStart,
         WorkerHook onWorkerExit, Duration taskTimeout, long maxTasksPerWorker, int retries, boolean progressBar,
-        List<String> jvmArgs, Duration keepWarm, Map<String, Object> extensions) {
+        List<String> jvmArgs, Duration keepWarm, Duration exitGracePeriod, Map<String, Object> extensions) {
 
     private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
+
+    /** Enough for a JVM's own shutdown (hooks that flush and close); short enough that close() stays prompt. */
+    public static final Duration DEFAULT_EXIT_GRACE_PERIOD = Duration.ofSeconds(5);
 
     /**
      * Checks worker JVM options as a builder receives them (the pool's {@code jvmArgs}, and the cluster's
@@ -60,7 +65,7 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
      */
     public PoolConfig withHooks(WorkerHook start, WorkerHook exit) {
         return new PoolConfig(name, kind, workers, sharedObjects, start, exit, taskTimeout, maxTasksPerWorker, retries,
-                progressBar, jvmArgs, keepWarm, extensions);
+                progressBar, jvmArgs, keepWarm, exitGracePeriod, extensions);
     }
 
     /** What a pool's workers are. */
@@ -133,6 +138,10 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
                 throw new IllegalArgumentException("keepWarm applies only to process workers, but this pool uses "
                         + kind.builderName() + "; call processes() or drop keepWarm");
             }
+            if (values.containsKey("exitGracePeriod") && kind != Kind.PROCESSES) {
+                throw new IllegalArgumentException("exitGracePeriod applies only to process workers, but this pool "
+                        + "uses " + kind.builderName() + "; call processes() or drop exitGracePeriod");
+            }
             Map<String, Object> extensions = new LinkedHashMap<>();
             values.forEach((k, v) -> {
                 if (k.startsWith("ext.")) {
@@ -147,7 +156,8 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
                     (WorkerHook) values.get("onWorkerStart"), (WorkerHook) values.get("onWorkerExit"),
                     (Duration) values.get("taskTimeout"), (Long) values.getOrDefault("maxTasksPerWorker", 0L),
                     (Integer) values.getOrDefault("retries", 0), (Boolean) values.getOrDefault("progressBar", false),
-                    jvmArgs, keepWarm, Map.copyOf(extensions));
+                    jvmArgs, keepWarm, (Duration) values.getOrDefault("exitGracePeriod", DEFAULT_EXIT_GRACE_PERIOD),
+                    Map.copyOf(extensions));
         }
     }
 
@@ -160,6 +170,6 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
      */
     public PoolConfig withWorkers(int count) {
         return new PoolConfig(name, kind, count, sharedObjects, onWorkerStart, onWorkerExit, taskTimeout,
-                maxTasksPerWorker, retries, progressBar, jvmArgs, keepWarm, extensions);
+                maxTasksPerWorker, retries, progressBar, jvmArgs, keepWarm, exitGracePeriod, extensions);
     }
 }

@@ -770,6 +770,11 @@ public final class ProcessBackend implements Backend {
         }
     }
 
+    /** @return how long a worker may take to end after its exit hook, at close */
+    java.time.Duration exitGracePeriod() {
+        return config.exitGracePeriod();
+    }
+
     @Override
     public void awaitExit() {
         for (Slot slot : slots) {

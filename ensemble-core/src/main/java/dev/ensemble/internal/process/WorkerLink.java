@@ -33,6 +33,7 @@ import org.apache.fory.memory.MemoryBuffer;
  * The channel's write lock keeps the task cache mirror in the order of the frames.
  */
 final class WorkerLink {
+    private static final System.Logger LOG = System.getLogger(WorkerLink.class.getName());
     private static final long START_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
     private static final boolean DEBUG_START = Boolean.getBoolean("ensemble.debug.start");
 
@@ -115,6 +116,9 @@ final class WorkerLink {
                     partialErrors == null ? null : Arrays.copyOf(partialErrors, partialUpTo), partialUpTo, 0, 0, 0, 0);
         }
     }
+
+    /** How long a worker that died or was lost may take to be seen exited before it is killed for sure. */
+    private static final long DEATH_GRACE_MILLIS = 2_000;
 
     /** Why a worker could not start; the message holds the worker's own error output. */
     static final class StartFailure extends IllegalStateException {
@@ -692,8 +696,8 @@ final class WorkerLink {
                     case Protocol.EXITED -> {
                         exitHookNanos = frame.readInt64();
                         exited = true;
-                        if (retiring && handOver()) {
-                            return;
+                        if (!retiring || handOver()) {
+                            return; // nothing follows EXITED: end() waits for the JVM to end, within the grace
                         }
                     }
                     default -> throw new IOException("unexpected message type " + type + " from worker " + slot);
@@ -838,15 +842,20 @@ final class WorkerLink {
             inFlight.clear();
             notifyAll();
         }
-        channel.close();
-        try {
-            stdin.close();
-        } catch (IOException ignored) {
-            // gone already
-        }
         boolean clean = exited && held.isEmpty();
+        if (!clean) {
+            closeConnection();
+        }
+        // After a clean exit the connection stays open until the JVM has ended: closing it would make the worker
+        // halt at once (it takes that for its pool's death), cutting the application's own shutdown hooks short.
         try {
-            if (!process.waitFor(clean ? 30 : 2, TimeUnit.SECONDS)) {
+            long graceMillis = clean ? backend.exitGracePeriod().toMillis() : DEATH_GRACE_MILLIS;
+            if (!process.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
+                if (clean) {
+                    LOG.log(System.Logger.Level.WARNING, "pool {0}: worker {1} (pid {2}) ran its exit hook but its "
+                            + "JVM did not end within {3} ms (a shutdown hook or a non-daemon thread still running); "
+                            + "killing it", backend.poolName(), slot, pid, graceMillis);
+                }
                 killTree();
                 process.waitFor(5, TimeUnit.SECONDS);
             }
@@ -854,6 +863,7 @@ final class WorkerLink {
             Thread.currentThread().interrupt();
             killTree();
         }
+        closeConnection();
         stderr.awaitEnd(1_000);
         stdout.awaitEnd(200);
         if (clean) {
@@ -863,6 +873,15 @@ final class WorkerLink {
         }
         deleteQuietly(positionPath);
         backend.linkEnded(this, clean);
+    }
+
+    private void closeConnection() {
+        channel.close();
+        try {
+            stdin.close();
+        } catch (IOException ignored) {
+            // gone already
+        }
     }
 
     private void reportDeath(List<InFlight> held) {

@@ -183,7 +183,8 @@ class ProtocolFuzzTest {
 
         FakePool(int generation) throws Exception {
             PoolConfig config = new PoolConfig("fuzz", PoolConfig.Kind.PROCESSES, 1, null, null, null, null, 0, 0,
-                    false, List.of("-Xmx64m"), java.time.Duration.ZERO, Map.of());
+                    false, List.of("-Xmx64m"), java.time.Duration.ZERO,
+                    PoolConfig.DEFAULT_EXIT_GRACE_PERIOD, Map.of());
             launcher = new WorkerLauncher(config);
             Path socket = launcher.socketPath(0, generation);
             position = launcher.directory().resolve("w0-" + generation + ".pos");

@@ -108,7 +108,8 @@ final class MemberProcess implements SlotWorker {
         Duration timeout = setup.timeoutNanos() > 0 ? Duration.ofNanos(setup.timeoutNanos()) : null;
         // The pool's own scheduler recycles workers (STOP then START) and counts retries; this one does neither.
         PoolConfig config = new PoolConfig(setup.name(), PoolConfig.Kind.PROCESSES, setup.workers(), setup.shared(),
-                setup.onStart(), setup.onExit(), timeout, 0, 0, false, setup.jvmArgs(), Duration.ZERO, Map.of());
+                setup.onStart(), setup.onExit(), timeout, 0, 0, false, setup.jvmArgs(), Duration.ZERO,
+                PoolConfig.DEFAULT_EXIT_GRACE_PERIOD, Map.of());
         this.scheduler = new Scheduler(setup.name() + " on a member", setup.workers(), timeout, 0);
         this.backend = ProcessBackend.forOneSlot(config, slot);
     }
