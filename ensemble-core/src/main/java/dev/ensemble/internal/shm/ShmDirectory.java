@@ -1,12 +1,9 @@
 package dev.ensemble.internal.shm;
 
+import dev.ensemble.internal.platform.PrivateDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
@@ -18,8 +15,8 @@ import java.util.Set;
  *
  * <pre>
  * /dev/shm/                                  (or -Densemble.shm.dir=DIR; java.io.tmpdir without /dev/shm)
- *   ensemble-USER-PID-START/                 0700; one per JVM that has open arrays:
- *   |                                        user, process id, process start time (epoch ms)
+ *   ensemble-USER-PID-START-RANDOM/          0700; one per JVM that has open arrays: user, process id, process
+ *   |                                        start time (epoch ms), 16 random hex digits (see PrivateDirectory)
  *   +-- 1-doubles.shm                        0600; the elements and nothing else: element i of an array of
  *   +-- 2-bytes.shm                                k-byte elements is at byte i * k, native byte order
  *   +-- 3-frames.shm                         0600; messages to a worker or pool too large for a socket's buffer
@@ -29,7 +26,8 @@ import java.util.Set;
  * open array leaves nothing in {@code /dev/shm}. A JVM that exits normally deletes its remaining files in a
  * shutdown hook (its mappings die with the process). A JVM killed with SIGKILL cannot; the next JVM of the same
  * user that creates a file (or calls {@link #cleanStale()}) deletes every {@code ensemble-USER-*} directory whose
- * process is gone, or whose pid now belongs to a process started at another time (pid reuse). A file deleted
+ * process is gone, or whose pid now belongs to a process started at another time (pid reuse), if this user owns
+ * it, never following a symbolic link ({@link PrivateDirectory#deleteStale}). A file deleted
  * while another process still maps it stays readable there until that process unmaps it: tmpfs frees the memory
  * with the last mapping, so deleting never pulls memory from under a worker.
  *
@@ -44,6 +42,8 @@ public final class ShmDirectory {
     private static final String FRAMES = "frames";
     private static final long PID = ProcessHandle.current().pid();
     private static final long START = startMillis(ProcessHandle.current());
+    /** Makes this JVM's directory name unguessable, so no other user can create it first. */
+    private static final String RANDOM = PrivateDirectory.randomPart();
 
     private static final Set<Path> live = new HashSet<>();
     private static long counter;
@@ -73,7 +73,7 @@ public final class ShmDirectory {
      * @return its path
      */
     public static Path directory() {
-        return root().resolve(PREFIX + PID + "-" + START);
+        return root().resolve(PREFIX + PID + "-" + START + "-" + RANDOM);
     }
 
     /**
@@ -130,15 +130,7 @@ public final class ShmDirectory {
                                 + "free space there, or map an existing file with SharedArray.map(Path)",
                         bytes, root, usable));
             }
-            Path dir = directory();
-            try {
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rwx------")));
-            } catch (FileAlreadyExistsException e) {
-                if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                    throw new IOException(dir + " exists and is not a directory", e);
-                }
-            }
+            Path dir = PrivateDirectory.create(directory());
             installHook();
             Path file = dir.resolve(++counter + "-" + what + ".shm");
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -178,19 +170,7 @@ public final class ShmDirectory {
      * @return the number of directories deleted
      */
     public static int cleanStale() {
-        int deleted = 0;
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root(), PREFIX + "*")) {
-            for (Path dir : dirs) {
-                if (isStale(dir.getFileName().toString().substring(PREFIX.length()))
-                        && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                    deleteTree(dir);
-                    deleted++;
-                }
-            }
-        } catch (IOException | UncheckedIOException | java.nio.file.DirectoryIteratorException e) {
-            // Cleaning is best effort: another JVM may be cleaning the same directories right now.
-        }
-        return deleted;
+        return PrivateDirectory.deleteStale(root(), PREFIX, ShmDirectory::isStale);
     }
 
     /**
@@ -202,24 +182,20 @@ public final class ShmDirectory {
      * @param startMillis its start time (epoch ms), as {@link ProcessHandle.Info#startInstant()} gives it
      */
     public static void deleteDirectoryOf(long pid, long startMillis) {
-        Path dir = root().resolve(PREFIX + pid + "-" + startMillis);
-        try {
-            if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                deleteTree(dir);
-            }
-        } catch (IOException | UncheckedIOException | java.nio.file.DirectoryIteratorException e) {
-            // best effort, as cleanStale
-        }
+        PrivateDirectory.deleteStale(root(), PREFIX + pid + "-" + startMillis + "-", random -> true);
     }
 
-    /** {@code owner} is {@code PID-START}; stale if that process is gone or the pid was reused. */
+    /** {@code owner} is {@code PID-START-RANDOM}; stale if that process is gone or the pid was reused. */
     private static boolean isStale(String owner) {
-        int dash = owner.indexOf('-');
+        String[] parts = owner.split("-", -1);
+        if (parts.length != 3) {
+            return false;
+        }
         long pid;
         long start;
         try {
-            pid = Long.parseLong(owner.substring(0, dash < 0 ? owner.length() : dash));
-            start = dash < 0 ? 0 : Long.parseLong(owner.substring(dash + 1));
+            pid = Long.parseLong(parts[0]);
+            start = Long.parseLong(parts[1]);
         } catch (NumberFormatException e) {
             return false;
         }
@@ -232,17 +208,6 @@ public final class ShmDirectory {
         }
         long actualStart = startMillis(process.get());
         return start != 0 && actualStart != 0 && actualStart != start;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path file : files) {
-                deleteQuietly(file);
-            }
-        } catch (NoSuchFileException e) {
-            return;
-        }
-        deleteQuietly(dir);
     }
 
     private static synchronized void installHook() {

@@ -1,5 +1,6 @@
 package dev.ensemble.internal.wire;
 
+import dev.ensemble.internal.platform.PrivateDirectory;
 import dev.ensemble.internal.shm.ShmDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +14,8 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.LinkOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -314,8 +317,15 @@ final class SharedFrames {
 
         /** The peer's file, mapped. */
         static Region map(Path path) throws IOException {
+            // Only this user's own regular file, and the same one after opening (not swapped in between).
+            Object key = PrivateDirectory.requireOwnFile(path);
             Arena arena = Arena.ofShared();
-            try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS)) {
+                if (key != null && !key.equals(Files.readAttributes(path, BasicFileAttributes.class,
+                        LinkOption.NOFOLLOW_LINKS).fileKey())) {
+                    throw new IOException("the message file " + path + " was replaced while it was opened");
+                }
                 long size = file.size();
                 if (size < HEADER_BYTES) {
                     throw new IOException("the message file " + path + " has only " + size + " bytes");
