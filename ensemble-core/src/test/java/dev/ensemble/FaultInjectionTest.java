@@ -74,6 +74,9 @@ class FaultInjectionTest {
     /** How long an ordinary task takes: long enough that kills and interrupts land in the middle of calls. */
     private static final long PAUSE_NANOS = 200_000;
 
+    /** Kills of the storm run: about one per 400 ms, more than a worker JVM's start takes on 2 loaded cores. */
+    private static final int STORM_KILLS = 20;
+
     private static final AtomicInteger RUNS = new AtomicInteger();
     private static final AtomicInteger FAULTS = new AtomicInteger();
     private static final AtomicLong OUTCOMES = new AtomicLong();
@@ -85,7 +88,9 @@ class FaultInjectionTest {
 
     /** What the task at an input does. */
     enum Fault {
-        NONE, THROW, EXIT_ONCE, HALT_ONCE, OOM_ONCE, EXIT, HALT, OOM, TIMEOUT, TOO_LARGE, UNSENDABLE;
+        NONE, THROW, EXIT_ONCE, HALT_ONCE, OOM_ONCE, EXIT, HALT, OOM, TIMEOUT, TOO_LARGE, UNSENDABLE,
+        /** Throws an exception whose getMessage() throws once it crossed JVMs (it reads a transient field). */
+        THROW_UNREADABLE;
 
         boolean once() {
             return this == EXIT_ONCE || this == HALT_ONCE || this == OOM_ONCE;
@@ -108,6 +113,43 @@ class FaultInjectionTest {
         }
     }
 
+    /** The exception a THROW_UNREADABLE task throws: its message cannot be read in the pool's JVM. */
+    static final class UnreadableFailure extends RuntimeException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        final int input;
+        private final transient Object detail;
+
+        UnreadableFailure(int input) {
+            this.input = input;
+            this.detail = "set in the worker only";
+        }
+
+        @Override
+        public String getMessage() {
+            return "input " + input + ": " + detail.toString();
+        }
+    }
+
+    /** An input whose toString() throws: whatever renders it for a message must survive that. */
+    record Unprintable(int index) implements java.io.Serializable {
+        @Override
+        public String toString() {
+            throw new IllegalStateException("unprintable input " + index);
+        }
+    }
+
+    /** What a plan's inputs are: plain numbers, or {@link Unprintable} ones. */
+    enum Inputs { PLAIN, UNPRINTABLE }
+
+    /** How often each fault kind that is not a task's plan was injected, for the summary line. */
+    private static final Map<String, AtomicInteger> KINDS = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    private static void injected(String kind, int count) {
+        KINDS.computeIfAbsent(kind, k -> new AtomicInteger()).addAndGet(count);
+        FAULTS.addAndGet(count);
+    }
+
     /** An input that cannot be sent to a worker: it holds a thread. */
     record Poison(int index, Thread thread) {
     }
@@ -120,9 +162,10 @@ class FaultInjectionTest {
     @AfterAll
     static void summary() {
         System.out.printf("FaultInjection: %d runs, %d faults injected, %d outcomes checked in %.1f s (seed %d; "
-                + "%d tasks running when their worker was killed from outside, without retries, failed for it)%n",
+                + "%d tasks running when their worker was killed from outside, without retries, failed for it; "
+                + "besides the planned tasks: %s)%n",
                 RUNS.get(), FAULTS.get(), OUTCOMES.get(), (System.nanoTime() - suiteStart) / 1e9, SEED,
-                INNOCENTS.get());
+                INNOCENTS.get(), KINDS);
     }
 
     // ================================================================ the tasks (they run in the workers)
@@ -137,10 +180,11 @@ class FaultInjectionTest {
 
     private static Object act(byte[] plan, String markerDir, int run, long pauseNanos, Object input)
             throws Exception {
-        int i = input instanceof Integer n ? n : ((Poison) input).index();
+        int i = input instanceof Integer n ? n : input instanceof Unprintable u ? u.index() : ((Poison) input).index();
         Fault fault = Fault.values()[plan[i]];
         switch (fault) {
             case THROW -> throw new PlannedFailure(i);
+            case THROW_UNREADABLE -> throw new UnreadableFailure(i);
             case EXIT_ONCE -> {
                 if (firstTime(markerDir, i)) {
                     System.exit(17);
@@ -200,6 +244,11 @@ class FaultInjectionTest {
         final String markerDir;
 
         Plan(Random random, Object... faultsAndCounts) throws IOException {
+            this(random, Inputs.PLAIN, faultsAndCounts);
+        }
+
+        Plan(Random random, Inputs kind, Object... faultsAndCounts) throws IOException {
+            boolean unprintable = kind == Inputs.UNPRINTABLE;
             for (int k = 0; k < faultsAndCounts.length; k += 2) {
                 Fault fault = (Fault) faultsAndCounts[k];
                 int count = (Integer) faultsAndCounts[k + 1];
@@ -214,7 +263,12 @@ class FaultInjectionTest {
                 FAULTS.addAndGet(count);
             }
             for (int i = 0; i < INPUTS; i++) {
-                inputs.add(fault(i) == Fault.UNSENDABLE ? new Poison(i, new Thread(() -> { })) : (Object) i);
+                inputs.add(fault(i) == Fault.UNSENDABLE ? new Poison(i, new Thread(() -> { }))
+                        : unprintable ? new Unprintable(i) : (Object) i);
+            }
+            if (unprintable) {
+                // Counted apart: every input of the plan is one, which would drown the other counts.
+                KINDS.computeIfAbsent("unprintable inputs", k -> new AtomicInteger()).addAndGet(INPUTS);
             }
             markerDir = Files.createDirectory(markers.resolve("run-" + run)).toString();
         }
@@ -274,6 +328,8 @@ class FaultInjectionTest {
             switch (fault) {
                 case THROW -> assertThat(error).as(why).isExactlyInstanceOf(TaskFailedException.class).cause()
                         .isInstanceOfSatisfying(PlannedFailure.class, p -> assertThat(p.input).isEqualTo(input));
+                case THROW_UNREADABLE -> assertThat(error).isExactlyInstanceOf(TaskFailedException.class).cause()
+                        .isInstanceOfSatisfying(UnreadableFailure.class, p -> assertThat(p.input).isEqualTo(input));
                 // A kill from outside may come first: then that is what the task is blamed for.
                 case EXIT -> assertThat(error).as(why).isInstanceOfSatisfying(WorkerDiedException.class,
                         d -> assertThat(d.exitStatus()).isIn("exit code 23", killed));
@@ -698,5 +754,153 @@ class FaultInjectionTest {
             }
             assertThat(workerPids(directory)).isEmpty();
         }
+    }
+
+    /**
+     * Eight callers at once, one per call shape, under a kill storm that also hits booting replacements, with user
+     * code that misbehaves: exceptions whose message cannot be read, inputs whose {@code toString} throws, a call
+     * whose input source blocks until every other call has finished (none may wait for it), and tasks that run
+     * pools of their own inside their worker. Every input gets exactly one outcome.
+     */
+    @Test
+    void hostileUserCode_eightConcurrentCallers_andAKillStorm_everyInputGetsOneOutcome() throws Exception {
+        Random random = new Random(SEED + 3);
+        WorkerPool pool = processes().retries(1_000).build();
+        Path directory = directoryOf(pool);
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(8,
+                Thread.ofPlatform().name("fault-caller-", 0).factory());
+        java.util.concurrent.CountDownLatch othersDone = new java.util.concurrent.CountDownLatch(7);
+        AtomicInteger stormKills = new AtomicInteger();
+        try {
+            List<Plan> plans = new ArrayList<>();
+            for (int shape = 0; shape < 8; shape++) {
+                plans.add(new Plan(random, shape % 2 == 0 ? Inputs.UNPRINTABLE : Inputs.PLAIN, Fault.THROW_UNREADABLE, shape == 2 ? 20 : 0));
+            }
+            injected("concurrent callers", 8);
+            List<java.util.concurrent.Future<?>> calls = new ArrayList<>();
+            for (int shape = 0; shape < 8; shape++) {
+                Plan plan = plans.get(shape);
+                Task<Object, Object> task = plan.task(PAUSE_NANOS);
+                int which = shape;
+                calls.add(callers.submit(() -> {
+                    try {
+                        switch (which) {
+                            case 0 -> checkResults(plan, pool.map(plan.inputs, task));
+                            case 1 -> {
+                                assertThat(pool.mapUnordered(plan.inputs, task))
+                                        .containsExactlyInAnyOrderElementsOf(plan.expectedValues());
+                                OUTCOMES.addAndGet(INPUTS);
+                            }
+                            case 2 -> assertThat(checkOutcomes(plan, pool.mapOutcomes(plan.inputs, task), 0))
+                                    .as("tasks not meant to fail that failed").isZero();
+                            case 3 -> {
+                                // Its source blocks half way until the seven others are done: they must not wait.
+                                Iterable<Object> blocking = () -> new Iterator<>() {
+                                    private int next;
+
+                                    @Override
+                                    public boolean hasNext() {
+                                        if (next == INPUTS / 2) {
+                                            try {
+                                                othersDone.await();
+                                            } catch (InterruptedException e) {
+                                                Thread.currentThread().interrupt();
+                                                return false;
+                                            }
+                                        }
+                                        return next < INPUTS;
+                                    }
+
+                                    @Override
+                                    public Object next() {
+                                        return plan.inputs.get(next++);
+                                    }
+                                };
+                                injected("blocking input sources", 1);
+                                try (Stream<Object> results = pool.stream(blocking, task)) {
+                                    checkResults(plan, results.toList());
+                                }
+                            }
+                            case 4 -> {
+                                try (Stream<Object> results = pool.streamUnordered(plan.inputs, task)) {
+                                    assertThat(results.collect(Collectors.toSet()))
+                                            .isEqualTo(new HashSet<>(plan.expectedValues()));
+                                }
+                                OUTCOMES.addAndGet(INPUTS);
+                            }
+                            case 5 -> checkResults(plan, pool.mapAsync(plan.inputs, task)
+                                    .get(CALL_BOUND_SECONDS, TimeUnit.SECONDS));
+                            case 6 -> {
+                                List<CompletableFuture<Object>> jobs = new ArrayList<>();
+                                for (int i = 0; i < 200; i++) {
+                                    Object input = plan.inputs.get(i);
+                                    jobs.add(pool.submit(() -> task.apply(input)));
+                                }
+                                for (int i = 0; i < jobs.size(); i++) {
+                                    assertThat(jobs.get(i).get(CALL_BOUND_SECONDS, TimeUnit.SECONDS))
+                                            .isEqualTo(expected(plan.run, i));
+                                }
+                                OUTCOMES.addAndGet(jobs.size());
+                            }
+                            default -> {
+                                // Each task runs a pool of its own inside its worker (nested parallelism).
+                                List<Integer> sums = pool.map(range(40), x -> {
+                                    try (WorkerPool inner = WorkerPool.threads(2)) {
+                                        return inner.map(range(10), y -> x + y).stream().mapToInt(v -> v).sum();
+                                    }
+                                }, CallOptions.defaults().chunkSize(1));
+                                assertThat(sums).isEqualTo(range(40).stream().map(x -> 10 * x + 45).toList());
+                                injected("nested pools", 40);
+                                OUTCOMES.addAndGet(40);
+                            }
+                        }
+                    } finally {
+                        if (which != 3) {
+                            othersDone.countDown();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            // The storm: a seeded worker (booting replacements included) killed at a seeded pace, STORM_KILLS
+            // times or until the seven callers that do not wait are done.
+            Thread storm = Thread.ofPlatform().name("fault-storm").start(() -> {
+                Random pace = new Random(SEED + 4);
+                while (othersDone.getCount() > 0 && stormKills.get() < STORM_KILLS) {
+                    List<Long> pids = ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+                            .filter(p -> p.info().commandLine().map(c -> c.contains("WorkerMain")).orElse(false))
+                            .map(ProcessHandle::pid).sorted().toList();
+                    if (!pids.isEmpty() && ProcessHandle.of(pids.get(pace.nextInt(pids.size())))
+                            .map(ProcessHandle::destroyForcibly).orElse(false)) {
+                        stormKills.incrementAndGet();
+                    }
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200 + pace.nextInt(400)));
+                }
+            });
+            try {
+                for (java.util.concurrent.Future<?> call : calls) {
+                    try {
+                        call.get(CALL_BOUND_SECONDS, TimeUnit.SECONDS);
+                    } catch (TimeoutException e) {
+                        throw new AssertionError("a call did not return within " + CALL_BOUND_SECONDS + " s:\n"
+                                + threadDump());
+                    } catch (ExecutionException e) {
+                        throw new AssertionError("a caller failed", e.getCause());
+                    }
+                }
+            } finally {
+                othersDone.countDown(); // never leave the blocking source (or the storm) waiting
+                storm.join();
+                injected("storm kills", stormKills.get());
+            }
+            assertFullSize(pool, directory);
+        } finally {
+            callers.shutdownNow();
+            closeAndCheck(pool, directory);
+        }
+    }
+
+    private static List<Integer> range(int n) {
+        return java.util.stream.IntStream.range(0, n).boxed().toList();
     }
 }
