@@ -39,6 +39,26 @@ class ClusterTest extends WorkerPoolContract {
     }
 
     @Test
+    void theClientShuttingDownMidMap_endsTheCallClearly_andCloseReturns() throws Exception {
+        com.hazelcast.core.HazelcastInstance client = CLUSTER.cluster().client();
+        WorkerPool pool = WorkerPool.builder().cluster(HazelcastBackend.of(client)).workers(2).build();
+        try {
+            FileLatch started = FileLatch.create(temp, 1);
+            CompletableFuture<List<Integer>> running = pool.mapAsync(range(200), x -> {
+                started.countDown("task-" + x);
+                Thread.sleep(50);
+                return x;
+            }, CallOptions.defaults().chunkSize(1));
+            started.await(PATIENCE);
+            client.shutdown();
+            assertThatThrownBy(() -> running.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).cause()
+                    .hasMessageContaining("shut down");
+        } finally {
+            CompletableFuture.runAsync(pool::close).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void workersPerMember_putsThatManyWorkersOnEachMember() {
         WorkerPool pool = track(WorkerPool.builder().cluster(HazelcastBackend.of(CLUSTER.client()).workersPerMember(2)).build());
         assertThat(pool.size()).isEqualTo(4);

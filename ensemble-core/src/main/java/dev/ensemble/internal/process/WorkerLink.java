@@ -886,7 +886,21 @@ final class WorkerLink {
 
     private void reportDeath(List<InFlight> held) {
         String status = process.isAlive() ? "unresponsive, killed" : ExitStatus.describe(process.exitValue());
-        Iterator<InFlight> it = held.iterator();
+        // The chunk the worker marked as running is the one it died in; chunks before it finished there, but
+        // their results (batched, not yet written) died with it: they go back to run again, blaming nothing.
+        InFlight marked = null;
+        for (InFlight f : held) {
+            if (runningOffset(f.seq) >= 0) {
+                marked = f;
+                break;
+            }
+        }
+        List<InFlight> ordered = new ArrayList<>(held);
+        if (marked != null) {
+            ordered.remove(marked);
+            ordered.addFirst(marked);
+        }
+        Iterator<InFlight> it = ordered.iterator();
         if (it.hasNext()) {
             InFlight running = it.next();
             int runningOffset = Math.max(runningOffset(running.seq), running.partialUpTo);

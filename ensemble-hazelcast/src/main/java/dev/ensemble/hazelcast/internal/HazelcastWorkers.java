@@ -139,6 +139,8 @@ final class HazelcastWorkers implements Backend {
     }
 
     /** Why a request got no reply from its member. */
+    private static final System.Logger LOG = System.getLogger(HazelcastWorkers.class.getName());
+
     private static final class MemberGone extends Exception {
         @java.io.Serial
         private static final long serialVersionUID = 1L;
@@ -247,8 +249,16 @@ final class HazelcastWorkers implements Backend {
 
     /** Tells every member that hosts the pool to forget it (and, on terminate, to interrupt its tasks). */
     private void closeOnMembers(boolean terminate) {
+        if (!instanceRunning()) {
+            listener = null;
+            return; // nothing to tell anyone: the members forget a pool whose owner is gone
+        }
         if (listener != null) {
-            hz.getCluster().removeMembershipListener(listener);
+            try {
+                hz.getCluster().removeMembershipListener(listener);
+            } catch (RuntimeException e) {
+                return; // shut down meanwhile
+            }
             listener = null;
         }
         List<CompletableFuture<Reply>> closing = new ArrayList<>();
@@ -292,6 +302,38 @@ final class HazelcastWorkers implements Backend {
         }
         ready.countDown();
         ArrayDeque<Flight> flights = new ArrayDeque<>();
+        try {
+            serveChunks(slot, flights);
+        } catch (RuntimeException | Error e) {
+            // Whatever failed (the Hazelcast client or member shut down under the pool, a bug), the slot thread
+            // must not just die: its chunks go back, and without a running instance the pool's calls end clearly.
+            returnAll(slot, flights);
+            if (!instanceRunning()) {
+                scheduler.terminate(instanceGone(e));
+            } else {
+                LOG.log(System.Logger.Level.ERROR, "pool " + config.name() + ": worker slot " + slot.id
+                        + " stopped after an unexpected failure", e);
+                scheduler.terminate(new IllegalStateException("pool " + config.name() + " stopped: worker slot "
+                        + slot.id + " failed unexpectedly (see the cause)", e));
+            }
+        }
+    }
+
+    /** Whether the Hazelcast instance this pool runs on is still running. */
+    private boolean instanceRunning() {
+        try {
+            return hz.getLifecycleService().isRunning();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private IllegalStateException instanceGone(Throwable cause) {
+        return new IllegalStateException("the Hazelcast instance pool " + config.name() + " runs on (" + hz.getName()
+                + ") shut down; the pool's calls cannot finish. Close the pool before shutting Hazelcast down", cause);
+    }
+
+    private void serveChunks(Slot slot, ArrayDeque<Flight> flights) {
         long tasksSinceStart = 0;
         while (true) {
             if (flights.isEmpty()) {
@@ -341,6 +383,9 @@ final class HazelcastWorkers implements Backend {
                 if (stopping) {
                     return;
                 }
+                if (!instanceRunning()) {
+                    throw instanceGone(gone);
+                }
                 // The member ran its chunks in order: only the oldest unanswered one can have started.
                 flights.poll();
                 scheduler.lost(slot.id, head.chunk, null, died(slot, head.chunk, 0, gone.getMessage(),
@@ -351,6 +396,18 @@ final class HazelcastWorkers implements Backend {
                 flights.clear();
                 tasksSinceStart = 0;
                 move(slot, gone.getMessage());
+                continue;
+            } catch (RuntimeException failed) {
+                // The request failed on a member that is still there (out of memory decoding a large input, ...):
+                // that chunk is lost (run again if retries allow), and the slot's worker starts afresh.
+                if (!instanceRunning()) {
+                    throw instanceGone(failed);
+                }
+                flights.poll();
+                scheduler.lost(slot.id, head.chunk, null, failed(slot, head.chunk, failed), true);
+                returnAll(slot, flights);
+                tasksSinceStart = 0;
+                restartWorker(slot, false);
                 continue;
             }
             flights.poll();
