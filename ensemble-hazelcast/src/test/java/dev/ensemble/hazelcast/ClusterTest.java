@@ -44,7 +44,7 @@ class ClusterTest extends WorkerPoolContract {
         WorkerPool pool = WorkerPool.builder().cluster(HazelcastBackend.of(client)).workers(2).build();
         try {
             FileLatch started = FileLatch.create(temp, 1);
-            CompletableFuture<List<Integer>> running = pool.mapAsync(range(200), x -> {
+            CompletableFuture<List<Integer>> running = pool.mapAsync(java.util.stream.IntStream.range(0, 200).boxed().toList(), x -> {
                 started.countDown("task-" + x);
                 Thread.sleep(50);
                 return x;

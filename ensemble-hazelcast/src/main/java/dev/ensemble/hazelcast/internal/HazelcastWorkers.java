@@ -329,8 +329,8 @@ final class HazelcastWorkers implements Backend {
     }
 
     private IllegalStateException instanceGone(Throwable cause) {
-        return new IllegalStateException("the Hazelcast instance pool " + config.name() + " runs on (" + hz.getName()
-                + ") shut down; the pool's calls cannot finish. Close the pool before shutting Hazelcast down", cause);
+        return new IllegalStateException("the Hazelcast instance that pool " + config.name() + " runs on shut down; "
+                + "the pool's calls cannot finish. Close the pool before shutting Hazelcast down", cause);
     }
 
     private void serveChunks(Slot slot, ArrayDeque<Flight> flights) {
