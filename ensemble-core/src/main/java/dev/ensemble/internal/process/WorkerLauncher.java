@@ -26,6 +26,8 @@ final class WorkerLauncher {
     /** Made by the first worker start, after its JVM is spawned (see {@link #secretHex}). */
     private String secretHex;
     private final AotCache aot;
+    /** The worker's class path and module path (see {@link #pathsFile}); written by the first worker start. */
+    private Path pathsFile;
 
     WorkerLauncher(PoolConfig config) {
         this.config = config;
@@ -129,15 +131,7 @@ final class WorkerLauncher {
         command.addAll(flags.subList(0, userFrom));
         command.add("-XX:ErrorFile=" + directory.resolve("hs_err_pid%p.log")); // a crash report is the pool's file
         command.addAll(aot.flags());
-        command.add("-cp");
-        command.add(aot.classPathPrefix() + System.getProperty("java.class.path", ""));
-        String modulePath = System.getProperty("jdk.module.path");
-        if (modulePath != null && !modulePath.isBlank()) {
-            command.add("--module-path");
-            command.add(modulePath);
-            command.add("--add-modules");
-            command.add("ALL-MODULE-PATH");
-        }
+        command.add("@" + pathsFile());
         command.addAll(config.jvmArgs()); // last, so that they win
         if (WorkerMain.class.getModule().isNamed()) {
             command.add("-m");
@@ -149,6 +143,57 @@ final class WorkerLauncher {
         command.add(Integer.toString(slot));
         command.add(position.toString());
         return command;
+    }
+
+    /**
+     * The argument file that gives a worker its class path and module path, written once per pool in its private
+     * directory: a class path of thousands of entries (IDEs, Gradle, Bazel) does not fit in one command-line
+     * argument (the kernel refuses {@code exec} with E2BIG), while the {@code java} launcher reads a file of any
+     * size.
+     */
+    private synchronized Path pathsFile() {
+        if (pathsFile == null) {
+            List<String> arguments = new ArrayList<>();
+            arguments.add("-cp");
+            arguments.add(aot.classPathPrefix() + System.getProperty("java.class.path", ""));
+            String modulePath = System.getProperty("jdk.module.path");
+            if (modulePath != null && !modulePath.isBlank()) {
+                arguments.add("--module-path");
+                arguments.add(modulePath);
+                arguments.add("--add-modules");
+                arguments.add("ALL-MODULE-PATH");
+            }
+            StringBuilder text = new StringBuilder();
+            for (String argument : arguments) {
+                text.append(quoted(argument)).append('\n');
+            }
+            Path file = directory.resolve("paths.args");
+            try {
+                Files.writeString(Files.createFile(file, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rw-------"))), text);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the class path of pool " + config.name()
+                        + "'s workers to " + file + " (is the disk full?)", e);
+            }
+            pathsFile = file;
+        }
+        return pathsFile;
+    }
+
+    /** An argument as the {@code java} launcher reads it from an argument file: in quotes, with escapes. */
+    static String quoted(String argument) {
+        StringBuilder s = new StringBuilder(argument.length() + 2).append('"');
+        for (int i = 0; i < argument.length(); i++) {
+            char c = argument.charAt(i);
+            switch (c) {
+                case '\\', '"' -> s.append('\\').append(c);
+                case '\n' -> s.append("\\n");
+                case '\r' -> s.append("\\r");
+                case '\t' -> s.append("\\t");
+                default -> s.append(c);
+            }
+        }
+        return s.append('"').toString();
     }
 
     /**
