@@ -4,6 +4,7 @@ import dev.ensemble.internal.PoolConfig;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,7 +19,8 @@ import java.util.stream.Stream;
  * What every worker process of one pool is started with: the running JDK's {@code java}, the parent's class
  * path and module path, the flags the library needs, the AOT cache when there is one, and the user's
  * {@code jvmArgs} last (so that they win). Owns the pool's private directory (mode 0700) that holds the
- * sockets and anything else the workers need on disk; {@link #deleteDirectory()} removes it.
+ * sockets, the worker's class path and anything else the workers need on disk; {@link #deleteDirectory()}
+ * removes it.
  */
 final class WorkerLauncher {
     private final PoolConfig config;
@@ -31,17 +33,54 @@ final class WorkerLauncher {
 
     WorkerLauncher(PoolConfig config) {
         this.config = config;
-        try {
-            this.directory = createPrivateDirectory(Path.of(System.getProperty("java.io.tmpdir")));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the private directory for pool " + config.name()
-                    + "'s worker sockets under " + System.getProperty("java.io.tmpdir"), e);
-        }
+        this.directory = createPrivateDirectory(config.name());
         this.aot = AotCache.forThisJvm(cacheableFlags());
     }
 
     private static final java.util.concurrent.atomic.AtomicLong DIRECTORIES =
             new java.util.concurrent.atomic.AtomicLong();
+
+    /** A Unix domain socket's path holds 108 bytes on Linux and 104 on macOS, its terminating NUL included. */
+    private static final int SOCKET_PATH_MAX_BYTES = 103;
+    /** The room kept under the parent directory for {@code /ensemble-PID-N/wSLOT-GENERATION.sock}. */
+    private static final int SOCKET_NAMES_BYTES = 48;
+
+    /**
+     * Where a pool's private directory may go, best first; the one place that knows where sockets can live:
+     * {@code java.io.tmpdir} if a socket path under it fits, else {@code $XDG_RUNTIME_DIR} (the user's own), else
+     * {@code /tmp}. CI runners and Bazel set temporary directories far longer than a socket path can be.
+     */
+    static List<Path> directoryParents() {
+        List<Path> parents = new ArrayList<>();
+        for (String candidate : new String[] {System.getProperty("java.io.tmpdir"), System.getenv("XDG_RUNTIME_DIR"),
+                "/tmp"}) {
+            if (candidate == null || candidate.isBlank()) {
+                continue;
+            }
+            Path parent = Path.of(candidate).toAbsolutePath();
+            if (parent.toString().getBytes(StandardCharsets.UTF_8).length + SOCKET_NAMES_BYTES <= SOCKET_PATH_MAX_BYTES
+                    && Files.isDirectory(parent) && !parents.contains(parent)) {
+                parents.add(parent);
+            }
+        }
+        return parents;
+    }
+
+    /** Creates the pool's private directory under the first of {@link #directoryParents()} that takes it. */
+    private static Path createPrivateDirectory(String poolName) {
+        IOException failure = null;
+        for (Path parent : directoryParents()) {
+            try {
+                return createPrivateDirectory(parent);
+            } catch (IOException e) {
+                failure = e;
+            }
+        }
+        throw new UncheckedIOException("pool " + poolName + " cannot create a private directory for its worker "
+                + "sockets: java.io.tmpdir (" + System.getProperty("java.io.tmpdir") + ") is too long for a socket "
+                + "path or not writable, and so are $XDG_RUNTIME_DIR and /tmp; start the JVM with -Djava.io.tmpdir "
+                + "set to a short, writable directory", failure != null ? failure : new IOException("no directory"));
+    }
 
     /**
      * Creates {@code ensemble-PID-N} (mode 0700) under {@code parent}, exclusively: a name taken (even by
