@@ -9,6 +9,7 @@ import dev.ensemble.internal.PoolConfig;
 import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.schedule.Inputs;
 import dev.ensemble.internal.schedule.Scheduler;
+import dev.ensemble.internal.wire.ApplicationLoader;
 import dev.ensemble.internal.wire.ClassPathPackages;
 import dev.ensemble.internal.wire.FrameChannel;
 import dev.ensemble.internal.wire.Serialization;
@@ -130,6 +131,7 @@ public final class ProcessBackend implements Backend {
     }
 
     private ProcessBackend(PoolConfig config, int onlySlot) {
+        ApplicationLoader.get(); // chosen on the thread that builds the pool, which sees the application
         this.onlySlot = onlySlot;
         this.config = config;
         this.setup = new Object[] {config.sharedObjects(), config.onWorkerStart(), config.onWorkerExit()};

@@ -1,6 +1,7 @@
 package dev.ensemble.internal.process;
 
 import dev.ensemble.internal.PoolConfig;
+import dev.ensemble.internal.wire.ApplicationLoader;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,8 +12,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -194,7 +198,7 @@ final class WorkerLauncher {
         if (pathsFile == null) {
             List<String> arguments = new ArrayList<>();
             arguments.add("-cp");
-            arguments.add(aot.classPathPrefix() + System.getProperty("java.class.path", ""));
+            arguments.add(aot.classPathPrefix() + classPath());
             String modulePath = System.getProperty("jdk.module.path");
             if (modulePath != null && !modulePath.isBlank()) {
                 arguments.add("--module-path");
@@ -217,6 +221,31 @@ final class WorkerLauncher {
             pathsFile = file;
         }
         return pathsFile;
+    }
+
+    /**
+     * The class path of a worker: this JVM's, then what the application's own class loader reads besides
+     * ({@code mvn exec:java} and launchers that load the application in a {@code URLClassLoader}).
+     */
+    private static String classPath() {
+        String own = System.getProperty("java.class.path", "");
+        Set<String> entries = new LinkedHashSet<>();
+        for (String entry : own.split(File.pathSeparator)) {
+            if (!entry.isBlank()) {
+                entries.add(entry);
+            }
+        }
+        Set<Path> known = new HashSet<>();
+        for (String entry : entries) {
+            known.add(Path.of(entry).toAbsolutePath().normalize());
+        }
+        StringBuilder classPath = new StringBuilder(own);
+        for (Path extra : ApplicationLoader.extraEntries()) {
+            if (known.add(extra)) {
+                classPath.append(classPath.isEmpty() ? "" : File.pathSeparator).append(extra);
+            }
+        }
+        return classPath.toString();
     }
 
     /** An argument as the {@code java} launcher reads it from an argument file: in quotes, with escapes. */
@@ -243,7 +272,7 @@ final class WorkerLauncher {
         List<String> key = new ArrayList<>();
         key.add(java());
         key.addAll(cacheableFlags());
-        key.add(System.getProperty("java.class.path", ""));
+        key.add(classPath());
         key.add(String.valueOf(System.getProperty("jdk.module.path")));
         return List.copyOf(key);
     }

@@ -58,7 +58,7 @@ public final class Serialization {
                 .suppressClassRegistrationWarnings(true)
                 .withRefTracking(true)
                 .withCodegen(codegen)
-                .withClassLoader(ClassLoader.getSystemClassLoader())
+                .withClassLoader(ApplicationLoader.get())
                 .withTypeChecker(checker)
                 .buildThreadSafeFory();
         fory.registerCallback(BulkArraySerializers::registerWith);
@@ -324,7 +324,7 @@ public final class Serialization {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes)) {
             @Override
             protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
-                return Class.forName(desc.getName(), false, ClassLoader.getSystemClassLoader());
+                return ApplicationLoader.load(desc.getName());
             }
         }) {
             in.setObjectInputFilter(filter(bytes.length, packages, true));
@@ -453,7 +453,7 @@ public final class Serialization {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes)) {
             @Override
             protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
-                return Class.forName(desc.getName(), false, ClassLoader.getSystemClassLoader());
+                return ApplicationLoader.load(desc.getName());
             }
         }) {
             in.setObjectInputFilter(filter(bytes.length, packages, false));
