@@ -132,6 +132,7 @@ public final class ProcessBackend implements Backend {
 
     private ProcessBackend(PoolConfig config, int onlySlot) {
         ApplicationLoader.get(); // chosen on the thread that builds the pool, which sees the application
+        Serialization.requireMultiReleaseJar();
         this.onlySlot = onlySlot;
         this.config = config;
         this.setup = new Object[] {config.sharedObjects(), config.onWorkerStart(), config.onWorkerExit()};

@@ -468,9 +468,10 @@ final class WorkerLink {
         } catch (IOException e) {
             // The reader sees the end too and reports the chunk with the others.
             kill();
-        } catch (RuntimeException e) {
-            // Could not encode it (an input failed even alone, or the message is too large): the chunk fails here,
-            // and its task, if this frame carried it, never reached the worker.
+        } catch (RuntimeException | LinkageError e) {
+            // Could not encode it (an input failed even alone, the message is too large, or the serializer could
+            // not be initialized in this JVM): the chunk fails here, with the reason, rather than the sender
+            // thread dying with it; its task, if this frame carried it, never reached the worker.
             taskMirror.remove(chunk.callId());
             synchronized (this) {
                 inFlight.remove(entry.seq);
@@ -478,7 +479,9 @@ final class WorkerLink {
                     return true;
                 }
             }
-            backend.failUnsent(slot, chunk, e);
+            backend.failUnsent(slot, chunk, e instanceof RuntimeException r ? r
+                    : new IllegalStateException("the task or its inputs could not be encoded for a worker process: "
+                            + e, e));
         } finally {
             channel.writeLock().unlock();
         }

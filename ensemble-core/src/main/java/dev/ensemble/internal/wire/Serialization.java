@@ -50,7 +50,60 @@ public final class Serialization {
         }
     };
 
+    /** Fory's jar has classes for newer JDKs under this prefix; without them Fory fails later, in odd places. */
+    private static final String VERSIONED_ENTRIES = "META-INF/versions/";
+
+    /** Why Fory cannot work in this JVM (see {@link #requireMultiReleaseJar}), or "": found once, on first use. */
+    private static final class JarProblem {
+        static final String PROBLEM = jarProblem();
+    }
+
+    private static String jarProblem() {
+        java.security.CodeSource source = Fory.class.getProtectionDomain().getCodeSource();
+        if (source == null || source.getLocation() == null || !"file".equals(source.getLocation().getProtocol())) {
+            return "";
+        }
+        java.nio.file.Path jar;
+        try {
+            jar = java.nio.file.Path.of(source.getLocation().toURI());
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            return "";
+        }
+        if (!java.nio.file.Files.isRegularFile(jar)) {
+            return ""; // a directory of classes: no manifest to get wrong
+        }
+        try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile(), false,
+                java.util.zip.ZipFile.OPEN_READ, Runtime.version())) {
+            if (file.isMultiRelease() || file.stream().noneMatch(e -> e.getName().startsWith(VERSIONED_ENTRIES))) {
+                return "";
+            }
+        } catch (IOException e) {
+            return ""; // the JVM reads it anyway; nothing to say about it
+        }
+        return "the jar " + jar + " holds classes for newer Java versions (" + VERSIONED_ENTRIES + ") that the JVM "
+                + "ignores because its manifest lacks the line \"Multi-Release: true\", so worker processes cannot "
+                + "work: add that line to the jar's manifest (with maven-shade-plugin, a ManifestResourceTransformer "
+                + "with <Multi-Release>true</Multi-Release> in its manifestEntries; with maven-assembly-plugin, the "
+                + "same entry in <archive><manifestEntries>)";
+    }
+
+    /**
+     * Fails if the serializer's classes come from a jar that merged a multi-release jar without keeping
+     * {@code Multi-Release: true} in its manifest (maven-shade-plugin's and maven-assembly-plugin's default): the
+     * JVM then loads the wrong version of some of them, and serialization fails later, in a worker or a sender
+     * thread, with an error that says nothing of the cause. Checked once per JVM.
+     *
+     * @throws IllegalStateException naming the jar and the manifest line to add
+     */
+    public static void requireMultiReleaseJar() {
+        String problem = JarProblem.PROBLEM;
+        if (!problem.isEmpty()) {
+            throw new IllegalStateException(problem);
+        }
+    }
+
     private Serialization(boolean codegen) {
+        requireMultiReleaseJar();
         this.checker = new AllowListChecker(AllowListChecker.CheckLevel.STRICT);
         this.fory = Fory.builder()
                 .withLanguage(Language.JAVA)
