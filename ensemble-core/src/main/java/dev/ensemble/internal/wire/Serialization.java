@@ -29,8 +29,9 @@ import org.apache.fory.resolver.AllowListChecker;
  *
  * <p><b>Lambdas</b> travel through Fory's {@link SerializedLambda} support, so the task interfaces being
  * {@link java.io.Serializable} is enough. <b>Exceptions</b> travel by JDK serialization, which keeps their
- * exact class, fields, stack trace, cause and suppressed exceptions; one that cannot be serialized arrives as
- * a {@link RemoteException} with the same message, class name and stack trace.
+ * exact class, fields, stack trace, cause and suppressed exceptions; a field that cannot be serialized arrives
+ * null; one whose class cannot be loaded here arrives as a {@link RemoteException} with the same message, class
+ * name and stack trace.
  *
  * <p>Thread-safe.
  */
@@ -110,11 +111,13 @@ public final class Serialization {
                 .requireClassRegistration(false)
                 .suppressClassRegistrationWarnings(true)
                 .withRefTracking(true)
+                .withCompatible(false)
                 .withCodegen(codegen)
                 .withClassLoader(ApplicationLoader.get())
                 .withTypeChecker(checker)
                 .buildThreadSafeFory();
         fory.registerCallback(BulkArraySerializers::registerWith);
+        fory.registerSerializerFactory(new FallbackSerializers());
     }
 
     /**
@@ -330,7 +333,14 @@ public final class Serialization {
      */
     public static byte[] encodeThrowable(Throwable error) {
         try {
-            byte[] bytes = javaSerialize(error);
+            byte[] bytes;
+            try {
+                bytes = javaSerialize(error);
+            } catch (java.io.NotSerializableException e) {
+                // A field holds what cannot travel (a thread, a connection): the exception still goes as its own
+                // class, with that field null, so that catch and instanceof work on it.
+                bytes = javaSerializeDroppingUnserializable(error);
+            }
             readThrowable(bytes, ClassPathPackages.ofThisJvm());
             return bytes;
         } catch (IOException | ClassNotFoundException | RuntimeException e) {
@@ -346,6 +356,24 @@ public final class Serialization {
                 }
             }
         }
+    }
+
+    /** JDK serialization with every object that is not {@link java.io.Serializable} written as null. */
+    private static byte[] javaSerializeDroppingUnserializable(Object value) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes) {
+            {
+                enableReplaceObject(true);
+            }
+
+            @Override
+            protected Object replaceObject(Object obj) {
+                return obj instanceof java.io.Serializable ? obj : null;
+            }
+        }) {
+            out.writeObject(value);
+        }
+        return bytes.toByteArray();
     }
 
     private static byte[] javaSerialize(Object value) throws IOException {
