@@ -4,6 +4,7 @@ import dev.ensemble.TaskFailedException;
 import dev.ensemble.TaskTimeoutException;
 import dev.ensemble.WorkerDiedException;
 import dev.ensemble.internal.Backend;
+import dev.ensemble.internal.ComposedHook;
 import dev.ensemble.internal.Jobs;
 import dev.ensemble.internal.PoolConfig;
 import dev.ensemble.internal.schedule.Chunk;
@@ -140,6 +141,9 @@ public final class ProcessBackend implements Backend {
         if (setup[0] != null || setup[1] != null || setup[2] != null) {
             Serialization serialization = Serialization.forParent();
             for (int i = 0; i < setup.length; i++) {
+                if (setup[i] instanceof ComposedHook composed) {
+                    composed.parts().forEach((role, part) -> serialization.requireSendable(part, role));
+                }
                 if (setup[i] != null) {
                     serialization.requireSendable(setup[i], "the pool's " + roles[i]);
                 }
@@ -308,6 +312,8 @@ public final class ProcessBackend implements Backend {
                         slot.link = link;
                         slot.generations = 1;
                     }
+                } catch (WorkerLink.StartFailure e) {
+                    failures[slot.id] = e.forUser();
                 } catch (RuntimeException e) {
                     failures[slot.id] = e;
                 }

@@ -123,6 +123,13 @@ final class WorkerLink {
         StartFailure(String message, Throwable cause) {
             super(message, cause);
         }
+
+        /** The same failure as users get it: an {@code IllegalStateException}, not a class of the library's. */
+        IllegalStateException forUser() {
+            IllegalStateException plain = new IllegalStateException(getMessage(), getCause());
+            plain.setStackTrace(getStackTrace());
+            return plain;
+        }
     }
 
     private WorkerLink(ProcessBackend backend, int slot, int generation, Process process) {
@@ -244,10 +251,31 @@ final class WorkerLink {
             link.destroy();
             throw e;
         } catch (IOException | RuntimeException e) {
-            boolean exited = !process.isAlive();
+            boolean exited = awaitExit(process);
             link.destroy();
-            throw link.startFailure(exited && link.channel == null ? "the worker JVM exited before connecting"
-                    : e.toString(), e);
+            String what;
+            if (e instanceof java.nio.channels.ClosedChannelException || e instanceof java.io.EOFException) {
+                // The connection closed under the start: the worker's end, or the start timeout's.
+                what = exited ? "the worker JVM exited before " + (link.channel == null ? "connecting" : "it was ready")
+                        : "the worker JVM did not get ready within " + TimeUnit.NANOSECONDS.toSeconds(START_TIMEOUT_NANOS)
+                                + " s";
+            } else {
+                what = e.getMessage() != null ? e.getMessage() : e.toString();
+            }
+            throw link.startFailure(what, e);
+        }
+    }
+
+    /** How long a failed start waits for the worker JVM's exit to tell "it exited" from "it hung". */
+    private static final long EXIT_GRACE_MILLIS = 500;
+
+    /** Whether the process has exited, or does within {@link #EXIT_GRACE_MILLIS}. */
+    private static boolean awaitExit(Process process) {
+        try {
+            return process.waitFor(EXIT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !process.isAlive();
         }
     }
 

@@ -249,10 +249,11 @@ public final class Serialization {
             }
             return fory.serialize(function);
         } catch (RuntimeException | StackOverflowError e) {
+            // The serializer's refusal says no more than the message does, and in its own terms: not kept.
             throw new IllegalArgumentException(role + " cannot be sent to a worker process: "
                     + culprit(function, e) + ". Workers are separate JVMs: what a task captures is copied to them, "
                     + "so it must be data (not threads, streams, connections or locks) of classes on the class path",
-                    e);
+                    rootCause(e) instanceof org.apache.fory.exception.InsecureException ? null : e);
         }
     }
 
@@ -293,16 +294,37 @@ public final class Serialization {
         return value == null ? "null" : "class " + value.getClass().getName();
     }
 
-    private static String rootMessage(Throwable e) {
+    private static Throwable rootCause(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
+        return t;
+    }
+
+    /** Fory's allow-list refusals: "Class X isn't in the allow list ..." and "X hit disallowed list". */
+    private static final java.util.regex.Pattern NOT_ALLOWED =
+            java.util.regex.Pattern.compile("Class (\\S+) isn't in the allow list.*", java.util.regex.Pattern.DOTALL);
+    private static final java.util.regex.Pattern DISALLOWED = java.util.regex.Pattern.compile("(\\S+) hit disallowed list.*",
+            java.util.regex.Pattern.DOTALL);
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = rootCause(e);
         String text = t.getMessage() != null ? t.getMessage() : t.getClass().getName();
         if (text.contains("needs to implement java.io.Serializable")) {
             text += " (a lambda can be sent only if its interface is Serializable, such as dev.ensemble.Task)";
         } else if (t instanceof org.apache.fory.exception.InsecureException) {
-            text += " (workers accept only JDK classes that are safe to deserialize and classes on the class path)";
+            java.util.regex.Matcher notAllowed = NOT_ALLOWED.matcher(text);
+            java.util.regex.Matcher disallowed = DISALLOWED.matcher(text);
+            if (notAllowed.matches()) {
+                text = "class " + notAllowed.group(1) + " is not on the class path or module path of this JVM, so "
+                        + "worker processes could not load it (a class of another class loader, or made at run time)";
+            } else if (disallowed.matches()) {
+                text = disallowed.group(1) + " is never copied to another JVM: it is not data";
+            } else {
+                text += " (workers accept only JDK classes that are safe to deserialize and classes on the class "
+                        + "path)";
+            }
         }
         return text;
     }
