@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,5 +46,19 @@ class LongClassPathTest {
         String output = JavaApplication.run("@" + ChildApplications.classPathArgFile(dir, entries), "app.Main");
 
         assertThat(output.lines()).as(output).contains("map: [11, 14, 19]", "ensemble: [ok, ok]");
+    }
+
+    @Test
+    void theArgumentFile_isPrivateToItsUser_andRemovedWithThePool() throws Exception {
+        Path file;
+        try (WorkerPool pool = WorkerPool.processes(1)) {
+            assertThat(pool.apply(() -> 1)).isEqualTo(1);
+            file = ProcessHandle.current().children().flatMap(p -> Stream.of(p.info().arguments().orElse(
+                    new String[0]))).filter(a -> a.startsWith("@")).map(a -> Path.of(a.substring(1))).findFirst()
+                    .orElseThrow(() -> new AssertionError("no worker started with an argument file"));
+            assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+            assertThat(Files.readString(file)).contains(System.getProperty("java.class.path"));
+        }
+        assertThat(file).doesNotExist();
     }
 }
