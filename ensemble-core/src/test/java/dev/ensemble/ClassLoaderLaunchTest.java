@@ -22,7 +22,7 @@ class ClassLoaderLaunchTest {
     @TempDir
     Path dir;
 
-    private static final String MAIN = """
+    static final String MAIN = """
             package app;
 
             import dev.ensemble.Ensemble;

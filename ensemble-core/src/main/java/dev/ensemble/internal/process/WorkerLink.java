@@ -254,7 +254,9 @@ final class WorkerLink {
             boolean exited = awaitExit(process);
             link.destroy();
             String what;
+            Throwable cause = e;
             if (e instanceof java.nio.channels.ClosedChannelException || e instanceof java.io.EOFException) {
+                cause = null; // says no more than the message: the worker's own output, appended, says why
                 // The connection closed under the start: the worker's end, or the start timeout's.
                 what = exited ? "the worker JVM exited before " + (link.channel == null ? "connecting" : "it was ready")
                         : "the worker JVM did not get ready within " + TimeUnit.NANOSECONDS.toSeconds(START_TIMEOUT_NANOS)
@@ -262,7 +264,7 @@ final class WorkerLink {
             } else {
                 what = e.getMessage() != null ? e.getMessage() : e.toString();
             }
-            throw link.startFailure(what, e);
+            throw link.startFailure(what, cause);
         }
     }
 

@@ -80,7 +80,8 @@ public final class ApplicationLoader {
     /**
      * The class path entries of the application's loader chain that the system class loader does not read: the
      * {@link URLClassLoader} URLs of each loader up to the system class loader (outermost first), and where the
-     * library itself was loaded from. Entries already on {@code java.class.path} are included; callers skip them.
+     * library itself was loaded from; entries inside a jar (Spring Boot's) as extracted by {@link NestedJars}.
+     * Entries already on {@code java.class.path} are included; callers skip them.
      *
      * @return the entries, in order, each once; empty for an application on the class path
      */
@@ -119,8 +120,15 @@ public final class ApplicationLoader {
     }
 
     private static void add(URL url, Set<Path> entries) {
-        if (url == null || !"file".equals(url.getProtocol())) {
-            return; // a worker can only read files
+        if (url == null) {
+            return;
+        }
+        if (!"file".equals(url.getProtocol())) {
+            Path nested = NestedJars.extracted(url); // a jar in a jar (Spring Boot): a worker reads only files
+            if (nested != null) {
+                entries.add(nested);
+            }
+            return;
         }
         try {
             entries.add(Path.of(url.toURI()).toAbsolutePath().normalize());
