@@ -228,6 +228,15 @@ final class WorkerLauncher {
      * ({@code mvn exec:java} and launchers that load the application in a {@code URLClassLoader}).
      */
     private static String classPath() {
+        return ClassPath.VALUE;
+    }
+
+    /** The workers' class path, the same for every pool of this JVM: computed once, on first use. */
+    private static final class ClassPath {
+        static final String VALUE = compute();
+    }
+
+    private static String compute() {
         String own = System.getProperty("java.class.path", "");
         Set<String> entries = new LinkedHashSet<>();
         for (String entry : own.split(File.pathSeparator)) {

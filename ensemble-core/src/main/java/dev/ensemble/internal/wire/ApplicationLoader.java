@@ -88,8 +88,13 @@ public final class ApplicationLoader {
     public static List<Path> extraEntries() {
         List<Path> entries = extraEntries;
         if (entries == null) {
-            entries = List.copyOf(collect(get()));
-            extraEntries = entries;
+            synchronized (ApplicationLoader.class) { // once: collecting may extract nested jars
+                entries = extraEntries;
+                if (entries == null) {
+                    entries = List.copyOf(collect(get()));
+                    extraEntries = entries;
+                }
+            }
         }
         return entries;
     }

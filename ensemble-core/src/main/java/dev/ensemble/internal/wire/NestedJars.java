@@ -38,6 +38,9 @@ final class NestedJars {
     /** An extraction unused this long belongs to an earlier build of the application: removed. */
     private static final Duration STALE_AFTER = Duration.ofDays(7);
 
+    /** Numbers the files written aside by this JVM, so that no two extractions write the same one. */
+    private static final java.util.concurrent.atomic.AtomicLong ASIDE = new java.util.concurrent.atomic.AtomicLong();
+
     private NestedJars() {
     }
 
@@ -93,7 +96,7 @@ final class NestedJars {
             return target;
         }
         pruneStale(root);
-        Path aside = root.resolve(name + "." + ProcessHandle.current().pid() + ".tmp");
+        Path aside = root.resolve(name + "." + ProcessHandle.current().pid() + "-" + ASIDE.incrementAndGet() + ".tmp");
         try (JarFile jar = new JarFile(outer.toFile())) {
             if (directory) {
                 Files.createDirectories(aside);
