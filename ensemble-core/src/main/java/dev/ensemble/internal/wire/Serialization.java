@@ -53,6 +53,8 @@ public final class Serialization {
 
     /** Fory's jar has classes for newer JDKs under this prefix; without them Fory fails later, in odd places. */
     private static final String VERSIONED_ENTRIES = "META-INF/versions/";
+    /** Fory's own jar, which declares itself multi-release: not opened again (several ms of a first pool). */
+    private static final String FORY_JAR_PREFIX = "fory-core-";
 
     /** Why Fory cannot work in this JVM (see {@link #requireMultiReleaseJar}), or "": found once, on first use. */
     private static final class JarProblem {
@@ -70,8 +72,8 @@ public final class Serialization {
         } catch (java.net.URISyntaxException | IllegalArgumentException e) {
             return "";
         }
-        if (!java.nio.file.Files.isRegularFile(jar)) {
-            return ""; // a directory of classes: no manifest to get wrong
+        if (!java.nio.file.Files.isRegularFile(jar) || jar.getFileName().toString().startsWith(FORY_JAR_PREFIX)) {
+            return ""; // a directory of classes, or Fory's own jar: no manifest to get wrong
         }
         try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile(), false,
                 java.util.zip.ZipFile.OPEN_READ, Runtime.version())) {
