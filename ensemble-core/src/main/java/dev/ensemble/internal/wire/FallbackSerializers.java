@@ -37,6 +37,9 @@ final class FallbackSerializers implements SerializerFactory {
             classes.getSerializerClass(type);
             return null; // Fory's own works
         } catch (RuntimeException | LinkageError generated) {
+            if (refused(generated)) {
+                throw generated; // the allow-list said no: nothing to fall back to
+            }
             Serializer<?> interpreted = interpreted(resolver, type, generated);
             return interpreted != null ? interpreted : jdk(resolver, type, generated);
         } finally {
@@ -66,6 +69,15 @@ final class FallbackSerializers implements SerializerFactory {
         log(type, "Fory cannot serialize it" + (why != null ? " (" + rootMessage(why) + ")" : "")
                 + "; JDK serialization is used");
         return new JavaSerializer(resolver, type);
+    }
+
+    private static boolean refused(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.apache.fory.exception.InsecureException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void log(Class<?> type, String what) {
