@@ -17,6 +17,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(LeakCheck.class)
 class LibraryTypesTest {
+    /** A chunk size at which inputs go by Fory whatever has been built yet. */
+    private static final int LARGE_CHUNK = 64;
+
     private static SummaryStatistics summaryOf(int n) {
         SummaryStatistics s = new SummaryStatistics();
         for (int i = 1; i <= n; i++) {
@@ -52,11 +55,13 @@ class LibraryTypesTest {
         try (WorkerPool pool = WorkerPool.processes(2)) {
             List<SummaryStatistics> inputs = java.util.stream.IntStream.rangeClosed(1, 100)
                     .mapToObj(LibraryTypesTest::summaryOf).toList();
-            assertThat(pool.map(inputs, SummaryStatistics::getN))
+            // Chunks this large travel by the fast serializer, never by the first-call path.
+            CallOptions large = CallOptions.defaults().chunkSize(LARGE_CHUNK);
+            assertThat(pool.map(inputs, SummaryStatistics::getN, large))
                     .isEqualTo(java.util.stream.LongStream.rangeClosed(1, 100).boxed().toList());
             List<DescriptiveStatistics> descriptives = java.util.stream.IntStream.rangeClosed(1, 100)
                     .mapToObj(LibraryTypesTest::descriptiveOf).toList();
-            assertThat(pool.map(descriptives, DescriptiveStatistics::getMax)).first().isEqualTo(2.5);
+            assertThat(pool.map(descriptives, DescriptiveStatistics::getMax, large)).first().isEqualTo(2.5);
         }
     }
 
@@ -65,6 +70,17 @@ class LibraryTypesTest {
         try (WorkerPool pool = WorkerPool.builder().workers(2).processes().sharedObjects(summaryOf(10)).build()) {
             assertThat(pool.broadcast(() -> WorkerContext.current().<SummaryStatistics>shared().getMean()))
                     .containsExactly(summaryOf(10).getMean(), summaryOf(10).getMean());
+        }
+    }
+
+    @Test
+    void commonsMathStatistics_travelAsCapturedValues() {
+        SummaryStatistics summary = summaryOf(7);
+        DescriptiveStatistics descriptive = descriptiveOf(5);
+        try (WorkerPool pool = WorkerPool.processes(2)) {
+            List<Integer> inputs = java.util.stream.IntStream.range(0, 100).boxed().toList();
+            assertThat(pool.map(inputs, x -> summary.getN() + (long) descriptive.getN() + x))
+                    .isEqualTo(java.util.stream.LongStream.range(12, 112).boxed().toList());
         }
     }
 
