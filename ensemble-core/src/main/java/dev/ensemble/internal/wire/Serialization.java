@@ -113,6 +113,8 @@ public final class Serialization {
                 .requireClassRegistration(false)
                 .suppressClassRegistrationWarnings(true)
                 .withRefTracking(true)
+                // Both ends run the same classes: a reader picks each class's serializer by its class (so the
+                // per-class fallback applies alike on both), not by compiling one from the writer's type definitions.
                 .withCompatible(false)
                 .withCodegen(codegen)
                 .withClassLoader(ApplicationLoader.get())
