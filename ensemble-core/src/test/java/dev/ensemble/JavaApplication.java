@@ -22,10 +22,24 @@ final class JavaApplication {
      * @throws Exception if it cannot be started or read
      */
     static String run(String... arguments) throws Exception {
+        return run(java.util.Map.of(), arguments);
+    }
+
+    /**
+     * As {@link #run(String...)}, with more environment variables.
+     *
+     * @param environment variables to set for the application
+     * @param arguments the JVM's arguments
+     * @return its standard output and error, merged
+     * @throws Exception if it cannot be started or read
+     */
+    static String run(java.util.Map<String, String> environment, String... arguments) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "--sun-misc-unsafe-memory-access=allow"));
         command.addAll(List.of(arguments));
-        Process app = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process app = builder.start();
         String output;
         try {
             output = new String(app.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

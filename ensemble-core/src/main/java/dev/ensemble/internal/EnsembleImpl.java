@@ -16,7 +16,9 @@ import dev.ensemble.internal.worker.WorkerState;
 import java.io.Serial;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -100,7 +102,31 @@ public final class EnsembleImpl<S> implements Ensemble<S> {
     }
 
     private static WorkerHook startHook(String poolName, WorkerHook userHook, InstanceFactory<?> factory) {
-        return context -> {
+        return new InstanceStartHook(poolName, userHook, factory);
+    }
+
+    /**
+     * The start hook of an instance pool: the user's start hook, if any, then the factory, whose instance is kept in
+     * the worker's state.
+     *
+     * @param poolName the pool's name, for messages
+     * @param userHook the user's start hook, or null
+     * @param factory the instance factory
+     */
+    private record InstanceStartHook(String poolName, WorkerHook userHook, InstanceFactory<?> factory)
+            implements ComposedHook {
+        @Override
+        public Map<String, Object> parts() {
+            Map<String, Object> parts = new LinkedHashMap<>();
+            if (userHook != null) {
+                parts.put("the pool's onWorkerStart", userHook);
+            }
+            parts.put("the instance factory of ensemble " + poolName, factory);
+            return parts;
+        }
+
+        @Override
+        public void run(WorkerContext context) throws Exception {
             if (userHook != null) {
                 userHook.run(context);
             }
@@ -121,7 +147,7 @@ public final class EnsembleImpl<S> implements Ensemble<S> {
                         + context.workerId() + "; a factory must return an instance", none);
             }
             state.attachments().put(INSTANCE, instance);
-        };
+        }
     }
 
     private static WorkerHook exitHook(WorkerHook userHook) {

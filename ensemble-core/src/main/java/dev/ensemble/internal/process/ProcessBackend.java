@@ -4,11 +4,13 @@ import dev.ensemble.TaskFailedException;
 import dev.ensemble.TaskTimeoutException;
 import dev.ensemble.WorkerDiedException;
 import dev.ensemble.internal.Backend;
+import dev.ensemble.internal.ComposedHook;
 import dev.ensemble.internal.Jobs;
 import dev.ensemble.internal.PoolConfig;
 import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.schedule.Inputs;
 import dev.ensemble.internal.schedule.Scheduler;
+import dev.ensemble.internal.wire.ApplicationLoader;
 import dev.ensemble.internal.wire.ClassPathPackages;
 import dev.ensemble.internal.wire.FrameChannel;
 import dev.ensemble.internal.wire.Serialization;
@@ -134,6 +136,8 @@ public final class ProcessBackend implements Backend {
     }
 
     private ProcessBackend(PoolConfig config, int onlySlot) {
+        ApplicationLoader.get(); // chosen on the thread that builds the pool, which sees the application
+        Serialization.requireMultiReleaseJar();
         this.onlySlot = onlySlot;
         this.config = config;
         this.setup = new Object[] {config.sharedObjects(), config.onWorkerStart(), config.onWorkerExit()};
@@ -141,6 +145,9 @@ public final class ProcessBackend implements Backend {
         if (setup[0] != null || setup[1] != null || setup[2] != null) {
             Serialization serialization = Serialization.forParent();
             for (int i = 0; i < setup.length; i++) {
+                if (setup[i] instanceof ComposedHook composed) {
+                    composed.parts().forEach((role, part) -> serialization.requireSendable(part, role));
+                }
                 if (setup[i] != null) {
                     serialization.requireSendable(setup[i], "the pool's " + roles[i]);
                 }
@@ -309,6 +316,8 @@ public final class ProcessBackend implements Backend {
                         slot.link = link;
                         slot.generations = 1;
                     }
+                } catch (WorkerLink.StartFailure e) {
+                    failures[slot.id] = e.forUser();
                 } catch (RuntimeException e) {
                     failures[slot.id] = e;
                 }

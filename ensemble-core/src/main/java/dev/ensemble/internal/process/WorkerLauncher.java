@@ -1,24 +1,30 @@
 package dev.ensemble.internal.process;
 
 import dev.ensemble.internal.PoolConfig;
+import dev.ensemble.internal.wire.ApplicationLoader;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * What every worker process of one pool is started with: the running JDK's {@code java}, the parent's class
  * path and module path, the flags the library needs, the AOT cache when there is one, and the user's
  * {@code jvmArgs} last (so that they win). Owns the pool's private directory (mode 0700) that holds the
- * sockets and anything else the workers need on disk; {@link #deleteDirectory()} removes it.
+ * sockets, the worker's class path and anything else the workers need on disk; {@link #deleteDirectory()}
+ * removes it.
  */
 final class WorkerLauncher {
     private final PoolConfig config;
@@ -26,20 +32,59 @@ final class WorkerLauncher {
     /** Made by the first worker start, after its JVM is spawned (see {@link #secretHex}). */
     private String secretHex;
     private final AotCache aot;
+    /** The worker's class path and module path (see {@link #pathsFile}); written by the first worker start. */
+    private Path pathsFile;
 
     WorkerLauncher(PoolConfig config) {
         this.config = config;
-        try {
-            this.directory = createPrivateDirectory(Path.of(System.getProperty("java.io.tmpdir")));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the private directory for pool " + config.name()
-                    + "'s worker sockets under " + System.getProperty("java.io.tmpdir"), e);
-        }
+        this.directory = createPrivateDirectory(config.name());
         this.aot = AotCache.forThisJvm(cacheableFlags());
     }
 
     private static final java.util.concurrent.atomic.AtomicLong DIRECTORIES =
             new java.util.concurrent.atomic.AtomicLong();
+
+    /** A Unix domain socket's path holds 108 bytes on Linux and 104 on macOS, its terminating NUL included. */
+    private static final int SOCKET_PATH_MAX_BYTES = 103;
+    /** The room kept under the parent directory for {@code /ensemble-PID-N/wSLOT-GENERATION.sock}. */
+    private static final int SOCKET_NAMES_BYTES = 48;
+
+    /**
+     * Where a pool's private directory may go, best first; the one place that knows where sockets can live:
+     * {@code java.io.tmpdir} if a socket path under it fits, else {@code $XDG_RUNTIME_DIR} (the user's own), else
+     * {@code /tmp}. CI runners and Bazel set temporary directories far longer than a socket path can be.
+     */
+    static List<Path> directoryParents() {
+        List<Path> parents = new ArrayList<>();
+        for (String candidate : new String[] {System.getProperty("java.io.tmpdir"), System.getenv("XDG_RUNTIME_DIR"),
+                "/tmp"}) {
+            if (candidate == null || candidate.isBlank()) {
+                continue;
+            }
+            Path parent = Path.of(candidate).toAbsolutePath();
+            if (parent.toString().getBytes(StandardCharsets.UTF_8).length + SOCKET_NAMES_BYTES <= SOCKET_PATH_MAX_BYTES
+                    && Files.isDirectory(parent) && !parents.contains(parent)) {
+                parents.add(parent);
+            }
+        }
+        return parents;
+    }
+
+    /** Creates the pool's private directory under the first of {@link #directoryParents()} that takes it. */
+    private static Path createPrivateDirectory(String poolName) {
+        IOException failure = null;
+        for (Path parent : directoryParents()) {
+            try {
+                return createPrivateDirectory(parent);
+            } catch (IOException e) {
+                failure = e;
+            }
+        }
+        throw new UncheckedIOException("pool " + poolName + " cannot create a private directory for its worker "
+                + "sockets: java.io.tmpdir (" + System.getProperty("java.io.tmpdir") + ") is too long for a socket "
+                + "path or not writable, and so are $XDG_RUNTIME_DIR and /tmp; start the JVM with -Djava.io.tmpdir "
+                + "set to a short, writable directory", failure != null ? failure : new IOException("no directory"));
+    }
 
     /**
      * Creates {@code ensemble-PID-N} (mode 0700) under {@code parent}, exclusively: a name taken (even by
@@ -129,15 +174,7 @@ final class WorkerLauncher {
         command.addAll(flags.subList(0, userFrom));
         command.add("-XX:ErrorFile=" + directory.resolve("hs_err_pid%p.log")); // a crash report is the pool's file
         command.addAll(aot.flags());
-        command.add("-cp");
-        command.add(aot.classPathPrefix() + System.getProperty("java.class.path", ""));
-        String modulePath = System.getProperty("jdk.module.path");
-        if (modulePath != null && !modulePath.isBlank()) {
-            command.add("--module-path");
-            command.add(modulePath);
-            command.add("--add-modules");
-            command.add("ALL-MODULE-PATH");
-        }
+        command.add("@" + pathsFile());
         command.addAll(config.jvmArgs()); // last, so that they win
         if (WorkerMain.class.getModule().isNamed()) {
             command.add("-m");
@@ -152,6 +189,91 @@ final class WorkerLauncher {
     }
 
     /**
+     * The argument file that gives a worker its class path and module path, written once per pool in its private
+     * directory: a class path of thousands of entries (IDEs, Gradle, Bazel) does not fit in one command-line
+     * argument (the kernel refuses {@code exec} with E2BIG), while the {@code java} launcher reads a file of any
+     * size.
+     */
+    private synchronized Path pathsFile() {
+        if (pathsFile == null) {
+            List<String> arguments = new ArrayList<>();
+            arguments.add("-cp");
+            arguments.add(aot.classPathPrefix() + classPath());
+            String modulePath = System.getProperty("jdk.module.path");
+            if (modulePath != null && !modulePath.isBlank()) {
+                arguments.add("--module-path");
+                arguments.add(modulePath);
+                arguments.add("--add-modules");
+                arguments.add("ALL-MODULE-PATH");
+            }
+            StringBuilder text = new StringBuilder();
+            for (String argument : arguments) {
+                text.append(quoted(argument)).append('\n');
+            }
+            Path file = directory.resolve("paths.args");
+            try {
+                Files.writeString(Files.createFile(file, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rw-------"))), text);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the class path of pool " + config.name()
+                        + "'s workers to " + file + " (is the disk full?)", e);
+            }
+            pathsFile = file;
+        }
+        return pathsFile;
+    }
+
+    /**
+     * The class path of a worker: this JVM's, then what the application's own class loader reads besides
+     * ({@code mvn exec:java} and launchers that load the application in a {@code URLClassLoader}).
+     */
+    private static String classPath() {
+        return ClassPath.VALUE;
+    }
+
+    /** The workers' class path, the same for every pool of this JVM: computed once, on first use. */
+    private static final class ClassPath {
+        static final String VALUE = compute();
+    }
+
+    private static String compute() {
+        String own = System.getProperty("java.class.path", "");
+        Set<String> entries = new LinkedHashSet<>();
+        for (String entry : own.split(File.pathSeparator)) {
+            if (!entry.isBlank()) {
+                entries.add(entry);
+            }
+        }
+        Set<Path> known = new HashSet<>();
+        for (String entry : entries) {
+            known.add(Path.of(entry).toAbsolutePath().normalize());
+        }
+        StringBuilder classPath = new StringBuilder(own);
+        for (Path extra : ApplicationLoader.extraEntries()) {
+            if (known.add(extra)) {
+                classPath.append(classPath.isEmpty() ? "" : File.pathSeparator).append(extra);
+            }
+        }
+        return classPath.toString();
+    }
+
+    /** An argument as the {@code java} launcher reads it from an argument file: in quotes, with escapes. */
+    static String quoted(String argument) {
+        StringBuilder s = new StringBuilder(argument.length() + 2).append('"');
+        for (int i = 0; i < argument.length(); i++) {
+            char c = argument.charAt(i);
+            switch (c) {
+                case '\\', '"' -> s.append('\\').append(c);
+                case '\n' -> s.append("\\n");
+                case '\r' -> s.append("\\r");
+                case '\t' -> s.append("\\t");
+                default -> s.append(c);
+            }
+        }
+        return s.append('"').toString();
+    }
+
+    /**
      * What makes two worker JVMs interchangeable for warm reuse: the java command, the flags (the library's and
      * the user's) and the class and module paths; not what is per pool or per worker (directory, socket, slot).
      */
@@ -159,7 +281,7 @@ final class WorkerLauncher {
         List<String> key = new ArrayList<>();
         key.add(java());
         key.addAll(cacheableFlags());
-        key.add(System.getProperty("java.class.path", ""));
+        key.add(classPath());
         key.add(String.valueOf(System.getProperty("jdk.module.path")));
         return List.copyOf(key);
     }

@@ -142,6 +142,13 @@ final class WorkerLink {
         boolean repeats(StartFailure previous) {
             return previous != null && repeatKey != null && repeatKey.equals(previous.repeatKey);
         }
+
+        /** The same failure as users get it: an {@code IllegalStateException}, not a class of the library's. */
+        IllegalStateException forUser() {
+            IllegalStateException plain = new IllegalStateException(getMessage(), getCause());
+            plain.setStackTrace(getStackTrace());
+            return plain;
+        }
     }
 
     private WorkerLink(ProcessBackend backend, int slot, int generation, Process process) {
@@ -263,10 +270,33 @@ final class WorkerLink {
             link.destroy();
             throw e;
         } catch (IOException | RuntimeException e) {
-            boolean exited = !process.isAlive();
+            boolean exited = awaitExit(process);
             link.destroy();
-            throw link.startFailure(exited && link.channel == null ? "the worker JVM exited before connecting"
-                    : e.toString(), e);
+            String what;
+            Throwable cause = e;
+            if (e instanceof java.nio.channels.ClosedChannelException || e instanceof java.io.EOFException) {
+                cause = null; // says no more than the message: the worker's own output, appended, says why
+                // The connection closed under the start: the worker's end, or the start timeout's.
+                what = exited ? "the worker JVM exited before " + (link.channel == null ? "connecting" : "it was ready")
+                        : "the worker JVM did not get ready within " + TimeUnit.NANOSECONDS.toSeconds(START_TIMEOUT_NANOS)
+                                + " s";
+            } else {
+                what = e.getMessage() != null ? e.getMessage() : e.toString();
+            }
+            throw link.startFailure(what, cause);
+        }
+    }
+
+    /** How long a failed start waits for the worker JVM's exit to tell "it exited" from "it hung". */
+    private static final long EXIT_GRACE_MILLIS = 500;
+
+    /** Whether the process has exited, or does within {@link #EXIT_GRACE_MILLIS}. */
+    private static boolean awaitExit(Process process) {
+        try {
+            return process.waitFor(EXIT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !process.isAlive();
         }
     }
 
@@ -489,9 +519,10 @@ final class WorkerLink {
         } catch (IOException e) {
             // The reader sees the end too and reports the chunk with the others.
             kill();
-        } catch (RuntimeException e) {
-            // Could not encode it (an input failed even alone, or the message is too large): the chunk fails here,
-            // and its task, if this frame carried it, never reached the worker.
+        } catch (RuntimeException | LinkageError e) {
+            // Could not encode it (an input failed even alone, the message is too large, or the serializer could
+            // not be initialized in this JVM): the chunk fails here, with the reason, rather than the sender
+            // thread dying with it; its task, if this frame carried it, never reached the worker.
             taskMirror.remove(chunk.callId());
             synchronized (this) {
                 inFlight.remove(entry.seq);
@@ -499,7 +530,9 @@ final class WorkerLink {
                     return true;
                 }
             }
-            backend.failUnsent(slot, chunk, e);
+            backend.failUnsent(slot, chunk, e instanceof RuntimeException r ? r
+                    : new IllegalStateException("the task or its inputs could not be encoded for a worker process: "
+                            + e, e));
         } finally {
             channel.writeLock().unlock();
         }

@@ -80,7 +80,8 @@ public final class ClassPathPackages {
     }
 
     /**
-     * The class path and module path entries of this JVM, manifest {@code Class-Path} entries included.
+     * The class path and module path entries of this JVM, manifest {@code Class-Path} entries included, and those
+     * of the application's own class loader ({@link ApplicationLoader#extraEntries()}).
      *
      * @return the entries that exist, in order, each once
      */
@@ -95,6 +96,7 @@ public final class ClassPathPackages {
                 }
             }
         }
+        todo.addAll(ApplicationLoader.extraEntries()); // an application in a class loader of its own
         while (!todo.isEmpty()) {
             Path entry = todo.poll();
             if (!Files.exists(entry) || !seen.add(entry)) {

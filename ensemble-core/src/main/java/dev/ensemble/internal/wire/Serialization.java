@@ -29,8 +29,9 @@ import org.apache.fory.resolver.AllowListChecker;
  *
  * <p><b>Lambdas</b> travel through Fory's {@link SerializedLambda} support, so the task interfaces being
  * {@link java.io.Serializable} is enough. <b>Exceptions</b> travel by JDK serialization, which keeps their
- * exact class, fields, stack trace, cause and suppressed exceptions; one that cannot be serialized arrives as
- * a {@link RemoteException} with the same message, class name and stack trace.
+ * exact class, fields, stack trace, cause and suppressed exceptions; a field that cannot be serialized arrives
+ * null; one whose class cannot be loaded here arrives as a {@link RemoteException} with the same message, class
+ * name and stack trace.
  *
  * <p>Thread-safe.
  */
@@ -50,18 +51,77 @@ public final class Serialization {
         }
     };
 
+    /** Fory's jar has classes for newer JDKs under this prefix; without them Fory fails later, in odd places. */
+    private static final String VERSIONED_ENTRIES = "META-INF/versions/";
+    /** Fory's own jar, which declares itself multi-release: not opened again (several ms of a first pool). */
+    private static final String FORY_JAR_PREFIX = "fory-core-";
+
+    /** Why Fory cannot work in this JVM (see {@link #requireMultiReleaseJar}), or "": found once, on first use. */
+    private static final class JarProblem {
+        static final String PROBLEM = jarProblem();
+    }
+
+    private static String jarProblem() {
+        java.security.CodeSource source = Fory.class.getProtectionDomain().getCodeSource();
+        if (source == null || source.getLocation() == null || !"file".equals(source.getLocation().getProtocol())) {
+            return "";
+        }
+        java.nio.file.Path jar;
+        try {
+            jar = java.nio.file.Path.of(source.getLocation().toURI());
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            return "";
+        }
+        if (!java.nio.file.Files.isRegularFile(jar) || jar.getFileName().toString().startsWith(FORY_JAR_PREFIX)) {
+            return ""; // a directory of classes, or Fory's own jar: no manifest to get wrong
+        }
+        try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile(), false,
+                java.util.zip.ZipFile.OPEN_READ, Runtime.version())) {
+            if (file.isMultiRelease() || file.stream().noneMatch(e -> e.getName().startsWith(VERSIONED_ENTRIES))) {
+                return "";
+            }
+        } catch (IOException e) {
+            return ""; // the JVM reads it anyway; nothing to say about it
+        }
+        return "the jar " + jar + " holds classes for newer Java versions (" + VERSIONED_ENTRIES + ") that the JVM "
+                + "ignores because its manifest lacks the line \"Multi-Release: true\", so worker processes cannot "
+                + "work: add that line to the jar's manifest (with maven-shade-plugin, a ManifestResourceTransformer "
+                + "with <Multi-Release>true</Multi-Release> in its manifestEntries; with maven-assembly-plugin, the "
+                + "same entry in <archive><manifestEntries>)";
+    }
+
+    /**
+     * Fails if the serializer's classes come from a jar that merged a multi-release jar without keeping
+     * {@code Multi-Release: true} in its manifest (maven-shade-plugin's and maven-assembly-plugin's default): the
+     * JVM then loads the wrong version of some of them, and serialization fails later, in a worker or a sender
+     * thread, with an error that says nothing of the cause. Checked once per JVM.
+     *
+     * @throws IllegalStateException naming the jar and the manifest line to add
+     */
+    public static void requireMultiReleaseJar() {
+        String problem = JarProblem.PROBLEM;
+        if (!problem.isEmpty()) {
+            throw new IllegalStateException(problem);
+        }
+    }
+
     private Serialization(boolean codegen) {
+        requireMultiReleaseJar();
         this.checker = new AllowListChecker(AllowListChecker.CheckLevel.STRICT);
         this.fory = Fory.builder()
                 .withLanguage(Language.JAVA)
                 .requireClassRegistration(false)
                 .suppressClassRegistrationWarnings(true)
                 .withRefTracking(true)
+                // Both ends run the same classes: a reader picks each class's serializer by its class (so the
+                // per-class fallback applies alike on both), not by compiling one from the writer's type definitions.
+                .withCompatible(false)
                 .withCodegen(codegen)
-                .withClassLoader(ClassLoader.getSystemClassLoader())
+                .withClassLoader(ApplicationLoader.get())
                 .withTypeChecker(checker)
                 .buildThreadSafeFory();
         fory.registerCallback(BulkArraySerializers::registerWith);
+        fory.registerSerializerFactory(new FallbackSerializers());
     }
 
     /**
@@ -193,10 +253,11 @@ public final class Serialization {
             }
             return fory.serialize(function);
         } catch (RuntimeException | StackOverflowError e) {
+            // The serializer's refusal says no more than the message does, and in its own terms: not kept.
             throw new IllegalArgumentException(role + " cannot be sent to a worker process: "
                     + culprit(function, e) + ". Workers are separate JVMs: what a task captures is copied to them, "
                     + "so it must be data (not threads, streams, connections or locks) of classes on the class path",
-                    e);
+                    rootCause(e) instanceof org.apache.fory.exception.InsecureException ? null : e);
         }
     }
 
@@ -245,16 +306,37 @@ public final class Serialization {
         return value == null ? "null" : "class " + value.getClass().getName();
     }
 
-    private static String rootMessage(Throwable e) {
+    private static Throwable rootCause(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
+        return t;
+    }
+
+    /** Fory's allow-list refusals: "Class X isn't in the allow list ..." and "X hit disallowed list". */
+    private static final java.util.regex.Pattern NOT_ALLOWED =
+            java.util.regex.Pattern.compile("Class (\\S+) isn't in the allow list.*", java.util.regex.Pattern.DOTALL);
+    private static final java.util.regex.Pattern DISALLOWED = java.util.regex.Pattern.compile("(\\S+) hit disallowed list.*",
+            java.util.regex.Pattern.DOTALL);
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = rootCause(e);
         String text = t.getMessage() != null ? t.getMessage() : t.getClass().getName();
         if (text.contains("needs to implement java.io.Serializable")) {
             text += " (a lambda can be sent only if its interface is Serializable, such as dev.ensemble.Task)";
         } else if (t instanceof org.apache.fory.exception.InsecureException) {
-            text += " (workers accept only JDK classes that are safe to deserialize and classes on the class path)";
+            java.util.regex.Matcher notAllowed = NOT_ALLOWED.matcher(text);
+            java.util.regex.Matcher disallowed = DISALLOWED.matcher(text);
+            if (notAllowed.matches()) {
+                text = "class " + notAllowed.group(1) + " is not on the class path or module path of this JVM, so "
+                        + "worker processes could not load it (a class of another class loader, or made at run time)";
+            } else if (disallowed.matches()) {
+                text = disallowed.group(1) + " is never copied to another JVM: it is not data";
+            } else {
+                text += " (workers accept only JDK classes that are safe to deserialize and classes on the class "
+                        + "path)";
+            }
         }
         return text;
     }
@@ -285,7 +367,14 @@ public final class Serialization {
      */
     public static byte[] encodeThrowable(Throwable error) {
         try {
-            byte[] bytes = javaSerialize(error);
+            byte[] bytes;
+            try {
+                bytes = javaSerialize(error);
+            } catch (java.io.NotSerializableException e) {
+                // A field holds what cannot travel (a thread, a connection): the exception still goes as its own
+                // class, with that field null, so that catch and instanceof work on it.
+                bytes = javaSerializeDroppingUnserializable(error);
+            }
             readThrowable(bytes, ClassPathPackages.ofThisJvm());
             return bytes;
         } catch (IOException | ClassNotFoundException | RuntimeException e) {
@@ -301,6 +390,24 @@ public final class Serialization {
                 }
             }
         }
+    }
+
+    /** JDK serialization with every object that is not {@link java.io.Serializable} written as null. */
+    private static byte[] javaSerializeDroppingUnserializable(Object value) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes) {
+            {
+                enableReplaceObject(true);
+            }
+
+            @Override
+            protected Object replaceObject(Object obj) {
+                return obj instanceof java.io.Serializable ? obj : null;
+            }
+        }) {
+            out.writeObject(value);
+        }
+        return bytes.toByteArray();
     }
 
     private static byte[] javaSerialize(Object value) throws IOException {
@@ -332,7 +439,7 @@ public final class Serialization {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes)) {
             @Override
             protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
-                return Class.forName(desc.getName(), false, ClassLoader.getSystemClassLoader());
+                return ApplicationLoader.load(desc.getName());
             }
         }) {
             in.setObjectInputFilter(filter(bytes.length, packages, true));
@@ -461,7 +568,7 @@ public final class Serialization {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes)) {
             @Override
             protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
-                return Class.forName(desc.getName(), false, ClassLoader.getSystemClassLoader());
+                return ApplicationLoader.load(desc.getName());
             }
         }) {
             in.setObjectInputFilter(filter(bytes.length, packages, false));

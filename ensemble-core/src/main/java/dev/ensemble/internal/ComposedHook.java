@@ -1,0 +1,18 @@
+package dev.ensemble.internal;
+
+import dev.ensemble.WorkerHook;
+import java.util.Map;
+
+/**
+ * A worker hook the library composed from what the user gave (an instance pool's start hook runs the user's hook,
+ * then the instance factory): a part that cannot be sent to a worker process is blamed by the name the user knows
+ * it by, not as the hook the user never set.
+ */
+public interface ComposedHook extends WorkerHook {
+    /**
+     * The user's objects this hook carries.
+     *
+     * @return each part by what the user calls it ("the instance factory of ensemble e-1"), in order; no nulls
+     */
+    Map<String, Object> parts();
+}
