@@ -3,6 +3,8 @@ package dev.ensemble;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -26,6 +28,7 @@ public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
     @Override
     public void beforeEach(ExtensionContext context) {
         context.getStore(NS).put("shm", shmFiles());
+        context.getStore(NS).put("tmp", poolDirectories());
         context.getStore(NS).put("children", childPids());
         context.getStore(NS).put("threads", ourThreads().stream().map(Thread::threadId).collect(Collectors.toSet()));
     }
@@ -69,6 +72,13 @@ public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
                 leaks.add("/dev/shm/" + file);
             }
         }
+        Set<Path> tmpBefore = (Set<Path>) context.getStore(NS).get("tmp");
+        for (Path dir : poolDirectories()) {
+            Matcher m = POOL_DIRECTORY.matcher(dir.getFileName().toString());
+            if (!tmpBefore.contains(dir) && m.matches() && ours.contains(Long.parseLong(m.group(1)))) {
+                leaks.add(dir.toString());
+            }
+        }
         if (!leaks.isEmpty()) {
             throw new AssertionError(context.getDisplayName() + " left behind: " + leaks);
         }
@@ -87,6 +97,27 @@ public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
             }
         }
         return !file.matches("ensemble-.*-\\d+-\\d+.*"); // an entry of unknown shape counts as ours
+    }
+
+    /** A pool's private directory (worker sockets, argument file): {@code ensemble-PID-RANDOM}. */
+    private static final Pattern POOL_DIRECTORY = Pattern.compile("ensemble-(\\d+)-[0-9a-f]{16}");
+
+    /** The pool directories in every place a pool may make them: java.io.tmpdir, $XDG_RUNTIME_DIR, /tmp. */
+    private static Set<Path> poolDirectories() {
+        Set<Path> found = new java.util.HashSet<>();
+        for (String parent : new String[] {System.getProperty("java.io.tmpdir"), System.getenv("XDG_RUNTIME_DIR"),
+                "/tmp"}) {
+            if (parent == null || !Files.isDirectory(Path.of(parent))) {
+                continue;
+            }
+            try (Stream<Path> entries = Files.list(Path.of(parent))) {
+                entries.filter(e -> POOL_DIRECTORY.matcher(e.getFileName().toString()).matches())
+                        .forEach(e -> found.add(e.toAbsolutePath()));
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // unreadable: nothing to check there
+            }
+        }
+        return found;
     }
 
     private static List<Thread> ourThreads() {

@@ -1,5 +1,6 @@
 package dev.ensemble.internal.process;
 
+import dev.ensemble.internal.platform.PrivateDirectory;
 import dev.ensemble.internal.PoolConfig;
 import dev.ensemble.internal.wire.ApplicationLoader;
 import java.io.File;
@@ -41,13 +42,16 @@ final class WorkerLauncher {
         this.aot = AotCache.forThisJvm(cacheableFlags());
     }
 
-    private static final java.util.concurrent.atomic.AtomicLong DIRECTORIES =
-            new java.util.concurrent.atomic.AtomicLong();
+    /** The start of a pool's private directory's name. */
+    static final String PREFIX = "ensemble-";
+    /** The parents this JVM has cleaned of dead JVMs' directories: once each is enough. */
+    private static final java.util.Set<Path> STALE_CLEANED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final System.Logger LOG = System.getLogger(WorkerLauncher.class.getName());
 
     /** A Unix domain socket's path holds 108 bytes on Linux and 104 on macOS, its terminating NUL included. */
     private static final int SOCKET_PATH_MAX_BYTES = 103;
-    /** The room kept under the parent directory for {@code /ensemble-PID-N/wSLOT-GENERATION.sock}. */
-    private static final int SOCKET_NAMES_BYTES = 48;
+    /** The room kept under the parent directory for {@code /ensemble-PID-RANDOM/wSLOT-GENERATION.sock}. */
+    private static final int SOCKET_NAMES_BYTES = 56;
 
     /**
      * Where a pool's private directory may go, best first; the one place that knows where sockets can live:
@@ -87,23 +91,31 @@ final class WorkerLauncher {
     }
 
     /**
-     * Creates {@code ensemble-PID-N} (mode 0700) under {@code parent}, exclusively: a name taken (even by
-     * someone else's directory or link) is skipped. Not {@code Files.createTempDirectory}, whose random name
-     * starts the security providers (about 25 ms of a JVM's first pool, before its first worker could start); the
-     * name need not be secret, only the directory's own.
+     * Creates {@code ensemble-PID-RANDOM} under {@code parent} (mode 0700, verified: see {@link PrivateDirectory}),
+     * after deleting the directories that JVMs now dead left there (killed, they could not). The random part comes
+     * from {@code /dev/urandom}, not {@code Files.createTempDirectory}, whose name starts the security providers
+     * (about 25 ms of a JVM's first pool, before its first worker could start).
      */
     private static Path createPrivateDirectory(Path parent) throws IOException {
-        long pid = ProcessHandle.current().pid();
-        for (int attempt = 0; ; attempt++) {
-            Path candidate = parent.resolve("ensemble-" + pid + "-" + DIRECTORIES.incrementAndGet());
-            try {
-                return Files.createDirectory(candidate,
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            } catch (java.nio.file.FileAlreadyExistsException e) {
-                if (attempt >= 1_000) {
-                    throw e;
-                }
-            }
+        if (STALE_CLEANED.add(parent)) {
+            PrivateDirectory.deleteStale(parent, PREFIX, WorkerLauncher::isStale);
+        }
+        return PrivateDirectory.create(parent.resolve(PREFIX + ProcessHandle.current().pid() + "-"
+                + PrivateDirectory.randomPart()));
+    }
+
+    /** {@code rest} is {@code PID-RANDOM}: stale if that process is gone. */
+    private static boolean isStale(String rest) {
+        String[] parts = rest.split("-", -1);
+        if (parts.length != 2 || !parts[1].matches("[0-9a-f]{16}")) {
+            return false;
+        }
+        try {
+            long pid = Long.parseLong(parts[0]);
+            return pid != ProcessHandle.current().pid()
+                    && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 
@@ -294,7 +306,7 @@ final class WorkerLauncher {
         try (Stream<Path> files = Files.walk(directory)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException | UncheckedIOException e) {
-            System.err.println("pool " + config.name() + ": could not remove " + directory + ": " + e);
+            LOG.log(System.Logger.Level.WARNING, "pool {0}: could not remove {1}: {2}", config.name(), directory, e);
         }
     }
 
