@@ -1,5 +1,6 @@
 package dev.ensemble.internal.monitor;
 
+import dev.ensemble.internal.platform.Log;
 import java.lang.management.ManagementFactory;
 import java.util.Hashtable;
 import java.util.concurrent.CompletableFuture;
@@ -77,7 +78,8 @@ final class JmxRegistration {
         } catch (JMException | RuntimeException e) {
             // Monitoring must never break the pool: the bean is missing, the pool works.
             registered.completeExceptionally(e);
-            System.err.println("Ensemble: the JMX bean of pool " + monitor.name() + " could not be registered: " + e);
+            Log.log(JmxRegistration.class, System.Logger.Level.WARNING, "the JMX bean of pool " + monitor.name()
+                    + " could not be registered", e);
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.ensemble.internal.process;
 
-import dev.ensemble.TaskFailedException;
+import dev.ensemble.internal.platform.Log;import dev.ensemble.TaskFailedException;
 import dev.ensemble.TaskTimeoutException;
 import dev.ensemble.WorkerDiedException;
 import dev.ensemble.internal.Backend;
@@ -50,7 +50,6 @@ import org.apache.fory.memory.MemoryBuffer;
  * destroys the processes at once instead.
  */
 public final class ProcessBackend implements Backend {
-    private static final System.Logger LOG = System.getLogger(ProcessBackend.class.getName());
     /** The first wait before starting a lost worker's replacement again; doubled after each failed start. */
     private static final long FIRST_REPLACEMENT_BACKOFF_MILLIS = 100;
     /** The longest wait between starts: a kill storm (an OOM killer) costs at most this once it ends. */
@@ -744,8 +743,10 @@ public final class ProcessBackend implements Backend {
                     break;
                 }
                 previous = failure;
-                LOG.log(System.Logger.Level.WARNING, "pool {0}: replacing worker {1} failed; trying again in {2} ms: "
-                        + "{3}", config.name(), slot.id, backoff, failure.getMessage());
+                long wait = backoff;
+                Log.log(ProcessBackend.class, System.Logger.Level.WARNING, () -> "pool " + config.name()
+                        + ": replacing worker " + slot.id + " failed; trying again in " + wait + " ms: "
+                        + failure.getMessage());
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoff));
                 backoff = Math.min(MAX_REPLACEMENT_BACKOFF_MILLIS, 2 * backoff);
             }
@@ -769,8 +770,9 @@ public final class ProcessBackend implements Backend {
                     anyAlive |= s.replacing || s.link != null && !s.link.ended();
                 }
             }
-            LOG.log(System.Logger.Level.ERROR, "pool {0}: worker {1} cannot be started again, the same way twice: {2}",
-                    config.name(), slot.id, lasting == null ? "" : lasting.getMessage());
+            WorkerLink.StartFailure why = lasting;
+            Log.log(ProcessBackend.class, System.Logger.Level.ERROR, () -> "pool " + config.name() + ": worker "
+                    + slot.id + " cannot be started again: it failed the same way twice: " + why.getMessage());
             if (!anyAlive) {
                 scheduler.terminate(new IllegalStateException("pool " + config.name() + " has no worker left: a lost "
                         + "worker's replacement failed to start twice the same way (see the cause); the pool was "
@@ -853,8 +855,9 @@ public final class ProcessBackend implements Backend {
                         killed = true;
                         deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
                         if (slot.link != null) {
-                            System.err.println("pool " + config.name() + ": worker " + slot.id
-                                    + " did not exit in time; killing it");
+                            int id = slot.id;
+                            Log.log(ProcessBackend.class, System.Logger.Level.WARNING, () -> "pool " + config.name()
+                                    + ": worker " + id + " did not exit in time; killing it");
                             slot.link.kill();
                         }
                         continue;

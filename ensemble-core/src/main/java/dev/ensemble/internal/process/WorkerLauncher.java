@@ -1,6 +1,6 @@
 package dev.ensemble.internal.process;
 
-import dev.ensemble.internal.platform.PrivateDirectory;
+import dev.ensemble.internal.platform.Log;import dev.ensemble.internal.platform.PrivateDirectory;
 import dev.ensemble.internal.PoolConfig;
 import dev.ensemble.internal.wire.ApplicationLoader;
 import java.io.File;
@@ -46,7 +46,6 @@ final class WorkerLauncher {
     static final String PREFIX = "ensemble-";
     /** The parents this JVM has cleaned of dead JVMs' directories: once each is enough. */
     private static final java.util.Set<Path> STALE_CLEANED = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private static final System.Logger LOG = System.getLogger(WorkerLauncher.class.getName());
 
     /** A Unix domain socket's path holds 108 bytes on Linux and 104 on macOS, its terminating NUL included. */
     private static final int SOCKET_PATH_MAX_BYTES = 103;
@@ -306,7 +305,8 @@ final class WorkerLauncher {
         try (Stream<Path> files = Files.walk(directory)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException | UncheckedIOException e) {
-            LOG.log(System.Logger.Level.WARNING, "pool {0}: could not remove {1}: {2}", config.name(), directory, e);
+            Log.log(WorkerLauncher.class, System.Logger.Level.WARNING, () -> "pool " + config.name()
+                    + ": could not remove " + directory + ": " + e);
         }
     }
 

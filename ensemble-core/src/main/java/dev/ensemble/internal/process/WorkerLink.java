@@ -1,6 +1,6 @@
 package dev.ensemble.internal.process;
 
-import dev.ensemble.internal.schedule.Chunk;
+import dev.ensemble.internal.platform.Log;import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.wire.FrameChannel;
 import dev.ensemble.internal.wire.Serialization;
 import dev.ensemble.internal.worker.ChunkResult;
@@ -33,7 +33,6 @@ import org.apache.fory.memory.MemoryBuffer;
  * The channel's write lock keeps the task cache mirror in the order of the frames.
  */
 final class WorkerLink {
-    private static final System.Logger LOG = System.getLogger(WorkerLink.class.getName());
     private static final long START_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
     private static final boolean DEBUG_START = Boolean.getBoolean("ensemble.debug.start");
 
@@ -261,9 +260,13 @@ final class WorkerLink {
             long proven = System.nanoTime();
             link.initialize(asked);
             if (DEBUG_START) {
-                System.err.printf("worker %d: spawned %.1f ms, secret sent %.1f ms, connected %.1f ms, proven %.1f ms, "
-                        + "ready %.1f ms%n", slot, (spawned - asked) / 1e6, (secretSent - asked) / 1e6,
-                        (connected - asked) / 1e6, (proven - asked) / 1e6, (System.nanoTime() - asked) / 1e6);
+                long ready = System.nanoTime();
+                long secretAt = secretSent;
+                long connectedAt = connected;
+                Log.log(WorkerLink.class, System.Logger.Level.INFO, () -> String.format("worker %d: spawned %.1f ms, "
+                        + "secret sent %.1f ms, connected %.1f ms, proven %.1f ms, ready %.1f ms", slot,
+                        (spawned - asked) / 1e6, (secretAt - asked) / 1e6, (connectedAt - asked) / 1e6,
+                        (proven - asked) / 1e6, (ready - asked) / 1e6));
             }
             return link;
         } catch (StartFailure e) {
@@ -333,7 +336,8 @@ final class WorkerLink {
             throw e;
         } catch (IOException | RuntimeException e) {
             if (DEBUG_START) {
-                System.err.println("warm worker " + idle.pid() + " could not be reused: " + e);
+                Log.log(WorkerLink.class, System.Logger.Level.WARNING, () -> "warm worker " + idle.pid()
+                        + " could not be reused: " + e);
             }
             link.destroy();
             link.stderr.awaitEnd(500);
@@ -656,9 +660,10 @@ final class WorkerLink {
             }
             frozen = true;
         }
-        System.err.println("pool " + backend.poolName() + ": worker " + slot + " (pid " + pid + ") sent nothing for "
-                + TimeUnit.NANOSECONDS.toMillis(now - lastHeard) + " ms while running a task under a timeout; "
-                + "it is stopped or stuck, killing it");
+        long silentMillis = TimeUnit.NANOSECONDS.toMillis(now - lastHeard);
+        Log.log(WorkerLink.class, System.Logger.Level.WARNING, () -> "pool " + backend.poolName() + ": worker "
+                + slot + " (pid " + pid + ") sent nothing for " + silentMillis + " ms while running a task under a "
+                + "timeout; it is stopped or stuck, killing it");
         kill();
         return true;
     }
@@ -740,7 +745,8 @@ final class WorkerLink {
             // The worker is gone (EOF, or a reset when it was killed): end() reports how it ended.
         } catch (RuntimeException e) {
             // A frame this side could not decode: the worker cannot be trusted to be in step any more.
-            System.err.println("pool " + backend.poolName() + ": dropping worker " + slot + " after a bad message: " + e);
+            Log.log(WorkerLink.class, System.Logger.Level.ERROR, "pool " + backend.poolName() + ": dropping worker "
+                    + slot + " after a message this side could not decode", e);
             kill();
         } catch (Error e) {
             kill();
@@ -885,9 +891,10 @@ final class WorkerLink {
             long graceMillis = clean ? backend.exitGracePeriod().toMillis() : DEATH_GRACE_MILLIS;
             if (!process.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
                 if (clean) {
-                    LOG.log(System.Logger.Level.WARNING, "pool {0}: worker {1} (pid {2}) ran its exit hook but its "
-                            + "JVM did not end within {3} ms (a shutdown hook or a non-daemon thread still running); "
-                            + "killing it", backend.poolName(), slot, pid, graceMillis);
+                    Log.log(WorkerLink.class, System.Logger.Level.WARNING, () -> "pool " + backend.poolName()
+                            + ": worker " + slot + " (pid " + pid + ") ran its exit hook but its JVM did not end "
+                            + "within " + graceMillis + " ms (a shutdown hook or a non-daemon thread still "
+                            + "running); killing it");
                 }
                 killTree();
                 process.waitFor(5, TimeUnit.SECONDS);

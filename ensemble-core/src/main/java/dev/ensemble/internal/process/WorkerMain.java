@@ -48,6 +48,9 @@ import org.apache.fory.memory.MemoryBuffer;
  * <p><b>Blame.</b> For chunks of timed tasks the main thread marks the running task ({@code seq}, offset) in a
  * memory-mapped file of the pool's directory, which the pool reads if this JVM dies without a word.
  *
+ * <p><b>Diagnostics</b> go to this JVM's standard error, not to a logger: the pool forwards it line by line with
+ * the worker's prefix and quotes its last lines in start-failure and death messages, so it is the worker's log.
+ *
  * <p><b>Exits.</b> EXIT from the pool: exit hook, EXITED, {@code System.exit(0)}. Pool gone (standard input or
  * socket closed, or parent process dead): halt, after deleting the pool's files if its JVM died
  * ({@link #poolGone}). A task's {@code System.exit}: a shutdown hook reports

@@ -1,5 +1,6 @@
 package dev.ensemble.internal.thread;
 
+import dev.ensemble.internal.platform.Log;
 import dev.ensemble.TaskTimeoutException;
 import dev.ensemble.internal.Backend;
 import dev.ensemble.internal.PoolConfig;
@@ -167,7 +168,7 @@ public final class ThreadBackend implements Backend {
                 if (startFailure != null) {
                     startFailure.compareAndSet(null, failure);
                 } else {
-                    System.err.println(failure.getMessage());
+                    Log.log(ThreadBackend.class, System.Logger.Level.ERROR, failure.getMessage(), t);
                 }
                 return startFailure == null;
             }
@@ -183,7 +184,8 @@ public final class ThreadBackend implements Backend {
             try {
                 config.onWorkerExit().run(state);
             } catch (Throwable t) {
-                System.err.println("worker " + slot.id + " of pool " + config.name() + ": onWorkerExit threw " + t);
+                Log.log(ThreadBackend.class, System.Logger.Level.WARNING, "worker " + slot.id + " of pool "
+                        + config.name() + ": onWorkerExit threw " + t, t);
             }
         }
         scheduler.workerExited(slot.id, System.nanoTime() - hookStart);

@@ -139,8 +139,6 @@ final class HazelcastWorkers implements Backend {
     }
 
     /** Why a request got no reply from its member. */
-    private static final System.Logger LOG = System.getLogger(HazelcastWorkers.class.getName());
-
     private static final class MemberGone extends Exception {
         @java.io.Serial
         private static final long serialVersionUID = 1L;
@@ -311,8 +309,8 @@ final class HazelcastWorkers implements Backend {
             if (!instanceRunning()) {
                 scheduler.terminate(instanceGone(e));
             } else {
-                LOG.log(System.Logger.Level.ERROR, "pool " + config.name() + ": worker slot " + slot.id
-                        + " stopped after an unexpected failure", e);
+                System.getLogger(HazelcastWorkers.class.getName()).log(System.Logger.Level.ERROR, "pool " + config.name() + ": worker slot "
+                        + slot.id + " stopped after an unexpected failure", e);
                 scheduler.terminate(new IllegalStateException("pool " + config.name() + " stopped: worker slot "
                         + slot.id + " failed unexpectedly (see the cause)", e));
             }
@@ -520,8 +518,8 @@ final class HazelcastWorkers implements Backend {
         } catch (MemberGone gone) {
             move(slot, gone.getMessage());
         } catch (RuntimeException e) {
-            System.err.println("worker " + slot.id + " of pool " + config.name() + " could not be replaced on "
-                    + slot.home + ": " + e.getMessage());
+            System.getLogger(HazelcastWorkers.class.getName()).log(System.Logger.Level.WARNING, "worker " + slot.id + " of pool "
+                    + config.name() + " could not be replaced on " + slot.home + ": " + e.getMessage(), e);
             slot.home = null;
         }
     }
@@ -568,8 +566,8 @@ final class HazelcastWorkers implements Backend {
             } catch (MemberGone gone) {
                 // try the next member
             } catch (RuntimeException e) {
-                System.err.println("worker " + slot.id + " of pool " + config.name() + " could not move to " + to
-                        + " (" + why + "): " + e.getMessage());
+                System.getLogger(HazelcastWorkers.class.getName()).log(System.Logger.Level.WARNING, "worker " + slot.id + " of pool "
+                        + config.name() + " could not move to " + to + " (" + why + "): " + e.getMessage(), e);
             }
         }
         return false;

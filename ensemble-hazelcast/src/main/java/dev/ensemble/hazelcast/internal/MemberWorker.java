@@ -170,7 +170,8 @@ final class MemberWorker implements SlotWorker {
                     pool.setup.onExit().run(state);
                 }
             } catch (Throwable t) {
-                System.err.println("worker " + slot + " of pool " + pool.setup.name() + ": onWorkerExit threw " + t);
+                System.getLogger(MemberWorker.class.getName()).log(System.Logger.Level.WARNING, "worker " + slot + " of pool "
+                        + pool.setup.name() + ": onWorkerExit threw " + t, t);
             }
             reply.complete(Reply.ok(System.nanoTime() - start));
             end(false);
