@@ -10,6 +10,7 @@ module dev.ensemble {
 
     // The cluster backend lives in its own module and runs the same worker runtime on cluster members.
     exports dev.ensemble.internal to dev.ensemble.hazelcast;
+    exports dev.ensemble.internal.backend to dev.ensemble.hazelcast;
     exports dev.ensemble.internal.schedule to dev.ensemble.hazelcast;
     exports dev.ensemble.internal.worker to dev.ensemble.hazelcast;
     exports dev.ensemble.internal.wire to dev.ensemble.hazelcast;
@@ -25,6 +26,7 @@ module dev.ensemble {
 
     // Fory rebuilds the library's own lambdas (jobs wrapped as tasks) and wire records in worker processes.
     opens dev.ensemble.internal to org.apache.fory.core;
+    opens dev.ensemble.internal.backend to org.apache.fory.core;
     opens dev.ensemble.internal.wire to org.apache.fory.core;
     // A SharedArray travels as a Handle record (writeReplace on the views, readResolve on the handle).
     opens dev.ensemble.internal.shm to org.apache.fory.core;

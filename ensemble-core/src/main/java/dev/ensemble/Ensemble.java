@@ -2,7 +2,7 @@ package dev.ensemble;
 
 import dev.ensemble.internal.Batches;
 import dev.ensemble.internal.EnsembleImpl;
-import dev.ensemble.internal.PoolConfig;
+import dev.ensemble.internal.backend.PoolConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

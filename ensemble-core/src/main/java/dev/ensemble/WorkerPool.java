@@ -1,7 +1,7 @@
 package dev.ensemble;
 
 import dev.ensemble.internal.Batches;
-import dev.ensemble.internal.PoolConfig;
+import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.internal.Pools;
 import java.time.Duration;
 import java.util.List;

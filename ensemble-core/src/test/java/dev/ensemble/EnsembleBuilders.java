@@ -1,6 +1,6 @@
 package dev.ensemble;
 
-import dev.ensemble.internal.PoolConfig;
+import dev.ensemble.internal.backend.PoolConfig;
 
 /** Opens an {@link Ensemble.Builder} to tests that build ensembles on a backend of their own. */
 public final class EnsembleBuilders {

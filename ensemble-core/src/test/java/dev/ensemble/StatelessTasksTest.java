@@ -2,7 +2,7 @@ package dev.ensemble;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ensemble.internal.Jobs;
+import dev.ensemble.internal.backend.Jobs;
 import dev.ensemble.internal.wire.Stateless;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.ensemble.internal;
 
+import dev.ensemble.internal.backend.Backend;
+import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.ClusterBackend;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

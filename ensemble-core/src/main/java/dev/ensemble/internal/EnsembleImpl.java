@@ -1,5 +1,7 @@
 package dev.ensemble.internal;
 
+import dev.ensemble.internal.backend.ComposedHook;
+import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.CallOptions;
 import dev.ensemble.Ensemble;
 import dev.ensemble.Insights;

@@ -1,5 +1,8 @@
 package dev.ensemble.internal;
 
+import dev.ensemble.internal.backend.Backend;
+import dev.ensemble.internal.backend.Jobs;
+import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.CallOptions;
 import dev.ensemble.Insights;
 import dev.ensemble.Job;

@@ -1,5 +1,7 @@
 package dev.ensemble.internal;
 
+import dev.ensemble.internal.backend.Backend;
+import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.ClusterBackend;
 import dev.ensemble.WorkerPool;
 import dev.ensemble.internal.process.ProcessBackend;

@@ -1,5 +1,7 @@
 package dev.ensemble.internal;
 
+import dev.ensemble.internal.backend.Backend;
+import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.WorkerDiedException;
 import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.schedule.Inputs;

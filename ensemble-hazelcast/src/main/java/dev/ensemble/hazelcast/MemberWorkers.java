@@ -1,6 +1,6 @@
 package dev.ensemble.hazelcast;
 
-import dev.ensemble.internal.PoolConfig;
+import dev.ensemble.internal.backend.PoolConfig;
 import java.util.List;
 
 /**

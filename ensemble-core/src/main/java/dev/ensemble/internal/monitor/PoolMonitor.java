@@ -2,7 +2,7 @@ package dev.ensemble.internal.monitor;
 
 import dev.ensemble.CallOptions;
 import dev.ensemble.Insights;
-import dev.ensemble.internal.PoolConfig;
+import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.internal.schedule.Call;
 import dev.ensemble.internal.schedule.CallObserver;
 import dev.ensemble.internal.schedule.Scheduler;

@@ -1,6 +1,6 @@
 package dev.ensemble.internal.process;
 
-import dev.ensemble.internal.UserCache;
+import dev.ensemble.internal.platform.UserCache;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;

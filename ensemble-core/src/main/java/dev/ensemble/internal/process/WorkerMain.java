@@ -509,7 +509,7 @@ public final class WorkerMain {
                     if (task == null) {
                         Object sent = jdk ? Serialization.jdkRead(taskBytes, packages)
                                 : fory().read(MemoryBuffer.fromByteArray(taskBytes));
-                        task = key.job() ? dev.ensemble.internal.Jobs.asTask((Job<?>) sent) : asTask(sent);
+                        task = key.job() ? dev.ensemble.internal.backend.Jobs.asTask((Job<?>) sent) : asTask(sent);
                         if (!jdk && Stateless.is(sent)) {
                             statelessTasks.put(key, task);
                         }

@@ -4,7 +4,7 @@ import dev.ensemble.CallOptions;
 import dev.ensemble.Insights;
 import dev.ensemble.Task;
 import dev.ensemble.TaskFailedException;
-import dev.ensemble.internal.wire.SpinBudget;
+import dev.ensemble.internal.idle.SpinBudget;
 import dev.ensemble.internal.worker.ChunkResult;
 import java.time.Duration;
 import java.util.ArrayDeque;

@@ -2,12 +2,12 @@ package dev.ensemble.internal.thread;
 
 import dev.ensemble.internal.platform.Log;
 import dev.ensemble.TaskTimeoutException;
-import dev.ensemble.internal.Backend;
-import dev.ensemble.internal.PoolConfig;
+import dev.ensemble.internal.backend.Backend;
+import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.schedule.Inputs;
 import dev.ensemble.internal.schedule.Scheduler;
-import dev.ensemble.internal.wire.SpinBudget;
+import dev.ensemble.internal.idle.SpinBudget;
 import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.ChunkRunner;
 import dev.ensemble.internal.worker.CurrentWorker;

@@ -1,5 +1,6 @@
 package dev.ensemble.internal.wire;
 
+import dev.ensemble.internal.idle.SpinBudget;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;

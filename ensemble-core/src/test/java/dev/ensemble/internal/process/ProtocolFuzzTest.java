@@ -9,7 +9,7 @@ import dev.ensemble.Task;
 import dev.ensemble.TaskFailedException;
 import dev.ensemble.WorkerDiedException;
 import dev.ensemble.WorkerPool;
-import dev.ensemble.internal.PoolConfig;
+import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.internal.wire.ClassPathPackages;
 import dev.ensemble.internal.wire.FrameChannel;
 import dev.ensemble.internal.wire.Serialization;

@@ -6,7 +6,7 @@ import com.hazelcast.config.ExecutorConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
 import dev.ensemble.internal.ClusterStarter;
-import dev.ensemble.internal.PoolConfig;
+import dev.ensemble.internal.backend.PoolConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.ensemble.hazelcast.internal;
 
 import dev.ensemble.Task;
 import dev.ensemble.TaskFailedException;
-import dev.ensemble.internal.PoolConfig;
+import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.internal.process.ProcessBackend;
 import dev.ensemble.internal.schedule.Call;
 import dev.ensemble.internal.schedule.Chunk;

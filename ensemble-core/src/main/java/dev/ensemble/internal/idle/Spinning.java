@@ -1,4 +1,4 @@
-package dev.ensemble.internal.wire;
+package dev.ensemble.internal.idle;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.ensemble.internal;
+package dev.ensemble.internal.platform;
 
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;

@@ -1,4 +1,4 @@
-package dev.ensemble.internal;
+package dev.ensemble.internal.backend;
 
 import dev.ensemble.Job;
 import dev.ensemble.Task;

@@ -1,4 +1,4 @@
-package dev.ensemble.internal.wire;
+package dev.ensemble.internal.idle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

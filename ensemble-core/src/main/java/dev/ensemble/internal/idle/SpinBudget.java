@@ -1,4 +1,4 @@
-package dev.ensemble.internal.wire;
+package dev.ensemble.internal.idle;
 
 /**
  * How long a thread about to wait should spin first, learned from how long its recent waits took.

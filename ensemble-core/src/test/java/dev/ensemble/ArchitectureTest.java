@@ -1,0 +1,114 @@
+package dev.ensemble;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassModel;
+import java.lang.classfile.constantpool.ClassEntry;
+import java.lang.classfile.constantpool.PoolEntry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The structure of the library's own code, read from its class files with the JDK's class-file API: which
+ * package uses which. The rules the design states are checked here so that no change breaks them unseen.
+ */
+class ArchitectureTest {
+    private static final String ROOT = "dev.ensemble";
+    private static final Map<String, Set<String>> USES = new TreeMap<>();
+
+    @BeforeAll
+    static void readClasses() throws IOException {
+        Path classes = Path.of("target/classes");
+        try (Stream<Path> files = Files.walk(classes)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".class")
+                    && !f.getFileName().toString().equals("module-info.class")).toList()) {
+                ClassModel model = ClassFile.of().parse(file);
+                String from = packageOf(model.thisClass().asInternalName());
+                Set<String> uses = USES.computeIfAbsent(from, k -> new TreeSet<>());
+                for (PoolEntry entry : model.constantPool()) {
+                    if (entry instanceof ClassEntry ce) {
+                        String to = packageOf(ce.asInternalName().replaceFirst("^\\[+L?", "").replace(";", ""));
+                        if (to.startsWith(ROOT) && !to.equals(from)) {
+                            uses.add(to);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static String packageOf(String internalName) {
+        int slash = internalName.lastIndexOf('/');
+        return slash < 0 ? "" : internalName.substring(0, slash).replace('/', '.');
+    }
+
+    @Test
+    void theSchedulerKnowsNoBackendNorTheWire() {
+        assertThat(USES.get(ROOT + ".internal.schedule")).as("what the scheduler uses")
+                .doesNotContain(ROOT + ".internal.process", ROOT + ".internal.thread", ROOT + ".internal.wire",
+                        ROOT + ".internal.shm", ROOT + ".internal.monitor");
+    }
+
+    @Test
+    void exportedPackagesAreTheApiOnly_andInternalOnesOnlyToOurModules() throws IOException {
+        try (var in = Files.newInputStream(Path.of("target/classes/module-info.class"))) {
+            var module = java.lang.module.ModuleDescriptor.read(in);
+            assertThat(module.exports()).allSatisfy(e -> {
+                if (!e.isQualified()) {
+                    assertThat(e.source()).isEqualTo(ROOT);
+                } else {
+                    assertThat(e.targets()).allMatch(t -> t.startsWith(ROOT + "."));
+                }
+            });
+        }
+    }
+
+    @Test
+    void theApiPackageIsFreeOfBackends() {
+        assertThat(USES.get(ROOT)).as("what the API package uses")
+                .doesNotContain(ROOT + ".internal.process", ROOT + ".internal.thread", ROOT + ".internal.wire");
+    }
+
+    /**
+     * No cycles among the internal packages. The API package is left out: its entry points create the
+     * implementation ({@code WorkerPool.builder()} builds a pool of the internal package) and the implementation
+     * implements the API's interfaces, as in the JDK's own API and implementation packages.
+     */
+    @Test
+    void internalPackagesFormNoCycles() {
+        List<String> cycles = new ArrayList<>();
+        for (String start : USES.keySet()) {
+            if (start.equals(ROOT)) {
+                continue;
+            }
+            findCycle(start, start, new ArrayList<>(List.of(start)), new TreeSet<>(), cycles);
+        }
+        assertThat(cycles).as("package cycles").isEqualTo(List.of());
+    }
+
+    private static void findCycle(String start, String at, List<String> path, Set<String> seen, List<String> out) {
+        for (String next : USES.getOrDefault(at, Set.of())) {
+            if (next.equals(start)) {
+                // Report each cycle once: from its smallest package.
+                if (path.stream().allMatch(p -> p.compareTo(start) >= 0)) {
+                    out.add(String.join(" -> ", path) + " -> " + start);
+                }
+            } else if (!next.equals(ROOT) && next.compareTo(start) > 0 && seen.add(next)) {
+                path.add(next);
+                findCycle(start, next, path, seen, out);
+                path.removeLast();
+            }
+        }
+    }
+}
