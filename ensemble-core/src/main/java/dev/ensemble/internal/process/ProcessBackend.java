@@ -675,8 +675,7 @@ public final class ProcessBackend implements Backend {
 
     /** A chunk that could not be encoded at all: its first input fails with the reason, the rest runs again. */
     void failUnsent(int slot, Chunk chunk, RuntimeException error) {
-        Throwable[] errors = {error};
-        scheduler.completed(slot, chunk, new ChunkResult(new Object[1], errors, 1, 0, 0, 0, 0));
+        scheduler.completed(slot, chunk, ChunkResult.firstInputFailed(error, 0));
     }
 
     /**

@@ -111,8 +111,8 @@ final class WorkerLink {
             if (partialUpTo == 0) {
                 return null;
             }
-            return new ChunkResult(Arrays.copyOf(partialValues, partialUpTo),
-                    partialErrors == null ? null : Arrays.copyOf(partialErrors, partialUpTo), partialUpTo, 0, 0, 0, 0);
+            return ChunkResult.prefix(Arrays.copyOf(partialValues, partialUpTo),
+                    partialErrors == null ? null : Arrays.copyOf(partialErrors, partialUpTo), partialUpTo);
         }
     }
 

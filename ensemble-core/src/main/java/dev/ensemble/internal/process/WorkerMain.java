@@ -462,8 +462,7 @@ public final class WorkerMain {
             }
             long start = System.nanoTime();
             if (cancelled.contains(next.callId())) {
-                addResult(next.seq(), new ChunkResult(new Object[next.inputs().length], null, 0, start - lastEnd, 0,
-                        0, 0), true);
+                addResult(next.seq(), ChunkResult.skipped(start - lastEnd), true);
             } else {
                 runChunk(next, start - lastEnd);
             }
@@ -540,8 +539,7 @@ public final class WorkerMain {
     private void runChunk(Pending chunk, long waitNanos) throws IOException {
         if (chunk.broken() != null) {
             // The chunk cannot be run: its first input fails with the reason, the rest is sent again.
-            addResult(chunk.seq(), new ChunkResult(new Object[1], new Throwable[] {chunk.broken()}, 1, waitNanos, 0,
-                    0, 0), true);
+            addResult(chunk.seq(), ChunkResult.firstInputFailed(chunk.broken(), waitNanos), true);
             return;
         }
         Task<Object, Object> task = chunk.task();

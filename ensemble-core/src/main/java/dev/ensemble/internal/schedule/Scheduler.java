@@ -486,7 +486,7 @@ public final class Scheduler {
                 return chunk;
             }
             // A queued chunk of a cancelled call: settle its accounting without running it.
-            chunk.call().accept(chunk, new ChunkResult(new Object[0], null, 0, 0, 0, 0, 0), null);
+            chunk.call().accept(chunk, ChunkResult.skipped(0), null);
         }
     }
 

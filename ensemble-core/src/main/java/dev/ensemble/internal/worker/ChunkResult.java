@@ -17,6 +17,40 @@ public record ChunkResult(Object[] values, Throwable[] errors, int processed, lo
         long slowestNanos, int slowestOffset) {
 
     /**
+     * Nothing run: a chunk skipped because its call was cancelled.
+     *
+     * @param waitNanos how long the worker waited for it
+     * @return a result of no inputs
+     */
+    public static ChunkResult skipped(long waitNanos) {
+        return new ChunkResult(new Object[0], null, 0, waitNanos, 0, 0, 0);
+    }
+
+    /**
+     * The first input failed before it could run (its chunk could not be sent or decoded); the rest of the chunk
+     * runs again.
+     *
+     * @param error why
+     * @param waitNanos how long the worker waited for the chunk
+     * @return a result of one failed input
+     */
+    public static ChunkResult firstInputFailed(Throwable error, long waitNanos) {
+        return new ChunkResult(new Object[1], new Throwable[] {error}, 1, waitNanos, 0, 0, 0);
+    }
+
+    /**
+     * The results of a chunk's first inputs, without timings: what a worker had sent of a chunk it did not finish.
+     *
+     * @param values results by offset
+     * @param errors errors by offset, or null
+     * @param upTo how many inputs they cover
+     * @return the partial result
+     */
+    public static ChunkResult prefix(Object[] values, Throwable[] errors, int upTo) {
+        return new ChunkResult(values, errors, upTo, 0, 0, 0, 0);
+    }
+
+    /**
      * The first failed offset.
      *
      * @return the offset of the first error, or -1 if there is none

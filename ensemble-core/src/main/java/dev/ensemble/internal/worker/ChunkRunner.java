@@ -167,7 +167,7 @@ public final class ChunkRunner {
         Object[] prefixValues = java.util.Arrays.copyOf(values, upTo);
         Throwable[] errorsNow = errors;
         Throwable[] prefixErrors = errorsNow == null ? null : java.util.Arrays.copyOf(errorsNow, upTo);
-        return new ChunkResult(prefixValues, prefixErrors, upTo, 0, 0, 0, 0);
+        return ChunkResult.prefix(prefixValues, prefixErrors, upTo);
     }
 
     /**
