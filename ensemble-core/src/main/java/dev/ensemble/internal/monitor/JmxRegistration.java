@@ -33,13 +33,20 @@ final class JmxRegistration {
     private MBeanServer server;
     private ObjectName name;
     private boolean closed;
+    private Thread registering;
 
     JmxRegistration(PoolMonitor monitor) {
         this.monitor = monitor;
     }
 
     void start() {
-        Thread.ofVirtual().name("ensemble-jmx-" + monitor.name()).start(this::register);
+        // A platform thread: a JVM's first virtual thread starts the virtual-thread scheduler, tens of ms that a
+        // thread pool's first result would pay for.
+        Thread thread = Thread.ofPlatform().daemon().name("ensemble-jmx-" + monitor.name()).unstarted(this::register);
+        synchronized (this) {
+            registering = thread;
+        }
+        thread.start();
     }
 
     private void register() {
@@ -47,7 +54,8 @@ final class JmxRegistration {
             try {
                 Thread.sleep(FIRST_DELAY_MILLIS);
             } catch (InterruptedException e) {
-                return; // the virtual thread is interrupted only if the JVM is going away
+                registered.complete(null); // the pool closed while this waited
+                return;
             }
             synchronized (this) {
                 if (closed) {
@@ -114,6 +122,9 @@ final class JmxRegistration {
 
     synchronized void close() {
         closed = true;
+        if (registering != null && !serverMade) {
+            registering.interrupt(); // still waiting to make the server: no need to wait on
+        }
         if (name != null) {
             try {
                 server.unregisterMBean(name);

@@ -41,7 +41,8 @@ public final class PoolMonitor implements CallObserver {
     private final long id = POOL_IDS.incrementAndGet();
     private final PoolConfig config;
     private final Scheduler scheduler;
-    private final ProgressDisplay progress;
+    /** The display, looked up when a call first shows a bar: finding the terminal costs a cold JVM's start. */
+    private final java.util.function.Supplier<ProgressDisplay> progress;
     private final Instant started = Instant.now();
     private final AtomicLong callIds = new AtomicLong();
     private final Map<Call<?>, Running> running = new ConcurrentHashMap<>();
@@ -102,7 +103,8 @@ public final class PoolMonitor implements CallObserver {
         }
     }
 
-    private PoolMonitor(PoolConfig config, Scheduler scheduler, ProgressDisplay progress, boolean jmx) {
+    private PoolMonitor(PoolConfig config, Scheduler scheduler, java.util.function.Supplier<ProgressDisplay> progress,
+            boolean jmx) {
         this.config = config;
         this.scheduler = scheduler;
         this.progress = progress;
@@ -119,11 +121,12 @@ public final class PoolMonitor implements CallObserver {
      * @return the monitor, to {@link #detach()} when the pool has stopped
      */
     public static PoolMonitor attach(PoolConfig config, Scheduler scheduler) {
-        return attach(config, scheduler, ProgressDisplay.shared(),
+        return attach(config, scheduler, ProgressDisplay::shared,
                 !"false".equalsIgnoreCase(System.getProperty("ensemble.jmx")));
     }
 
-    static PoolMonitor attach(PoolConfig config, Scheduler scheduler, ProgressDisplay progress, boolean jmx) {
+    static PoolMonitor attach(PoolConfig config, Scheduler scheduler, java.util.function.Supplier<ProgressDisplay> progress,
+            boolean jmx) {
         PoolMonitor monitor = new PoolMonitor(config, scheduler, progress, jmx);
         scheduler.addObserver(monitor);
         LIVE.add(monitor);
@@ -178,7 +181,7 @@ public final class PoolMonitor implements CallObserver {
         Throwable origin = new Throwable("call site");
         ProgressDisplay.Bar bar = null;
         if (options != null && (options.progressBar() != null ? options.progressBar() : config.progressBar())) {
-            bar = progress.show(call, call.name());
+            bar = progress.get().show(call, call.name());
         }
         running.put(call, new Running(callIds.incrementAndGet(), origin, Instant.now(), bar));
     }

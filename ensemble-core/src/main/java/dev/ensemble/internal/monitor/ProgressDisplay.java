@@ -27,8 +27,11 @@ import me.tongfei.progressbar.ProgressBarBuilder;
  * <p>Thread-safe. The ticker thread exists only while a bar is shown.
  */
 public final class ProgressDisplay {
-    private static final ProgressDisplay SHARED = new ProgressDisplay(detectTerminal(), System.err, System::nanoTime,
-            Duration.ofSeconds(5), Duration.ofMillis(200));
+    /** The JVM's display, made when first asked for: finding the terminal loads the JDK's console support. */
+    private static final class Shared {
+        static final ProgressDisplay INSTANCE = new ProgressDisplay(detectTerminal(), System.err, System::nanoTime,
+                Duration.ofSeconds(5), Duration.ofMillis(200));
+    }
 
     private final boolean terminal;
     private final PrintStream out;
@@ -59,7 +62,7 @@ public final class ProgressDisplay {
 
     /** @return the display of this JVM, drawing on standard error */
     public static ProgressDisplay shared() {
-        return SHARED;
+        return Shared.INSTANCE;
     }
 
     private static boolean detectTerminal() {

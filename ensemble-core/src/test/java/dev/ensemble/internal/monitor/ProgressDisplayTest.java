@@ -124,7 +124,7 @@ class ProgressDisplayTest {
     /** A second monitor on a live pool, drawing on this test's display. */
     private PoolMonitor watch(WorkerPool pool) {
         PoolImpl impl = (PoolImpl) pool;
-        return PoolMonitor.attach(impl.config(), impl.scheduler(), lines, false);
+        return PoolMonitor.attach(impl.config(), impl.scheduler(), () -> lines, false);
     }
 
     @Test
