@@ -270,7 +270,7 @@ class ProcessFaultsTest {
     private static List<Path> frameFilesOf(long pid) throws IOException {
         List<Path> found = new ArrayList<>();
         try (var dirs = Files.list(ShmDirectory.root())) {
-            for (Path dir : dirs.filter(d -> d.getFileName().toString().matches("ensemble-.*-" + pid + "-[0-9]+"))
+            for (Path dir : dirs.filter(d -> d.getFileName().toString().matches("ensemble-.*-" + pid + "-[0-9]+-[0-9a-f]{16}"))
                     .toList()) {
                 found.add(dir);
                 try (var files = Files.list(dir)) {

@@ -817,13 +817,15 @@ public abstract class WorkerPoolContract {
         for (boolean ordered : new boolean[] {true, false}) {
             WorkerPool pool = track(builder().workers(2).build());
             FileLatch done = FileLatch.create(temp, 20);
+            // Room for every chunk, so that all run without a reader.
+            CallOptions roomy = CallOptions.defaults().chunkSize(1).maxChunksInFlight(20);
             Stream<Integer> stream = ordered ? pool.stream(range(20), x -> {
                 done.countDown("task-" + x);
                 return x;
-            }) : pool.streamUnordered(range(20), x -> {
+            }, roomy) : pool.streamUnordered(range(20), x -> {
                 done.countDown("task-" + x);
                 return x;
-            });
+            }, roomy);
             done.await(PATIENCE);
             pool.close();
             assertThatThrownBy(() -> stream.iterator().hasNext()).isInstanceOf(CancellationException.class);
@@ -837,7 +839,7 @@ public abstract class WorkerPoolContract {
         Stream<Integer> stream = pool.streamUnordered(range(20), x -> {
             done.countDown("task-" + x);
             return x;
-        });
+        }, CallOptions.defaults().chunkSize(1).maxChunksInFlight(20));
         done.await(PATIENCE);
         pool.terminate();
         assertThatThrownBy(() -> stream.iterator().hasNext()).isInstanceOf(CancellationException.class)
