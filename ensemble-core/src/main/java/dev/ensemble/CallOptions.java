@@ -5,20 +5,26 @@ package dev.ensemble;
  * Immutable: every method returns a new instance, so one options value can be kept and reused.
  */
 public final class CallOptions {
-    private static final CallOptions DEFAULTS = new CallOptions(0, null, null, 0, 0);
+    private static final CallOptions DEFAULTS = new CallOptions(0, null, null, 0, 0, 0);
 
     private final int chunkSize;
     private final String name;
     private final Boolean progressBar;
     private final int maxChunksInFlight;
     private final int batches;
+    private final long maxBytesInFlight;
 
-    private CallOptions(int chunkSize, String name, Boolean progressBar, int maxChunksInFlight, int batches) {
+    /** The default bound of {@link #maxBytesInFlight}: large results of a slow reader stay within it. */
+    public static final long DEFAULT_MAX_BYTES_IN_FLIGHT = 64L << 20;
+
+    private CallOptions(int chunkSize, String name, Boolean progressBar, int maxChunksInFlight, int batches,
+            long maxBytesInFlight) {
         this.chunkSize = chunkSize;
         this.name = name;
         this.progressBar = progressBar;
         this.maxChunksInFlight = maxChunksInFlight;
         this.batches = batches;
+        this.maxBytesInFlight = maxBytesInFlight;
     }
 
     /**
@@ -44,7 +50,7 @@ public final class CallOptions {
             throw new IllegalArgumentException(
                     "chunkSize must be at least 1, got " + size + "; leave it unset for the automatic size");
         }
-        return new CallOptions(size, name, progressBar, maxChunksInFlight, batches);
+        return new CallOptions(size, name, progressBar, maxChunksInFlight, batches, maxBytesInFlight);
     }
 
     /**
@@ -58,7 +64,8 @@ public final class CallOptions {
         if (callName == null || callName.isBlank()) {
             throw new IllegalArgumentException("a call name must be a non-blank string, got " + quote(callName));
         }
-        return new CallOptions(chunkSize, callName.strip(), progressBar, maxChunksInFlight, batches);
+        return new CallOptions(chunkSize, callName.strip(), progressBar, maxChunksInFlight, batches,
+                maxBytesInFlight);
     }
 
     /**
@@ -69,7 +76,7 @@ public final class CallOptions {
      * @return options with that setting
      */
     public CallOptions progressBar(boolean show) {
-        return new CallOptions(chunkSize, name, show, maxChunksInFlight, batches);
+        return new CallOptions(chunkSize, name, show, maxChunksInFlight, batches, maxBytesInFlight);
     }
 
     /**
@@ -84,7 +91,35 @@ public final class CallOptions {
         if (chunks < 1) {
             throw new IllegalArgumentException("maxChunksInFlight must be at least 1, got " + chunks);
         }
-        return new CallOptions(chunkSize, name, progressBar, chunks, batches);
+        return new CallOptions(chunkSize, name, progressBar, chunks, batches, maxBytesInFlight);
+    }
+
+    /**
+     * Bounds the size of the results of a {@code stream} call that have arrived from worker processes or cluster
+     * members and wait to be consumed (default: {@value #DEFAULT_MAX_BYTES_IN_FLIGHT} bytes, as serialized). Over
+     * it, no new chunk is started until the reader catches up: with large results and a slow reader, the caller's
+     * memory stays bounded in bytes, not only in chunks ({@link #maxChunksInFlight}). At least one chunk always
+     * runs, so a single result larger than the bound still arrives. Threads hand results over without copying
+     * them, so the bound counts nothing for thread pools.
+     *
+     * @param bytes the bound, at least 1
+     * @return options with that bound
+     * @throws IllegalArgumentException if {@code bytes} is less than 1
+     */
+    public CallOptions maxBytesInFlight(long bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("maxBytesInFlight must be at least 1, got " + bytes);
+        }
+        return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, batches, bytes);
+    }
+
+    /**
+     * The bound of serialized results waiting to be read by a stream's reader.
+     *
+     * @return the bound in bytes, or 0 for the default ({@value #DEFAULT_MAX_BYTES_IN_FLIGHT})
+     */
+    public long maxBytesInFlight() {
+        return maxBytesInFlight;
     }
 
     /**
@@ -101,7 +136,7 @@ public final class CallOptions {
             throw new IllegalArgumentException(
                     "batches must be at least 1, got " + count + "; leave it unset for one batch per worker");
         }
-        return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, count);
+        return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, count, maxBytesInFlight);
     }
 
     /**
@@ -158,6 +193,7 @@ public final class CallOptions {
         return "CallOptions[chunkSize=" + (chunkSize == 0 ? "auto" : chunkSize) + ", name=" + quote(name)
                 + ", progressBar=" + (progressBar == null ? "pool default" : progressBar)
                 + ", maxChunksInFlight=" + (maxChunksInFlight == 0 ? "auto" : maxChunksInFlight)
-                + ", batches=" + (batches == 0 ? "one per worker" : batches) + "]";
+                + ", batches=" + (batches == 0 ? "one per worker" : batches)
+                + ", maxBytesInFlight=" + (maxBytesInFlight == 0 ? "default" : maxBytesInFlight) + "]";
     }
 }

@@ -3,7 +3,13 @@ package dev.ensemble;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The contract on worker processes; the faults only processes have are in {@link ProcessFaultsTest}. */
@@ -35,5 +41,30 @@ class ProcessesTest extends WorkerPoolContract {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("captures a pool")
                     .hasMessageNotContaining("EnsembleImpl");
         }
+    }
+
+    @Test
+    void stream_ofLargeResults_andASlowReader_staysWithinItsByteBound() throws Exception {
+        WorkerPool pool = pool(2);
+        String started = temp.resolve("started").toString();
+        Files.createDirectory(Path.of(started));
+        int mib = 1 << 20;
+        CallOptions options = CallOptions.defaults().chunkSize(1).maxChunksInFlight(100).maxBytesInFlight(4L * mib);
+        int maxAhead = 0;
+        try (Stream<byte[]> results = pool.stream(range(40), x -> {
+            Files.createFile(Path.of(started, "task-" + x));
+            return new byte[mib];
+        }, options)) {
+            Iterator<byte[]> it = results.iterator();
+            for (int read = 1; read <= 40; read++) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // a slow reader, not a wait for anything
+                assertThat(it.next()).hasSize(mib);
+                try (Stream<Path> files = Files.list(Path.of(started))) {
+                    maxAhead = Math.max(maxAhead, (int) files.count() - read);
+                }
+            }
+        }
+        // 4 results of 1 MiB unread at most, plus the chunks already running or sent when the bound was reached.
+        assertThat(maxAhead).isLessThanOrEqualTo(12);
     }
 }

@@ -803,7 +803,9 @@ final class WorkerLink {
             long workNanos = frame.readInt64();
             long slowestNanos = frame.readInt64();
             int slowestOffset = frame.readInt32();
+            int valuesStart = frame.readerIndex();
             Object[] values = backend.readValues(frame);
+            long valueBytes = frame.readerIndex() - valuesStart;
             InFlight entry;
             synchronized (this) {
                 entry = inFlight.get(seq);
@@ -824,7 +826,8 @@ final class WorkerLink {
             }
             Object[] full = values.length == size ? values : Arrays.copyOf(values, size);
             backend.scheduler().completed(slot, entry.chunk,
-                    new ChunkResult(full, errors, processed, waitNanos, workNanos, slowestNanos, slowestOffset));
+                    new ChunkResult(full, errors, processed, waitNanos, workNanos, slowestNanos, slowestOffset,
+                            valueBytes));
             if (entry.chunk.isCancelled()) {
                 cancelled = true;
             }

@@ -40,7 +40,7 @@ public final class Call<R> {
     /** Whether results are gathered into a list or streamed. */
     public enum Shape { COLLECT, STREAM }
 
-    private record Segment(long firstIndex, Object[] values, int count) {
+    private record Segment(long firstIndex, Object[] values, int count, long bytes) {
     }
 
     private final Scheduler scheduler;
@@ -55,6 +55,10 @@ public final class Call<R> {
     private final List<?> indexable;
     private final long total;
     private final int maxChunksInFlight;
+    /** A stream's bound of serialized result bytes waiting for its reader (unbounded for other calls). */
+    private final long maxBytesInFlight;
+    /** Serialized bytes of the segments a stream's reader has not taken yet. */
+    private long bytesUnread;
     private final ChunkPlanner planner;
     private final CompletableFuture<List<R>> future = new CompletableFuture<>();
     private final Condition resultsReady;
@@ -79,7 +83,8 @@ public final class Call<R> {
     private Thread feeder;
 
     Call(Scheduler scheduler, long id, String name, Task<Object, Object> task, Source source, Order order,
-            Shape shape, boolean keepGoing, boolean isJob, int fixedChunkSize, int maxChunksInFlight) {
+            Shape shape, boolean keepGoing, boolean isJob, int fixedChunkSize, int maxChunksInFlight,
+            long maxBytesInFlight) {
         this.scheduler = scheduler;
         this.id = id;
         this.name = name;
@@ -93,6 +98,7 @@ public final class Call<R> {
         this.total = source.total();
         this.exhausted = indexable == null && lazySource == null;
         this.maxChunksInFlight = shape == Shape.STREAM ? maxChunksInFlight : Integer.MAX_VALUE;
+        this.maxBytesInFlight = shape == Shape.STREAM ? maxBytesInFlight : Long.MAX_VALUE;
         this.planner = new ChunkPlanner(fixedChunkSize, total, scheduler.size());
         this.resultsReady = scheduler.lock.newCondition();
         this.inputWanted = scheduler.lock.newCondition();
@@ -230,7 +236,7 @@ public final class Call<R> {
             return null;
         }
         if (indexable != null) {
-            return chunksInFlight() >= maxChunksInFlight ? null : nextSlice(Math.min(planner.nextSize(), limit));
+            return backPressured() ? null : nextSlice(Math.min(planner.nextSize(), limit));
         }
         Chunk chunk = prepared.poll();
         if (chunk == null) {
@@ -257,8 +263,7 @@ public final class Call<R> {
     int awaitInputWanted() throws InterruptedException {
         scheduler.lock.lock();
         try {
-            while (needsInput() && (prepared.size() >= InputFeeder.READ_AHEAD_CHUNKS
-                    || chunksInFlight() >= maxChunksInFlight)) {
+            while (needsInput() && (prepared.size() >= InputFeeder.READ_AHEAD_CHUNKS || backPressured())) {
                 inputWanted.await();
             }
             return needsInput() ? planner.nextSize() : 0;
@@ -376,6 +381,11 @@ public final class Call<R> {
 
     // ---- results (scheduler lock held) ----
 
+    /** Whether a stream's reader must catch up before more of its inputs start: too many chunks, or bytes. */
+    private boolean backPressured() {
+        return chunksInFlight() >= maxChunksInFlight || bytesUnread >= maxBytesInFlight;
+    }
+
     /** Chunks running, queued, or finished but not yet read by a stream's reader: what back-pressure bounds. */
     private int chunksInFlight() {
         // Chunks read ahead by the feeder are counted in pendingChunks.
@@ -440,15 +450,16 @@ public final class Call<R> {
         completedTasks += result.processed();
         int firstError = result.firstErrorOffset();
         if (keepGoing) {
-            addSegment(chunk.firstIndex(), outcomes(chunk, result, failures), result.processed());
+            addSegment(chunk.firstIndex(), outcomes(chunk, result, failures), result.processed(),
+                    result.resultBytes());
             return false;
         }
         if (firstError >= 0) {
-            addSegment(chunk.firstIndex(), result.values(), firstError);
+            addSegment(chunk.firstIndex(), result.values(), firstError, result.resultBytes());
             fail(failures[firstError], chunk.firstIndex() + firstError);
             return true;
         }
-        addSegment(chunk.firstIndex(), result.values(), result.processed());
+        addSegment(chunk.firstIndex(), result.values(), result.processed(), result.resultBytes());
         return false;
     }
 
@@ -488,7 +499,7 @@ public final class Call<R> {
                 requeue(chunk.slice(done, at));
             }
             Object[] one = {new Outcome.Failure<>(chunk.firstIndex() + at, error)};
-            addSegment(chunk.firstIndex() + at, one, 1);
+            addSegment(chunk.firstIndex() + at, one, 1, 0);
             if (at + 1 < chunk.size()) {
                 requeue(chunk.remainder(at + 1, 0));
             }
@@ -542,11 +553,14 @@ public final class Call<R> {
         return name;
     }
 
-    private void addSegment(long firstIndex, Object[] values, int count) {
+    private void addSegment(long firstIndex, Object[] values, int count, long bytes) {
         if (count <= 0) {
             return;
         }
-        Segment segment = new Segment(firstIndex, values, count);
+        Segment segment = new Segment(firstIndex, values, count, bytes);
+        if (shape == Shape.STREAM) {
+            bytesUnread += bytes;
+        }
         if (order == Order.ORDERED) {
             orderedSegments.put(firstIndex, segment);
         } else {
@@ -710,7 +724,11 @@ public final class Call<R> {
 
             private Segment takeReadySegment() {
                 if (order == Order.UNORDERED) {
-                    return unorderedSegments.poll();
+                    Segment s = unorderedSegments.poll();
+                    if (s != null) {
+                        bytesUnread -= s.bytes();
+                    }
+                    return s;
                 }
                 var first = orderedSegments.firstEntry();
                 if (first == null || first.getKey() != nextIndexToRead || first.getKey() >= failureIndex) {
@@ -718,9 +736,10 @@ public final class Call<R> {
                 }
                 orderedSegments.pollFirstEntry();
                 Segment s = first.getValue();
+                bytesUnread -= s.bytes();
                 int count = (int) Math.min(s.count(), failureIndex - s.firstIndex());
                 nextIndexToRead = s.firstIndex() + s.count();
-                return count == s.count() ? s : new Segment(s.firstIndex(), s.values(), count);
+                return count == s.count() ? s : new Segment(s.firstIndex(), s.values(), count, s.bytes());
             }
 
             @Override

@@ -158,8 +158,10 @@ public final class Scheduler {
         lock.lock();
         try {
             requireRunning(name);
+            long maxBytes = options.maxBytesInFlight() > 0 ? options.maxBytesInFlight()
+                    : CallOptions.DEFAULT_MAX_BYTES_IN_FLIGHT;
             call = new Call<>(this, callIds.incrementAndGet(), callName, task, source, order, shape,
-                    keepGoing, false, options.chunkSize(), maxInFlight);
+                    keepGoing, false, options.chunkSize(), maxInFlight, maxBytes);
             live.add(call);
             producing.add(call);
             if (shape == Call.Shape.STREAM) {
@@ -213,7 +215,7 @@ public final class Scheduler {
         try {
             requireRunning(name);
             Call<R> call = new Call<>(this, callIds.incrementAndGet(), name, task, Call.Source.NONE,
-                    Call.Order.ORDERED, Call.Shape.COLLECT, false, isJob, 1, Integer.MAX_VALUE);
+                    Call.Order.ORDERED, Call.Shape.COLLECT, false, isJob, 1, Integer.MAX_VALUE, Long.MAX_VALUE);
             live.add(call);
             for (int i = 0; i < slots.length; i++) {
                 List<Object> one = new ArrayList<>(1);
@@ -253,7 +255,7 @@ public final class Scheduler {
         try {
             requireRunning(name);
             Call<Void> call = new Call<>(this, callIds.incrementAndGet(), name, task, Call.Source.NONE,
-                    Call.Order.ORDERED, Call.Shape.COLLECT, keepGoing, false, 1, Integer.MAX_VALUE);
+                    Call.Order.ORDERED, Call.Shape.COLLECT, keepGoing, false, 1, Integer.MAX_VALUE, Long.MAX_VALUE);
             call.relayTo(relay);
             live.add(call);
             return call;

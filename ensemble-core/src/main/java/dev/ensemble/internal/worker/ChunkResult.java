@@ -12,9 +12,11 @@ package dev.ensemble.internal.worker;
  * @param workNanos how long it ran this chunk's tasks
  * @param slowestNanos the duration of the chunk's slowest task
  * @param slowestOffset its offset in the chunk
+ * @param resultBytes the size of the values as they travelled from another JVM, serialized; 0 when they did not
+ *     (threads), which stream back-pressure by bytes then does not count
  */
 public record ChunkResult(Object[] values, Throwable[] errors, int processed, long waitNanos, long workNanos,
-        long slowestNanos, int slowestOffset) {
+        long slowestNanos, int slowestOffset, long resultBytes) {
 
     /**
      * Nothing run: a chunk skipped because its call was cancelled.
@@ -23,7 +25,7 @@ public record ChunkResult(Object[] values, Throwable[] errors, int processed, lo
      * @return a result of no inputs
      */
     public static ChunkResult skipped(long waitNanos) {
-        return new ChunkResult(new Object[0], null, 0, waitNanos, 0, 0, 0);
+        return new ChunkResult(new Object[0], null, 0, waitNanos, 0, 0, 0, 0);
     }
 
     /**
@@ -35,7 +37,7 @@ public record ChunkResult(Object[] values, Throwable[] errors, int processed, lo
      * @return a result of one failed input
      */
     public static ChunkResult firstInputFailed(Throwable error, long waitNanos) {
-        return new ChunkResult(new Object[1], new Throwable[] {error}, 1, waitNanos, 0, 0, 0);
+        return new ChunkResult(new Object[1], new Throwable[] {error}, 1, waitNanos, 0, 0, 0, 0);
     }
 
     /**
@@ -47,7 +49,7 @@ public record ChunkResult(Object[] values, Throwable[] errors, int processed, lo
      * @return the partial result
      */
     public static ChunkResult prefix(Object[] values, Throwable[] errors, int upTo) {
-        return new ChunkResult(values, errors, upTo, 0, 0, 0, 0);
+        return new ChunkResult(values, errors, upTo, 0, 0, 0, 0, 0);
     }
 
     /**

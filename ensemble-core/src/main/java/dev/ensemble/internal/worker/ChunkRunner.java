@@ -84,7 +84,7 @@ public final class ChunkRunner {
         if (!timeEachTask && processed > 0) {
             slowestNanos = work / processed; // the mean stands in: no task of a cheap chunk is singled out
         }
-        return new ChunkResult(values, errors, processed, waitNanos, work, slowestNanos, slowestOffset);
+        return new ChunkResult(values, errors, processed, waitNanos, work, slowestNanos, slowestOffset, 0);
     }
 
     private long slowestNanos;

@@ -144,7 +144,8 @@ public final class Reply implements DataSerializable {
                 thrown[errorOffsets[j]] = codec.decodeError(errors[j]);
             }
         }
-        return new ChunkResult(decoded, thrown, processed, waitNanos, workNanos, slowestNanos, slowestOffset);
+        return new ChunkResult(decoded, thrown, processed, waitNanos, workNanos, slowestNanos, slowestOffset,
+                values.length);
     }
 
     @Override
