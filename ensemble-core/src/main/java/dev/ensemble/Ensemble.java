@@ -298,6 +298,35 @@ public interface Ensemble<S> extends AutoCloseable {
             CallOptions options);
 
     /**
+     * A {@link java.util.stream.Gatherer} that calls {@code task} on the instances, load-balanced, for each element
+     * of a Java stream, results in the stream's order: {@code args.stream().gather(models.mapping((m, a) ->
+     * m.run(a)))}. As {@link WorkerPool#mapping(Task)}: bounded work in flight, endless streams, a
+     * short-circuiting downstream cancels what still runs.
+     *
+     * @param task the call on an instance
+     * @param <A> element type
+     * @param <R> result type
+     * @return the gatherer
+     * @throws IllegalArgumentException if {@code task} is null or cannot be sent
+     */
+    default <A, R> java.util.stream.Gatherer<A, ?, R> mapping(InstanceTask<? super S, ? super A, ? extends R> task) {
+        return mapping(task, CallOptions.defaults());
+    }
+
+    /**
+     * {@link #mapping(InstanceTask)} with options for the call it makes.
+     *
+     * @param task the call on an instance
+     * @param options options of the call
+     * @param <A> element type
+     * @param <R> result type
+     * @return the gatherer
+     * @throws IllegalArgumentException if {@code task} or {@code options} is null, or the task cannot be sent
+     */
+    <A, R> java.util.stream.Gatherer<A, ?, R> mapping(InstanceTask<? super S, ? super A, ? extends R> task,
+            CallOptions options);
+
+    /**
      * Like {@link #stream(Iterable, InstanceTask)}, with results in completion order.
      *
      * @param args the arguments, possibly endless

@@ -197,6 +197,68 @@ public interface WorkerPool extends AutoCloseable {
     <T, R> Stream<R> stream(Iterable<? extends T> inputs, Task<? super T, ? extends R> task, CallOptions options);
 
     /**
+     * A {@link java.util.stream.Gatherer} that runs {@code task} on this pool for each element of a Java stream,
+     * with results in the stream's order: {@code inputs.stream().gather(pool.mapping(task))}. Work in flight is
+     * bounded (about 16 elements per worker ahead of the results taken downstream), an endless stream works,
+     * and a short-circuiting downstream ({@code limit}, {@code findFirst}) cancels what is still running.
+     * Failures are as for {@link #stream(Iterable, Task)}: the first failed element's {@link TaskFailedException}
+     * ends the stream, after the results before it. Sequential: a parallel stream runs it on one thread, the
+     * pool does the parallel work.
+     *
+     * <pre>{@code
+     * List<Double> scores = documents.stream().filter(Doc::isNew).gather(pool.mapping(Model::score)).toList();
+     * }</pre>
+     *
+     * @param task the function to apply
+     * @param <T> element type
+     * @param <R> result type
+     * @return the gatherer; each stream it is used in makes a call of its own
+     * @throws IllegalArgumentException if {@code task} is null or (for worker processes) cannot be sent
+     */
+    default <T, R> java.util.stream.Gatherer<T, ?, R> mapping(Task<? super T, ? extends R> task) {
+        return mapping(task, CallOptions.defaults());
+    }
+
+    /**
+     * {@link #mapping(Task)} with options for the call it makes (chunk size, name, bounds).
+     *
+     * @param task the function to apply
+     * @param options options of the call
+     * @param <T> element type
+     * @param <R> result type
+     * @return the gatherer
+     * @throws IllegalArgumentException if {@code task} or {@code options} is null, or the task cannot be sent
+     */
+    <T, R> java.util.stream.Gatherer<T, ?, R> mapping(Task<? super T, ? extends R> task, CallOptions options);
+
+    /**
+     * Like {@link #mapping(Task)}, with results in completion order: a slow element does not hold back the
+     * results after it.
+     *
+     * @param task the function to apply
+     * @param <T> element type
+     * @param <R> result type
+     * @return the gatherer
+     * @throws IllegalArgumentException if {@code task} is null or cannot be sent
+     */
+    default <T, R> java.util.stream.Gatherer<T, ?, R> mappingUnordered(Task<? super T, ? extends R> task) {
+        return mappingUnordered(task, CallOptions.defaults());
+    }
+
+    /**
+     * {@link #mappingUnordered(Task)} with options for the call it makes.
+     *
+     * @param task the function to apply
+     * @param options options of the call
+     * @param <T> element type
+     * @param <R> result type
+     * @return the gatherer
+     * @throws IllegalArgumentException if {@code task} or {@code options} is null, or the task cannot be sent
+     */
+    <T, R> java.util.stream.Gatherer<T, ?, R> mappingUnordered(Task<? super T, ? extends R> task,
+            CallOptions options);
+
+    /**
      * Like {@link #stream(Iterable, Task)}, with results in completion order.
      *
      * @param inputs the inputs, possibly endless

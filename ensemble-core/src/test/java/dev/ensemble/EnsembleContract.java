@@ -467,4 +467,18 @@ public abstract class EnsembleContract {
             assertThat(new File(marker)).exists();
         }
     }
+
+    @Test
+    void mapping_gathersAStreamOverTheInstances_inOrder() {
+        try (Ensemble<Model> models = ensemble(Model::new)) {
+            List<String> got = IntStream.range(0, 40).boxed().gather(models.<Integer, String>mapping((m, x) ->
+                    x + ":" + m.worker())).toList();
+            assertThat(got).hasSize(40);
+            for (int i = 0; i < 40; i++) {
+                assertThat(got.get(i)).startsWith(i + ":");
+            }
+            assertThat(Stream.iterate(0, n -> n + 1).gather(models.<Integer, Integer>mapping((m, x) -> x)).limit(5)
+                    .toList()).containsExactly(0, 1, 2, 3, 4);
+        }
+    }
 }

@@ -641,6 +641,48 @@ public abstract class WorkerPoolContract {
         assertThat(insights.toTable()).contains("worker").contains("total");
     }
 
+    // ---------------------------------------------------------------- gatherers
+
+    @Test
+    void mapping_gathersAStreamInOrder() {
+        WorkerPool pool = pool(2);
+        assertThat(range(200).stream().gather(pool.mapping(x -> x * 2)).toList())
+                .isEqualTo(range(200).stream().map(x -> x * 2).toList());
+        assertThat(Stream.<Integer>empty().gather(pool.mapping(x -> x)).toList()).isEmpty();
+    }
+
+    @Test
+    void mappingUnordered_givesEveryResultOnce() {
+        WorkerPool pool = pool(2);
+        assertThat(range(100).stream().gather(pool.mappingUnordered(x -> x + 1)).toList())
+                .containsExactlyInAnyOrderElementsOf(range(101).subList(1, 101));
+    }
+
+    @Test
+    void mapping_ofAnEndlessStreamWithLimit_endsAndCancelsTheRest() {
+        WorkerPool pool = pool(2);
+        assertThat(Stream.iterate(0, n -> n + 1).gather(pool.<Integer, Integer>mapping(x -> x * 3)).limit(50)
+                .toList()).isEqualTo(range(50).stream().map(x -> x * 3).toList());
+        assertThat(Stream.iterate(0, n -> n + 1).gather(pool.<Integer, Integer>mapping(x -> x)).filter(x -> x > 10)
+                .findFirst()).contains(11);
+        assertThat(pool.map(range(5), x -> x)).isEqualTo(range(5)); // nothing left running in the way
+    }
+
+    @Test
+    void mapping_whenATaskFails_throwsItsTaskFailedException() {
+        WorkerPool pool = pool(2);
+        List<Integer> seen = new ArrayList<>();
+        assertThatThrownBy(() -> range(100).stream().gather(pool.<Integer, Integer>mapping(x -> {
+            if (x == 30) {
+                throw new IllegalArgumentException("thirty");
+            }
+            return x;
+        })).forEachOrdered(seen::add)).isInstanceOf(TaskFailedException.class).hasMessageContaining("index 30")
+                .hasMessageContaining("thirty");
+        assertThat(seen).isEqualTo(range(seen.size()));
+        assertThat(pool.map(range(5), x -> x)).isEqualTo(range(5));
+    }
+
     // ---------------------------------------------------------------- user code that misbehaves
 
     /** An exception whose message cannot be read, as one built from a transient field after crossing JVMs. */

@@ -310,6 +310,15 @@ public final class EnsembleImpl<S> implements Ensemble<S> {
 
     @Override
     @SuppressWarnings("unchecked")
+    public <A, R> java.util.stream.Gatherer<A, ?, R> mapping(InstanceTask<? super S, ? super A, ? extends R> task,
+            CallOptions options) {
+        requireArgument(task, "task");
+        return (java.util.stream.Gatherer<A, ?, R>) (java.util.stream.Gatherer<?, ?, ?>) pool.gatherer("mapping",
+                argumentTask(task), options, dev.ensemble.internal.schedule.Call.Order.ORDERED);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
     public <A, R> Stream<R> streamUnordered(Iterable<? extends A> args,
             InstanceTask<? super S, ? super A, ? extends R> task, CallOptions options) {
         requireArgument(task, "task");

@@ -664,8 +664,8 @@ public final class Call<R> {
      *
      * @return an iterator over the results
      */
-    public Iterator<R> iterator() {
-        return new Iterator<>() {
+    public Reader<R> iterator() {
+        return new Reader<>() {
             private Segment current;
             private int position;
 
@@ -676,14 +676,28 @@ public final class Call<R> {
                 }
                 scheduler.lock.lock();
                 try {
-                    return advance();
+                    return advance(Wait.BLOCK);
                 } finally {
                     scheduler.lock.unlock();
                     scheduler.runAfterUnlock();
                 }
             }
 
-            private boolean advance() {
+            @Override
+            public boolean hasNextNow() {
+                if (current != null && position < current.count()) {
+                    return true;
+                }
+                scheduler.lock.lock();
+                try {
+                    return advance(Wait.NONE);
+                } finally {
+                    scheduler.lock.unlock();
+                    scheduler.runAfterUnlock();
+                }
+            }
+
+            private boolean advance(Wait wait) {
                 while (true) {
                     if (cancelled && failureIndex < 0) {
                         // Cancelled (closed, terminated, interrupted): results already here are not handed out.
@@ -708,6 +722,9 @@ public final class Call<R> {
                     }
                     if (exhausted && pendingChunks == 0 && orderedSegments.isEmpty() && unorderedSegments.isEmpty()) {
                         scheduler.streamRead(Call.this);
+                        return false;
+                    }
+                    if (wait == Wait.NONE) {
                         return false;
                     }
                     try {
@@ -752,6 +769,22 @@ public final class Call<R> {
             }
         };
     }
+
+    /**
+     * The reader of a stream call's results.
+     *
+     * @param <R> the results' type
+     */
+    public interface Reader<R> extends Iterator<R> {
+        /**
+         * Like {@link #hasNext()}, without waiting: false also when the next result has not arrived yet.
+         *
+         * @return whether {@link #next()} returns at once
+         */
+        boolean hasNextNow();
+    }
+
+    private enum Wait { BLOCK, NONE }
 
     @Override
     public String toString() {

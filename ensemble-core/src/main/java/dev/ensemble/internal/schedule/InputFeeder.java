@@ -17,6 +17,7 @@ import java.util.List;
  * A throw from the source fails the call at the index being read.
  */
 final class InputFeeder implements Runnable {
+
     /** Enough to keep workers busy while the next chunk is read; small, since a stream's bound includes them. */
     static final int READ_AHEAD_CHUNKS = 2;
 
@@ -62,8 +63,12 @@ final class InputFeeder implements Runnable {
             }
             List<Object> items = new ArrayList<>(Math.min(wanted, 1024));
             boolean end = false;
+            AvailableInputs hint = inputs instanceof AvailableInputs a ? a : null;
             try {
                 while (items.size() < wanted) {
+                    if (hint != null && !items.isEmpty() && hint.available() == 0) {
+                        break; // hand over what there is: more may come only after results go out
+                    }
                     if (!inputs.hasNext()) {
                         end = true;
                         break;
