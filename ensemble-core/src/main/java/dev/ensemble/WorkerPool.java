@@ -197,6 +197,19 @@ public interface WorkerPool extends AutoCloseable {
     <T, R> Stream<R> stream(Iterable<? extends T> inputs, Task<? super T, ? extends R> task, CallOptions options);
 
     /**
+     * This pool as a {@link java.util.concurrent.ExecutorService}, for code that takes one
+     * ({@code CompletableFuture.supplyAsync(supplier, executor)}, libraries). Each task is one {@link #submit}.
+     * The view does not own the pool: {@code shutdown()} stops the view taking tasks and lets its own finish (then
+     * {@code isTerminated()}), {@code shutdownNow()} also cancels those not done; the pool stays open, and closing
+     * the pool rejects the view's later tasks. On worker processes a task must be serializable (for example a
+     * {@code (Callable<T> & Serializable)} lambda); one that is not is rejected with
+     * {@link java.util.concurrent.RejectedExecutionException} whose message names what cannot be sent.
+     *
+     * @return a new view of this pool
+     */
+    java.util.concurrent.ExecutorService asExecutorService();
+
+    /**
      * A {@link java.util.stream.Gatherer} that runs {@code task} on this pool for each element of a Java stream,
      * with results in the stream's order: {@code inputs.stream().gather(pool.mapping(task))}. Work in flight is
      * bounded (about 16 elements per worker ahead of the results taken downstream), an endless stream works,

@@ -67,4 +67,12 @@ class ProcessesTest extends WorkerPoolContract {
         // 4 results of 1 MiB unread at most, plus the chunks already running or sent when the bound was reached.
         assertThat(maxAhead).isLessThanOrEqualTo(12);
     }
+
+    @Test
+    void asExecutorService_refusesATaskThatCannotBeSent_withTheReason() {
+        java.util.concurrent.ExecutorService executor = pool(1).asExecutorService();
+        assertThatThrownBy(() -> java.util.concurrent.CompletableFuture.supplyAsync(() -> 5, executor))
+                .isInstanceOf(java.util.concurrent.RejectedExecutionException.class)
+                .hasMessageContaining("cannot be sent");
+    }
 }

@@ -641,6 +641,80 @@ public abstract class WorkerPoolContract {
         assertThat(insights.toTable()).contains("worker").contains("total");
     }
 
+    // ---------------------------------------------------------------- the ExecutorService view
+
+    /** A task any backend can run: a serializable Callable. */
+    static <T> java.util.concurrent.Callable<T> callable(Job<T> job) {
+        return (java.util.concurrent.Callable<T> & java.io.Serializable) job::call;
+    }
+
+    @Test
+    void asExecutorService_submitInvokeAllInvokeAny_asTheJdkSpecifies() throws Exception {
+        WorkerPool pool = pool(2);
+        java.util.concurrent.ExecutorService executor = pool.asExecutorService();
+        assertThat(executor.submit(callable(() -> 6 * 7)).get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(42);
+        List<java.util.concurrent.Callable<Integer>> squares = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            int n = i;
+            squares.add(callable(() -> n * n));
+        }
+        List<Integer> all = new ArrayList<>();
+        for (java.util.concurrent.Future<Integer> f : executor.invokeAll(squares)) {
+            assertThat(f).isDone();
+            all.add(f.get());
+        }
+        assertThat(all).containsExactly(0, 1, 4, 9, 16, 25, 36, 49, 64, 81);
+        assertThat(executor.invokeAny(squares)).isIn(all);
+        java.util.concurrent.Future<Integer> failing = executor.submit(callable(() -> {
+            throw new IllegalArgumentException("bad");
+        }));
+        assertThatThrownBy(() -> failing.get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bad");
+
+        executor.shutdown();
+        assertThat(executor.isShutdown()).isTrue();
+        assertThatThrownBy(() -> executor.submit(callable(() -> 1)))
+                .isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+        assertThat(executor.awaitTermination(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(executor.isTerminated()).isTrue();
+        assertThat(pool.map(range(3), x -> x)).isEqualTo(range(3)); // the pool itself stays open
+    }
+
+    @Test
+    void asExecutorService_shutdownNow_cancelsWhatIsNotDone() throws Exception {
+        WorkerPool pool = pool(1);
+        java.util.concurrent.ExecutorService executor = pool.asExecutorService();
+        FileLatch started = FileLatch.create(temp, 1);
+        FileLatch gate = FileLatch.create(temp, 1);
+        try {
+            java.util.concurrent.Future<Integer> running = executor.submit(callable(() -> {
+                started.countDown("running");
+                gate.await(PATIENCE);
+                return 1;
+            }));
+            java.util.concurrent.Future<Integer> queued = executor.submit(callable(() -> 2));
+            started.await(PATIENCE);
+            List<Runnable> notRun = executor.shutdownNow();
+            assertThat(notRun).hasSize(2);
+            assertThat(queued.isCancelled()).isTrue();
+            assertThat(running.isCancelled()).isTrue();
+            assertThat(executor.awaitTermination(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        } finally {
+            gate.countDown("open");
+        }
+    }
+
+    @Test
+    void asExecutorService_takesCompletableFutureTasks_onThreads() throws Exception {
+        if (!isInProcess()) {
+            return; // CompletableFuture's own task objects cannot be sent to another JVM (ProcessesTest)
+        }
+        java.util.concurrent.ExecutorService executor = pool(2).asExecutorService();
+        assertThat(CompletableFuture.supplyAsync(() -> 5, executor).get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .isEqualTo(5);
+    }
+
     // ---------------------------------------------------------------- gatherers
 
     @Test

@@ -290,6 +290,11 @@ public final class PoolImpl implements WorkerPool {
     }
 
     @Override
+    public java.util.concurrent.ExecutorService asExecutorService() {
+        return new PoolExecutorService(this);
+    }
+
+    @Override
     public <T, R> Gatherer<T, ?, R> mapping(Task<? super T, ? extends R> task, CallOptions options) {
         return gatherer("mapping", task, options, Call.Order.ORDERED);
     }
