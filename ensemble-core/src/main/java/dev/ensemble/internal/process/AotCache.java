@@ -38,6 +38,10 @@ final class AotCache {
     private static final long LOCK_STALE_MILLIS = TimeUnit.MINUTES.toMillis(10);
     /** How many caches (and jars of class directories) are kept: the newest ones. */
     private static final int KEEP = 4;
+    /** System property: the most bytes the AOT caches (and, apart, the class-path jars) may take together. */
+    static final String MAX_BYTES_PROPERTY = "ensemble.aot.maxBytes";
+    /** Room for the newest few caches of about 25 MB each. */
+    static final long DEFAULT_MAX_BYTES = 100L << 20;
 
     private final Path cacheFile;     // null when disabled
     private final List<Path> prefix;
@@ -238,11 +242,17 @@ final class AotCache {
         long now = System.currentTimeMillis();
         try (Stream<Path> files = Files.list(root)) {
             List<Path> all = files.toList();
+            long maxBytes = Long.getLong(MAX_BYTES_PROPERTY, DEFAULT_MAX_BYTES);
             for (String suffix : new String[] {".aot", ".jar"}) {
                 List<Path> kept = all.stream().filter(f -> f.getFileName().toString().endsWith(suffix))
                         .sorted((a, b) -> Long.compare(modified(b), modified(a))).toList();
-                for (Path old : kept.subList(Math.min(KEEP, kept.size()), kept.size())) {
-                    Files.deleteIfExists(old);
+                long total = 0;
+                for (int i = 0; i < kept.size(); i++) {
+                    total += size(kept.get(i));
+                    // The newest always stays; older ones go past KEEP of them or past the size bound.
+                    if (i > 0 && (i >= KEEP || total > maxBytes)) {
+                        Files.deleteIfExists(kept.get(i));
+                    }
                 }
             }
             for (Path f : all) {
@@ -265,6 +275,14 @@ final class AotCache {
             return ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false);
         } catch (IOException | NumberFormatException e) {
             return false;
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
         }
     }
 

@@ -58,4 +58,27 @@ class AotCacheTest {
         assertThat(newOutput).exists();
         assertThat(oldFailure).doesNotExist();
     }
+
+    @Test
+    void evictOld_keepsTheCachesWithinTheirSizeBound_butAlwaysTheNewest() throws Exception {
+        String before = System.getProperty(AotCache.MAX_BYTES_PROPERTY);
+        System.setProperty(AotCache.MAX_BYTES_PROPERTY, "250");
+        try {
+            for (int i = 0; i < 3; i++) {
+                file("big" + i + ".aot", "x".repeat(100), 30 - i); // big2 newest
+            }
+            file("huge.jar", "y".repeat(1_000), 1);
+            AotCache.evictOld(root);
+            assertThat(root.resolve("big2.aot")).exists();
+            assertThat(root.resolve("big1.aot")).as("within 250 bytes with the newest").exists();
+            assertThat(root.resolve("big0.aot")).as("past the bound").doesNotExist();
+            assertThat(root.resolve("huge.jar")).as("the newest of its kind, whatever its size").exists();
+        } finally {
+            if (before == null) {
+                System.clearProperty(AotCache.MAX_BYTES_PROPERTY);
+            } else {
+                System.setProperty(AotCache.MAX_BYTES_PROPERTY, before);
+            }
+        }
+    }
 }
