@@ -5,7 +5,7 @@ package dev.ensemble;
  * Immutable: every method returns a new instance, so one options value can be kept and reused.
  */
 public final class CallOptions {
-    private static final CallOptions DEFAULTS = new CallOptions(0, null, null, 0, 0, 0);
+    private static final CallOptions DEFAULTS = new CallOptions(0, null, null, 0, 0, 0, null);
 
     private final int chunkSize;
     private final String name;
@@ -13,18 +13,20 @@ public final class CallOptions {
     private final int maxChunksInFlight;
     private final int batches;
     private final long maxBytesInFlight;
+    private final java.time.Duration timeout;
 
     /** The default bound of {@link #maxBytesInFlight}: large results of a slow reader stay within it. */
     public static final long DEFAULT_MAX_BYTES_IN_FLIGHT = 64L << 20;
 
     private CallOptions(int chunkSize, String name, Boolean progressBar, int maxChunksInFlight, int batches,
-            long maxBytesInFlight) {
+            long maxBytesInFlight, java.time.Duration timeout) {
         this.chunkSize = chunkSize;
         this.name = name;
         this.progressBar = progressBar;
         this.maxChunksInFlight = maxChunksInFlight;
         this.batches = batches;
         this.maxBytesInFlight = maxBytesInFlight;
+        this.timeout = timeout;
     }
 
     /**
@@ -50,7 +52,7 @@ public final class CallOptions {
             throw new IllegalArgumentException(
                     "chunkSize must be at least 1, got " + size + "; leave it unset for the automatic size");
         }
-        return new CallOptions(size, name, progressBar, maxChunksInFlight, batches, maxBytesInFlight);
+        return new CallOptions(size, name, progressBar, maxChunksInFlight, batches, maxBytesInFlight, timeout);
     }
 
     /**
@@ -65,7 +67,7 @@ public final class CallOptions {
             throw new IllegalArgumentException("a call name must be a non-blank string, got " + quote(callName));
         }
         return new CallOptions(chunkSize, callName.strip(), progressBar, maxChunksInFlight, batches,
-                maxBytesInFlight);
+                maxBytesInFlight, timeout);
     }
 
     /**
@@ -76,7 +78,7 @@ public final class CallOptions {
      * @return options with that setting
      */
     public CallOptions progressBar(boolean show) {
-        return new CallOptions(chunkSize, name, show, maxChunksInFlight, batches, maxBytesInFlight);
+        return new CallOptions(chunkSize, name, show, maxChunksInFlight, batches, maxBytesInFlight, timeout);
     }
 
     /**
@@ -91,7 +93,7 @@ public final class CallOptions {
         if (chunks < 1) {
             throw new IllegalArgumentException("maxChunksInFlight must be at least 1, got " + chunks);
         }
-        return new CallOptions(chunkSize, name, progressBar, chunks, batches, maxBytesInFlight);
+        return new CallOptions(chunkSize, name, progressBar, chunks, batches, maxBytesInFlight, timeout);
     }
 
     /**
@@ -110,7 +112,33 @@ public final class CallOptions {
         if (bytes < 1) {
             throw new IllegalArgumentException("maxBytesInFlight must be at least 1, got " + bytes);
         }
-        return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, batches, bytes);
+        return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, batches, bytes, timeout);
+    }
+
+    /**
+     * A deadline for the whole call, from its start: past it, the call ends with {@link CallTimeoutException}
+     * (saying how many inputs had finished), its unfinished inputs are cancelled, and the workers still running
+     * them are stopped (worker processes killed and replaced, threads interrupted), as with the pool's
+     * {@code taskTimeout}. For a stream, reading past the deadline throws. Default: none.
+     *
+     * @param deadline positive
+     * @return options with that deadline
+     * @throws IllegalArgumentException if {@code deadline} is null, zero or negative
+     */
+    public CallOptions timeout(java.time.Duration deadline) {
+        if (deadline == null || deadline.isNegative() || deadline.isZero()) {
+            throw new IllegalArgumentException("a call's timeout must be positive, got " + deadline);
+        }
+        return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, batches, maxBytesInFlight, deadline);
+    }
+
+    /**
+     * The call's deadline.
+     *
+     * @return the deadline, or null for none
+     */
+    public java.time.Duration timeout() {
+        return timeout;
     }
 
     /**
@@ -136,7 +164,7 @@ public final class CallOptions {
             throw new IllegalArgumentException(
                     "batches must be at least 1, got " + count + "; leave it unset for one batch per worker");
         }
-        return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, count, maxBytesInFlight);
+        return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, count, maxBytesInFlight, timeout);
     }
 
     /**
@@ -194,6 +222,7 @@ public final class CallOptions {
                 + ", progressBar=" + (progressBar == null ? "pool default" : progressBar)
                 + ", maxChunksInFlight=" + (maxChunksInFlight == 0 ? "auto" : maxChunksInFlight)
                 + ", batches=" + (batches == 0 ? "one per worker" : batches)
-                + ", maxBytesInFlight=" + (maxBytesInFlight == 0 ? "default" : maxBytesInFlight) + "]";
+                + ", maxBytesInFlight=" + (maxBytesInFlight == 0 ? "default" : maxBytesInFlight)
+                + ", timeout=" + (timeout == null ? "none" : timeout) + "]";
     }
 }

@@ -715,6 +715,34 @@ public abstract class WorkerPoolContract {
                 .isEqualTo(5);
     }
 
+    // ---------------------------------------------------------------- per-call deadlines
+
+    @Test
+    void callTimeout_endsTheWholeCall_sayingHowManyFinished_andStopsItsWorkers() throws Exception {
+        WorkerPool pool = pool(2);
+        CallOptions deadline = CallOptions.defaults().chunkSize(1).timeout(Duration.ofMillis(500));
+        Task<Integer, Integer> slowAfterFour = x -> {
+            if (x >= 4) {
+                Thread.sleep(PATIENCE.toMillis()); // interrupted (threads) or killed with its worker (processes)
+            }
+            return x;
+        };
+        assertThatThrownBy(() -> pool.map(range(20), slowAfterFour, deadline))
+                .isInstanceOfSatisfying(CallTimeoutException.class, e -> {
+                    assertThat(e.timeout()).isEqualTo(Duration.ofMillis(500));
+                    assertThat(e.finishedInputs()).isBetween(0L, 19L);
+                    assertThat(e.totalInputs()).isEqualTo(20);
+                }).hasMessageContaining("timeout of PT0.5S").hasMessageContaining("of 20 inputs had finished");
+        CompletableFuture<List<Integer>> async = pool.mapAsync(range(20), slowAfterFour, deadline);
+        assertThatThrownBy(() -> async.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).cause()
+                .isInstanceOf(CallTimeoutException.class);
+        try (Stream<Integer> stream = pool.stream(range(20), slowAfterFour, deadline)) {
+            assertThatThrownBy(() -> stream.forEach(x -> { })).isInstanceOf(CallTimeoutException.class);
+        }
+        assertThat(pool.map(range(6), x -> x * 2, CallOptions.defaults().timeout(PATIENCE)))
+                .containsExactly(0, 2, 4, 6, 8, 10);
+    }
+
     // ---------------------------------------------------------------- gatherers
 
     @Test

@@ -41,6 +41,7 @@ public final class PoolImpl implements WorkerPool {
         this.config = config;
         this.backend = backend;
         this.scheduler = new Scheduler(config.name(), config.workers(), config.taskTimeout(), config.retries());
+        scheduler.onDeadlinePassed(backend::stopRunning);
         backend.start(scheduler);
         this.monitor = PoolMonitor.attach(config, scheduler);
     }
@@ -208,6 +209,9 @@ public final class PoolImpl implements WorkerPool {
             throw cancel;
         } catch (ExecutionException e) {
             throw rethrown(e.getCause());
+        } catch (CancellationException e) {
+            // Future.get reports a cancellation with an exception of its own; the pool's reason is its cause.
+            throw e.getCause() instanceof CancellationException reason ? reason : e;
         }
     }
 

@@ -84,4 +84,13 @@ public interface Backend {
     default boolean callOpened(long callId) {
         return false;
     }
+
+    /**
+     * A call was ended by its deadline: stop the workers running its tasks now, as a task timeout would (a worker
+     * process is killed and replaced, a thread interrupted). Its queued chunks are dropped by the scheduler.
+     *
+     * @param callId the call's id
+     */
+    default void stopRunning(long callId) {
+    }
 }

@@ -873,6 +873,19 @@ public final class ProcessBackend implements Backend {
     }
 
     @Override
+    public void stopRunning(long callId) {
+        for (Slot slot : slots) {
+            WorkerLink link;
+            synchronized (slot) {
+                link = slot.link;
+            }
+            if (link != null && link.isRunning(callId)) {
+                link.kill(); // as a task timeout: the worker is replaced; its other chunks run elsewhere
+            }
+        }
+    }
+
+    @Override
     public boolean isWorkerThread() {
         return false; // tasks run in other JVMs; no thread here runs one
     }

@@ -668,6 +668,12 @@ final class WorkerLink {
         return true;
     }
 
+    /** Whether the chunk this worker runs now (the oldest it holds) belongs to call {@code callId}. */
+    synchronized boolean isRunning(long callId) {
+        java.util.Iterator<InFlight> it = inFlight.values().iterator();
+        return it.hasNext() && it.next().chunk.callId() == callId;
+    }
+
     /** Kills the worker process now; the reader then reports what it held. */
     void kill() {
         // A signal only: Process.destroy would also close the worker's output, losing its last lines.

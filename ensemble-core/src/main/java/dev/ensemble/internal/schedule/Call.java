@@ -81,6 +81,7 @@ public final class Call<R> {
     /** Signalled when the input feeder may read more: a chunk was handed out or read, or the call ended. */
     private final Condition inputWanted;
     private Thread feeder;
+    private java.util.concurrent.ScheduledFuture<?> deadline; // set once, just after the call opens
 
     Call(Scheduler scheduler, long id, String name, Task<Object, Object> task, Source source, Order order,
             Shape shape, boolean keepGoing, boolean isJob, int fixedChunkSize, int maxChunksInFlight,
@@ -142,6 +143,26 @@ public final class Call<R> {
                 return new Source(Arrays.asList(copy), null, copy.length);
             }
             return new Source(null, inputs, -1);
+        }
+    }
+
+    void setDeadline(java.util.concurrent.ScheduledFuture<?> timer) {
+        scheduler.lock.lock();
+        try {
+            if (finished) {
+                timer.cancel(false);
+            } else {
+                deadline = timer;
+            }
+        } finally {
+            scheduler.lock.unlock();
+        }
+    }
+
+    void cancelDeadline() {
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
         }
     }
 

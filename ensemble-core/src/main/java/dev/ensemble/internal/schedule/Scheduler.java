@@ -175,7 +175,67 @@ public final class Scheduler {
             unlockAndRun();
         }
         call.startFeeder();
+        if (options.timeout() != null) {
+            Call<R> timed = call;
+            call.setDeadline(Deadlines.schedule(() -> expire(timed, options.timeout()), options.timeout()));
+        }
         return call;
+    }
+
+    /** The JVM's one timer of call deadlines: a daemon thread, made with the first call that has a deadline. */
+    private static final class Deadlines {
+        /** How long the timer's thread outlives its last pending deadline. */
+        private static final long IDLE_MILLIS = 200;
+
+        private static final java.util.concurrent.ScheduledThreadPoolExecutor TIMER;
+
+        static {
+            TIMER = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+                    Thread.ofPlatform().daemon().name("ensemble-deadlines").factory());
+            TIMER.setRemoveOnCancelPolicy(true);
+            // The thread ends when no deadline is pending, so that none stays behind in an application.
+            TIMER.setKeepAliveTime(IDLE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            TIMER.allowCoreThreadTimeOut(true);
+        }
+
+        static java.util.concurrent.ScheduledFuture<?> schedule(Runnable action, Duration delay) {
+            return TIMER.schedule(action, delay.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Where a call ended by its deadline is reported, to stop the workers running its tasks. */
+    private volatile java.util.function.LongConsumer deadlinePassed = id -> { };
+
+    /**
+     * Sets what is told the id of a call its deadline ended (the backend stops the workers running its tasks).
+     *
+     * @param action told the call's id, outside the lock
+     */
+    public void onDeadlinePassed(java.util.function.LongConsumer action) {
+        deadlinePassed = action;
+    }
+
+    /** The timer's action: ends the call, if still running, with a CallTimeoutException. */
+    private void expire(Call<?> call, Duration timeout) {
+        long finished = call.completedTasks();
+        long total = call.total();
+        String what = call.name() + " ran past its timeout of " + timeout + ": " + finished + " of "
+                + (total >= 0 ? String.valueOf(total) : "an open-ended number of") + " inputs had finished; the "
+                + "rest were cancelled and the workers running them stopped";
+        boolean ended;
+        lock.lock();
+        try {
+            ended = live.contains(call) || unreadStreams.contains(call);
+            if (ended) {
+                call.cancel(new dev.ensemble.CallTimeoutException(what, timeout, finished, total));
+                signalWork();
+            }
+        } finally {
+            unlockAndRun();
+        }
+        if (ended) {
+            deadlinePassed.accept(call.id());
+        }
     }
 
     /**
@@ -315,6 +375,9 @@ public final class Scheduler {
 
     void retire(Call<?> call) {
         producing.remove(call);
+        if (!call.isStream()) {
+            call.cancelDeadline(); // a stream's deadline holds until its reader is done with it
+        }
         if (live.remove(call)) {
             if (live.isEmpty() && state == State.CLOSING) {
                 // The last call of a closing pool: waiting workers may exit now. Not while running: after each
@@ -833,6 +896,7 @@ public final class Scheduler {
     /** The reader of a stream reached its end, or gave up: close need not cancel it. */
     void streamRead(Call<?> call) {
         unreadStreams.remove(call);
+        call.cancelDeadline();
     }
 
     void unlockAndRun() {

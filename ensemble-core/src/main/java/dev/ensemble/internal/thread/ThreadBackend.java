@@ -287,6 +287,17 @@ public final class ThreadBackend implements Backend {
     }
 
     @Override
+    public void stopRunning(long callId) {
+        for (Slot slot : slots) {
+            Chunk chunk = slot.runningChunk;
+            Thread thread = slot.thread;
+            if (chunk != null && chunk.callId() == callId && thread != null) {
+                thread.interrupt(); // the task sees it if it waits; the chunk stops before its next task anyway
+            }
+        }
+    }
+
+    @Override
     public boolean isWorkerThread() {
         Thread me = Thread.currentThread();
         for (Slot slot : slots) {
