@@ -4,6 +4,8 @@
 @SuppressWarnings("module") // the qualified exports name modules built after this one
 module dev.ensemble {
     requires java.management;
+    // Flight Recorder events (dev.ensemble.*), emitted only while a recording runs.
+    requires jdk.jfr;
     requires me.tongfei.progressbar;
 
     exports dev.ensemble;

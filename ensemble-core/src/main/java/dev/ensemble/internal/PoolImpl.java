@@ -42,6 +42,9 @@ public final class PoolImpl implements WorkerPool {
         this.backend = backend;
         this.scheduler = new Scheduler(config.name(), config.workers(), config.taskTimeout(), config.retries());
         scheduler.onDeadlinePassed(backend::stopRunning);
+        dev.ensemble.internal.jfr.Jfr jfr = new dev.ensemble.internal.jfr.Jfr(config.name());
+        scheduler.setWorkerEvents(jfr);
+        scheduler.addObserver(jfr);
         backend.start(scheduler);
         this.monitor = PoolMonitor.attach(config, scheduler);
     }

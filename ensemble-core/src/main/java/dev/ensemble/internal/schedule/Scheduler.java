@@ -203,6 +203,17 @@ public final class Scheduler {
         }
     }
 
+    private volatile WorkerEvents events = WorkerEvents.NONE;
+
+    /**
+     * Sets who hears of workers started and lost and of chunks run (outside the lock).
+     *
+     * @param listener the listener
+     */
+    public void setWorkerEvents(WorkerEvents listener) {
+        events = listener;
+    }
+
     /** Where a call ended by its deadline is reported, to stop the workers running its tasks. */
     private volatile java.util.function.LongConsumer deadlinePassed = id -> { };
 
@@ -612,6 +623,7 @@ public final class Scheduler {
         // Failures and the slow task's input are rendered first: that calls user code, never under the lock.
         TaskFailedException[] failures = chunk.call().failures(chunk, slot, result, taskTimeout);
         Insights.SlowTask slow = slowTask(slot, chunk, result);
+        events.chunkDone(chunk.call(), slot, chunk.firstIndex(), result.processed(), result.workNanos());
         lock.lock();
         try {
             stats[slot].chunksHeld--;
@@ -656,6 +668,7 @@ public final class Scheduler {
     public void lost(int slot, Chunk chunk, ChunkResult partial, int failedOffset, TaskFailedException error,
             boolean retryable) {
         TaskFailedException[] failures = chunk.call().failures(chunk, slot, partial, null);
+        events.workerLost(slot, error == null ? "" : Inputs.describe(error));
         Insights.SlowTask slow = partial == null ? null : slowTask(slot, chunk, partial);
         lock.lock();
         try {
@@ -724,6 +737,7 @@ public final class Scheduler {
      * @param replacement whether it replaces a worker that was lost or recycled
      */
     public void workerStarted(int slot, long startingNanos, long hookNanos, boolean replacement) {
+        events.workerStarted(slot, startingNanos, replacement);
         lock.lock();
         try {
             stats[slot].started = true;
