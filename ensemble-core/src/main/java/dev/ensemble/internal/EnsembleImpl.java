@@ -128,28 +128,42 @@ public final class EnsembleImpl<S> implements Ensemble<S> {
         }
 
         @Override
-        public void run(WorkerContext context) throws Exception {
-            if (userHook != null) {
-                userHook.run(context);
-            }
-            WorkerState state = stateOf(context);
-            Object instance;
-            try {
-                instance = factory.create();
-            } catch (Exception | LinkageError e) {
-                // LinkageError: a class whose static initializer threw, typical of legacy code with static state.
-                state.attachments().put(FACTORY_FAILURE, e);
-                throw new FactoryFailed("the instance factory of ensemble " + poolName + " failed on worker "
-                        + context.workerId() + ": " + e, e);
-            }
-            if (instance == null) {
-                NullPointerException none = new NullPointerException("the factory returned null");
-                state.attachments().put(FACTORY_FAILURE, none);
-                throw new FactoryFailed("the instance factory of ensemble " + poolName + " returned null on worker "
-                        + context.workerId() + "; a factory must return an instance", none);
-            }
-            state.attachments().put(INSTANCE, instance);
+        public WorkerHook sent() {
+            String name = poolName;
+            WorkerHook hook = userHook;
+            InstanceFactory<?> make = factory;
+            return context -> buildInstance(name, hook, make, context);
         }
+
+        @Override
+        public void run(WorkerContext context) throws Exception {
+            buildInstance(poolName, userHook, factory, context);
+        }
+    }
+
+    /** The start hook's work: the user's start hook, then the factory, its instance kept in the worker's state. */
+    private static void buildInstance(String poolName, WorkerHook userHook, InstanceFactory<?> factory,
+            WorkerContext context) throws Exception {
+        if (userHook != null) {
+            userHook.run(context);
+        }
+        WorkerState state = stateOf(context);
+        Object instance;
+        try {
+            instance = factory.create();
+        } catch (Exception | LinkageError e) {
+            // LinkageError: a class whose static initializer threw, typical of legacy code with static state.
+            state.attachments().put(FACTORY_FAILURE, e);
+            throw new FactoryFailed("the instance factory of ensemble " + poolName + " failed on worker "
+                    + context.workerId() + ": " + e, e);
+        }
+        if (instance == null) {
+            NullPointerException none = new NullPointerException("the factory returned null");
+            state.attachments().put(FACTORY_FAILURE, none);
+            throw new FactoryFailed("the instance factory of ensemble " + poolName + " returned null on worker "
+                    + context.workerId() + "; a factory must return an instance", none);
+        }
+        state.attachments().put(INSTANCE, instance);
     }
 
     private static WorkerHook exitHook(WorkerHook userHook) {

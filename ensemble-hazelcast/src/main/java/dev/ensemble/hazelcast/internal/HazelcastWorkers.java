@@ -182,8 +182,11 @@ final class HazelcastWorkers implements Backend {
     public void start(Scheduler scheduler) {
         this.scheduler = scheduler;
         Duration timeout = config.taskTimeout();
+        // A hook the library composed goes in the form members rebuild cheaply (see ComposedHook.sent).
+        dev.ensemble.WorkerHook start = config.onWorkerStart() instanceof dev.ensemble.internal.backend.ComposedHook c
+                ? c.sent() : config.onWorkerStart();
         setup = codec.encodeFunction(new PoolSetup(config.name(), slots.length, config.sharedObjects(),
-                config.onWorkerStart(), config.onWorkerExit(), timeout == null ? 0 : timeout.toNanos(),
+                start, config.onWorkerExit(), timeout == null ? 0 : timeout.toNanos(),
                 options.memberProcesses(), options.jvmArgs()),
                 "the pool's shared objects or worker hooks");
         listener = hz.getCluster().addMembershipListener(new MembershipListener() {
