@@ -547,8 +547,15 @@ public interface WorkerPool extends AutoCloseable {
     }
 
     /**
-     * Sets a pool's options once each, checks them together, and builds it. Options not set take the defaults
-     * in the README's options table.
+     * Sets a pool's options once each, checks them together, and builds it. An option not set takes the default
+     * its method states; setting one twice throws {@link IllegalStateException}.
+     *
+     * <pre>{@code
+     * try (WorkerPool pool = WorkerPool.builder().workers(4).processes()
+     *         .taskTimeout(Duration.ofSeconds(30)).retries(1).build()) {
+     *     List<Result> results = pool.map(inputs, x -> simulate(x));
+     * }
+     * }</pre>
      */
     final class Builder {
         private final PoolConfig.Draft draft = new PoolConfig.Draft();

@@ -242,6 +242,37 @@ public final class Report {
         return out.toString();
     }
 
+    /** The rows of the README's summary: the ones a newcomer asks about first. */
+    static final List<String> SUMMARY_ROWS = List.of("start_cold", "rt_median", "map", "array", "words");
+
+    /**
+     * A short table of {@link #SUMMARY_ROWS} for the README: Ensemble's two columns and the two ratios, with a
+     * link to the full table.
+     *
+     * @return the Markdown
+     */
+    public String summary() {
+        footnotes.clear();
+        Sizes sizes = meta.containsKey("sizes") ? Sizes.decode(meta.get("sizes")) : Sizes.quick();
+        StringBuilder out = new StringBuilder();
+        out.append("| measure (2 workers) | Ensemble threads | Ensemble processes | processes vs best process peer "
+                + "| threads vs ExecutorService |\n| --- | ---: | ---: | ---: | ---: |\n");
+        for (Row row : ROWS) {
+            if (!SUMMARY_ROWS.contains(row.id())) {
+                continue;
+            }
+            out.append("| ").append(label(row.id(), sizes)).append(" | ").append(cell(row, Column.ENSEMBLE_THREADS))
+                    .append(" | ").append(cell(row, Column.ENSEMBLE_PROCESSES)).append(" | ")
+                    .append(processRatio(row)).append(" | ").append(threadRatio(row)).append(" |\n");
+        }
+        out.append("\nMedians of a quick `./ensemble bench` run on ").append(meta.getOrDefault("date", "?"))
+                .append(" (").append(meta.getOrDefault("cores", "?")).append(" cores, load average ")
+                .append(meta.getOrDefault("load_start", "?")).append("); every row, the peers' own figures and "
+                + "the conditions: [docs/benchmarks.md](docs/benchmarks.md).\n");
+        footnotes.clear();
+        return out.toString();
+    }
+
     private String machineLine() {
         StringBuilder s = new StringBuilder();
         s.append("Measured by `./ensemble bench");
