@@ -189,8 +189,7 @@ class SecurityTest {
     @Test
     void aConnectionWithTheWrongSecret_isRefused() throws Exception {
         try (HeldStart start = new HeldStart();
-                SocketChannel impostor = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            impostor.connect(UnixDomainSocketAddress.of(start.socket));
+                SocketChannel impostor = connectOnceListening(start.socket)) {
             // HELLO (type 1), a 32-byte secret of zeros, a pid
             ByteBuffer hello = ByteBuffer.allocate(1 + 4 + 32 + 8).order(ByteOrder.LITTLE_ENDIAN);
             hello.put((byte) 1).putInt(32).put(new byte[32]).putLong(ProcessHandle.current().pid());
@@ -203,12 +202,32 @@ class SecurityTest {
     @Test
     void aConnectionThatSaysNothing_doesNotHoldTheStartForever() throws Exception {
         try (HeldStart start = new HeldStart();
-                SocketChannel impostor = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            impostor.connect(UnixDomainSocketAddress.of(start.socket));
+                SocketChannel impostor = connectOnceListening(start.socket)) {
             // The real worker, released, finds no socket any more and exits: the start fails instead of waiting
             // for a HELLO that never comes (before, build() waited forever).
             assertThat(catchFailure(start)).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("failed to start");
+        }
+    }
+
+    /**
+     * Connects to the pool's socket. Its file appears when it is bound, a moment before it listens (two system
+     * calls): a connection in between is refused, so that one is tried again, briefly.
+     */
+    private static SocketChannel connectOnceListening(Path socket) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PATIENCE_SECONDS);
+        while (true) {
+            SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                channel.connect(UnixDomainSocketAddress.of(socket));
+                return channel;
+            } catch (java.net.ConnectException refused) {
+                channel.close(); // a refused connect leaves the channel closed: the next try takes a new one
+                if (System.nanoTime() > deadline) {
+                    throw refused;
+                }
+                Thread.onSpinWait();
+            }
         }
     }
 
