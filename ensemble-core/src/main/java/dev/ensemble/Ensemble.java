@@ -713,6 +713,20 @@ public interface Ensemble<S> extends AutoCloseable {
         }
 
         /**
+         * Pins each worker process to a CPU: worker {@code i} to {@code cpus[i % cpus.length]}; see
+         * {@link WorkerPool.Builder#cpus}. Default: not pinned. Only for process workers.
+         *
+         * @param cpus CPU numbers, at least one, none negative
+         * @return this builder
+         * @throws IllegalArgumentException if {@code cpus} is empty or holds a negative number
+         * @throws IllegalStateException if already set
+         */
+        public Builder<S> cpus(int... cpus) {
+            pool.cpus(cpus);
+            return this;
+        }
+
+        /**
          * How long {@link Ensemble#close()} waits for a worker process to end after its exit hook; see
          * {@link WorkerPool.Builder#exitGracePeriod}. Default: 5 seconds. Only for process workers.
          *

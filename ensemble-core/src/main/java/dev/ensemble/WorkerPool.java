@@ -780,6 +780,51 @@ public interface WorkerPool extends AutoCloseable {
         }
 
         /**
+         * Pins each worker process to a CPU (Linux, MPIRE's {@code cpu_ids}): worker {@code i} runs on CPU
+         * {@code cpus[i % cpus.length]}, so {@code cpus(0, 1, 2, 3)} gives each of four workers its own CPU. Workers
+         * are started through {@code taskset}; a CPU the machine lacks fails {@code build()} with its message.
+         * Default: not pinned. Only for process workers, and not with {@link #keepWarm}.
+         *
+         * @param cpus CPU numbers, at least one, none negative
+         * @return this builder
+         * @throws IllegalArgumentException if {@code cpus} is empty or holds a negative number
+         * @throws IllegalStateException if already set
+         */
+        public Builder cpus(int... cpus) {
+            requireArgument(cpus, "cpus");
+            List<java.util.Set<Integer>> each = new java.util.ArrayList<>();
+            for (int cpu : cpus) {
+                each.add(java.util.Set.of(cpu));
+            }
+            return cpuSets(each);
+        }
+
+        /**
+         * Pins each worker process to a set of CPUs: worker {@code i} to {@code sets.get(i % sets.size())}, so
+         * {@code cpuSets(List.of(Set.of(0, 1)))} keeps every worker on CPUs 0 and 1. Default: not pinned. Only for
+         * process workers (Linux, through {@code taskset}), and not with {@link #keepWarm}.
+         *
+         * @param sets CPU sets, at least one, none empty, no negative CPU
+         * @return this builder
+         * @throws IllegalArgumentException if {@code sets} is empty or holds an empty set or a negative number
+         * @throws IllegalStateException if already set (also by {@link #cpus(int...)})
+         */
+        public Builder cpuSets(List<? extends java.util.Set<Integer>> sets) {
+            requireArgument(sets, "cpuSets");
+            if (sets.isEmpty() || sets.stream().anyMatch(set -> set == null || set.isEmpty()
+                    || set.stream().anyMatch(cpu -> cpu == null || cpu < 0))) {
+                throw new IllegalArgumentException("cpus must be one or more non-empty sets of CPU numbers (0 or "
+                        + "more), got " + sets);
+            }
+            List<java.util.Set<Integer>> copy = new java.util.ArrayList<>();
+            for (java.util.Set<Integer> set : sets) {
+                copy.add(java.util.Set.copyOf(set));
+            }
+            draft.set("cpus", List.copyOf(copy));
+            return this;
+        }
+
+        /**
          * How long {@link WorkerPool#close()} waits for a worker process to end after its exit hook has run. A
          * worker JVM still running then (a shutdown hook that never returns, a non-daemon thread stuck in native
          * code) is killed, with the processes its tasks started, and a warning is logged. Default: 5 seconds.

@@ -75,4 +75,25 @@ class ProcessesTest extends WorkerPoolContract {
                 .isInstanceOf(java.util.concurrent.RejectedExecutionException.class)
                 .hasMessageContaining("cannot be sent");
     }
+
+    /** The CPUs this process may run on, as Linux lists them ("0", "0-1"). */
+    static String allowedCpus() throws java.io.IOException {
+        return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("Cpus_allowed_list:"))
+                .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElseThrow();
+    }
+
+    @Test
+    void cpus_pinEachWorkerProcess_asMpireCpuIds() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/taskset"))
+                && Files.exists(Path.of("/proc/self/status")), "needs Linux with taskset");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2,
+                "needs two CPUs");
+        WorkerPool pinned = track(builder().workers(2).cpus(0, 1).build());
+        assertThat(pinned.broadcast(ProcessesTest::allowedCpus)).containsExactly("0", "1");
+        assertThat(pinned.broadcast(() -> Runtime.getRuntime().availableProcessors())).containsOnly(1);
+        WorkerPool shared = track(builder().workers(2).cpuSets(List.of(java.util.Set.of(0, 1))).build());
+        assertThat(shared.broadcast(ProcessesTest::allowedCpus)).containsOnly("0-1");
+        assertThatThrownBy(() -> WorkerPool.builder().threads().cpus(0).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only to process workers");
+    }
 }

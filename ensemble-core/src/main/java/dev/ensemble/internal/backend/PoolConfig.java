@@ -26,11 +26,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     options ({@link Duration#ZERO}: they exit with the pool)
  * @param exitGracePeriod how long a closing pool waits for a worker process to end after its exit hook ran,
  *     before it kills it
+ * @param cpus the CPUs each worker process is pinned to, worker {@code i} to entry {@code i % size()}; empty for
+ *     none
  * @param extensions options of other modules (such as the cluster backend), by name
  */
 public record PoolConfig(String name, Kind kind, int workers, Object sharedObjects, WorkerHook onWorkerStart,
         WorkerHook onWorkerExit, Duration taskTimeout, long maxTasksPerWorker, int retries, boolean progressBar,
-        List<String> jvmArgs, Duration keepWarm, Duration exitGracePeriod, Map<String, Object> extensions) {
+        List<String> jvmArgs, Duration keepWarm, Duration exitGracePeriod, List<java.util.Set<Integer>> cpus,
+        Map<String, Object> extensions) {
 
     private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
@@ -65,7 +68,7 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
      */
     public PoolConfig withHooks(WorkerHook start, WorkerHook exit) {
         return new PoolConfig(name, kind, workers, sharedObjects, start, exit, taskTimeout, maxTasksPerWorker, retries,
-                progressBar, jvmArgs, keepWarm, exitGracePeriod, extensions);
+                progressBar, jvmArgs, keepWarm, exitGracePeriod, cpus, extensions);
     }
 
     /** What a pool's workers are. */
@@ -138,6 +141,16 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
                 throw new IllegalArgumentException("keepWarm applies only to process workers, but this pool uses "
                         + kind.builderName() + "; call processes() or drop keepWarm");
             }
+            @SuppressWarnings("unchecked")
+            List<java.util.Set<Integer>> cpus = (List<java.util.Set<Integer>>) values.getOrDefault("cpus", List.of());
+            if (!cpus.isEmpty() && kind != Kind.PROCESSES) {
+                throw new IllegalArgumentException("cpus applies only to process workers (threads cannot be pinned "
+                        + "from Java), but this pool uses " + kind.builderName() + "; call processes() or drop cpus");
+            }
+            if (!cpus.isEmpty() && !keepWarm.isZero()) {
+                throw new IllegalArgumentException("cpus and keepWarm cannot be combined: a warm worker keeps the "
+                        + "pinning of the pool that started it; drop one of them");
+            }
             if (values.containsKey("exitGracePeriod") && kind != Kind.PROCESSES) {
                 throw new IllegalArgumentException("exitGracePeriod applies only to process workers, but this pool "
                         + "uses " + kind.builderName() + "; call processes() or drop exitGracePeriod");
@@ -157,7 +170,7 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
                     (Duration) values.get("taskTimeout"), (Long) values.getOrDefault("maxTasksPerWorker", 0L),
                     (Integer) values.getOrDefault("retries", 0), (Boolean) values.getOrDefault("progressBar", false),
                     jvmArgs, keepWarm, (Duration) values.getOrDefault("exitGracePeriod", DEFAULT_EXIT_GRACE_PERIOD),
-                    Map.copyOf(extensions));
+                    cpus, Map.copyOf(extensions));
         }
     }
 
@@ -170,6 +183,6 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
      */
     public PoolConfig withWorkers(int count) {
         return new PoolConfig(name, kind, count, sharedObjects, onWorkerStart, onWorkerExit, taskTimeout,
-                maxTasksPerWorker, retries, progressBar, jvmArgs, keepWarm, exitGracePeriod, extensions);
+                maxTasksPerWorker, retries, progressBar, jvmArgs, keepWarm, exitGracePeriod, cpus, extensions);
     }
 }

@@ -179,6 +179,13 @@ final class WorkerLauncher {
     /** The command line of a worker. */
     List<String> command(int slot, Path socket, Path position) {
         List<String> command = new ArrayList<>();
+        if (!config.cpus().isEmpty()) {
+            // Pinned from its first instruction (so its availableProcessors() sees the pinning); taskset execs java.
+            java.util.Set<Integer> cpus = config.cpus().get(slot % config.cpus().size());
+            command.add("taskset");
+            command.add("-c");
+            command.add(cpus.stream().sorted().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+        }
         command.add(java());
         List<String> flags = cacheableFlags();
         int userFrom = flags.size() - config.jvmArgs().size();
