@@ -5,7 +5,7 @@ package dev.ensemble;
  * Immutable: every method returns a new instance, so one options value can be kept and reused.
  */
 public final class CallOptions {
-    private static final CallOptions DEFAULTS = new CallOptions(0, null, null, 0, 0, 0, null);
+    private static final CallOptions DEFAULTS = new CallOptions(0, null, null, 0, 0, 0, null, false);
 
     private final int chunkSize;
     private final String name;
@@ -14,12 +14,13 @@ public final class CallOptions {
     private final int batches;
     private final long maxBytesInFlight;
     private final java.time.Duration timeout;
+    private final boolean orderTasks;
 
     /** The default bound of {@link #maxBytesInFlight}: large results of a slow reader stay within it. */
     public static final long DEFAULT_MAX_BYTES_IN_FLIGHT = 64L << 20;
 
     private CallOptions(int chunkSize, String name, Boolean progressBar, int maxChunksInFlight, int batches,
-            long maxBytesInFlight, java.time.Duration timeout) {
+            long maxBytesInFlight, java.time.Duration timeout, boolean orderTasks) {
         this.chunkSize = chunkSize;
         this.name = name;
         this.progressBar = progressBar;
@@ -27,6 +28,7 @@ public final class CallOptions {
         this.batches = batches;
         this.maxBytesInFlight = maxBytesInFlight;
         this.timeout = timeout;
+        this.orderTasks = orderTasks;
     }
 
     /**
@@ -52,7 +54,8 @@ public final class CallOptions {
             throw new IllegalArgumentException(
                     "chunkSize must be at least 1, got " + size + "; leave it unset for the automatic size");
         }
-        return new CallOptions(size, name, progressBar, maxChunksInFlight, batches, maxBytesInFlight, timeout);
+        return new CallOptions(size, name, progressBar, maxChunksInFlight, batches,
+                maxBytesInFlight, timeout, orderTasks);
     }
 
     /**
@@ -67,7 +70,7 @@ public final class CallOptions {
             throw new IllegalArgumentException("a call name must be a non-blank string, got " + quote(callName));
         }
         return new CallOptions(chunkSize, callName.strip(), progressBar, maxChunksInFlight, batches,
-                maxBytesInFlight, timeout);
+                maxBytesInFlight, timeout, orderTasks);
     }
 
     /**
@@ -78,7 +81,8 @@ public final class CallOptions {
      * @return options with that setting
      */
     public CallOptions progressBar(boolean show) {
-        return new CallOptions(chunkSize, name, show, maxChunksInFlight, batches, maxBytesInFlight, timeout);
+        return new CallOptions(chunkSize, name, show, maxChunksInFlight, batches,
+                maxBytesInFlight, timeout, orderTasks);
     }
 
     /**
@@ -93,7 +97,7 @@ public final class CallOptions {
         if (chunks < 1) {
             throw new IllegalArgumentException("maxChunksInFlight must be at least 1, got " + chunks);
         }
-        return new CallOptions(chunkSize, name, progressBar, chunks, batches, maxBytesInFlight, timeout);
+        return new CallOptions(chunkSize, name, progressBar, chunks, batches, maxBytesInFlight, timeout, orderTasks);
     }
 
     /**
@@ -112,7 +116,7 @@ public final class CallOptions {
         if (bytes < 1) {
             throw new IllegalArgumentException("maxBytesInFlight must be at least 1, got " + bytes);
         }
-        return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, batches, bytes, timeout);
+        return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, batches, bytes, timeout, orderTasks);
     }
 
     /**
@@ -129,7 +133,29 @@ public final class CallOptions {
         if (deadline == null || deadline.isNegative() || deadline.isZero()) {
             throw new IllegalArgumentException("a call's timeout must be positive, got " + deadline);
         }
-        return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, batches, maxBytesInFlight, deadline);
+        return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, batches,
+                maxBytesInFlight, deadline, orderTasks);
+    }
+
+    /**
+     * Assigns the inputs of a {@code map} to workers in order, for runs that must be reproducible (MPIRE's
+     * {@code order_tasks}): input {@code i} runs on worker {@code i % workers}, one input at a time, whatever the
+     * workers' speed. Costs the load balancing and the chunking; {@code map} only (other calls refuse it).
+     *
+     * @return options with the fixed assignment
+     */
+    public CallOptions orderTasks() {
+        return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, batches, maxBytesInFlight, timeout,
+                true);
+    }
+
+    /**
+     * Whether inputs are assigned to workers in order ({@link #orderTasks()}).
+     *
+     * @return true if they are
+     */
+    public boolean isOrderTasks() {
+        return orderTasks;
     }
 
     /**
@@ -164,7 +190,8 @@ public final class CallOptions {
             throw new IllegalArgumentException(
                     "batches must be at least 1, got " + count + "; leave it unset for one batch per worker");
         }
-        return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, count, maxBytesInFlight, timeout);
+        return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, count,
+                maxBytesInFlight, timeout, orderTasks);
     }
 
     /**
@@ -223,6 +250,6 @@ public final class CallOptions {
                 + ", maxChunksInFlight=" + (maxChunksInFlight == 0 ? "auto" : maxChunksInFlight)
                 + ", batches=" + (batches == 0 ? "one per worker" : batches)
                 + ", maxBytesInFlight=" + (maxBytesInFlight == 0 ? "default" : maxBytesInFlight)
-                + ", timeout=" + (timeout == null ? "none" : timeout) + "]";
+                + ", timeout=" + (timeout == null ? "none" : timeout) + (orderTasks ? ", orderTasks" : "") + "]";
     }
 }

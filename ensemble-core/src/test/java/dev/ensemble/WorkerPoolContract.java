@@ -715,6 +715,16 @@ public abstract class WorkerPoolContract {
                 .isEqualTo(5);
     }
 
+    @Test
+    void map_withOrderTasks_runsInputIOnWorkerIModN() {
+        WorkerPool pool = pool(2);
+        List<Integer> workers = pool.map(range(10), x -> WorkerContext.current().workerId(),
+                CallOptions.defaults().orderTasks());
+        assertThat(workers).isEqualTo(range(10).stream().map(i -> i % 2).toList());
+        assertThatThrownBy(() -> pool.mapUnordered(range(3), x -> x, CallOptions.defaults().orderTasks()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("map only");
+    }
+
     // ---------------------------------------------------------------- per-call deadlines
 
     @Test

@@ -61,7 +61,25 @@ public final class PoolImpl implements WorkerPool {
 
     @Override
     public <T, R> List<R> map(Iterable<? extends T> inputs, Task<? super T, ? extends R> task, CallOptions options) {
+        if (options != null && options.isOrderTasks()) {
+            return mapInWorkerOrder(inputs, task);
+        }
         return await(open("map", inputs, task, options, Call.Order.ORDERED, Call.Shape.COLLECT, false));
+    }
+
+    /** {@code map} with input {@code i} placed on worker {@code i % size()} (CallOptions.orderTasks). */
+    @SuppressWarnings("unchecked")
+    private <T, R> List<R> mapInWorkerOrder(Iterable<? extends T> inputs, Task<? super T, ? extends R> task) {
+        requireArgument(inputs, "inputs");
+        requireArgument(task, "task");
+        backend.validate(task, "the task");
+        List<Object> all = new ArrayList<>();
+        inputs.forEach(all::add); // the caller's thread, before the call opens
+        int[] slots = new int[all.size()];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = i % config.workers();
+        }
+        return await(openPlaced("map", (Task<Object, Object>) task, all, slots, false));
     }
 
     @Override
@@ -185,6 +203,10 @@ public final class PoolImpl implements WorkerPool {
         requireArgument(inputs, "inputs");
         requireArgument(task, "task");
         requireArgument(options, "options");
+        if (options.isOrderTasks()) {
+            throw new IllegalArgumentException("orderTasks applies to map only, not to " + what
+                    + "; use map, or drop orderTasks");
+        }
         backend.validate(task, "the task");
         return scheduler.open(what, (Task<Object, Object>) task, inputs, order, shape, keepGoing, options);
     }
