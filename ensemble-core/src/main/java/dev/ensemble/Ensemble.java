@@ -713,6 +713,20 @@ public interface Ensemble<S> extends AutoCloseable {
         }
 
         /**
+         * How long {@link Ensemble#close()} waits for the workers' exit hooks before it kills a worker process that
+         * has not finished; see {@link WorkerPool.Builder#exitHookTimeout}. Default: 60 seconds.
+         *
+         * @param timeout positive
+         * @return this builder
+         * @throws IllegalArgumentException if {@code timeout} is null, zero or negative
+         * @throws IllegalStateException if already set
+         */
+        public Builder<S> exitHookTimeout(Duration timeout) {
+            pool.exitHookTimeout(timeout);
+            return this;
+        }
+
+        /**
          * Pins each worker process to a CPU: worker {@code i} to {@code cpus[i % cpus.length]}; see
          * {@link WorkerPool.Builder#cpus}. Default: not pinned. Only for process workers.
          *

@@ -780,6 +780,26 @@ public interface WorkerPool extends AutoCloseable {
         }
 
         /**
+         * How long {@link WorkerPool#close()} waits for the workers' exit hooks (MPIRE's
+         * {@code worker_exit_timeout}): a worker process whose hook has not finished by then is killed, with a
+         * warning, so that a hook that hangs cannot hold {@code close()} for good. Default: 60 seconds. Only for
+         * process workers.
+         *
+         * @param timeout positive
+         * @return this builder
+         * @throws IllegalArgumentException if {@code timeout} is null, zero or negative
+         * @throws IllegalStateException if already set
+         */
+        public Builder exitHookTimeout(Duration timeout) {
+            requireArgument(timeout, "exitHookTimeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("exitHookTimeout must be positive, got " + timeout);
+            }
+            draft.set("exitHookTimeout", timeout);
+            return this;
+        }
+
+        /**
          * Pins each worker process to a CPU (Linux, MPIRE's {@code cpu_ids}): worker {@code i} runs on CPU
          * {@code cpus[i % cpus.length]}, so {@code cpus(0, 1, 2, 3)} gives each of four workers its own CPU. Workers
          * are started through {@code taskset}; a CPU the machine lacks fails {@code build()} with its message.

@@ -210,6 +210,15 @@ class ProcessFaultsTest {
     }
 
     @Test
+    void close_killsAWorkerWhoseExitHookHangs_afterTheExitHookTimeout() throws Exception {
+        WorkerPool pool = track(processes(1).exitHookTimeout(Duration.ofMillis(500))
+                .onWorkerExit(ctx -> LockSupport.park()).build());
+        long pid = workerPids(pool).iterator().next();
+        CompletableFuture.runAsync(pool::close).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isNotEqualTo(Optional.of(true));
+    }
+
+    @Test
     void exitGracePeriod_onThreads_isRefused() {
         assertThatThrownBy(() -> WorkerPool.builder().threads().exitGracePeriod(Duration.ZERO).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only to process workers");

@@ -26,19 +26,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     options ({@link Duration#ZERO}: they exit with the pool)
  * @param exitGracePeriod how long a closing pool waits for a worker process to end after its exit hook ran,
  *     before it kills it
+ * @param exitHookTimeout how long a closing pool waits for a worker process's exit hook before it kills the worker
  * @param cpus the CPUs each worker process is pinned to, worker {@code i} to entry {@code i % size()}; empty for
  *     none
  * @param extensions options of other modules (such as the cluster backend), by name
  */
 public record PoolConfig(String name, Kind kind, int workers, Object sharedObjects, WorkerHook onWorkerStart,
         WorkerHook onWorkerExit, Duration taskTimeout, long maxTasksPerWorker, int retries, boolean progressBar,
-        List<String> jvmArgs, Duration keepWarm, Duration exitGracePeriod, List<java.util.Set<Integer>> cpus,
-        Map<String, Object> extensions) {
+        List<String> jvmArgs, Duration keepWarm, Duration exitGracePeriod, Duration exitHookTimeout,
+        List<java.util.Set<Integer>> cpus, Map<String, Object> extensions) {
 
     private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
     /** Enough for a JVM's own shutdown (hooks that flush and close); short enough that close() stays prompt. */
     public static final Duration DEFAULT_EXIT_GRACE_PERIOD = Duration.ofSeconds(5);
+
+    /** Long enough for an exit hook that saves state; a hook that hangs still cannot hold close() for good. */
+    public static final Duration DEFAULT_EXIT_HOOK_TIMEOUT = Duration.ofSeconds(60);
 
     /**
      * Checks worker JVM options as a builder receives them (the pool's {@code jvmArgs}, and the cluster's
@@ -68,7 +72,7 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
      */
     public PoolConfig withHooks(WorkerHook start, WorkerHook exit) {
         return new PoolConfig(name, kind, workers, sharedObjects, start, exit, taskTimeout, maxTasksPerWorker, retries,
-                progressBar, jvmArgs, keepWarm, exitGracePeriod, cpus, extensions);
+                progressBar, jvmArgs, keepWarm, exitGracePeriod, exitHookTimeout, cpus, extensions);
     }
 
     /** What a pool's workers are. */
@@ -151,6 +155,11 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
                 throw new IllegalArgumentException("cpus and keepWarm cannot be combined: a warm worker keeps the "
                         + "pinning of the pool that started it; drop one of them");
             }
+            if (values.containsKey("exitHookTimeout") && kind != Kind.PROCESSES) {
+                throw new IllegalArgumentException("exitHookTimeout applies only to process workers (a thread "
+                        + "cannot be stopped), but this pool uses " + kind.builderName()
+                        + "; call processes() or drop exitHookTimeout");
+            }
             if (values.containsKey("exitGracePeriod") && kind != Kind.PROCESSES) {
                 throw new IllegalArgumentException("exitGracePeriod applies only to process workers, but this pool "
                         + "uses " + kind.builderName() + "; call processes() or drop exitGracePeriod");
@@ -170,7 +179,8 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
                     (Duration) values.get("taskTimeout"), (Long) values.getOrDefault("maxTasksPerWorker", 0L),
                     (Integer) values.getOrDefault("retries", 0), (Boolean) values.getOrDefault("progressBar", false),
                     jvmArgs, keepWarm, (Duration) values.getOrDefault("exitGracePeriod", DEFAULT_EXIT_GRACE_PERIOD),
-                    cpus, Map.copyOf(extensions));
+                    (Duration) values.getOrDefault("exitHookTimeout", DEFAULT_EXIT_HOOK_TIMEOUT), cpus,
+                    Map.copyOf(extensions));
         }
     }
 
@@ -183,6 +193,7 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
      */
     public PoolConfig withWorkers(int count) {
         return new PoolConfig(name, kind, count, sharedObjects, onWorkerStart, onWorkerExit, taskTimeout,
-                maxTasksPerWorker, retries, progressBar, jvmArgs, keepWarm, exitGracePeriod, cpus, extensions);
+                maxTasksPerWorker, retries, progressBar, jvmArgs, keepWarm, exitGracePeriod, exitHookTimeout, cpus,
+                extensions);
     }
 }

@@ -791,7 +791,7 @@ public final class ProcessBackend implements Backend {
         for (Slot slot : slots) {
             Threads.joinUninterruptibly(slot.sender, 0);
         }
-        awaitProcesses(60_000);
+        awaitProcesses(config.exitHookTimeout().toMillis());
         stopping = true;
         for (Slot slot : slots) {
             synchronized (slot) {
@@ -857,7 +857,8 @@ public final class ProcessBackend implements Backend {
                         if (slot.link != null) {
                             int id = slot.id;
                             Log.log(ProcessBackend.class, System.Logger.Level.WARNING, () -> "pool " + config.name()
-                                    + ": worker " + id + " did not exit in time; killing it");
+                                    + ": worker " + id + " did not finish its exit hook within exitHookTimeout ("
+                                    + config.exitHookTimeout() + "); killing it");
                             slot.link.kill();
                         }
                         continue;
