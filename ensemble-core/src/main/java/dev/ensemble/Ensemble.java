@@ -713,6 +713,20 @@ public interface Ensemble<S> extends AutoCloseable {
         }
 
         /**
+         * How long a worker process may take to build its instance (the factory, after any start hook) before it is
+         * killed and the start fails; see {@link WorkerPool.Builder#startHookTimeout}. Default: no limit.
+         *
+         * @param timeout positive
+         * @return this builder
+         * @throws IllegalArgumentException if {@code timeout} is null, zero or negative
+         * @throws IllegalStateException if already set
+         */
+        public Builder<S> startHookTimeout(Duration timeout) {
+            pool.startHookTimeout(timeout);
+            return this;
+        }
+
+        /**
          * How long {@link Ensemble#close()} waits for the workers' exit hooks before it kills a worker process that
          * has not finished; see {@link WorkerPool.Builder#exitHookTimeout}. Default: 60 seconds.
          *

@@ -780,6 +780,26 @@ public interface WorkerPool extends AutoCloseable {
         }
 
         /**
+         * How long a worker process's {@link #onWorkerStart} hook (an {@code Ensemble}'s instance factory included)
+         * may take (MPIRE's {@code worker_init_timeout}): a worker whose hook has not finished by then is killed and
+         * the start fails, saying so ({@code build()} for the first workers; a replacement's failure ends its slot
+         * as a start failure that repeats would). Default: no limit. Only for process workers.
+         *
+         * @param timeout positive
+         * @return this builder
+         * @throws IllegalArgumentException if {@code timeout} is null, zero or negative
+         * @throws IllegalStateException if already set
+         */
+        public Builder startHookTimeout(Duration timeout) {
+            requireArgument(timeout, "startHookTimeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("startHookTimeout must be positive, got " + timeout);
+            }
+            draft.set("startHookTimeout", timeout);
+            return this;
+        }
+
+        /**
          * How long {@link WorkerPool#close()} waits for the workers' exit hooks (MPIRE's
          * {@code worker_exit_timeout}): a worker process whose hook has not finished by then is killed, with a
          * warning, so that a hook that hangs cannot hold {@code close()} for good. Default: 60 seconds. Only for

@@ -219,6 +219,13 @@ class ProcessFaultsTest {
     }
 
     @Test
+    void aStartHookThatHangs_failsBuildAfterTheStartHookTimeout_sayingSo() {
+        assertThatThrownBy(() -> track(processes(1).startHookTimeout(Duration.ofMillis(500))
+                .onWorkerStart(ctx -> LockSupport.park()).build()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("startHookTimeout");
+    }
+
+    @Test
     void exitGracePeriod_onThreads_isRefused() {
         assertThatThrownBy(() -> WorkerPool.builder().threads().exitGracePeriod(Duration.ZERO).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only to process workers");

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     options ({@link Duration#ZERO}: they exit with the pool)
  * @param exitGracePeriod how long a closing pool waits for a worker process to end after its exit hook ran,
  *     before it kills it
+ * @param startHookTimeout how long a worker process's start hook may take before the worker is killed, or null
  * @param exitHookTimeout how long a closing pool waits for a worker process's exit hook before it kills the worker
  * @param cpus the CPUs each worker process is pinned to, worker {@code i} to entry {@code i % size()}; empty for
  *     none
@@ -33,7 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public record PoolConfig(String name, Kind kind, int workers, Object sharedObjects, WorkerHook onWorkerStart,
         WorkerHook onWorkerExit, Duration taskTimeout, long maxTasksPerWorker, int retries, boolean progressBar,
-        List<String> jvmArgs, Duration keepWarm, Duration exitGracePeriod, Duration exitHookTimeout,
+        List<String> jvmArgs, Duration keepWarm, Duration exitGracePeriod, Duration startHookTimeout,
+        Duration exitHookTimeout,
         List<java.util.Set<Integer>> cpus, Map<String, Object> extensions) {
 
     private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
@@ -72,7 +74,7 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
      */
     public PoolConfig withHooks(WorkerHook start, WorkerHook exit) {
         return new PoolConfig(name, kind, workers, sharedObjects, start, exit, taskTimeout, maxTasksPerWorker, retries,
-                progressBar, jvmArgs, keepWarm, exitGracePeriod, exitHookTimeout, cpus, extensions);
+                progressBar, jvmArgs, keepWarm, exitGracePeriod, startHookTimeout, exitHookTimeout, cpus, extensions);
     }
 
     /** What a pool's workers are. */
@@ -155,6 +157,11 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
                 throw new IllegalArgumentException("cpus and keepWarm cannot be combined: a warm worker keeps the "
                         + "pinning of the pool that started it; drop one of them");
             }
+            if (values.containsKey("startHookTimeout") && kind != Kind.PROCESSES) {
+                throw new IllegalArgumentException("startHookTimeout applies only to process workers (a thread "
+                        + "cannot be stopped), but this pool uses " + kind.builderName()
+                        + "; call processes() or drop startHookTimeout");
+            }
             if (values.containsKey("exitHookTimeout") && kind != Kind.PROCESSES) {
                 throw new IllegalArgumentException("exitHookTimeout applies only to process workers (a thread "
                         + "cannot be stopped), but this pool uses " + kind.builderName()
@@ -179,6 +186,7 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
                     (Duration) values.get("taskTimeout"), (Long) values.getOrDefault("maxTasksPerWorker", 0L),
                     (Integer) values.getOrDefault("retries", 0), (Boolean) values.getOrDefault("progressBar", false),
                     jvmArgs, keepWarm, (Duration) values.getOrDefault("exitGracePeriod", DEFAULT_EXIT_GRACE_PERIOD),
+                    (Duration) values.get("startHookTimeout"),
                     (Duration) values.getOrDefault("exitHookTimeout", DEFAULT_EXIT_HOOK_TIMEOUT), cpus,
                     Map.copyOf(extensions));
         }
@@ -193,7 +201,7 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
      */
     public PoolConfig withWorkers(int count) {
         return new PoolConfig(name, kind, count, sharedObjects, onWorkerStart, onWorkerExit, taskTimeout,
-                maxTasksPerWorker, retries, progressBar, jvmArgs, keepWarm, exitGracePeriod, exitHookTimeout, cpus,
+                maxTasksPerWorker, retries, progressBar, jvmArgs, keepWarm, exitGracePeriod, startHookTimeout, exitHookTimeout, cpus,
                 extensions);
     }
 }

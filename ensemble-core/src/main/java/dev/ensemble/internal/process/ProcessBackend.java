@@ -786,6 +786,11 @@ public final class ProcessBackend implements Backend {
         return config.exitGracePeriod();
     }
 
+    /** @return how long a worker's start hook may take, or null for no limit */
+    java.time.Duration startHookTimeout() {
+        return config.startHookTimeout();
+    }
+
     @Override
     public void awaitExit() {
         for (Slot slot : slots) {

@@ -365,12 +365,41 @@ final class WorkerLink {
         init.putInt32(5, slot);
         Protocol.writeString(init, positionPath.toString());
         channel.send(init);
-        MemoryBuffer answer = channel.receive();
-        byte type = answer.readByte();
-        while (type == Protocol.FORY_READY) {
-            foryReady = true; // a warm worker whose Fory was built after its last pool's READY
+        java.time.Duration hookLimit = backend.startHookTimeout();
+        java.util.concurrent.atomic.AtomicBoolean overdue = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread hookTimer = hookLimit == null ? null : Thread.ofPlatform().daemon()
+                .name(backend.poolName() + "-worker-" + slot + "-start-hook-timer").start(() -> {
+                    try {
+                        Thread.sleep(hookLimit.toMillis());
+                    } catch (InterruptedException e) {
+                        return; // answered in time
+                    }
+                    overdue.set(true);
+                    killTree(); // the answer's wait then ends with the connection
+                });
+        MemoryBuffer answer;
+        byte type;
+        try {
             answer = channel.receive();
             type = answer.readByte();
+            while (type == Protocol.FORY_READY) {
+                foryReady = true; // a warm worker whose Fory was built after its last pool's READY
+                answer = channel.receive();
+                type = answer.readByte();
+            }
+        } catch (IOException e) {
+            if (overdue.get()) {
+                destroy();
+                // The same every time: a replacement is not started again and again for it.
+                throw new StartFailure("worker " + slot + " of pool " + backend.poolName() + " failed to start: its "
+                        + "onWorkerStart hook did not finish within startHookTimeout (" + hookLimit + "); the worker "
+                        + "was killed", null, "start hook over its timeout");
+            }
+            throw e;
+        } finally {
+            if (hookTimer != null) {
+                hookTimer.interrupt();
+            }
         }
         if (type == Protocol.START_FAILED) {
             Throwable cause = Serialization.decodeThrowable(Protocol.readBytes(answer));

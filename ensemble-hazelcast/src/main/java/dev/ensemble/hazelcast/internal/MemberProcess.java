@@ -109,7 +109,8 @@ final class MemberProcess implements SlotWorker {
         // The pool's own scheduler recycles workers (STOP then START) and counts retries; this one does neither.
         PoolConfig config = new PoolConfig(setup.name(), PoolConfig.Kind.PROCESSES, setup.workers(), setup.shared(),
                 setup.onStart(), setup.onExit(), timeout, 0, 0, false, setup.jvmArgs(), Duration.ZERO,
-                PoolConfig.DEFAULT_EXIT_GRACE_PERIOD, PoolConfig.DEFAULT_EXIT_HOOK_TIMEOUT, List.of(), Map.of());
+                PoolConfig.DEFAULT_EXIT_GRACE_PERIOD, null,
+                PoolConfig.DEFAULT_EXIT_HOOK_TIMEOUT, List.of(), Map.of());
         this.scheduler = new Scheduler(setup.name() + " on a member", setup.workers(), timeout, 0);
         this.backend = ProcessBackend.forOneSlot(config, slot);
     }
