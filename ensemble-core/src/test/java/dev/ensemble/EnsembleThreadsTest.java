@@ -38,7 +38,7 @@ class EnsembleThreadsTest extends EnsembleContract {
                     new java.util.concurrent.atomic.AtomicReference<>(models);
             assertThatThrownBy(() -> models.on(0, m -> self.get().broadcast(Model::worker)))
                     .cause().isInstanceOf(IllegalStateException.class).hasMessageContaining("same pool");
-            assertThatThrownBy(() -> models.map(List.of(1, 2), (m, x) -> self.get().on(1, Model::worker)))
+            assertThatThrownBy(() -> models.map(List.of(1, 2), (m, x) -> self.get().on(m.worker(), Model::worker)))
                     .cause().hasMessageContaining("same pool");
             assertThat(models.broadcast(Model::worker)).containsExactly(0, 1);
         }

@@ -219,7 +219,7 @@ public final class PoolImpl implements WorkerPool {
      * @return its results
      */
     public <R> List<R> await(Call<R> call) {
-        if (backend.isWorkerThread() && !call.future().isDone()) {
+        if (backend.isWorkerThread()) { // always, not only when it would wait: the same outcome every run
             IllegalStateException nested = nestedCall(call.name());
             scheduler.cancel(call, new CancellationException(nested.getMessage()));
             throw nested;
