@@ -64,8 +64,9 @@ class ProcessesTest extends WorkerPoolContract {
                 }
             }
         }
-        // 4 results of 1 MiB unread at most, plus the chunks already running or sent when the bound was reached.
-        assertThat(maxAhead).isLessThanOrEqualTo(12);
+        // Under 4 results of 1 MiB unread, plus the chunks each worker already had in flight (up to 4 each) when the
+        // bound was reached; without the bound, 27 ran ahead here.
+        assertThat(maxAhead).isLessThanOrEqualTo(16);
     }
 
     @Test
