@@ -356,6 +356,33 @@ public abstract class WorkerPoolContract {
     }
 
     @Test
+    void submit_cancelled_beforeItRuns_neverRuns() throws Exception {
+        WorkerPool pool = pool(1);
+        FileLatch started = FileLatch.create(temp, 1);
+        FileLatch gate = FileLatch.create(temp, 1);
+        String marker = temp.resolve("ran").toString();
+        try {
+            CompletableFuture<Integer> busy = pool.submit(() -> {
+                started.countDown("busy");
+                gate.await(PATIENCE);
+                return 1;
+            });
+            started.await(PATIENCE);
+            CompletableFuture<Integer> queued = pool.submit(() -> {
+                java.nio.file.Files.createFile(java.nio.file.Path.of(marker));
+                return 2;
+            });
+            assertThat(queued.cancel(true)).isTrue();
+            gate.countDown("open");
+            assertThat(busy.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isOne();
+            assertThat(pool.apply(() -> 3)).isEqualTo(3); // anything queued before this has run or been dropped
+            assertThat(java.nio.file.Path.of(marker)).as("the cancelled job").doesNotExist();
+        } finally {
+            gate.countDown("open");
+        }
+    }
+
+    @Test
     void apply_returnsTheJobsResult() {
         assertThat(pool(2).apply(() -> 6 * 7)).isEqualTo(42);
     }

@@ -285,7 +285,7 @@ public final class EnsembleImpl<S> implements Ensemble<S> {
     @Override
     public <R> CompletableFuture<R> onAsync(int worker, InstanceJob<? super S, ? extends R> job) {
         Call<R> call = openOn(worker, job);
-        return pool.detached(call).thenApply(results -> results.get(0));
+        return pool.detached(call, results -> results.get(0));
     }
 
     // ---- load-balanced calls: the pool's own ----

@@ -118,7 +118,7 @@ public final class PoolImpl implements WorkerPool {
         requireArgument(job, "job");
         backend.validate(job, "the job");
         Call<R> call = openJob("submit", job);
-        return detached(call).thenApply(results -> results.get(0));
+        return detached(call, results -> results.get(0)); // cancelling it cancels the job
     }
 
     @Override
@@ -269,10 +269,24 @@ public final class PoolImpl implements WorkerPool {
      * @return the future of its results
      */
     public <R> CompletableFuture<List<R>> detached(Call<R> call) {
-        CompletableFuture<List<R>> copy = new PoolFuture<>(call.name());
+        return detached(call, results -> results);
+    }
+
+    /**
+     * A future of a call's result as {@code result} makes it of the results list (the one result of a submit): the
+     * caller may cancel it, which cancels the call, as for {@link #detached(Call)}.
+     *
+     * @param call a call of this pool
+     * @param result what the future gives of the call's results
+     * @param <R> element type
+     * @param <V> the future's type
+     * @return the future
+     */
+    public <R, V> CompletableFuture<V> detached(Call<R> call, java.util.function.Function<List<R>, V> result) {
+        CompletableFuture<V> copy = new PoolFuture<>(call.name());
         call.future().whenComplete((value, error) -> {
             if (error == null) {
-                copy.complete(value);
+                copy.complete(result.apply(value));
             } else {
                 // As CompletableFuture.copy() does: get() throws ExecutionException, and isCancelled() is false.
                 copy.completeExceptionally(error instanceof CompletionException ? error : new CompletionException(error));
