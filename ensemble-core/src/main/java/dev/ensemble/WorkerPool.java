@@ -682,11 +682,7 @@ public interface WorkerPool extends AutoCloseable {
          * @throws IllegalStateException if already set
          */
         public Builder taskTimeout(Duration timeout) {
-            requireArgument(timeout, "taskTimeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("taskTimeout must be positive, got " + timeout);
-            }
-            draft.set("taskTimeout", timeout);
+            draft.set("taskTimeout", positive(timeout, "taskTimeout"));
             return this;
         }
 
@@ -771,11 +767,7 @@ public interface WorkerPool extends AutoCloseable {
          * @throws IllegalStateException if already set
          */
         public Builder keepWarm(Duration idle) {
-            requireArgument(idle, "keepWarm");
-            if (idle.isNegative()) {
-                throw new IllegalArgumentException("keepWarm must be zero or positive, got " + idle);
-            }
-            draft.set("keepWarm", idle);
+            draft.set("keepWarm", notNegative(idle, "keepWarm"));
             return this;
         }
 
@@ -791,11 +783,7 @@ public interface WorkerPool extends AutoCloseable {
          * @throws IllegalStateException if already set
          */
         public Builder startHookTimeout(Duration timeout) {
-            requireArgument(timeout, "startHookTimeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("startHookTimeout must be positive, got " + timeout);
-            }
-            draft.set("startHookTimeout", timeout);
+            draft.set("startHookTimeout", positive(timeout, "startHookTimeout"));
             return this;
         }
 
@@ -811,11 +799,7 @@ public interface WorkerPool extends AutoCloseable {
          * @throws IllegalStateException if already set
          */
         public Builder exitHookTimeout(Duration timeout) {
-            requireArgument(timeout, "exitHookTimeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("exitHookTimeout must be positive, got " + timeout);
-            }
-            draft.set("exitHookTimeout", timeout);
+            draft.set("exitHookTimeout", positive(timeout, "exitHookTimeout"));
             return this;
         }
 
@@ -876,11 +860,7 @@ public interface WorkerPool extends AutoCloseable {
          * @throws IllegalStateException if already set
          */
         public Builder exitGracePeriod(Duration grace) {
-            requireArgument(grace, "exitGracePeriod");
-            if (grace.isNegative()) {
-                throw new IllegalArgumentException("exitGracePeriod must be zero or positive, got " + grace);
-            }
-            draft.set("exitGracePeriod", grace);
+            draft.set("exitGracePeriod", notNegative(grace, "exitGracePeriod"));
             return this;
         }
 
@@ -914,6 +894,22 @@ public interface WorkerPool extends AutoCloseable {
         /** The options, checked together; for {@link Ensemble.Builder}, which builds on them. */
         PoolConfig freeze() {
             return draft.freeze();
+        }
+
+        private static Duration positive(Duration value, String option) {
+            requireArgument(value, option);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(option + " must be positive, got " + value);
+            }
+            return value;
+        }
+
+        private static Duration notNegative(Duration value, String option) {
+            requireArgument(value, option);
+            if (value.isNegative()) {
+                throw new IllegalArgumentException(option + " must be zero or positive, got " + value);
+            }
+            return value;
         }
 
         private static <V> V requireArgument(V value, String option) {

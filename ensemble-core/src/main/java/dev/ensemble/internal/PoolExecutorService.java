@@ -136,20 +136,18 @@ final class PoolExecutorService extends AbstractExecutorService {
 
     private void done(PoolTask<?> task) {
         pending.remove(task);
-        if (shutdown && pending.isEmpty()) {
-            lock.lock();
-            try {
-                terminated.signalAll();
-            } finally {
-                lock.unlock();
-            }
-        }
+        signalIfTerminated();
     }
 
     @Override
     public void shutdown() {
         shutdown = true;
-        if (pending.isEmpty()) {
+        signalIfTerminated();
+    }
+
+    /** Wakes {@link #awaitTermination} once the view is shut down and none of its tasks is left. */
+    private void signalIfTerminated() {
+        if (isTerminated()) {
             lock.lock();
             try {
                 terminated.signalAll();

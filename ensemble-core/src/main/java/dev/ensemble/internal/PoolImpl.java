@@ -219,11 +219,7 @@ public final class PoolImpl implements WorkerPool {
      * @return its results
      */
     public <R> List<R> await(Call<R> call) {
-        if (backend.isWorkerThread()) { // always, not only when it would wait: the same outcome every run
-            IllegalStateException nested = nestedCall(call.name());
-            scheduler.cancel(call, new CancellationException(nested.getMessage()));
-            throw nested;
-        }
+        refuseOnOwnWorker(call);
         try {
             return call.future().get();
         } catch (InterruptedException e) {
@@ -249,6 +245,18 @@ public final class PoolImpl implements WorkerPool {
                 + " on the same pool; its worker would wait for itself and the pool could deadlock. Run the inner "
                 + "work in the task itself, or on another pool (for example WorkerPool.threads(n), built in the "
                 + "task or shared by the caller)");
+    }
+
+    /**
+     * Cancels a just-opened call and throws {@link #nestedCall} if this thread is one of the pool's workers: always,
+     * not only when it would have waited, so that the outcome is the same on every run.
+     */
+    private void refuseOnOwnWorker(Call<?> call) {
+        if (backend.isWorkerThread()) {
+            IllegalStateException nested = nestedCall(call.name());
+            scheduler.cancel(call, new CancellationException(nested.getMessage()));
+            throw nested;
+        }
     }
 
     private static RuntimeException rethrown(Throwable cause) {
@@ -289,7 +297,8 @@ public final class PoolImpl implements WorkerPool {
                 copy.complete(result.apply(value));
             } else {
                 // As CompletableFuture.copy() does: get() throws ExecutionException, and isCancelled() is false.
-                copy.completeExceptionally(error instanceof CompletionException ? error : new CompletionException(error));
+                copy.completeExceptionally(error instanceof CompletionException ? error
+                        : new CompletionException(error));
             }
         });
         copy.whenComplete((value, error) -> {
@@ -508,11 +517,7 @@ public final class PoolImpl implements WorkerPool {
     }
 
     private <R> Stream<R> streamOf(Call<R> call) {
-        if (backend.isWorkerThread()) {
-            IllegalStateException nested = nestedCall(call.name());
-            scheduler.cancel(call, new CancellationException(nested.getMessage()));
-            throw nested;
-        }
+        refuseOnOwnWorker(call);
         Spliterator<R> spliterator = Spliterators.spliteratorUnknownSize(call.iterator(), Spliterator.ORDERED);
         return StreamSupport.stream(spliterator, false).onClose(() -> scheduler.cancel(call,
                 new CancellationException("the stream of " + call.name() + " was closed before its end")));

@@ -26,4 +26,14 @@ public interface ComposedHook extends WorkerHook {
     default WorkerHook sent() {
         return this;
     }
+
+    /**
+     * What to send in a hook's place: {@link #sent()} for a composed hook, the hook itself otherwise.
+     *
+     * @param hook a pool's hook, or null
+     * @return the hook to send, or null
+     */
+    static WorkerHook toSend(WorkerHook hook) {
+        return hook instanceof ComposedHook composed ? composed.sent() : hook;
+    }
 }

@@ -201,7 +201,8 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
      */
     public PoolConfig withWorkers(int count) {
         return new PoolConfig(name, kind, count, sharedObjects, onWorkerStart, onWorkerExit, taskTimeout,
-                maxTasksPerWorker, retries, progressBar, jvmArgs, keepWarm, exitGracePeriod, startHookTimeout, exitHookTimeout, cpus,
+                maxTasksPerWorker, retries, progressBar, jvmArgs, keepWarm, exitGracePeriod, startHookTimeout,
+                exitHookTimeout, cpus,
                 extensions);
     }
 }

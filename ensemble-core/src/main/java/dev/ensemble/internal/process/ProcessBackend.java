@@ -146,7 +146,7 @@ public final class ProcessBackend implements Backend {
             for (int i = 0; i < setup.length; i++) {
                 if (setup[i] instanceof ComposedHook composed) {
                     composed.parts().forEach((role, part) -> serialization.requireSendable(part, role));
-                    setup[i] = composed.sent();
+                    setup[i] = ComposedHook.toSend(composed);
                 }
                 if (setup[i] != null) {
                     serialization.requireSendable(setup[i], "the pool's " + roles[i]);

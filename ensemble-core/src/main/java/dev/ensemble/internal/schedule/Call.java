@@ -692,26 +692,21 @@ public final class Call<R> {
 
             @Override
             public boolean hasNext() {
-                if (current != null && position < current.count()) {
-                    return true;
-                }
-                scheduler.lock.lock();
-                try {
-                    return advance(Wait.BLOCK);
-                } finally {
-                    scheduler.lock.unlock();
-                    scheduler.runAfterUnlock();
-                }
+                return hasNext(Wait.BLOCK);
             }
 
             @Override
             public boolean hasNextNow() {
+                return hasNext(Wait.NONE);
+            }
+
+            private boolean hasNext(Wait wait) {
                 if (current != null && position < current.count()) {
                     return true;
                 }
                 scheduler.lock.lock();
                 try {
-                    return advance(Wait.NONE);
+                    return advance(wait);
                 } finally {
                     scheduler.lock.unlock();
                     scheduler.runAfterUnlock();

@@ -138,6 +138,11 @@ final class HazelcastWorkers implements Backend {
         }
     }
 
+    /** Logs through System.Logger, looked up when a message is logged (rare: failures only). */
+    private static void log(System.Logger.Level level, String message, Throwable error) {
+        System.getLogger(HazelcastWorkers.class.getName()).log(level, message, error);
+    }
+
     /** Why a request got no reply from its member. */
     private static final class MemberGone extends Exception {
         @java.io.Serial
@@ -183,10 +188,9 @@ final class HazelcastWorkers implements Backend {
         this.scheduler = scheduler;
         Duration timeout = config.taskTimeout();
         // A hook the library composed goes in the form members rebuild cheaply (see ComposedHook.sent).
-        dev.ensemble.WorkerHook start = config.onWorkerStart() instanceof dev.ensemble.internal.backend.ComposedHook c
-                ? c.sent() : config.onWorkerStart();
         setup = codec.encodeFunction(new PoolSetup(config.name(), slots.length, config.sharedObjects(),
-                start, config.onWorkerExit(), timeout == null ? 0 : timeout.toNanos(),
+                dev.ensemble.internal.backend.ComposedHook.toSend(config.onWorkerStart()), config.onWorkerExit(),
+                timeout == null ? 0 : timeout.toNanos(),
                 options.memberProcesses(), options.jvmArgs()),
                 "the pool's shared objects or worker hooks");
         listener = hz.getCluster().addMembershipListener(new MembershipListener() {
@@ -312,7 +316,7 @@ final class HazelcastWorkers implements Backend {
             if (!instanceRunning()) {
                 scheduler.terminate(instanceGone(e));
             } else {
-                System.getLogger(HazelcastWorkers.class.getName()).log(System.Logger.Level.ERROR, "pool " + config.name() + ": worker slot "
+                log(System.Logger.Level.ERROR, "pool " + config.name() + ": worker slot "
                         + slot.id + " stopped after an unexpected failure", e);
                 scheduler.terminate(new IllegalStateException("pool " + config.name() + " stopped: worker slot "
                         + slot.id + " failed unexpectedly (see the cause)", e));
@@ -521,7 +525,7 @@ final class HazelcastWorkers implements Backend {
         } catch (MemberGone gone) {
             move(slot, gone.getMessage());
         } catch (RuntimeException e) {
-            System.getLogger(HazelcastWorkers.class.getName()).log(System.Logger.Level.WARNING, "worker " + slot.id + " of pool "
+            log(System.Logger.Level.WARNING, "worker " + slot.id + " of pool "
                     + config.name() + " could not be replaced on " + slot.home + ": " + e.getMessage(), e);
             slot.home = null;
         }
@@ -569,7 +573,7 @@ final class HazelcastWorkers implements Backend {
             } catch (MemberGone gone) {
                 // try the next member
             } catch (RuntimeException e) {
-                System.getLogger(HazelcastWorkers.class.getName()).log(System.Logger.Level.WARNING, "worker " + slot.id + " of pool "
+                log(System.Logger.Level.WARNING, "worker " + slot.id + " of pool "
                         + config.name() + " could not move to " + to + " (" + why + "): " + e.getMessage(), e);
             }
         }
