@@ -1,0 +1,84 @@
+package app;
+
+import dev.ensemble.Ensemble;
+import dev.ensemble.SharedArray;
+import dev.ensemble.TaskFailedException;
+import dev.ensemble.WorkerPool;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A small application that uses worker processes as a user's would, and prints what it saw. */
+public class Main {
+    /** A result type of the application's own. */
+    public record Point(int x, int y) {
+    }
+
+    /** An exception type of the application's own. */
+    public static class AppFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        /** @param message what went wrong */
+        public AppFailure(String message) {
+            super(message);
+        }
+    }
+
+    /** A worker's state in an instance pool. */
+    public static class Counter {
+        private int count;
+
+        /** @return how many times it was called, this call included */
+        public int next() {
+            return ++count;
+        }
+    }
+
+    /**
+     * Runs each feature once and prints one line per check.
+     *
+     * @param args ignored
+     */
+    public static void main(String[] args) {
+        for (String line : run()) {
+            System.out.println(line);
+        }
+    }
+
+    /** @return one line per check: what was seen */
+    public static List<String> run() {
+        List<String> seen = new ArrayList<>();
+        try (WorkerPool pool = WorkerPool.processes(2)) {
+            List<Point> points = pool.map(List.of(1, 2, 3), x -> new Point(x, x * x));
+            seen.add("map: " + points + " own class: " + (points.get(0).getClass() == Point.class));
+            try {
+                pool.map(List.of(1, 2), x -> {
+                    if (x == 2) {
+                        throw new AppFailure("bad " + x);
+                    }
+                    return x;
+                });
+                seen.add("failure: none");
+            } catch (TaskFailedException e) {
+                seen.add("failure: " + e.getCause().getMessage() + " own class: "
+                        + (e.getCause().getClass() == AppFailure.class));
+            }
+            try (SharedArray.OfDouble shared = SharedArray.ofDoubles(1_000)) {
+                List<Double> sums = pool.mapChunks(shared, 250, chunk -> {
+                    double sum = 0;
+                    for (long i = chunk.from(); i < chunk.to(); i++) {
+                        shared.set(i, i);
+                        sum += shared.get(i);
+                    }
+                    return sum;
+                });
+                seen.add("shared: " + sums.stream().mapToDouble(Double::doubleValue).sum() + " read back: "
+                        + shared.get(999));
+            }
+        }
+        try (Ensemble<Counter> counters = Ensemble.processes(2, Counter::new)) {
+            counters.broadcast(Counter::next);
+            seen.add("ensemble: " + counters.broadcast(Counter::next));
+        }
+        return seen;
+    }
+}
