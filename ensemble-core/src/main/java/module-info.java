@@ -9,6 +9,8 @@ module dev.ensemble {
     requires me.tongfei.progressbar;
 
     exports dev.ensemble;
+    // How the application's classes travel (Serializers), found in every JVM of the application.
+    uses dev.ensemble.Serializers;
 
     // The cluster backend lives in its own module and runs the same worker runtime on cluster members.
     exports dev.ensemble.internal to dev.ensemble.hazelcast;

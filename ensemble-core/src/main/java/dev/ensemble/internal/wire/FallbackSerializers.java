@@ -4,7 +4,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.fory.resolver.ClassResolver;
 import org.apache.fory.resolver.TypeResolver;
-import org.apache.fory.serializer.JavaSerializer;
 import org.apache.fory.serializer.ObjectSerializer;
 import org.apache.fory.serializer.Serializer;
 import org.apache.fory.serializer.SerializerFactory;
@@ -68,7 +67,7 @@ final class FallbackSerializers implements SerializerFactory {
         }
         log(type, "Fory cannot serialize it" + (why != null ? " (" + rootMessage(why) + ")" : "")
                 + "; JDK serialization is used");
-        return new JavaSerializer(resolver, type);
+        return new JdkSerializer(resolver, type);
     }
 
     private static boolean refused(Throwable e) {

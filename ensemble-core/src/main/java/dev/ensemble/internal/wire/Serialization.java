@@ -122,6 +122,7 @@ public final class Serialization {
                 .buildThreadSafeFory();
         fory.registerCallback(BulkArraySerializers::registerWith);
         fory.registerSerializerFactory(new FallbackSerializers());
+        UserSerializers.applyTo(fory, ApplicationLoader.get());
     }
 
     /**
