@@ -1,5 +1,6 @@
 package dev.ensemble.internal.wire;
 
+import dev.ensemble.WorkerException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -30,7 +31,7 @@ import org.apache.fory.resolver.AllowListChecker;
  * <p><b>Lambdas</b> travel through Fory's {@link SerializedLambda} support, so the task interfaces being
  * {@link java.io.Serializable} is enough. <b>Exceptions</b> travel by JDK serialization, which keeps their
  * exact class, fields, stack trace, cause and suppressed exceptions; a field that cannot be serialized arrives
- * null; one whose class cannot be loaded here arrives as a {@link RemoteException} with the same message, class
+ * null; one whose class cannot be loaded here arrives as a {@link WorkerException} with the same message, class
  * name and stack trace.
  *
  * <p>Thread-safe.
@@ -360,7 +361,7 @@ public final class Serialization {
 
     /**
      * Encodes an exception thrown by a task, keeping its class and stack trace. An exception that the pool's
-     * filter would refuse ({@link #decodeThrowable}) is sent as a {@link RemoteException} copy instead, so its
+     * filter would refuse ({@link #decodeThrowable}) is sent as a {@link WorkerException} copy instead, so its
      * class name, message and stack trace still arrive.
      *
      * @param error the exception
@@ -380,9 +381,10 @@ public final class Serialization {
             return bytes;
         } catch (IOException | ClassNotFoundException | RuntimeException e) {
             try {
-                return javaSerialize(RemoteException.copyOf(error));
+                return javaSerialize(copyOf(error));
             } catch (IOException | RuntimeException again) {
-                RemoteException bare = new RemoteException(error.getClass().getName(), String.valueOf(error.getMessage()));
+                WorkerException bare = new WorkerException(error.getClass().getName(),
+                        String.valueOf(error.getMessage()));
                 bare.setStackTrace(error.getStackTrace());
                 try {
                     return javaSerialize(bare);
@@ -424,14 +426,14 @@ public final class Serialization {
      * {@code java.*} packages and the class path, and the data classes {@link #jdkRead} admits.
      *
      * @param bytes the encoding
-     * @return the exception, or a {@link RemoteException} saying why it could not be rebuilt
+     * @return the exception, or a {@link WorkerException} saying why it could not be rebuilt
      */
     public static Throwable decodeThrowable(byte[] bytes) {
         try {
             return readThrowable(bytes, ClassPathPackages.ofThisJvm());
         } catch (IOException | ClassNotFoundException | RuntimeException e) {
             String why = e instanceof InvalidClassException ? e.getMessage() : e.toString();
-            return new RemoteException("?", "an exception thrown in a worker could not be rebuilt here: " + why);
+            return new WorkerException("?", "an exception thrown in a worker could not be rebuilt here: " + why);
         }
     }
 
@@ -594,42 +596,17 @@ public final class Serialization {
         return packages.contains(pkg);
     }
 
-    /**
-     * Stands for an exception thrown in a worker that could not be copied as it was: same message and stack
-     * trace, the original class name in {@link #remoteClassName()} and at the start of {@link #toString()}.
-     */
-    public static final class RemoteException extends RuntimeException {
-        @Serial
-        private static final long serialVersionUID = 1L;
-        private final String remoteClassName;
-
-        RemoteException(String remoteClassName, String message) {
-            super(message);
-            this.remoteClassName = remoteClassName;
+    /** A copy of an exception and its causes and suppressed ones, as exceptions that always travel. */
+    static WorkerException copyOf(Throwable t) {
+        WorkerException copy = new WorkerException(t.getClass().getName(), t.getMessage());
+        copy.setStackTrace(t.getStackTrace());
+        if (t.getCause() != null && t.getCause() != t) {
+            copy.initCause(copyOf(t.getCause()));
         }
-
-        static RemoteException copyOf(Throwable t) {
-            RemoteException copy = new RemoteException(t.getClass().getName(), t.getMessage());
-            copy.setStackTrace(t.getStackTrace());
-            if (t.getCause() != null && t.getCause() != t) {
-                copy.initCause(copyOf(t.getCause()));
-            }
-            for (Throwable s : t.getSuppressed()) {
-                copy.addSuppressed(copyOf(s));
-            }
-            return copy;
+        for (Throwable s : t.getSuppressed()) {
+            copy.addSuppressed(copyOf(s));
         }
-
-        /** @return the class of the exception thrown in the worker */
-        public String remoteClassName() {
-            return remoteClassName;
-        }
-
-        @Override
-        public String toString() {
-            String message = getLocalizedMessage();
-            return remoteClassName + (message != null ? ": " + message : "");
-        }
+        return copy;
     }
 
     /**

@@ -117,7 +117,7 @@ class ProtocolFuzzTest {
                             f -> assertThat(f.error()).isInstanceOf(WorkerDiedException.class));
                     case 8 -> assertThat(outcome).as(what).isInstanceOfSatisfying(Outcome.Failure.class,
                             f -> assertThat(f.error()).isExactlyInstanceOf(TaskFailedException.class).cause()
-                                    .isInstanceOf(Serialization.RemoteException.class)
+                                    .isInstanceOf(dev.ensemble.WorkerException.class)
                                     .hasMessageContaining("could not be rebuilt"));
                     case 2 -> {
                         // changed bytes: a changed value may pass as a result; anything else drops the worker

@@ -61,10 +61,10 @@ class AllowListTest {
     void exceptionDecoding_refusesAGadgetException() throws Exception {
         // Before the filter, any class in the stream of an exception was built in the pool's JVM.
         byte[] gadget = Serialization.jdkBytes(gadgetException("held value"));
-        assertThat(Serialization.decodeThrowable(gadget)).isInstanceOf(Serialization.RemoteException.class)
+        assertThat(Serialization.decodeThrowable(gadget)).isInstanceOf(dev.ensemble.WorkerException.class)
                 .hasMessageContaining("could not be rebuilt").hasMessageContaining("REJECTED");
         byte[] notAnException = Serialization.jdkBytes(new URI("http://example.invalid/").toURL());
-        assertThat(Serialization.decodeThrowable(notAnException)).isInstanceOf(Serialization.RemoteException.class);
+        assertThat(Serialization.decodeThrowable(notAnException)).isInstanceOf(dev.ensemble.WorkerException.class);
     }
 
     @Test
@@ -85,7 +85,7 @@ class AllowListTest {
         // A task may well throw one of these; the worker sends a copy the pool admits, never bytes it refuses.
         Exception thrown = gadgetException("odd attribute");
         Throwable back = Serialization.decodeThrowable(Serialization.encodeThrowable(thrown));
-        assertThat(back).isInstanceOfSatisfying(Serialization.RemoteException.class,
+        assertThat(back).isInstanceOfSatisfying(dev.ensemble.WorkerException.class,
                 e -> assertThat(e.remoteClassName()).isEqualTo(GADGET_EXCEPTION));
         assertThat(back.toString()).startsWith(GADGET_EXCEPTION);
         assertThat(back.getStackTrace()).isEqualTo(thrown.getStackTrace());

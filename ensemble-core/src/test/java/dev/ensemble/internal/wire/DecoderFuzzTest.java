@@ -256,7 +256,7 @@ class DecoderFuzzTest {
         assertThatThrownBy(() -> Serialization.jdkRead(values, ClassPathPackages.ofThisJvm()))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("REJECTED");
         byte[] error = claimingLongs(new ReadingsException(ten), 1 << 28);
-        assertThat(Serialization.decodeThrowable(error)).isInstanceOf(Serialization.RemoteException.class)
+        assertThat(Serialization.decodeThrowable(error)).isInstanceOf(dev.ensemble.WorkerException.class)
                 .hasMessageContaining("could not be rebuilt");
         // The budget is the stream's own size: real arrays pass.
         long[] big = new long[100_000];
