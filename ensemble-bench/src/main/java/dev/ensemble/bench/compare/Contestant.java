@@ -133,12 +133,13 @@ public abstract class Contestant {
     /**
      * Runs the contestant named by {@code args[0]} in the mode {@code args[1]} with the sizes {@code args[2]}.
      *
-     * @param args {@code ensemble-threads|ensemble-processes|executor|pp4j}, {@code run|kill|prepare}, sizes
+     * @param args {@code ensemble-threads|ensemble-processes|executor|pp4j|floor},
+     *     {@code run|kill|prepare|cold-large}, sizes
      * @throws Exception if the mode failed as a whole (a failing row is reported, not thrown)
      */
     public static void main(String[] args) throws Exception {
         if (args.length != 3) {
-            throw new IllegalArgumentException("usage: Contestant NAME run|kill|prepare SIZES");
+            throw new IllegalArgumentException("usage: Contestant NAME run|kill|prepare|cold-large SIZES");
         }
         Sizes sizes = Sizes.decode(args[2]);
         PrintStream out = System.out;
@@ -147,12 +148,16 @@ public abstract class Contestant {
             case "ensemble-processes" -> new EnsembleContestant(true, sizes, out);
             case "executor" -> new ExecutorContestant(false, sizes, out);
             case "pp4j" -> new ExecutorContestant(true, sizes, out);
+            case "floor" -> new FloorContestant(sizes, out);
             default -> throw new IllegalArgumentException("unknown contestant " + args[0]);
         };
         switch (args[1]) {
             case "run" -> c.runRows();
             case "kill" -> c.row("kill", () -> c.print("kill " + c.kill()));
             case "prepare" -> c.firstResult();
+            // Launched with many more jars on the class path (SideBySide's padding): the cold row only.
+            case "cold-large" -> c.row("start_cold_large", () -> c.value("start_cold_large",
+                    c.firstResult().millis()));
             default -> throw new IllegalArgumentException("unknown mode " + args[1]);
         }
         out.flush();
@@ -339,7 +344,7 @@ public abstract class Contestant {
         }
     }
 
-    private void row(String name, Row row) {
+    void row(String name, Row row) {
         row(List.of(name), row);
     }
 
@@ -364,7 +369,7 @@ public abstract class Contestant {
         print("failed " + name + " " + e.getClass().getSimpleName() + ": " + message);
     }
 
-    private void value(String row, double v) {
+    void value(String row, double v) {
         print(String.format(Locale.ROOT, "value %s %.6g", row, v));
     }
 

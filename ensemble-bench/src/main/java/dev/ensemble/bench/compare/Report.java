@@ -36,7 +36,8 @@ public final class Report {
         EXECUTOR("executor", "ExecutorService", "ExecutorService"),
         PP4J("pp4j", "PP4J 2.2", "PP4J"),
         PYTHON_POOL("python-pool", "Python `Pool`", "Pool"),
-        PYTHON_PPE("python-ppe", "Python `ProcessPoolExecutor`", "ProcessPoolExecutor");
+        PYTHON_PPE("python-ppe", "Python `ProcessPoolExecutor`", "ProcessPoolExecutor"),
+        FLOOR("floor", "floor: bare JVMs", "floor");
 
         final String id;
         final String label;
@@ -67,7 +68,8 @@ public final class Report {
     }
 
     static final List<Row> ROWS = List.of(
-            new Row("start_cold", false, 1, -1), new Row("start_warm", false, 1, -1),
+            new Row("start_cold", false, 1, -1), new Row("start_cold_large", false, 1, -1),
+            new Row("start_warm", false, 1, -1),
             new Row("rt_median", false, 1, -1), new Row("rt_p99", false, 1, -1),
             new Row("map", true, 1e-6, -1),
             new Row("cpu1", false, 1, -1), new Row("cpu2", false, 1, -1), new Row("speedup", true, 1, 2),
@@ -218,15 +220,16 @@ public final class Report {
         for (Column c : Column.values()) {
             out.append(' ').append(c.label).append(" |");
         }
-        out.append(" processes vs best process peer | threads vs ExecutorService |\n");
-        out.append("| --- |").append(" ---: |".repeat(Column.values().length)).append(" ---: | ---: |\n");
+        out.append(" processes vs best process peer | threads vs ExecutorService | processes ÷ floor |\n");
+        out.append("| --- |").append(" ---: |".repeat(Column.values().length)).append(" ---: | ---: | ---: |\n");
         for (Row row : ROWS) {
             out.append("| ").append(label(row.id(), sizes)).append(" |");
             for (Column c : Column.values()) {
                 out.append(' ').append(row.id().equals("kill") ? killCell(c) : cell(row, c)).append(" |");
             }
             out.append(' ').append(row.id().equals("kill") ? "" : processRatio(row)).append(" |");
-            out.append(' ').append(row.id().equals("kill") ? "" : threadRatio(row)).append(" |\n");
+            out.append(' ').append(row.id().equals("kill") ? "" : threadRatio(row)).append(" |");
+            out.append(' ').append(floorRatio(row.id())).append(" |\n");
         }
         out.append('\n');
         out.append("Each cell: median (min–max) over the runs; a run is a fresh JVM or interpreter per contestant, the "
@@ -234,7 +237,11 @@ public final class Report {
                 + "Ensemble's; Ensemble's rate or speedup ÷ the peer's); the process peers are PP4J and Python's two "
                 + "pools. The CPU tasks of rows 4a–4c spin for " + sizes.taskMillis() + " ms of wall-clock time each, "
                 + "so those rows show the pool's overhead and balance and how much of the cores the machine's other "
-                + "jobs leave.\n");
+                + "jobs leave. The floor: " + Sizes.WORKERS + " bare JVMs started at once, with the contestants' class "
+                + "path and a worker's flags, each answering one byte over a pipe; no pool of worker JVMs can start "
+                + "faster, and the last column says how far Ensemble processes are from it (lower is better). Row 1c "
+                + "puts " + meta.getOrDefault("large_classpath", "about 120") + " jars on the class path, as a real "
+                + "application does (the benchmark's own and " + Padding.JARS + " generated ones before them).\n");
         for (var note : footnotes.entrySet()) {
             out.append("\n- [").append(note.getValue()).append("] ").append(note.getKey());
         }
@@ -265,6 +272,18 @@ public final class Report {
                     .append(" | ").append(cell(row, Column.ENSEMBLE_PROCESSES)).append(" | ")
                     .append(processRatio(row)).append(" | ").append(threadRatio(row)).append(" |\n");
         }
+        String cold = floorRatio("start_cold");
+        String large = floorRatio("start_cold_large");
+        if (!cold.isEmpty()) {
+            out.append("\nProcesses' cold start is ").append(cold).append(" the floor (").append(Sizes.WORKERS)
+                    .append(" bare JVMs answering, ").append(format(ROWS.getFirst(), median("start_cold", Column.FLOOR)))
+                    .append(" ms)");
+            if (!large.isEmpty()) {
+                out.append(", ").append(large).append(" with a class path of ")
+                        .append(meta.getOrDefault("large_classpath", "about 120")).append(" jars");
+            }
+            out.append(".\n");
+        }
         out.append("\nMedians of a quick `./ensemble bench` run on ").append(meta.getOrDefault("date", "?"))
                 .append(" (").append(meta.getOrDefault("cores", "?")).append(" cores, load average ")
                 .append(meta.getOrDefault("load_start", "?")).append("); every row, the peers' own figures and "
@@ -290,10 +309,12 @@ public final class Report {
         return s.toString();
     }
 
-    private static String label(String row, Sizes s) {
+    private String label(String row, Sizes s) {
         return switch (row) {
             case "start_cold" -> "1a. pool creation to first result, **cold**: the first pool of a fresh JVM or "
                     + "interpreter, library loading included (ms)";
+            case "start_cold_large" -> "1c. the same, cold, with a class path of "
+                    + meta.getOrDefault("large_classpath", "about 120") + " jars (ms)";
             case "start_warm" -> "1b. pool creation to first result, **warm**: another pool of the same "
                     + "configuration after the first closed; Ensemble processes with `keepWarm` (ms)";
             case "rt_median" -> "2a. trivial round trip, `submit(x -> x)` and wait, median after "
@@ -382,6 +403,16 @@ public final class Report {
             return "";
         }
         return ratio(advantage(row, ensemble, executor));
+    }
+
+    /** Ensemble processes' time ÷ the floor's, on the start-up rows. */
+    private String floorRatio(String row) {
+        double ensemble = median(row, Column.ENSEMBLE_PROCESSES);
+        double floor = median(row, Column.FLOOR);
+        if (!row.startsWith("start_") || Double.isNaN(ensemble) || Double.isNaN(floor)) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "%.2fx", ensemble / floor);
     }
 
     private static String ratio(double r) {

@@ -40,7 +40,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SideBySide {
     private static final List<String> ALL = List.of("ensemble-threads", "ensemble-processes", "executor", "pp4j",
-            "python-pool", "python-ppe");
+            "python-pool", "python-ppe", "floor");
+    /** The contestants also timed cold with {@link Padding}'s long class path. */
+    private static final List<String> LARGE = List.of("ensemble-threads", "ensemble-processes", "executor", "floor");
     private static final Path PEERS_PY = Path.of("ensemble-bench", "python", "peers.py");
 
     private final Sizes sizes;
@@ -50,6 +52,7 @@ public final class SideBySide {
     private final List<String> results = Collections.synchronizedList(new ArrayList<>());
     private PrintWriter raw;
     private String python;
+    private String largeClassPath;
 
     private SideBySide(Sizes sizes, String mode, List<String> contestants) {
         this.sizes = sizes;
@@ -128,16 +131,23 @@ public final class SideBySide {
             python = findPython();
             meta("python", python == null ? "no python3 (Python columns skipped)" : pythonVersion());
 
+            largeClassPath = Padding.classPath(outDir.resolve("padding"), System.getProperty("java.class.path"));
+            meta("large_classpath", Integer.toString(largeClassPath.split(java.io.File.pathSeparator).length));
             List<String> order = new ArrayList<>(contestants);
             if (order.contains("ensemble-processes")) {
-                // Worker JVMs use an AOT cache made on first use; making it is one-off set-up, not pool creation.
+                // Worker JVMs use an AOT cache made on first use (one per class path); making it is one-off
+                // set-up, not pool creation.
                 launch(0, "ensemble-processes", "prepare", 300);
+                launch(0, "ensemble-processes", "prepare-large", 300);
             }
             for (int run = 1; run <= sizes.runs(); run++) {
                 System.err.printf(Locale.ROOT, "run %d of %d:", run, sizes.runs());
                 for (String id : order) {
                     long t0 = System.nanoTime();
                     launch(run, id, "run", 600);
+                    if (LARGE.contains(id)) {
+                        launch(run, id, "cold-large", 120);
+                    }
                     System.err.printf(Locale.ROOT, " %s %.0f s,", id, (System.nanoTime() - t0) / 1e9);
                 }
                 System.err.println();
@@ -196,18 +206,19 @@ public final class SideBySide {
         List<String> command = new ArrayList<>();
         if (id.startsWith("python-")) {
             if (python == null) {
-                if (!what.equals("prepare")) {
+                if (!what.startsWith("prepare")) {
                     record(run + " " + id + " skip * no python3 on this machine");
                 }
                 return;
             }
             command.addAll(List.of(python, PEERS_PY.toString(), id.substring("python-".length())));
         } else {
+            boolean large = what.endsWith("-large");
             command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-                    "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"),
-                    Contestant.class.getName(), id));
+                    "--sun-misc-unsafe-memory-access=allow", "-cp",
+                    large ? largeClassPath : System.getProperty("java.class.path"), Contestant.class.getName(), id));
         }
-        command.addAll(List.of(what, sizes.encode()));
+        command.addAll(List.of(what.equals("prepare-large") ? "prepare" : what, sizes.encode()));
         Path log = outDir.resolve(id + "-" + what + (run > 0 ? "-" + run : "") + ".log");
         Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
         process.getOutputStream().close();

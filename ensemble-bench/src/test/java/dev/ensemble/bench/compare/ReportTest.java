@@ -35,7 +35,7 @@ class ReportTest {
     void cell_isMedianWithMinToMax_overRuns() throws IOException {
         List<String> cold = cells(row(Report.parse(sample()).markdown(), "1a."));
 
-        // columns: measure, Ensemble threads, Ensemble processes, ExecutorService, PP4J, Pool, PPE, 2 ratios
+        // columns: measure, Ensemble threads, Ensemble processes, ExecutorService, PP4J, Pool, PPE, floor, 3 ratios
         assertThat(cold.get(2)).isEqualTo("400 (300–500)");
         assertThat(cold.get(4)).isEqualTo("200");
         assertThat(cold.get(5)).isEqualTo("12 (10–12)"); // two runs: the upper middle value, as every contestant
@@ -46,8 +46,8 @@ class ReportTest {
     void ratio_isPeerOverEnsemble_forTimes_againstTheBestProcessPeer() throws IOException {
         List<String> cold = cells(row(Report.parse(sample()).markdown(), "1a."));
 
-        assertThat(cold.get(7)).isEqualTo("0.03x vs Pool"); // 12 / 400: Ensemble is 33 times slower here
-        assertThat(cold.get(8)).isEmpty(); // neither threads nor the executor measured
+        assertThat(cold.get(8)).isEqualTo("0.03x vs Pool"); // 12 / 400: Ensemble is 33 times slower here
+        assertThat(cold.get(9)).isEmpty(); // neither threads nor the executor measured
     }
 
     @Test
@@ -56,11 +56,23 @@ class ReportTest {
         List<String> map = cells(row(md, "3."));
 
         assertThat(map.get(2)).isEqualTo("20");  // million tasks/s
-        assertThat(map.get(7)).isEqualTo("**4.00x** vs Pool");
-        assertThat(map.get(8)).isEqualTo("**4.00x**");
-        assertThat(cells(row(md, "4c.")).get(7)).isEqualTo("0.97x vs Pool");
+        assertThat(map.get(8)).isEqualTo("**4.00x** vs Pool");
+        assertThat(map.get(9)).isEqualTo("**4.00x**");
+        assertThat(cells(row(md, "4c.")).get(8)).isEqualTo("0.97x vs Pool");
         assertThat(Report.advantage(new Report.Row("t", false, 1, -1), 2, 10)).isEqualTo(5);
         assertThat(Report.advantage(new Report.Row("r", true, 1, -1), 2, 10)).isEqualTo(0.2);
+    }
+
+    @Test
+    void theFloor_isAColumn_andProcessesStartUpIsARatioToIt() throws IOException {
+        String md = Report.parse(sample()).markdown();
+        List<String> cold = cells(row(md, "1a."));
+
+        assertThat(cold.get(7)).isEqualTo("160 (150–170)");
+        assertThat(cold.get(10)).isEqualTo("2.50x"); // 400 / 160
+        assertThat(cells(row(md, "3.")).get(7)).matches("- \\[.\\]");
+        assertThat(cells(row(md, "3.")).get(10)).isEmpty(); // only the start-up rows
+        assertThat(Report.parse(sample()).summary()).contains("Processes' cold start is 2.50x the floor");
     }
 
     @Test
@@ -75,7 +87,7 @@ class ReportTest {
         assertThat(md).contains("PP4J has no shared memory");
         assertThat(shared.get(6)).matches("failed \\[.\\]");
         assertThat(md).contains("Python ProcessPoolExecutor failed: AssertionError: the shared array is wrong");
-        assertThat(shared.get(7)).isEmpty(); // no process peer has a value
+        assertThat(shared.get(8)).isEmpty(); // no process peer has a value
     }
 
     @Test
