@@ -523,6 +523,20 @@ public interface WorkerPool extends AutoCloseable {
     Insights insights();
 
     /**
+     * The values the workers returned from the pool's {@link Builder#exitResult exitResult} function as they
+     * exited normally (MPIRE's {@code get_exit_results()}): one per worker after {@link #close()}, and one more for
+     * each time a worker was recycled ({@link Builder#maxTasksPerWorker}) before. A worker that died or was
+     * killed (a crash, a task timeout, a worker process at {@link #terminate()}) ran no exit function and has no
+     * value; after {@code terminate()}, idle threads still run theirs.
+     *
+     * @param <R> the type the function returns
+     * @return the values in worker order, a worker's oldest first; empty without an exit function
+     * @throws IllegalStateException if the pool has not been closed or terminated yet, or if the function threw
+     *     on some worker (the first failure as the cause, the others suppressed)
+     */
+    <R> List<R> exitResults();
+
+    /**
      * Graceful shutdown: refuses new calls, lets the calls already made finish, then stops the workers (running
      * their exit hooks) and waits for them. A stream not yet read to its end is cancelled instead of waited for
      * (its reader gets a {@link java.util.concurrent.CancellationException}), so an abandoned stream cannot
@@ -669,6 +683,21 @@ public interface WorkerPool extends AutoCloseable {
          */
         public Builder onWorkerExit(WorkerHook hook) {
             draft.set("onWorkerExit", requireArgument(hook, "onWorkerExit"));
+            return this;
+        }
+
+        /**
+         * A function each worker runs as it exits normally, after {@code onWorkerExit}; the values it returns are
+         * collected by the pool, for {@link WorkerPool#exitResults()} after {@code close()}. On threads, virtual
+         * threads and processes (a process worker sends its value back, so it must be serializable).
+         *
+         * @param function the function; not null
+         * @return this builder
+         * @throws IllegalArgumentException if {@code function} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder exitResult(WorkerExitFunction<?> function) {
+            draft.set("exitResult", requireArgument(function, "exitResult"));
             return this;
         }
 

@@ -623,6 +623,66 @@ public abstract class WorkerPoolContract {
         assertThat(exits.arrived()).isEqualTo(2);
     }
 
+    /** Whether this backend collects the values of an exit function (the cluster backend refuses the option). */
+    protected boolean collectsExitResults() {
+        return true;
+    }
+
+    @Test
+    void exitResult_collectsOneValuePerWorker_afterClose() {
+        if (!collectsExitResults()) {
+            assertThatThrownBy(() -> builder().workers(2).exitResult(ctx -> ctx.workerId()).build())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exitResult");
+            return;
+        }
+        WorkerPool pool = builder().workers(2).onWorkerExit(ctx -> { })
+                .exitResult(ctx -> "worker " + ctx.workerId() + " of " + ctx.workerCount()).build();
+        try {
+            assertThat(pool.map(range(10), x -> x)).hasSize(10);
+            assertThatThrownBy(pool::exitResults).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("after close()");
+        } finally {
+            pool.close();
+        }
+        List<String> values = pool.exitResults();
+        assertThat(values).containsExactly("worker 0 of 2", "worker 1 of 2");
+    }
+
+    @Test
+    void exitResult_ofARecycledWorker_isCollectedEachTime() {
+        if (!collectsExitResults()) {
+            return;
+        }
+        WorkerPool pool = builder().workers(1).maxTasksPerWorker(10).exitResult(ctx -> ctx.workerId()).build();
+        try {
+            assertThat(pool.map(range(35), x -> x + 1, CallOptions.defaults().chunkSize(5))).hasSize(35);
+        } finally {
+            pool.close();
+        }
+        // A fresh worker after tasks 10, 20 and 30, and the last one at close: four exits.
+        assertThat(pool.<Integer>exitResults()).containsExactly(0, 0, 0, 0);
+    }
+
+    @Test
+    void exitResult_thatThrows_isReportedByExitResults_andTerminateCollectsWhatRan() {
+        if (!collectsExitResults()) {
+            return;
+        }
+        WorkerPool failing = builder().workers(2).exitResult(ctx -> {
+            throw new IllegalStateException("no counters on worker " + ctx.workerId());
+        }).build();
+        failing.close();
+        assertThatThrownBy(failing::exitResults).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("exitResult").hasMessageContaining(failing.toString().split(",")[0]
+                        .substring("WorkerPool[".length()))
+                .hasStackTraceContaining("no counters on worker");
+
+        // Killed worker processes run no exit function; idle threads do. At most one value per worker either way.
+        WorkerPool terminated = builder().workers(2).exitResult(ctx -> ctx.workerId()).build();
+        terminated.terminate();
+        assertThat(terminated.<Integer>exitResults()).isSubsetOf(0, 1).doesNotHaveDuplicates();
+    }
+
     @Test
     void onWorkerStart_failure_failsBuildWithTheCause() {
         WorkerPool.Builder b = builder().workers(2).onWorkerStart(ctx -> {

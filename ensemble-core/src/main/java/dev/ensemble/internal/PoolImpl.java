@@ -37,6 +37,9 @@ public final class PoolImpl implements WorkerPool {
     private final Object lifecycle = new Object();
     private boolean stopped;
 
+    /** close() or terminate() has returned: the workers' exit values are all in. */
+    private volatile boolean ended;
+
     PoolImpl(PoolConfig config, Backend backend) {
         this.config = config;
         this.backend = backend;
@@ -544,6 +547,17 @@ public final class PoolImpl implements WorkerPool {
         backend.awaitExit();
         scheduler.closed();
         monitor.detach();
+        ended = true;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <R> List<R> exitResults() {
+        if (!ended) {
+            throw new IllegalStateException("exitResults() of pool " + config.name() + " are complete only after "
+                    + "close() (or terminate()) has returned; call it then");
+        }
+        return (List<R>) backend.exitResults().values(config.name());
     }
 
     @Override
@@ -554,6 +568,7 @@ public final class PoolImpl implements WorkerPool {
         scheduler.terminate();
         backend.kill();
         monitor.detach();
+        ended = true;
     }
 
     @Override

@@ -34,6 +34,11 @@ class ClusterProcessesTest extends WorkerPoolContract {
     static final ClassCluster CLUSTER = new ClassCluster(2, 1);
 
     @Override
+    protected boolean collectsExitResults() {
+        return false;
+    }
+
+    @Override
     protected WorkerPool.Builder builder() {
         return WorkerPool.builder().cluster(HazelcastBackend.of(CLUSTER.client()).memberWorkers(MemberWorkers.processes()));
     }

@@ -29,6 +29,11 @@ class ClusterTest extends WorkerPoolContract {
     static final ClassCluster CLUSTER = new ClassCluster(2, 2);
 
     @Override
+    protected boolean collectsExitResults() {
+        return false;
+    }
+
+    @Override
     protected WorkerPool.Builder builder() {
         return WorkerPool.builder().cluster(HazelcastBackend.of(CLUSTER.client()));
     }

@@ -26,6 +26,15 @@ public interface Backend {
     void kill();
 
     /**
+     * What the workers returned from the pool's exit function as they exited; complete after {@link #awaitExit}.
+     *
+     * @return the collector; empty for a backend that cannot collect them
+     */
+    default ExitResults exitResults() {
+        return new ExitResults();
+    }
+
+    /**
      * The end of a {@link #start} whose workers count down {@code ready} once ready (or once failed, after
      * recording the first failure in {@code failure}): returns when all are ready; else terminates the scheduler,
      * kills what started and throws the first failure, or an {@link IllegalStateException} if the caller was

@@ -1,5 +1,6 @@
 package dev.ensemble.internal.backend;
 
+import dev.ensemble.WorkerExitFunction;
 import dev.ensemble.WorkerHook;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param sharedObjects the object behind {@code WorkerContext.shared()}, or null
  * @param onWorkerStart start hook, or null
  * @param onWorkerExit exit hook, or null
+ * @param exitResult the function whose value each worker returns as it exits, collected by the pool; or null
  * @param taskTimeout per-task limit, or null
  * @param maxTasksPerWorker recycling threshold, or 0 for never
  * @param retries re-runs of a chunk whose worker died
@@ -33,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param extensions options of other modules (such as the cluster backend), by name
  */
 public record PoolConfig(String name, Kind kind, int workers, Object sharedObjects, WorkerHook onWorkerStart,
-        WorkerHook onWorkerExit, Duration taskTimeout, long maxTasksPerWorker, int retries, boolean progressBar,
+        WorkerHook onWorkerExit, WorkerExitFunction<?> exitResult, Duration taskTimeout, long maxTasksPerWorker, int retries, boolean progressBar,
         List<String> jvmArgs, Duration keepWarm, Duration exitGracePeriod, Duration startHookTimeout,
         Duration exitHookTimeout,
         List<java.util.Set<Integer>> cpus, Map<String, Object> extensions) {
@@ -73,7 +75,8 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
      * @return the new configuration
      */
     public PoolConfig withHooks(WorkerHook start, WorkerHook exit) {
-        return new PoolConfig(name, kind, workers, sharedObjects, start, exit, taskTimeout, maxTasksPerWorker, retries,
+        return new PoolConfig(name, kind, workers, sharedObjects, start, exit, exitResult, taskTimeout,
+                maxTasksPerWorker, retries,
                 progressBar, jvmArgs, keepWarm, exitGracePeriod, startHookTimeout, exitHookTimeout, cpus, extensions);
     }
 
@@ -167,6 +170,11 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
                         + "cannot be stopped), but this pool uses " + kind.builderName()
                         + "; call processes() or drop exitHookTimeout");
             }
+            if (values.containsKey("exitResult") && kind == Kind.CLUSTER) {
+                throw new IllegalArgumentException("exitResult applies to threads, virtual threads and processes; a "
+                        + "cluster pool cannot collect its members' values yet: drop exitResult, or broadcast a call "
+                        + "that returns them before close()");
+            }
             if (values.containsKey("exitGracePeriod") && kind != Kind.PROCESSES) {
                 throw new IllegalArgumentException("exitGracePeriod applies only to process workers, but this pool "
                         + "uses " + kind.builderName() + "; call processes() or drop exitGracePeriod");
@@ -183,7 +191,7 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
             String name = (String) values.getOrDefault("name", "ensemble-" + POOL_NUMBER.incrementAndGet());
             return new PoolConfig(name, kind, workers, values.get("sharedObjects"),
                     (WorkerHook) values.get("onWorkerStart"), (WorkerHook) values.get("onWorkerExit"),
-                    (Duration) values.get("taskTimeout"), (Long) values.getOrDefault("maxTasksPerWorker", 0L),
+                    (WorkerExitFunction<?>) values.get("exitResult"), (Duration) values.get("taskTimeout"), (Long) values.getOrDefault("maxTasksPerWorker", 0L),
                     (Integer) values.getOrDefault("retries", 0), (Boolean) values.getOrDefault("progressBar", false),
                     jvmArgs, keepWarm, (Duration) values.getOrDefault("exitGracePeriod", DEFAULT_EXIT_GRACE_PERIOD),
                     (Duration) values.get("startHookTimeout"),
@@ -200,7 +208,7 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
      * @return the new configuration
      */
     public PoolConfig withWorkers(int count) {
-        return new PoolConfig(name, kind, count, sharedObjects, onWorkerStart, onWorkerExit, taskTimeout,
+        return new PoolConfig(name, kind, count, sharedObjects, onWorkerStart, onWorkerExit, exitResult, taskTimeout,
                 maxTasksPerWorker, retries, progressBar, jvmArgs, keepWarm, exitGracePeriod, startHookTimeout,
                 exitHookTimeout, cpus,
                 extensions);

@@ -4,6 +4,7 @@ import dev.ensemble.internal.platform.Log;import dev.ensemble.TaskFailedExceptio
 import dev.ensemble.TaskTimeoutException;
 import dev.ensemble.WorkerDiedException;
 import dev.ensemble.internal.backend.Backend;
+import dev.ensemble.internal.backend.ExitResults;
 import dev.ensemble.internal.backend.ComposedHook;
 import dev.ensemble.internal.backend.Jobs;
 import dev.ensemble.internal.backend.PoolConfig;
@@ -134,14 +135,17 @@ public final class ProcessBackend implements Backend {
         return new ProcessBackend(config, slot);
     }
 
+    private final ExitResults exitResults = new ExitResults();
+
     private ProcessBackend(PoolConfig config, int onlySlot) {
         ApplicationLoader.get(); // chosen on the thread that builds the pool, which sees the application
         Serialization.requireMultiReleaseJar();
         this.onlySlot = onlySlot;
         this.config = config;
-        this.setup = new Object[] {config.sharedObjects(), config.onWorkerStart(), config.onWorkerExit()};
-        String[] roles = {"sharedObjects", "onWorkerStart", "onWorkerExit"};
-        if (setup[0] != null || setup[1] != null || setup[2] != null) {
+        this.setup = new Object[] {config.sharedObjects(), config.onWorkerStart(), config.onWorkerExit(),
+            config.exitResult()};
+        String[] roles = {"sharedObjects", "onWorkerStart", "onWorkerExit", "exitResult"};
+        if (setup[0] != null || setup[1] != null || setup[2] != null || setup[3] != null) {
             Serialization serialization = Serialization.forParent();
             for (int i = 0; i < setup.length; i++) {
                 if (setup[i] instanceof ComposedHook composed) {
@@ -171,7 +175,7 @@ public final class ProcessBackend implements Backend {
         for (String p : packages) {
             Protocol.writeString(init, p);
         }
-        boolean none = setup[0] == null && setup[1] == null && setup[2] == null;
+        boolean none = setup[0] == null && setup[1] == null && setup[2] == null && setup[3] == null;
         // Nothing to set up: the worker answers without waiting for its Fory to be built.
         Protocol.writeBytes(init, none ? new byte[0] : Serialization.forParent().toBytes(setup));
         init.putInt32(0, init.writerIndex() - 4);
@@ -180,6 +184,27 @@ public final class ProcessBackend implements Backend {
 
     String poolName() {
         return config.name();
+    }
+
+    /** Records what a worker's EXITED said of the pool's exit function. */
+    void collectExitResult(int slot, byte kind, byte[] bytes) {
+        try {
+            switch (kind) {
+                case Protocol.EXIT_VALUE -> exitResults.add(slot, serialization().read(MemoryBuffer.fromByteArray(bytes)));
+                case Protocol.EXIT_FAILED -> exitResults.fail(slot, Serialization.decodeThrowable(bytes));
+                default -> {
+                    // no exit function
+                }
+            }
+        } catch (RuntimeException e) {
+            exitResults.fail(slot, new IllegalStateException("worker " + slot + "'s exit value could not be read "
+                    + "here: " + e.getMessage(), e));
+        }
+    }
+
+    @Override
+    public ExitResults exitResults() {
+        return exitResults;
     }
 
     WorkerLauncher launcher() {

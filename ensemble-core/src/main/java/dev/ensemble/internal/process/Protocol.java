@@ -34,7 +34,8 @@ import org.apache.fory.memory.MemoryBuffer;
  * W→P DYING        part reason:str                                        the worker is exiting under a chunk
  * W→P TIMED_OUT    part                                                    the task at part.to overran; the
  *                                                                          worker halts right after
- * W→P EXITED       hookNanos:long
+ * W→P EXITED       hookNanos:long exitKind:byte exit:bytes                exit: nothing, the exit function's
+ *                                                                          value (Fory) or its failure
  *
  * result = seq:int processed:int waitNanos:long workNanos:long slowestNanos:long slowestOffset:int values errors
  * part   = seq:int from:int to:int values errors          (values of offsets [from, to))
@@ -54,6 +55,13 @@ final class Protocol {
     static final byte DYING = 9;
     static final byte TIMED_OUT = 10;
     static final byte EXITED = 11;
+
+    /** EXITED's exitKind: the pool has no exit function. */
+    static final byte EXIT_NO_VALUE = 0;
+    /** EXITED's exitKind: the exit function's value follows, in Fory. */
+    static final byte EXIT_VALUE = 1;
+    /** EXITED's exitKind: the exit function threw; the exception follows (as {@code encodeThrowable}). */
+    static final byte EXIT_FAILED = 2;
     static final byte CANCEL = 12;
     static final byte FORY_READY = 13;
     static final byte RETIRE = 14;

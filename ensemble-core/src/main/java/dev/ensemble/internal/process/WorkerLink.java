@@ -768,6 +768,9 @@ final class WorkerLink {
                     case Protocol.FORY_READY -> workerHasFory();
                     case Protocol.EXITED -> {
                         exitHookNanos = frame.readInt64();
+                        byte exitKind = frame.readByte();
+                        byte[] exitBytes = Protocol.readBytes(frame);
+                        backend.collectExitResult(slot, exitKind, exitBytes);
                         exited = true;
                         if (!retiring || handOver()) {
                             return; // nothing follows EXITED: end() waits for the JVM to end, within the grace

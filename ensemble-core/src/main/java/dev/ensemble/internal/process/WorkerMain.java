@@ -132,6 +132,7 @@ public final class WorkerMain {
     private volatile long timeoutNanos;
     private WorkerState state;
     private WorkerHook onExit;
+    private dev.ensemble.WorkerExitFunction<?> exitResult;
     private final Object runningLock = new Object();
     private Running running;
     /** The chunk whose running task the monitor timed out (guarded by runningLock); this JVM halts next. */
@@ -387,11 +388,12 @@ public final class WorkerMain {
         }
         long hookNanos;
         try {
-            Object[] setup = setupBytes.length == 0 ? new Object[3]
+            Object[] setup = setupBytes.length == 0 ? new Object[4]
                     : (Object[]) fory().read(MemoryBuffer.fromByteArray(setupBytes));
             state = new WorkerState(workerSlot, workers, setup[0]);
             WorkerHook onStart = (WorkerHook) setup[1];
             onExit = (WorkerHook) setup[2];
+            exitResult = (dev.ensemble.WorkerExitFunction<?>) setup[3];
             CurrentWorker.set(state);
             long hookStart = System.nanoTime();
             if (onStart != null) {
@@ -765,6 +767,7 @@ public final class WorkerMain {
         cancelled.clear();
         CurrentWorker.clear();
         onExit = null;
+        exitResult = null;
         System.out.flush();
         System.err.flush();
     }
@@ -806,8 +809,23 @@ public final class WorkerMain {
                 System.err.println("worker " + slot + ": onWorkerExit threw " + t);
             }
         }
-        MemoryBuffer exited = FrameChannel.begin(control, Protocol.EXITED);
-        exited.writeInt64(System.nanoTime() - hookStart);
+        long hookNanos = System.nanoTime() - hookStart;
+        byte kind = Protocol.EXIT_NO_VALUE;
+        byte[] bytes = new byte[0];
+        if (exitResult != null) {
+            try {
+                Object value = exitResult.apply(state);
+                bytes = fory().toBytes(value);
+                kind = Protocol.EXIT_VALUE;
+            } catch (Throwable t) {
+                bytes = Serialization.encodeThrowable(t);
+                kind = Protocol.EXIT_FAILED;
+            }
+        }
+        MemoryBuffer exited = FrameChannel.begin(MemoryBuffer.newHeapBuffer(64 + bytes.length), Protocol.EXITED);
+        exited.writeInt64(hookNanos);
+        exited.writeByte(kind);
+        Protocol.writeBytes(exited, bytes);
         channel.send(exited);
     }
 

@@ -3,6 +3,7 @@ package dev.ensemble.internal.thread;
 import dev.ensemble.internal.platform.Log;
 import dev.ensemble.TaskTimeoutException;
 import dev.ensemble.internal.backend.Backend;
+import dev.ensemble.internal.backend.ExitResults;
 import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.schedule.Inputs;
@@ -26,6 +27,7 @@ import java.util.concurrent.locks.LockSupport;
  * unfinished rest of its chunk is re-queued, and a fresh thread takes the slot.
  */
 public final class ThreadBackend implements Backend {
+    private final ExitResults exitResults = new ExitResults();
     private final PoolConfig config;
     private final Slot[] slots;
     private Scheduler scheduler;
@@ -188,7 +190,19 @@ public final class ThreadBackend implements Backend {
                         + config.name() + ": onWorkerExit threw " + t, t);
             }
         }
+        if (config.exitResult() != null) {
+            try {
+                exitResults.add(slot.id, config.exitResult().apply(state));
+            } catch (Throwable t) {
+                exitResults.fail(slot.id, t);
+            }
+        }
         scheduler.workerExited(slot.id, System.nanoTime() - hookStart);
+    }
+
+    @Override
+    public ExitResults exitResults() {
+        return exitResults;
     }
 
     private void watch() {

@@ -182,7 +182,7 @@ class ProtocolFuzzTest {
         private long nextCall = 1;
 
         FakePool(int generation) throws Exception {
-            PoolConfig config = new PoolConfig("fuzz", PoolConfig.Kind.PROCESSES, 1, null, null, null, null, 0, 0,
+            PoolConfig config = new PoolConfig("fuzz", PoolConfig.Kind.PROCESSES, 1, null, null, null, null, null, 0, 0,
                     false, List.of("-Xmx64m"), java.time.Duration.ZERO,
                     PoolConfig.DEFAULT_EXIT_GRACE_PERIOD, null,
                 PoolConfig.DEFAULT_EXIT_HOOK_TIMEOUT, List.of(), Map.of());

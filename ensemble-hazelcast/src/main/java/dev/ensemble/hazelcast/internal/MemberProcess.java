@@ -108,7 +108,7 @@ final class MemberProcess implements SlotWorker {
         Duration timeout = setup.timeoutNanos() > 0 ? Duration.ofNanos(setup.timeoutNanos()) : null;
         // The pool's own scheduler recycles workers (STOP then START) and counts retries; this one does neither.
         PoolConfig config = new PoolConfig(setup.name(), PoolConfig.Kind.PROCESSES, setup.workers(), setup.shared(),
-                setup.onStart(), setup.onExit(), timeout, 0, 0, false, setup.jvmArgs(), Duration.ZERO,
+                setup.onStart(), setup.onExit(), null, timeout, 0, 0, false, setup.jvmArgs(), Duration.ZERO,
                 PoolConfig.DEFAULT_EXIT_GRACE_PERIOD, null,
                 PoolConfig.DEFAULT_EXIT_HOOK_TIMEOUT, List.of(), Map.of());
         this.scheduler = new Scheduler(setup.name() + " on a member", setup.workers(), timeout, 0);
