@@ -5,7 +5,7 @@ package dev.ensemble;
  * Immutable: every method returns a new instance, so one options value can be kept and reused.
  */
 public final class CallOptions {
-    private static final CallOptions DEFAULTS = new CallOptions(0, null, null, 0, 0, 0, null, false);
+    private static final CallOptions DEFAULTS = new CallOptions(0, null, null, 0, 0, 0, null, false, null);
 
     private final int chunkSize;
     private final String name;
@@ -15,12 +15,13 @@ public final class CallOptions {
     private final long maxBytesInFlight;
     private final java.time.Duration timeout;
     private final boolean orderTasks;
+    private final java.time.Duration taskTimeout;
 
     /** The default bound of {@link #maxBytesInFlight}: large results of a slow reader stay within it. */
     public static final long DEFAULT_MAX_BYTES_IN_FLIGHT = 64L << 20;
 
     private CallOptions(int chunkSize, String name, Boolean progressBar, int maxChunksInFlight, int batches,
-            long maxBytesInFlight, java.time.Duration timeout, boolean orderTasks) {
+            long maxBytesInFlight, java.time.Duration timeout, boolean orderTasks, java.time.Duration taskTimeout) {
         this.chunkSize = chunkSize;
         this.name = name;
         this.progressBar = progressBar;
@@ -29,6 +30,7 @@ public final class CallOptions {
         this.maxBytesInFlight = maxBytesInFlight;
         this.timeout = timeout;
         this.orderTasks = orderTasks;
+        this.taskTimeout = taskTimeout;
     }
 
     /**
@@ -55,7 +57,7 @@ public final class CallOptions {
                     "chunkSize must be at least 1, got " + size + "; leave it unset for the automatic size");
         }
         return new CallOptions(size, name, progressBar, maxChunksInFlight, batches,
-                maxBytesInFlight, timeout, orderTasks);
+                maxBytesInFlight, timeout, orderTasks, taskTimeout);
     }
 
     /**
@@ -70,7 +72,7 @@ public final class CallOptions {
             throw new IllegalArgumentException("a call name must be a non-blank string, got " + quote(callName));
         }
         return new CallOptions(chunkSize, callName.strip(), progressBar, maxChunksInFlight, batches,
-                maxBytesInFlight, timeout, orderTasks);
+                maxBytesInFlight, timeout, orderTasks, taskTimeout);
     }
 
     /**
@@ -82,7 +84,7 @@ public final class CallOptions {
      */
     public CallOptions progressBar(boolean show) {
         return new CallOptions(chunkSize, name, show, maxChunksInFlight, batches,
-                maxBytesInFlight, timeout, orderTasks);
+                maxBytesInFlight, timeout, orderTasks, taskTimeout);
     }
 
     /**
@@ -97,7 +99,8 @@ public final class CallOptions {
         if (chunks < 1) {
             throw new IllegalArgumentException("maxChunksInFlight must be at least 1, got " + chunks);
         }
-        return new CallOptions(chunkSize, name, progressBar, chunks, batches, maxBytesInFlight, timeout, orderTasks);
+        return new CallOptions(chunkSize, name, progressBar, chunks, batches, maxBytesInFlight, timeout, orderTasks,
+                taskTimeout);
     }
 
     /**
@@ -116,7 +119,8 @@ public final class CallOptions {
         if (bytes < 1) {
             throw new IllegalArgumentException("maxBytesInFlight must be at least 1, got " + bytes);
         }
-        return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, batches, bytes, timeout, orderTasks);
+        return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, batches, bytes, timeout, orderTasks,
+                taskTimeout);
     }
 
     /**
@@ -134,7 +138,34 @@ public final class CallOptions {
             throw new IllegalArgumentException("a call's timeout must be positive, got " + deadline);
         }
         return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, batches,
-                maxBytesInFlight, deadline, orderTasks);
+                maxBytesInFlight, deadline, orderTasks, taskTimeout);
+    }
+
+    /**
+     * The longest one task of this call may run, instead of the pool's {@code taskTimeout} (MPIRE's per-call
+     * {@code task_timeout}): over it, the task fails with {@link TaskTimeoutException}; a worker process running
+     * it is killed and replaced, a thread is interrupted (and replaced if it goes on). Threads, virtual threads and
+     * processes; a cluster pool refuses it. Default: the pool's.
+     *
+     * @param timeout positive
+     * @return options with that task timeout
+     * @throws IllegalArgumentException if {@code timeout} is null, zero or negative
+     */
+    public CallOptions taskTimeout(java.time.Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("a call's taskTimeout must be positive, got " + timeout);
+        }
+        return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, batches, maxBytesInFlight,
+                this.timeout, orderTasks, timeout);
+    }
+
+    /**
+     * The task timeout of this call ({@link #taskTimeout(java.time.Duration)}).
+     *
+     * @return the timeout, or null for the pool's
+     */
+    public java.time.Duration taskTimeout() {
+        return taskTimeout;
     }
 
     /**
@@ -146,7 +177,7 @@ public final class CallOptions {
      */
     public CallOptions orderTasks() {
         return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, batches, maxBytesInFlight, timeout,
-                true);
+                true, taskTimeout);
     }
 
     /**
@@ -191,7 +222,7 @@ public final class CallOptions {
                     "batches must be at least 1, got " + count + "; leave it unset for one batch per worker");
         }
         return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, count,
-                maxBytesInFlight, timeout, orderTasks);
+                maxBytesInFlight, timeout, orderTasks, taskTimeout);
     }
 
     /**
@@ -250,6 +281,8 @@ public final class CallOptions {
                 + ", maxChunksInFlight=" + (maxChunksInFlight == 0 ? "auto" : maxChunksInFlight)
                 + ", batches=" + (batches == 0 ? "one per worker" : batches)
                 + ", maxBytesInFlight=" + (maxBytesInFlight == 0 ? "default" : maxBytesInFlight)
-                + ", timeout=" + (timeout == null ? "none" : timeout) + (orderTasks ? ", orderTasks" : "") + "]";
+                + ", timeout=" + (timeout == null ? "none" : timeout)
+                + (taskTimeout == null ? "" : ", taskTimeout=" + taskTimeout)
+                + (orderTasks ? ", orderTasks" : "") + "]";
     }
 }

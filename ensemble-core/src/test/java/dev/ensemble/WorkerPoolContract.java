@@ -717,6 +717,52 @@ public abstract class WorkerPoolContract {
     }
 
     @Test
+    void aCallsTaskTimeout_appliesToThatCallOnly_onAPoolWithoutOne() {
+        WorkerPool pool = pool(2);
+        CallOptions strict = CallOptions.defaults().chunkSize(1).taskTimeout(Duration.ofMillis(200));
+        if (!collectsExitResults()) { // the cluster backend: members time tasks by the pool's timeout only
+            assertThatThrownBy(() -> pool.map(range(2), x -> x, strict))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("taskTimeout");
+            return;
+        }
+        assertThatThrownBy(() -> pool.map(range(4), x -> {
+            if (x == 2) {
+                Thread.sleep(PATIENCE.toMillis()); // interruptible, or killed with its worker process
+            }
+            return x;
+        }, strict)).isInstanceOfSatisfying(TaskTimeoutException.class, e -> {
+            assertThat(e.index()).isEqualTo(2);
+            assertThat(e.timeout()).isEqualTo(Duration.ofMillis(200));
+            assertThat(e.getMessage()).contains("PT0.2S");
+        });
+        // Another call without the option: no limit, so a task slower than the other call's timeout succeeds.
+        assertThat(pool.map(range(3), x -> {
+            if (x == 1) {
+                Thread.sleep(400);
+            }
+            return x;
+        }, CallOptions.defaults().chunkSize(1))).isEqualTo(range(3));
+    }
+
+    @Test
+    void aCallsTaskTimeout_overridesThePools() {
+        if (!collectsExitResults()) {
+            return;
+        }
+        WorkerPool pool = track(builder().workers(2).taskTimeout(Duration.ofMillis(150)).build());
+        // Longer than the pool's: a 400 ms task passes under the call's 30 s.
+        assertThat(pool.map(range(3), x -> {
+            if (x == 1) {
+                Thread.sleep(400);
+            }
+            return x;
+        }, CallOptions.defaults().chunkSize(1).taskTimeout(PATIENCE.plus(PATIENCE)))).isEqualTo(range(3));
+        assertThatThrownBy(() -> pool.map(range(2), x -> x,
+                CallOptions.defaults().orderTasks().taskTimeout(Duration.ofSeconds(1))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("orderTasks");
+    }
+
+    @Test
     void insights_countEveryTask() {
         WorkerPool pool = pool(2);
         pool.map(range(1_000), x -> x);

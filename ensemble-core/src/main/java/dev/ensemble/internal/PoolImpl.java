@@ -65,9 +65,22 @@ public final class PoolImpl implements WorkerPool {
     @Override
     public <T, R> List<R> map(Iterable<? extends T> inputs, Task<? super T, ? extends R> task, CallOptions options) {
         if (options != null && options.isOrderTasks()) {
+            if (options.taskTimeout() != null) {
+                throw new IllegalArgumentException("orderTasks cannot be combined with a call's taskTimeout; set "
+                        + "taskTimeout on the pool, or drop one of them");
+            }
             return mapInWorkerOrder(inputs, task);
         }
         return await(open("map", inputs, task, options, Call.Order.ORDERED, Call.Shape.COLLECT, false));
+    }
+
+    /** Refuses the call options this pool's backend cannot honour, before anything is sent. */
+    private void requireSupported(String what, CallOptions options) {
+        if (options.taskTimeout() != null && config.kind() == PoolConfig.Kind.CLUSTER) {
+            throw new IllegalArgumentException("a call's taskTimeout applies to threads, virtual threads and "
+                    + "processes; this " + what + " is on a cluster pool, whose members time tasks by the pool's "
+                    + "taskTimeout: set it on the pool, or drop it from the call");
+        }
     }
 
     /** {@code map} with input {@code i} placed on worker {@code i % size()} (CallOptions.orderTasks). */
@@ -210,6 +223,7 @@ public final class PoolImpl implements WorkerPool {
             throw new IllegalArgumentException("orderTasks applies to map only, not to " + what
                     + "; use map, or drop orderTasks");
         }
+        requireSupported(what, options);
         backend.validate(task, "the task");
         return scheduler.open(what, (Task<Object, Object>) task, inputs, order, shape, keepGoing, options);
     }
@@ -375,6 +389,7 @@ public final class PoolImpl implements WorkerPool {
             Call.Order order) {
         requireArgument(task, "task");
         requireArgument(options, "options");
+        requireSupported(what, options);
         backend.validate(task, "the task");
         Task<Object, Object> sent = (Task<Object, Object>) task;
         int window = GATHER_WINDOW_PER_WORKER * config.workers();

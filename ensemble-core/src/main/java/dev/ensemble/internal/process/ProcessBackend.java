@@ -398,7 +398,7 @@ public final class ProcessBackend implements Backend {
         }
         training = onlySlot < 0 ? launcher.startAotTraining() : null;
         if (config.taskTimeout() != null) {
-            watchdog = Thread.ofPlatform().daemon().name(config.name() + "-watchdog").start(this::watch);
+            ensureWatchdog(config.taskTimeout());
         }
         for (Slot slot : slots) {
             if (!hosts(slot)) {
@@ -420,11 +420,10 @@ public final class ProcessBackend implements Backend {
      * killed, and its task fails with {@link TaskTimeoutException} (or runs again, by {@code retries}).
      */
     private void watch() {
-        long timeout = config.taskTimeout().toNanos();
-        long limit = 2 * timeout + TimeUnit.SECONDS.toNanos(2);
-        long tick = Math.clamp(limit / 4, TimeUnit.MILLISECONDS.toNanos(100), TimeUnit.SECONDS.toNanos(1));
         while (!stopping) {
-            LockSupport.parkNanos(this, tick);
+            long shortestLimit = frozenLimit(shortestTimeoutNanos);
+            LockSupport.parkNanos(this, Math.clamp(shortestLimit / 4, TimeUnit.MILLISECONDS.toNanos(100),
+                    TimeUnit.SECONDS.toNanos(1)));
             long now = System.nanoTime();
             for (Slot slot : slots) {
                 WorkerLink link;
@@ -432,13 +431,28 @@ public final class ProcessBackend implements Backend {
                     link = slot.link;
                 }
                 if (link != null) {
-                    link.killIfFrozen(now, limit);
+                    link.killIfFrozen(now);
                 }
             }
         }
     }
 
-    private Thread watchdog;
+    /** How long a worker running a task under {@code timeoutNanos} may stay silent before it counts as frozen. */
+    static long frozenLimit(long timeoutNanos) {
+        return timeoutNanos > Long.MAX_VALUE / 4 ? Long.MAX_VALUE / 2 : 2 * timeoutNanos + TimeUnit.SECONDS.toNanos(2);
+    }
+
+    /** Starts the watchdog the first time a chunk has a task timeout (the pool's, or only a call's). */
+    synchronized void ensureWatchdog(java.time.Duration timeout) {
+        shortestTimeoutNanos = Math.min(shortestTimeoutNanos, timeout.toNanos());
+        if (watchdog == null && !stopping) {
+            watchdog = Thread.ofPlatform().daemon().name(config.name() + "-watchdog").start(this::watch);
+        }
+    }
+
+    private volatile Thread watchdog;
+    /** The shortest task timeout seen (the pool's or a call's): how often the watchdog looks. */
+    private volatile long shortestTimeoutNanos = Long.MAX_VALUE;
 
     /**
      * The sender loop of a slot, across its workers' lives: blocks in {@code take} only when its worker has
@@ -597,8 +611,13 @@ public final class ProcessBackend implements Backend {
         buffer.writeInt64(chunk.callId());
         int flagsAt = buffer.writerIndex();
         buffer.writeByte(0);
+        java.time.Duration timeout = chunk.taskTimeout();
+        buffer.writeInt64(timeout == null ? 0 : timeout.toNanos());
+        if (timeout != null && timeout.toNanos() < shortestTimeoutNanos) {
+            ensureWatchdog(timeout);
+        }
         byte flags = chunk.keepGoing() ? Protocol.FLAG_KEEP_GOING : 0;
-        if (chunk.timeEachTask() || config.taskTimeout() != null) {
+        if (chunk.timeEachTask() || timeout != null) {
             flags |= Protocol.FLAG_TIME_EACH_TASK; // a timeout needs each task's start
         }
         boolean known = taskMirror.get(chunk.callId()) != null;
@@ -717,8 +736,8 @@ public final class ProcessBackend implements Backend {
                 + config.name();
         if (timedOutAt >= 0) {
             TaskFailedException error = new TaskTimeoutException(where + " ran over its timeout of "
-                    + config.taskTimeout() + "; its worker process was killed and replaced", slot, index, input,
-                    config.taskTimeout());
+                    + chunk.taskTimeout() + "; its worker process was killed and replaced", slot, index, input,
+                    chunk.taskTimeout());
             scheduler.lost(slot, chunk, partial, offset, error, false);
             return;
         }

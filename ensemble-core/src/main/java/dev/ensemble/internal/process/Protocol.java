@@ -19,7 +19,9 @@ import org.apache.fory.memory.MemoryBuffer;
  *                                                                          Fory from now on (until then, JDK
  *                                                                          serialization where it can)
  * W→P START_FAILED error:bytes
- * P→W CHUNK        seq:int callId:long flags:byte [task:bytes] inputs     task only the first time this worker
+ * P→W CHUNK        seq:int callId:long flags:byte timeoutNanos:long       timeoutNanos: the call's (or the pool's)
+ *                  [task:bytes] inputs                                    task timeout, 0 for none; task only
+ *                                                                          the first time this worker
  *                  (task and inputs in Fory, or JDK bytes with FLAG_JDK;
  *                  with FLAG_JOB the task is the job of a submit/apply,
  *                  which the worker wraps as a task itself)

@@ -675,16 +675,21 @@ final class WorkerLink {
     }
 
     /**
-     * Kills the worker if it has had work in flight and sent nothing for {@code limitNanos}. A live worker is
+     * Kills the worker if it has had work in flight under a task timeout and sent nothing for twice that timeout
+     * plus two seconds ({@link ProcessBackend#frozenLimit}). A live worker is
      * never silent that long under a task timeout: it sends the results of a long chunk as they come (every
      * 20 ms), and kills itself when a task overruns. One that is silent is stopped (SIGSTOP) or stuck as a whole
      * (its own timeout watchdog cannot run), and its chunk would otherwise wait forever.
      *
      * @return whether it was killed
      */
-    boolean killIfFrozen(long now, long limitNanos) {
+    boolean killIfFrozen(long now) {
         synchronized (this) {
-            if (ended || inFlight.isEmpty() || now - lastHeard <= limitNanos) {
+            if (ended || inFlight.isEmpty()) {
+                return false;
+            }
+            java.time.Duration timeout = inFlight.values().iterator().next().chunk.taskTimeout();
+            if (timeout == null || now - lastHeard <= ProcessBackend.frozenLimit(timeout.toNanos())) {
                 return false;
             }
             frozen = true;

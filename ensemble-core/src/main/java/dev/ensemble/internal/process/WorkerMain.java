@@ -129,7 +129,6 @@ public final class WorkerMain {
             return size() > 256;
         }
     });
-    private volatile long timeoutNanos;
     private WorkerState state;
     private WorkerHook onExit;
     private dev.ensemble.WorkerExitFunction<?> exitResult;
@@ -149,11 +148,14 @@ public final class WorkerMain {
         final int size;
         /** The chunk came JDK-serialized: its results go back that way where they can (see writeValues). */
         final boolean jdk;
+        /** The longest one of its tasks may run (its call's or its pool's task timeout); 0 for no limit. */
+        final long timeoutNanos;
         int sentUpTo;
         final long sinceNanos = System.nanoTime();
         long lastPartialNanos = sinceNanos;
 
-        Running(int seq, ChunkRunner runner, int size, boolean jdk) {
+        Running(int seq, ChunkRunner runner, int size, boolean jdk, long timeoutNanos) {
+            this.timeoutNanos = timeoutNanos;
             this.seq = seq;
             this.runner = runner;
             this.size = size;
@@ -366,7 +368,7 @@ public final class WorkerMain {
         int workerSlot = init.readInt32();
         slot = workerSlot;
         int workers = init.readInt32();
-        timeoutNanos = init.readInt64();
+        init.readInt64(); // the pool's task timeout, which each CHUNK carries too (or its call's own)
         int packageCount = init.readInt32();
         List<String> packages = new ArrayList<>(packageCount);
         for (int i = 0; i < packageCount; i++) {
@@ -425,8 +427,8 @@ public final class WorkerMain {
     }
 
     /** A chunk read from the socket, decoded, waiting its turn. */
-    private record Pending(int seq, long callId, byte flags, Task<Object, Object> task, Object[] inputs,
-            Throwable broken) {
+    private record Pending(int seq, long callId, byte flags, long timeoutNanos, Task<Object, Object> task,
+            Object[] inputs, Throwable broken) {
     }
 
     private void serve() throws IOException {
@@ -488,8 +490,8 @@ public final class WorkerMain {
         switch (type) {
             case Protocol.CHUNK -> pending.add(decodeChunk(frame));
             case Protocol.CANCEL -> cancelled.add(frame.readInt64());
-            case Protocol.EXIT -> pending.add(new Pending(-1, 0, (byte) 0, null, null, null));
-            case Protocol.RETIRE -> pending.add(new Pending(RETIRE_SEQ, 0, (byte) 0, null, null, null));
+            case Protocol.EXIT -> pending.add(new Pending(-1, 0, (byte) 0, 0, null, null, null));
+            case Protocol.RETIRE -> pending.add(new Pending(RETIRE_SEQ, 0, (byte) 0, 0, null, null, null));
             default -> throw new IOException("unexpected message type " + type + " from the pool");
         }
     }
@@ -498,6 +500,7 @@ public final class WorkerMain {
         int seq = frame.readInt32();
         long callId = frame.readInt64();
         byte flags = frame.readByte();
+        long chunkTimeoutNanos = frame.readInt64();
         Task<Object, Object> task = null;
         boolean jdk = (flags & Protocol.FLAG_JDK) != 0;
         try {
@@ -531,9 +534,9 @@ public final class WorkerMain {
             }
             Object[] inputs = (Object[]) (jdk ? Serialization.jdkRead(Protocol.readBytes(frame), packages)
                     : fory().read(frame));
-            return new Pending(seq, callId, flags, task, inputs, null);
+            return new Pending(seq, callId, flags, chunkTimeoutNanos, task, inputs, null);
         } catch (RuntimeException | LinkageError e) {
-            return new Pending(seq, callId, flags, task, new Object[1], new IllegalStateException(
+            return new Pending(seq, callId, flags, chunkTimeoutNanos, task, new Object[1], new IllegalStateException(
                     "the inputs could not be rebuilt in worker " + slot + ": " + e, e));
         }
     }
@@ -569,7 +572,7 @@ public final class WorkerMain {
         ChunkRunner runner = new ChunkRunner(task, Arrays.asList(chunk.inputs()),
                 (flags & Protocol.FLAG_KEEP_GOING) != 0, (flags & Protocol.FLAG_TIME_EACH_TASK) != 0);
         boolean jdk = (flags & Protocol.FLAG_JDK) != 0;
-        Running current = new Running(chunk.seq(), runner, chunk.inputs().length, jdk);
+        Running current = new Running(chunk.seq(), runner, chunk.inputs().length, jdk, chunk.timeoutNanos());
         synchronized (runningLock) {
             running = current;
         }
@@ -861,7 +864,10 @@ public final class WorkerMain {
     private void monitor(ProcessHandle parent) {
         long lastParentCheck = System.nanoTime();
         while (true) {
-            long timeout = timeoutNanos; // a warm worker's next pool may have another timeout
+            long timeout;
+            synchronized (runningLock) {
+                timeout = running == null ? 0 : running.timeoutNanos; // each chunk has its call's timeout
+            }
             long tick = timeout > 0 ? Math.clamp(timeout / 8, 1_000_000L, 20_000_000L) : 20_000_000L;
             LockSupport.parkNanos(holding ? HOLD_AT_MOST_NANOS : tick);
             long now = System.nanoTime();
@@ -908,7 +914,7 @@ public final class WorkerMain {
             }
             // Until its first task starts, a runner's task start is 0: count from when the chunk was taken up.
             long taskStart = Math.max(current.runner.taskStartNanos(), current.sinceNanos);
-            overdue = timeoutNanos > 0 && now - taskStart > timeoutNanos;
+            overdue = current.timeoutNanos > 0 && now - taskStart > current.timeoutNanos;
             boolean partialDue = now - current.lastPartialNanos > PARTIAL_EVERY_NANOS && position > current.sentUpTo;
             if (!overdue && !partialDue) {
                 return;

@@ -82,11 +82,14 @@ public final class Call<R> {
     private final Condition inputWanted;
     private Thread feeder;
     private java.util.concurrent.ScheduledFuture<?> deadline; // set once, just after the call opens
+    /** The longest one task may run: the call's option, else the pool's; null for no limit. */
+    private final Duration taskTimeout;
 
     Call(Scheduler scheduler, long id, String name, Task<Object, Object> task, Source source, Order order,
             Shape shape, boolean keepGoing, boolean isJob, int fixedChunkSize, int maxChunksInFlight,
-            long maxBytesInFlight) {
+            long maxBytesInFlight, Duration taskTimeout) {
         this.scheduler = scheduler;
+        this.taskTimeout = taskTimeout;
         this.id = id;
         this.name = name;
         this.task = task;
@@ -413,6 +416,11 @@ public final class Call<R> {
         return pendingChunks + orderedSegments.size() + unorderedSegments.size();
     }
 
+    /** @return the longest one task may run (the call's option, else the pool's), or null for no limit */
+    Duration taskTimeout() {
+        return taskTimeout;
+    }
+
     /**
      * The failures of a chunk's failed tasks, made on the reporting thread before the scheduler's lock is taken:
      * a failure's message renders the input ({@code toString}) and the task's exception ({@code toString},
@@ -421,11 +429,10 @@ public final class Call<R> {
      * @param chunk the chunk
      * @param slot the worker that ran it
      * @param result what it reported, or null
-     * @param taskTimeout the pool's task timeout, for a timeout's message
      * @return one failure per failed offset (null elsewhere), or null if no task failed; for a call that stops at
      *     its first failure, only that one
      */
-    TaskFailedException[] failures(Chunk chunk, int slot, ChunkResult result, Duration taskTimeout) {
+    TaskFailedException[] failures(Chunk chunk, int slot, ChunkResult result) {
         if (result == null || result.errors() == null) {
             return null;
         }

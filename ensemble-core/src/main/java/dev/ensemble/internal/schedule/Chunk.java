@@ -64,6 +64,11 @@ public final class Chunk {
         return timeEachTask;
     }
 
+    /** @return the longest one of its tasks may run (its call's option, else the pool's), or null for no limit */
+    public java.time.Duration taskTimeout() {
+        return call.taskTimeout();
+    }
+
     /** @return the number of inputs */
     public int size() {
         return inputs.size();

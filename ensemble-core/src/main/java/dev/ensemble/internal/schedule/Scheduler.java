@@ -161,7 +161,8 @@ public final class Scheduler {
             long maxBytes = options.maxBytesInFlight() > 0 ? options.maxBytesInFlight()
                     : CallOptions.DEFAULT_MAX_BYTES_IN_FLIGHT;
             call = new Call<>(this, callIds.incrementAndGet(), callName, task, source, order, shape,
-                    keepGoing, false, options.chunkSize(), maxInFlight, maxBytes);
+                    keepGoing, false, options.chunkSize(), maxInFlight, maxBytes,
+                    options.taskTimeout() != null ? options.taskTimeout() : taskTimeout);
             live.add(call);
             producing.add(call);
             if (shape == Call.Shape.STREAM) {
@@ -286,7 +287,8 @@ public final class Scheduler {
         try {
             requireRunning(name);
             Call<R> call = new Call<>(this, callIds.incrementAndGet(), name, task, Call.Source.NONE,
-                    Call.Order.ORDERED, Call.Shape.COLLECT, false, isJob, 1, Integer.MAX_VALUE, Long.MAX_VALUE);
+                    Call.Order.ORDERED, Call.Shape.COLLECT, false, isJob, 1, Integer.MAX_VALUE, Long.MAX_VALUE,
+                    taskTimeout);
             live.add(call);
             for (int i = 0; i < slots.length; i++) {
                 List<Object> one = new ArrayList<>(1);
@@ -326,7 +328,8 @@ public final class Scheduler {
         try {
             requireRunning(name);
             Call<Void> call = new Call<>(this, callIds.incrementAndGet(), name, task, Call.Source.NONE,
-                    Call.Order.ORDERED, Call.Shape.COLLECT, keepGoing, false, 1, Integer.MAX_VALUE, Long.MAX_VALUE);
+                    Call.Order.ORDERED, Call.Shape.COLLECT, keepGoing, false, 1, Integer.MAX_VALUE, Long.MAX_VALUE,
+                    taskTimeout);
             call.relayTo(relay);
             live.add(call);
             return call;
@@ -621,7 +624,7 @@ public final class Scheduler {
      */
     public void completed(int slot, Chunk chunk, ChunkResult result) {
         // Failures and the slow task's input are rendered first: that calls user code, never under the lock.
-        TaskFailedException[] failures = chunk.call().failures(chunk, slot, result, taskTimeout);
+        TaskFailedException[] failures = chunk.call().failures(chunk, slot, result);
         Insights.SlowTask slow = slowTask(slot, chunk, result);
         events.chunkDone(chunk.call(), slot, chunk.firstIndex(), result.processed(), result.workNanos());
         lock.lock();
@@ -667,7 +670,7 @@ public final class Scheduler {
      */
     public void lost(int slot, Chunk chunk, ChunkResult partial, int failedOffset, TaskFailedException error,
             boolean retryable) {
-        TaskFailedException[] failures = chunk.call().failures(chunk, slot, partial, null);
+        TaskFailedException[] failures = chunk.call().failures(chunk, slot, partial);
         events.workerLost(slot, error == null ? "" : Inputs.describe(error));
         Insights.SlowTask slow = partial == null ? null : slowTask(slot, chunk, partial);
         lock.lock();

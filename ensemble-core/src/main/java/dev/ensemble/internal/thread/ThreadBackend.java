@@ -31,7 +31,9 @@ public final class ThreadBackend implements Backend {
     private final PoolConfig config;
     private final Slot[] slots;
     private Scheduler scheduler;
-    private Thread watchdog;
+    private volatile Thread watchdog;
+    /** The shortest task timeout seen (the pool's or a call's): how often the watchdog looks. */
+    private volatile long shortestTimeoutNanos = Long.MAX_VALUE;
     private volatile boolean stopping;
 
     /** One worker slot: the thread serving it now and what it is running. */
@@ -75,6 +77,14 @@ public final class ThreadBackend implements Backend {
         }
         Backend.awaitStarted(this, config.name(), scheduler, ready, startFailure);
         if (config.taskTimeout() != null) {
+            ensureWatchdog(config.taskTimeout());
+        }
+    }
+
+    /** Starts the watchdog the first time a chunk has a task timeout (the pool's, or only a call's). */
+    private synchronized void ensureWatchdog(Duration timeout) {
+        shortestTimeoutNanos = Math.min(shortestTimeoutNanos, timeout.toNanos());
+        if (watchdog == null && !stopping) {
             watchdog = Thread.ofPlatform().daemon().name(config.name() + "-watchdog").start(this::watch);
         }
     }
@@ -121,6 +131,9 @@ public final class ThreadBackend implements Backend {
                 }
                 if (chunk == null) {
                     break;
+                }
+                if (chunk.taskTimeout() != null && chunk.taskTimeout().toNanos() < shortestTimeoutNanos) {
+                    ensureWatchdog(chunk.taskTimeout());
                 }
                 ChunkRunner runner = new ChunkRunner(chunk.task(), chunk.inputs(), chunk.keepGoing(), chunk.timeEachTask());
                 slot.runningChunk = chunk;
@@ -206,29 +219,29 @@ public final class ThreadBackend implements Backend {
     }
 
     private void watch() {
-        Duration timeout = config.taskTimeout();
-        long timeoutNanos = timeout.toNanos();
-        long tick = Math.clamp(timeoutNanos / 4, 1_000_000L, 50_000_000L);
-        long grace = Math.max(timeoutNanos, 200_000_000L);
         while (!stopping) {
-            LockSupport.parkNanos(tick);
+            LockSupport.parkNanos(Math.clamp(shortestTimeoutNanos / 4, 1_000_000L, 50_000_000L));
             long now = System.nanoTime();
             for (Slot slot : slots) {
-                checkOverdue(slot, now, timeout, timeoutNanos, grace);
+                checkOverdue(slot, now);
             }
         }
     }
 
-    private void checkOverdue(Slot slot, long now, Duration timeout, long timeoutNanos, long grace) {
+    private void checkOverdue(Slot slot, long now) {
         Chunk chunk;
         ChunkResult partial;
         int position;
+        Duration timeout;
         synchronized (slot) {
             ChunkRunner runner = slot.running;
             chunk = slot.runningChunk;
-            if (runner == null || chunk == null) {
+            if (runner == null || chunk == null || chunk.taskTimeout() == null) {
                 return;
             }
+            timeout = chunk.taskTimeout();
+            long timeoutNanos = timeout.toNanos();
+            long grace = Math.max(timeoutNanos, 200_000_000L);
             position = runner.position();
             if (runner != slot.watchedRunner || position != slot.watchedPosition) {
                 slot.watchedRunner = runner;

@@ -66,7 +66,8 @@ final class FakeWorker {
             if (chunk.get(0) == Protocol.CHUNK) {
                 worker.answer(chunk);
             } else if (chunk.get(0) == Protocol.EXIT) {
-                worker.send(frame(1 + 8).put(Protocol.EXITED).putLong(0));
+                worker.send(frame(1 + 8 + 1 + 4).put(Protocol.EXITED).putLong(0).put(Protocol.EXIT_NO_VALUE)
+                        .putInt(0));
                 System.exit(0);
             }
         }
@@ -123,12 +124,16 @@ final class FakeWorker {
         }
     }
 
-    /** CHUNK: type seq:int callId:long flags:byte [task:bytes] inputs:bytes (JDK, since READY said so). */
+    /**
+     * CHUNK: type seq:int callId:long flags:byte timeoutNanos:long [task:bytes] inputs:bytes (JDK, since READY said
+     * so).
+     */
     private void answer(ByteBuffer chunk) throws Exception {
         chunk.position(1);
         int seq = chunk.getInt();
         chunk.getLong();
         byte flags = chunk.get();
+        chunk.getLong(); // the task timeout: the fake runs no task
         if ((flags & Protocol.FLAG_HAS_TASK) != 0) {
             chunk.position(chunk.position() + 4 + chunk.getInt(chunk.position()));
         }

@@ -241,6 +241,7 @@ class ProtocolFuzzTest {
             chunk.writeInt32(seq);
             chunk.writeInt64(nextCall++);
             chunk.writeByte(flags);
+            chunk.writeInt64(0); // no task timeout
             Protocol.writeBytes(chunk, task);
             if (prefixed) {
                 Protocol.writeBytes(chunk, inputs);
