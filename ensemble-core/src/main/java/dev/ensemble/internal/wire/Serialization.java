@@ -37,6 +37,15 @@ import org.apache.fory.resolver.AllowListChecker;
  * <p>Thread-safe.
  */
 public final class Serialization {
+    static {
+        // Fory's warnings speak of its own internals ("uses custom JDK serialization, which is inefficient"), to
+        // people who chose Fory; the application chose Ensemble. Its errors still print, and its FORY_LOG_LEVEL
+        // environment variable, if set, wins.
+        if (System.getenv("FORY_LOG_LEVEL") == null) {
+            org.apache.fory.logging.LoggerFactory.setLogLevel(org.apache.fory.logging.LogLevel.ERROR_LEVEL);
+        }
+    }
+
     private static final java.util.concurrent.CompletableFuture<Serialization> PARENT =
             new java.util.concurrent.CompletableFuture<>();
     private static final java.util.concurrent.atomic.AtomicBoolean PARENT_STARTED =
@@ -109,6 +118,7 @@ public final class Serialization {
     private Serialization(boolean codegen) {
         requireMultiReleaseJar();
         this.checker = new AllowListChecker(AllowListChecker.CheckLevel.STRICT);
+        JDK_DATA_CLASSES.forEach(checker::allowClass);
         this.fory = Fory.builder()
                 .withLanguage(Language.JAVA)
                 .requireClassRegistration(false)
@@ -316,6 +326,14 @@ public final class Serialization {
         return t;
     }
 
+    /**
+     * JDK value classes outside the packages Fory knows by itself that applications send as data (a crawler's
+     * URIs, a parser's patterns), admitted by both ends. Not {@code URL} or {@code InetAddress}: rebuilding them
+     * can reach the network (the URLDNS gadget), so they stay refused, with a message saying to send their text.
+     */
+    private static final java.util.List<String> JDK_DATA_CLASSES = java.util.List.of("java.net.URI",
+            "java.util.regex.Pattern");
+
     /** Fory's allow-list refusals: "Class X isn't in the allow list ..." and "X hit disallowed list". */
     private static final java.util.regex.Pattern NOT_ALLOWED =
             java.util.regex.Pattern.compile("Class (\\S+) isn't in the allow list.*", java.util.regex.Pattern.DOTALL);
@@ -330,7 +348,10 @@ public final class Serialization {
         } else if (t instanceof org.apache.fory.exception.InsecureException) {
             java.util.regex.Matcher notAllowed = NOT_ALLOWED.matcher(text);
             java.util.regex.Matcher disallowed = DISALLOWED.matcher(text);
-            if (notAllowed.matches()) {
+            if (notAllowed.matches() && notAllowed.group(1).matches("(java|javax|jdk|sun|com\\.sun)\\..*")) {
+                text = "class " + notAllowed.group(1) + " is a JDK class that worker processes do not rebuild (only "
+                        + "JDK data classes are accepted): send its data instead, such as its toString() or fields";
+            } else if (notAllowed.matches()) {
                 text = "class " + notAllowed.group(1) + " is not on the class path or module path of this JVM, so "
                         + "worker processes could not load it (a class of another class loader, or made at run time)";
             } else if (disallowed.matches()) {

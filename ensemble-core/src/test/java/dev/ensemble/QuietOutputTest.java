@@ -1,0 +1,67 @@
+package dev.ensemble;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An application started as the guide says prints nothing of ours but what it prints itself: no warning from the
+ * serializer, in its JVM or its workers', when it sends a JDK class with custom serialization ({@code URI}) or a
+ * failure; and a JDK class that is refused ({@code URL}, which can reach the network as it is rebuilt) fails its
+ * input alone, with a message saying what to send instead.
+ */
+@ExtendWith(LeakCheck.class)
+class QuietOutputTest {
+    @TempDir
+    Path dir;
+
+    private static final String MAIN = """
+            package app;
+
+            import dev.ensemble.Outcome;
+            import dev.ensemble.TaskFailedException;
+            import dev.ensemble.WorkerPool;
+            import java.net.URI;
+            import java.net.URL;
+            import java.util.List;
+
+            public class Main {
+                public static void main(String[] args) throws Exception {
+                    try (WorkerPool pool = WorkerPool.processes(2)) {
+                        List<URI> uris = List.of(URI.create("https://example.com/a"), URI.create("https://example.com/b"));
+                        List<URI> back = pool.map(uris, u -> URI.create(u + "?seen"));
+                        System.out.println("uris: " + back);
+                        List<Outcome<String>> urls = pool.mapOutcomes(List.of(URI.create("https://example.com/c").toURL()),
+                                URL::getHost);
+                        System.out.println("url: " + urls.getFirst().isSuccess());
+                        System.out.println(((Outcome.Failure<String>) urls.getFirst()).error().getCause().getMessage());
+                        try {
+                            pool.map(List.of(1), x -> { throw new IllegalStateException("bad " + x); });
+                        } catch (TaskFailedException e) {
+                            System.out.println("failure: " + e.getCause().getMessage());
+                        }
+                    }
+                }
+            }
+            """;
+
+    @Test
+    void anApplicationsOutputHoldsOnlyWhatItPrinted() throws Exception {
+        Path app = ChildApplications.compileMain(dir, MAIN);
+        List<String> classPath = new ArrayList<>(ChildApplications.libraryEntries());
+        classPath.add(app.toString());
+        String output = JavaApplication.run("-cp", String.join(File.pathSeparator, classPath), "app.Main");
+        assertThat(output.lines()).as(output).containsExactly(
+                "uris: [https://example.com/a?seen, https://example.com/b?seen]", "url: false",
+                "the input cannot be sent to a worker process: an object of class java.net.URL cannot be serialized: "
+                        + "class java.net.URL is a JDK class that worker processes do not rebuild (only JDK data "
+                        + "classes are accepted): send its data instead, such as its toString() or fields",
+                "failure: bad 1");
+    }
+}
