@@ -28,8 +28,13 @@ import java.util.Locale;
  * @param poolName the pool's name
  * @param workers one entry per worker slot, in worker order
  * @param slowestTasks the slowest tasks seen so far, slowest first (at most five; each chunk offers its slowest)
+ * @param tasksFailed tasks that failed over the pool's life: threw, timed out, or were running when their worker
+ *     died and did not run again
+ * @param tasksRetried tasks that ran again because their worker died ({@code retries})
+ * @param tasksPending tasks of the calls still open that have not finished: waiting for a worker, or running
  */
-public record Insights(String poolName, List<WorkerStats> workers, List<SlowTask> slowestTasks) {
+public record Insights(String poolName, List<WorkerStats> workers, List<SlowTask> slowestTasks, long tasksFailed,
+        long tasksRetried, long tasksPending) {
 
     /** Where a worker's time goes, in the order a worker lives through them. */
     public enum Phase {
@@ -66,6 +71,10 @@ public record Insights(String poolName, List<WorkerStats> workers, List<SlowTask
      * @param poolName the pool's name
      * @param workers per worker figures
      * @param slowestTasks slowest tasks, slowest first
+     * @param tasksFailed tasks that threw, timed out or were running when their worker died (and did not run
+     *     again), over the pool's life
+     * @param tasksRetried tasks that ran again because their worker died ({@code retries})
+     * @param tasksPending tasks of the calls still open that have not finished: waiting for a worker or running
      * @throws IllegalArgumentException if an argument is null
      */
     public Insights {
@@ -75,6 +84,18 @@ public record Insights(String poolName, List<WorkerStats> workers, List<SlowTask
         }
         workers = List.copyOf(workers);
         slowestTasks = List.copyOf(slowestTasks);
+    }
+
+    /**
+     * Figures without failure, retry or pending counts (all zero).
+     *
+     * @param poolName the pool's name
+     * @param workers per worker figures
+     * @param slowestTasks slowest tasks, slowest first
+     * @throws IllegalArgumentException if an argument is null
+     */
+    public Insights(String poolName, List<WorkerStats> workers, List<SlowTask> slowestTasks) {
+        this(poolName, workers, slowestTasks, 0, 0, 0);
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -760,6 +761,56 @@ public abstract class WorkerPoolContract {
         assertThatThrownBy(() -> pool.map(range(2), x -> x,
                 CallOptions.defaults().orderTasks().taskTimeout(Duration.ofSeconds(1))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("orderTasks");
+    }
+
+    @Test
+    void insights_countFailedAndPendingTasks() throws Exception {
+        WorkerPool pool = pool(2);
+        List<Outcome<Integer>> outcomes = pool.mapOutcomes(range(6), x -> {
+            if (x % 3 == 0) {
+                throw new IllegalStateException("bad " + x);
+            }
+            return x;
+        }, CallOptions.defaults().chunkSize(1));
+        assertThat(outcomes).hasSize(6);
+        assertThat(pool.insights().tasksFailed()).isEqualTo(2);
+        assertThat(pool.insights().tasksRetried()).isZero();
+        assertThat(pool.insights().tasksPending()).isZero();
+
+        // Ten tasks held at a gate: all ten pending (two running, eight waiting), none once the gate opens.
+        FileLatch gate = FileLatch.create(temp, 1);
+        CompletableFuture<List<Integer>> held = pool.mapAsync(range(10), x -> {
+            gate.await(PATIENCE);
+            return x;
+        }, CallOptions.defaults().chunkSize(1));
+        try {
+            assertThat(pool.insights().tasksPending()).isEqualTo(10);
+        } finally {
+            gate.countDown("open");
+        }
+        assertThat(held.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(range(10));
+        assertThat(pool.insights().tasksPending()).isZero();
+        assertThat(pool.insights().tasksFailed()).isEqualTo(2);
+    }
+
+    @Test
+    void insights_countRetriedTasks_whenAWorkerProcessDies() {
+        if (isInProcess() || !collectsExitResults()) {
+            return; // local worker processes only: a thread cannot die under its task, a member must not
+        }
+        String once = temp.resolve("died-once").toString(); // a Path is not data a task may capture
+        WorkerPool pool = track(builder().workers(1).retries(1).build());
+        assertThat(pool.map(range(3), x -> {
+            if (x == 1 && !Files.exists(Path.of(once))) {
+                Files.createFile(Path.of(once));
+                Runtime.getRuntime().halt(3);
+            }
+            return x;
+        }, CallOptions.defaults().chunkSize(1))).isEqualTo(range(3));
+        Insights insights = pool.insights();
+        assertThat(insights.tasksRetried()).as("the chunk of task 1 ran again").isEqualTo(1);
+        assertThat(insights.tasksFailed()).isZero();
+        assertThat(insights.restarts()).isEqualTo(1);
     }
 
     @Test

@@ -217,6 +217,20 @@ public final class Call<R> {
         return total;
     }
 
+    /**
+     * Tasks of this call accepted and not finished (waiting for a worker, or running); 0 once it ended. Called with
+     * the scheduler's lock held.
+     *
+     * @return the count
+     */
+    long pendingTasks() {
+        if (finished || cancelled || isRelay()) {
+            return 0;
+        }
+        long accepted = total >= 0 ? total : nextInputIndex;
+        return Math.max(0, accepted - completedTasks);
+    }
+
     /** @return tasks finished so far (read without the lock: a progress figure, not a guarantee) */
     public long completedTasks() {
         return completedTasks;

@@ -64,6 +64,9 @@ public final class Scheduler {
     private final int retries;
     private final ArrayDeque<Call<?>> producing = new ArrayDeque<>();
     private final Set<Call<?>> live = new LinkedHashSet<>();
+    /** Insights' pool-wide counts, kept outside the lock. */
+    private final java.util.concurrent.atomic.LongAdder tasksFailed = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder tasksRetried = new java.util.concurrent.atomic.LongAdder();
     private final List<ArrayDeque<Chunk>> targeted = new ArrayList<>();
     private final ArrayDeque<Chunk> ready = new ArrayDeque<>();
     private final AtomicLong callIds = new AtomicLong();
@@ -625,6 +628,7 @@ public final class Scheduler {
     public void completed(int slot, Chunk chunk, ChunkResult result) {
         // Failures and the slow task's input are rendered first: that calls user code, never under the lock.
         TaskFailedException[] failures = chunk.call().failures(chunk, slot, result);
+        countFailures(failures);
         Insights.SlowTask slow = slowTask(slot, chunk, result);
         events.chunkDone(chunk.call(), slot, chunk.firstIndex(), result.processed(), result.workNanos());
         lock.lock();
@@ -671,6 +675,7 @@ public final class Scheduler {
     public void lost(int slot, Chunk chunk, ChunkResult partial, int failedOffset, TaskFailedException error,
             boolean retryable) {
         TaskFailedException[] failures = chunk.call().failures(chunk, slot, partial);
+        countFailures(failures);
         events.workerLost(slot, error == null ? "" : Inputs.describe(error));
         Insights.SlowTask slow = partial == null ? null : slowTask(slot, chunk, partial);
         lock.lock();
@@ -681,6 +686,12 @@ public final class Scheduler {
             }
             // A relay call passes the flag on: the scheduler that sent the chunk counts its retries.
             boolean retry = retryable && (chunk.call().isRelay() || chunk.attempt() < retries);
+            int done = partial == null ? 0 : partial.processed();
+            if (retry) {
+                tasksRetried.add(Math.max(0, chunk.size() - done));
+            } else if (error != null && done < chunk.size()) {
+                tasksFailed.increment();
+            }
             chunk.call().lost(chunk, partial, failures, failedOffset, error,
                     retry ? Call.Retry.ALLOWED : Call.Retry.NOT_ALLOWED);
             signalWork();
@@ -702,6 +713,16 @@ public final class Scheduler {
             requeue(chunk);
         } finally {
             unlockAndRun();
+        }
+    }
+
+    private void countFailures(TaskFailedException[] failures) {
+        if (failures != null) {
+            for (TaskFailedException f : failures) {
+                if (f != null) {
+                    tasksFailed.increment();
+                }
+            }
         }
     }
 
@@ -788,7 +809,11 @@ public final class Scheduler {
             }
             List<Insights.SlowTask> slow = new ArrayList<>(slowest);
             slow.sort(Comparator.comparing(Insights.SlowTask::duration).reversed());
-            return new Insights(poolName, workers, slow);
+            long pending = 0;
+            for (Call<?> call : live) {
+                pending += call.pendingTasks();
+            }
+            return new Insights(poolName, workers, slow, tasksFailed.sum(), tasksRetried.sum(), pending);
         } finally {
             unlockAndRun();
         }
