@@ -12,7 +12,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** Every system property the library's main code reads is in the configuration reference of the user guide. */
+/**
+ * Every system property the library's main code reads (and every meter name, spelled the same way) is in the
+ * configuration reference of the user guide.
+ */
 class ConfigurationReferenceTest {
     /** A property name as the code spells it: a string literal {@code "ensemble.something"}. */
     private static final Pattern PROPERTY = Pattern.compile("\"(ensemble\\.[A-Za-z][A-Za-z0-9.]*)\"");
