@@ -484,6 +484,41 @@ class ProcessFaultsTest {
     }
 
     @Test
+    void aWorkerFrozenForAWhile_doesNotCountTheFrozenTimeAgainstItsTask() throws Exception {
+        // A pause (SIGSTOP then SIGCONT, a long GC pause) is no task's time: the task running through it still has
+        // its whole timeout afterwards. Before, the worker's watchdog saw it overdue the moment the JVM resumed.
+        WorkerPool pool = track(processes(1).taskTimeout(Duration.ofSeconds(1)).build());
+        long worker = workerPids(pool).iterator().next();
+        FileLatch started = FileLatch.create(temp, 1);
+        FileLatch release = FileLatch.create(temp, 1);
+        CompletableFuture<List<Integer>> call = pool.mapAsync(range(2), x -> {
+            if (x == 1) {
+                started.countDown("started");
+                release.await(PATIENCE);
+            }
+            return x;
+        }, CallOptions.defaults().chunkSize(1));
+        started.await(PATIENCE);
+        signal("-STOP", worker);
+        try {
+            // The freeze itself: longer than the task's timeout, shorter than the pool's patience with a silent
+            // worker (twice the timeout plus 2 s), so only the worker's own watchdog could blame the task.
+            Thread.sleep(2_000);
+        } finally {
+            signal("-CONT", worker);
+        }
+        // The task runs on for a while after the freeze (the watchdog looks every few ms), within its timeout.
+        Thread.sleep(300);
+        release.countDown("go");
+        assertThat(call.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(range(2));
+        assertThat(workerPids(pool)).containsExactly(worker);
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        assertThat(new ProcessBuilder("kill", signal, Long.toString(pid)).start().waitFor()).isZero();
+    }
+
+    @Test
     void maxTasksPerWorker_recyclesBetweenChunks_neverMidTask() {
         WorkerPool pool = track(processes(1).maxTasksPerWorker(5).build());
         List<Long> pids = pool.map(range(20), x -> ProcessHandle.current().pid());

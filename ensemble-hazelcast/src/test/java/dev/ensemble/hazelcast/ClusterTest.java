@@ -169,6 +169,38 @@ class ClusterTest extends WorkerPoolContract {
         assertThat(outcomes.stream().filter(Outcome::isSuccess).count()).isEqualTo(5);
     }
 
+    @Test
+    void aFrozenMember_underATaskTimeout_losesItsChunk_whichRunsElsewhere_longBeforeTheHeartbeatWould()
+            throws Exception {
+        WorkerPool pool = track(WorkerPool.builder().cluster(HazelcastBackend.of(CLUSTER.client()).workersPerMember(1))
+                .taskTimeout(java.time.Duration.ofMillis(600)).retries(1).build());
+        assertThat(pool.size()).isEqualTo(2);
+        FileLatch running = FileLatch.create(temp, 2);
+        CompletableFuture<List<Long>> call = CompletableFuture.supplyAsync(() -> pool.map(List.of(0L, 1L), x -> {
+            running.countDown("pid-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+            Thread.sleep(400);
+            return x * 10;
+        }, CallOptions.defaults().chunkSize(1)));
+        running.await(PATIENCE);
+        long victim;
+        try (var marks = java.nio.file.Files.list(java.nio.file.Path.of(running.directory()))) {
+            victim = Long.parseLong(marks.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("pid-"))
+                    .findFirst().orElseThrow().split("-")[1]);
+        }
+        // SIGSTOP, as a long GC pause or a stopped VM would: the member stays in the cluster, silent.
+        assertThat(new ProcessBuilder("kill", "-STOP", Long.toString(victim)).start().waitFor()).isZero();
+        try {
+            // Its chunk is given up after the chunk's time under the task timeout (about 3 s) and runs on the
+            // other member; without that the call waited for the heartbeat to drop the member (10 s here).
+            assertThat(call.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).containsExactly(0L, 10L);
+            assertThat(CLUSTER.client().getCluster().getMembers()).as("the frozen member was never dropped")
+                    .hasSize(2);
+        } finally {
+            assertThat(new ProcessBuilder("kill", "-CONT", Long.toString(victim)).start().waitFor()).isZero();
+        }
+        assertThat(pool.map(List.of(1L, 2L, 3L), x -> x + 1)).containsExactly(2L, 3L, 4L);
+    }
+
     // ---------------------------------------------------------------- what cannot travel
 
     @Test

@@ -861,16 +861,27 @@ public final class WorkerMain {
         }
     }
 
+    /** A monitor tick late by more than this means the JVM was frozen (SIGSTOP, a long GC pause). */
+    private static final long FROZEN_NANOS = 1_000_000_000L;
+    /** When this JVM last resumed from a freeze; the monitor's thread only. */
+    private long resumedAt = System.nanoTime();
+
     private void monitor(ProcessHandle parent) {
         long lastParentCheck = System.nanoTime();
+        long lastTick = lastParentCheck;
         while (true) {
             long timeout;
             synchronized (runningLock) {
                 timeout = running == null ? 0 : running.timeoutNanos; // each chunk has its call's timeout
             }
             long tick = timeout > 0 ? Math.clamp(timeout / 8, 1_000_000L, 20_000_000L) : 20_000_000L;
-            LockSupport.parkNanos(holding ? HOLD_AT_MOST_NANOS : tick);
+            long slept = holding ? HOLD_AT_MOST_NANOS : tick;
+            LockSupport.parkNanos(slept);
             long now = System.nanoTime();
+            if (now - lastTick > slept + FROZEN_NANOS) {
+                resumedAt = now; // this JVM was stopped or paused: its task's time starts again now
+            }
+            lastTick = now;
             if (holding) {
                 LockSupport.parkNanos(HOLD_AT_MOST_NANOS);
                 try {
@@ -914,6 +925,9 @@ public final class WorkerMain {
             }
             // Until its first task starts, a runner's task start is 0: count from when the chunk was taken up.
             long taskStart = Math.max(current.runner.taskStartNanos(), current.sinceNanos);
+            if (resumedAt - taskStart > 0) {
+                taskStart = resumedAt; // the time this JVM was frozen is no task's
+            }
             overdue = current.timeoutNanos > 0 && now - taskStart > current.timeoutNanos;
             boolean partialDue = now - current.lastPartialNanos > PARTIAL_EVERY_NANOS && position > current.sentUpTo;
             if (!overdue && !partialDue) {

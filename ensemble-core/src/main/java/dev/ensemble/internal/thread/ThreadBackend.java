@@ -219,16 +219,26 @@ public final class ThreadBackend implements Backend {
     }
 
     private void watch() {
+        long lastTick = System.nanoTime();
+        long resumedAt = lastTick;
         while (!stopping) {
-            LockSupport.parkNanos(Math.clamp(shortestTimeoutNanos / 4, 1_000_000L, 50_000_000L));
+            long tick = Math.clamp(shortestTimeoutNanos / 4, 1_000_000L, 50_000_000L);
+            LockSupport.parkNanos(tick);
             long now = System.nanoTime();
+            if (now - lastTick > tick + FROZEN_NANOS) {
+                resumedAt = now; // this JVM was stopped or paused: its tasks' time starts again now
+            }
+            lastTick = now;
             for (Slot slot : slots) {
-                checkOverdue(slot, now);
+                checkOverdue(slot, now, resumedAt);
             }
         }
     }
 
-    private void checkOverdue(Slot slot, long now) {
+    /** A watchdog tick late by more than this means the JVM was frozen (SIGSTOP, a long GC pause). */
+    private static final long FROZEN_NANOS = 1_000_000_000L;
+
+    private void checkOverdue(Slot slot, long now, long resumedAt) {
         Chunk chunk;
         ChunkResult partial;
         int position;
@@ -250,6 +260,9 @@ public final class ThreadBackend implements Backend {
             }
             // Exact start if the task is timed; else when the watchdog first saw it running (within one tick).
             long started = runner.taskStartNanos() != 0 ? runner.taskStartNanos() : slot.watchedSinceNanos;
+            if (resumedAt - started > 0) {
+                started = resumedAt; // the time this JVM was frozen is no task's
+            }
             if (position >= chunk.size() || now - started < timeoutNanos) {
                 return;
             }

@@ -112,6 +112,8 @@ final class HazelcastWorkers implements Backend {
         int generation;
         long nextSeq; // of the next chunk sent to the current incarnation of the worker
         long lastChunkWorkNanos = -1;
+        /** When the slot last heard a reply: the oldest chunk in flight runs from then at the latest. */
+        long lastReplyNanos;
         Thread thread;
 
         Slot(int id, MemberLink home) {
@@ -128,6 +130,7 @@ final class HazelcastWorkers implements Backend {
         final int generation;
         CompletableFuture<Reply> reply;
         boolean cancelSent;
+        final long sentNanos = System.nanoTime();
 
         Flight(Chunk chunk, MemberLink home, MemberCall call, int generation, CompletableFuture<Reply> reply) {
             this.chunk = chunk;
@@ -377,7 +380,8 @@ final class HazelcastWorkers implements Backend {
             Flight head = flights.peek();
             Reply reply;
             try {
-                reply = await(head.home, head.reply, flights);
+                reply = await(head.home, head.reply, flights, frozenDeadline(slot, head));
+                slot.lastReplyNanos = System.nanoTime();
                 if (reply.status == Reply.NEED_TASK) {
                     head.call.task = encodedTask(head.chunk);
                     head.home.tasksSent.add(head.chunk.callId());
@@ -705,7 +709,18 @@ final class HazelcastWorkers implements Backend {
      */
     private Reply await(MemberLink link, CompletableFuture<Reply> reply, ArrayDeque<Flight> flights)
             throws MemberGone {
+        return await(link, reply, flights, 0);
+    }
+
+    /**
+     * As {@link #await(MemberLink, CompletableFuture, ArrayDeque)}, giving up on the member at {@code deadline}
+     * ({@link System#nanoTime()}; 0 for none): a member that answers nothing by then is frozen (stopped, or in a
+     * long pause), and its chunk is treated as lost with it.
+     */
+    private Reply await(MemberLink link, CompletableFuture<Reply> reply, ArrayDeque<Flight> flights, long deadline)
+            throws MemberGone {
         CompletableFuture<Object> either = CompletableFuture.anyOf(reply, link.gone);
+        long since = System.nanoTime();
         while (true) {
             try {
                 either.get(CANCEL_CHECK_MILLIS, TimeUnit.MILLISECONDS);
@@ -713,6 +728,12 @@ final class HazelcastWorkers implements Backend {
             } catch (TimeoutException e) {
                 if (flights != null) {
                     sendCancels(flights);
+                }
+                long now = System.nanoTime();
+                if (deadline != 0 && now - deadline > 0) {
+                    throw new MemberGone(link + " answered nothing for " + TimeUnit.NANOSECONDS.toMillis(now - since)
+                            + " ms while running a chunk under a task timeout of " + config.taskTimeout()
+                            + ": it is frozen (stopped, or in a long pause)", null);
                 }
             } catch (InterruptedException e) {
                 if (stopping) {
@@ -742,6 +763,22 @@ final class HazelcastWorkers implements Backend {
             }
             throw new IllegalStateException("the request to " + link + " failed: " + cause, cause);
         }
+    }
+
+    /**
+     * When the slot stops waiting for its oldest chunk: under a task timeout, each of the chunk's tasks may take
+     * the timeout, plus one more and 2 s for the round trip, counted from when it can have started (it was sent,
+     * and the chunk before it answered). No deadline without a task timeout: silence then means nothing.
+     */
+    private long frozenDeadline(Slot slot, Flight head) {
+        Duration timeout = config.taskTimeout();
+        if (timeout == null) {
+            return 0;
+        }
+        long start = slot.lastReplyNanos != 0 && slot.lastReplyNanos - head.sentNanos > 0 ? slot.lastReplyNanos
+                : head.sentNanos;
+        long allowed = (head.chunk.size() + 1L) * timeout.toNanos() + TimeUnit.SECONDS.toNanos(2);
+        return start + allowed;
     }
 
     /**

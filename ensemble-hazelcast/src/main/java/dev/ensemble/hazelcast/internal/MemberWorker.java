@@ -219,7 +219,7 @@ final class MemberWorker implements SlotWorker {
     }
 
     /** The watchdog's check: interrupt an overdue task, abandon the worker if the task ignores it. */
-    void checkOverdue(long now, long timeoutNanos, long graceNanos) {
+    void checkOverdue(long now, long timeoutNanos, long graceNanos, long resumedAt) {
         CompletableFuture<Reply> reply;
         Reply answer;
         synchronized (this) {
@@ -235,6 +235,9 @@ final class MemberWorker implements SlotWorker {
             }
             // Exact start if tasks are timed one by one; else when the watchdog first saw this one (one tick).
             long started = runner.taskStartNanos() != 0 ? runner.taskStartNanos() : watchedSinceNanos;
+            if (resumedAt - started > 0) {
+                started = resumedAt; // the time this JVM was frozen is no task's
+            }
             if (now - started < timeoutNanos) {
                 return;
             }
