@@ -173,8 +173,8 @@ public abstract class Contestant {
     void notes() {
     }
 
-    void runRows() {
-        notes();
+    /** The start-up rows: a fresh JVM's first pool, then more pools of the same configuration. */
+    void startRows() {
         row("start_cold", () -> value("start_cold", firstResult().millis()));
         row("start_warm", () -> {
             double[] ms = new double[sizes.warmPools()];
@@ -183,6 +183,11 @@ public abstract class Contestant {
             }
             value("start_warm", median(ms));
         });
+    }
+
+    void runRows() {
+        notes();
+        startRows();
         List<Integer> inputs = IntStream.range(0, sizes.mapInputs()).boxed().toList();
         double[] array = new double[sizes.arrayLength()];
         Arrays.setAll(array, i -> i);

@@ -65,14 +65,7 @@ final class FloorContestant extends Contestant {
                 print("skip " + r.id() + " bare JVMs: start-up only");
             }
         }
-        row("start_cold", () -> value("start_cold", firstResult().millis()));
-        row("start_warm", () -> {
-            double[] ms = new double[sizes.warmPools()];
-            for (int i = 0; i < ms.length; i++) {
-                ms[i] = firstResult().millis();
-            }
-            value("start_warm", median(ms));
-        });
+        startRows();
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.ensemble.internal.wire.Stateless;
 import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.ChunkRunner;
 import dev.ensemble.internal.worker.CurrentWorker;
+import dev.ensemble.internal.worker.FreezeClock;
 import dev.ensemble.internal.worker.WorkerState;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -861,14 +862,11 @@ public final class WorkerMain {
         }
     }
 
-    /** A monitor tick late by more than this means the JVM was frozen (SIGSTOP, a long GC pause). */
-    private static final long FROZEN_NANOS = 1_000_000_000L;
-    /** When this JVM last resumed from a freeze; the monitor's thread only. */
-    private long resumedAt = System.nanoTime();
+    /** This JVM's freezes, which no task's timeout counts; the monitor's thread only. */
+    private final FreezeClock freezes = new FreezeClock();
 
     private void monitor(ProcessHandle parent) {
         long lastParentCheck = System.nanoTime();
-        long lastTick = lastParentCheck;
         while (true) {
             long timeout;
             synchronized (runningLock) {
@@ -878,10 +876,7 @@ public final class WorkerMain {
             long slept = holding ? HOLD_AT_MOST_NANOS : tick;
             LockSupport.parkNanos(slept);
             long now = System.nanoTime();
-            if (now - lastTick > slept + FROZEN_NANOS) {
-                resumedAt = now; // this JVM was stopped or paused: its task's time starts again now
-            }
-            lastTick = now;
+            freezes.tick(now, slept);
             if (holding) {
                 LockSupport.parkNanos(HOLD_AT_MOST_NANOS);
                 try {
@@ -924,10 +919,7 @@ public final class WorkerMain {
                 return;
             }
             // Until its first task starts, a runner's task start is 0: count from when the chunk was taken up.
-            long taskStart = Math.max(current.runner.taskStartNanos(), current.sinceNanos);
-            if (resumedAt - taskStart > 0) {
-                taskStart = resumedAt; // the time this JVM was frozen is no task's
-            }
+            long taskStart = freezes.countFrom(Math.max(current.runner.taskStartNanos(), current.sinceNanos));
             overdue = current.timeoutNanos > 0 && now - taskStart > current.timeoutNanos;
             boolean partialDue = now - current.lastPartialNanos > PARTIAL_EVERY_NANOS && position > current.sentUpTo;
             if (!overdue && !partialDue) {

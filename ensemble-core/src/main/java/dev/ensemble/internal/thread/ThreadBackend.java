@@ -12,6 +12,7 @@ import dev.ensemble.internal.idle.SpinBudget;
 import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.ChunkRunner;
 import dev.ensemble.internal.worker.CurrentWorker;
+import dev.ensemble.internal.worker.FreezeClock;
 import dev.ensemble.internal.worker.Threads;
 import dev.ensemble.internal.worker.WorkerState;
 import java.time.Duration;
@@ -219,26 +220,19 @@ public final class ThreadBackend implements Backend {
     }
 
     private void watch() {
-        long lastTick = System.nanoTime();
-        long resumedAt = lastTick;
+        FreezeClock freezes = new FreezeClock();
         while (!stopping) {
             long tick = Math.clamp(shortestTimeoutNanos / 4, 1_000_000L, 50_000_000L);
             LockSupport.parkNanos(tick);
             long now = System.nanoTime();
-            if (now - lastTick > tick + FROZEN_NANOS) {
-                resumedAt = now; // this JVM was stopped or paused: its tasks' time starts again now
-            }
-            lastTick = now;
+            freezes.tick(now, tick);
             for (Slot slot : slots) {
-                checkOverdue(slot, now, resumedAt);
+                checkOverdue(slot, now, freezes);
             }
         }
     }
 
-    /** A watchdog tick late by more than this means the JVM was frozen (SIGSTOP, a long GC pause). */
-    private static final long FROZEN_NANOS = 1_000_000_000L;
-
-    private void checkOverdue(Slot slot, long now, long resumedAt) {
+    private void checkOverdue(Slot slot, long now, FreezeClock freezes) {
         Chunk chunk;
         ChunkResult partial;
         int position;
@@ -259,10 +253,8 @@ public final class ThreadBackend implements Backend {
                 slot.watchedSinceNanos = now;
             }
             // Exact start if the task is timed; else when the watchdog first saw it running (within one tick).
-            long started = runner.taskStartNanos() != 0 ? runner.taskStartNanos() : slot.watchedSinceNanos;
-            if (resumedAt - started > 0) {
-                started = resumedAt; // the time this JVM was frozen is no task's
-            }
+            long started = freezes.countFrom(runner.taskStartNanos() != 0 ? runner.taskStartNanos()
+                    : slot.watchedSinceNanos);
             if (position >= chunk.size() || now - started < timeoutNanos) {
                 return;
             }

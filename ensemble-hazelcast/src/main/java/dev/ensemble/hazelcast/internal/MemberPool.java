@@ -1,6 +1,7 @@
 package dev.ensemble.hazelcast.internal;
 
 import dev.ensemble.Task;
+import dev.ensemble.internal.worker.FreezeClock;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -160,25 +161,18 @@ final class MemberPool {
         }
     }
 
-    /** A watchdog tick late by more than this means the JVM was frozen (SIGSTOP, a long GC pause). */
-    private static final long FROZEN_NANOS = 1_000_000_000L;
-
     private void watch() {
         long timeoutNanos = setup.timeoutNanos();
         long tick = Math.clamp(timeoutNanos / 4, 1_000_000L, 50_000_000L);
         long grace = Math.max(timeoutNanos, 200_000_000L);
-        long lastTick = System.nanoTime();
-        long resumedAt = lastTick;
+        FreezeClock freezes = new FreezeClock();
         while (!closed) {
             LockSupport.parkNanos(tick);
             long now = System.nanoTime();
-            if (now - lastTick > tick + FROZEN_NANOS) {
-                resumedAt = now; // this JVM was stopped or paused: its tasks' time starts again now
-            }
-            lastTick = now;
+            freezes.tick(now, tick);
             for (SlotWorker worker : workers.values()) {
                 if (worker instanceof MemberWorker thread) {
-                    thread.checkOverdue(now, timeoutNanos, grace, resumedAt);
+                    thread.checkOverdue(now, timeoutNanos, grace, freezes);
                 }
             }
         }

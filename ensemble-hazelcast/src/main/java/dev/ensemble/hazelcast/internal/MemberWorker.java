@@ -4,6 +4,7 @@ import dev.ensemble.Task;
 import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.ChunkRunner;
 import dev.ensemble.internal.worker.CurrentWorker;
+import dev.ensemble.internal.worker.FreezeClock;
 import dev.ensemble.internal.worker.WorkerState;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -219,7 +220,7 @@ final class MemberWorker implements SlotWorker {
     }
 
     /** The watchdog's check: interrupt an overdue task, abandon the worker if the task ignores it. */
-    void checkOverdue(long now, long timeoutNanos, long graceNanos, long resumedAt) {
+    void checkOverdue(long now, long timeoutNanos, long graceNanos, FreezeClock freezes) {
         CompletableFuture<Reply> reply;
         Reply answer;
         synchronized (this) {
@@ -234,10 +235,8 @@ final class MemberWorker implements SlotWorker {
                 watchedSinceNanos = now;
             }
             // Exact start if tasks are timed one by one; else when the watchdog first saw this one (one tick).
-            long started = runner.taskStartNanos() != 0 ? runner.taskStartNanos() : watchedSinceNanos;
-            if (resumedAt - started > 0) {
-                started = resumedAt; // the time this JVM was frozen is no task's
-            }
+            long started = freezes.countFrom(runner.taskStartNanos() != 0 ? runner.taskStartNanos()
+                    : watchedSinceNanos);
             if (now - started < timeoutNanos) {
                 return;
             }
