@@ -1,6 +1,7 @@
 package dev.ensemble;
 
 import dev.ensemble.internal.backend.PoolConfig;
+import dev.ensemble.internal.backend.PoolConfig.Option;
 import java.time.Duration;
 import java.util.List;
 
@@ -34,7 +35,7 @@ abstract sealed class PoolOptions<B extends PoolOptions<B>> permits WorkerPool.B
         if (count < 1) {
             throw new IllegalArgumentException("workers must be at least 1, got " + count);
         }
-        draft.set("workers", count);
+        draft.set(Option.WORKERS, count);
         return self();
     }
 
@@ -45,7 +46,7 @@ abstract sealed class PoolOptions<B extends PoolOptions<B>> permits WorkerPool.B
      * @throws IllegalStateException if a kind of worker was already chosen
      */
     public B threads() {
-        draft.set("backend", PoolConfig.Kind.THREADS);
+        draft.set(Option.BACKEND, PoolConfig.Kind.THREADS);
         return self();
     }
 
@@ -56,7 +57,7 @@ abstract sealed class PoolOptions<B extends PoolOptions<B>> permits WorkerPool.B
      * @throws IllegalStateException if a kind of worker was already chosen
      */
     public B virtualThreads() {
-        draft.set("backend", PoolConfig.Kind.VIRTUAL_THREADS);
+        draft.set(Option.BACKEND, PoolConfig.Kind.VIRTUAL_THREADS);
         return self();
     }
 
@@ -74,8 +75,8 @@ abstract sealed class PoolOptions<B extends PoolOptions<B>> permits WorkerPool.B
      */
     public B cluster(ClusterBackend cluster) {
         requireArgument(cluster, "cluster");
-        draft.set("backend", PoolConfig.Kind.CLUSTER);
-        draft.set("ext.cluster", cluster);
+        draft.set(Option.BACKEND, PoolConfig.Kind.CLUSTER);
+        draft.set(Option.CLUSTER, cluster);
         return self();
     }
 
@@ -87,7 +88,7 @@ abstract sealed class PoolOptions<B extends PoolOptions<B>> permits WorkerPool.B
      * @throws IllegalStateException if a kind of worker was already chosen
      */
     public B processes() {
-        draft.set("backend", PoolConfig.Kind.PROCESSES);
+        draft.set(Option.BACKEND, PoolConfig.Kind.PROCESSES);
         return self();
     }
 
@@ -101,7 +102,7 @@ abstract sealed class PoolOptions<B extends PoolOptions<B>> permits WorkerPool.B
      * @throws IllegalStateException if already set
      */
     public B sharedObjects(Object shared) {
-        draft.set("sharedObjects", requireArgument(shared, "sharedObjects"));
+        draft.set(Option.SHARED_OBJECTS, requireArgument(shared, "sharedObjects"));
         return self();
     }
 
@@ -114,7 +115,7 @@ abstract sealed class PoolOptions<B extends PoolOptions<B>> permits WorkerPool.B
      * @throws IllegalStateException if already set
      */
     public B onWorkerStart(WorkerHook hook) {
-        draft.set("onWorkerStart", requireArgument(hook, "onWorkerStart"));
+        draft.set(Option.ON_WORKER_START, requireArgument(hook, "onWorkerStart"));
         return self();
     }
 
@@ -128,7 +129,7 @@ abstract sealed class PoolOptions<B extends PoolOptions<B>> permits WorkerPool.B
      * @throws IllegalStateException if already set
      */
     public B onWorkerExit(WorkerHook hook) {
-        draft.set("onWorkerExit", requireArgument(hook, "onWorkerExit"));
+        draft.set(Option.ON_WORKER_EXIT, requireArgument(hook, "onWorkerExit"));
         return self();
     }
 
@@ -142,7 +143,7 @@ abstract sealed class PoolOptions<B extends PoolOptions<B>> permits WorkerPool.B
      * @throws IllegalStateException if already set
      */
     public B taskTimeout(Duration timeout) {
-        draft.set("taskTimeout", positive(timeout, "taskTimeout"));
+        draft.set(Option.TASK_TIMEOUT, positive(timeout, "taskTimeout"));
         return self();
     }
 
@@ -159,7 +160,7 @@ abstract sealed class PoolOptions<B extends PoolOptions<B>> permits WorkerPool.B
         if (times < 0) {
             throw new IllegalArgumentException("retries must be 0 or more, got " + times);
         }
-        draft.set("retries", times);
+        draft.set(Option.RETRIES, times);
         return self();
     }
 
@@ -175,7 +176,7 @@ abstract sealed class PoolOptions<B extends PoolOptions<B>> permits WorkerPool.B
      * @throws IllegalStateException if already set
      */
     public B progressBar(boolean show) {
-        draft.set("progressBar", show);
+        draft.set(Option.PROGRESS_BAR, show);
         return self();
     }
 
@@ -191,7 +192,7 @@ abstract sealed class PoolOptions<B extends PoolOptions<B>> permits WorkerPool.B
         if (poolName == null || poolName.isBlank()) {
             throw new IllegalArgumentException("a pool name must be a non-blank string, got " + poolName);
         }
-        draft.set("name", poolName.strip());
+        draft.set(Option.NAME, poolName.strip());
         return self();
     }
 
@@ -210,7 +211,7 @@ abstract sealed class PoolOptions<B extends PoolOptions<B>> permits WorkerPool.B
      * @throws IllegalStateException if already set
      */
     public B keepWarm(Duration idle) {
-        draft.set("keepWarm", notNegative(idle, "keepWarm"));
+        draft.set(Option.KEEP_WARM, notNegative(idle, "keepWarm"));
         return self();
     }
 
@@ -226,7 +227,7 @@ abstract sealed class PoolOptions<B extends PoolOptions<B>> permits WorkerPool.B
      * @throws IllegalStateException if already set
      */
     public B startHookTimeout(Duration timeout) {
-        draft.set("startHookTimeout", positive(timeout, "startHookTimeout"));
+        draft.set(Option.START_HOOK_TIMEOUT, positive(timeout, "startHookTimeout"));
         return self();
     }
 
@@ -242,7 +243,7 @@ abstract sealed class PoolOptions<B extends PoolOptions<B>> permits WorkerPool.B
      * @throws IllegalStateException if already set
      */
     public B exitHookTimeout(Duration timeout) {
-        draft.set("exitHookTimeout", positive(timeout, "exitHookTimeout"));
+        draft.set(Option.EXIT_HOOK_TIMEOUT, positive(timeout, "exitHookTimeout"));
         return self();
     }
 
@@ -287,7 +288,7 @@ abstract sealed class PoolOptions<B extends PoolOptions<B>> permits WorkerPool.B
         for (java.util.Set<Integer> set : sets) {
             copy.add(java.util.Set.copyOf(set));
         }
-        draft.set("cpus", List.copyOf(copy));
+        draft.set(Option.CPUS, List.copyOf(copy));
         return self();
     }
 
@@ -303,7 +304,7 @@ abstract sealed class PoolOptions<B extends PoolOptions<B>> permits WorkerPool.B
      * @throws IllegalStateException if already set
      */
     public B exitGracePeriod(Duration grace) {
-        draft.set("exitGracePeriod", notNegative(grace, "exitGracePeriod"));
+        draft.set(Option.EXIT_GRACE_PERIOD, notNegative(grace, "exitGracePeriod"));
         return self();
     }
 
@@ -317,7 +318,7 @@ abstract sealed class PoolOptions<B extends PoolOptions<B>> permits WorkerPool.B
      */
     public B jvmArgs(String... args) {
         requireArgument(args, "jvmArgs");
-        draft.set("jvmArgs", PoolConfig.checkedJvmArgs(args));
+        draft.set(Option.JVM_ARGS, PoolConfig.checkedJvmArgs(args));
         return self();
     }
 

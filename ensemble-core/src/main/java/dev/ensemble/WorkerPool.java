@@ -2,6 +2,7 @@ package dev.ensemble;
 
 import dev.ensemble.internal.Batches;
 import dev.ensemble.internal.backend.PoolConfig;
+import dev.ensemble.internal.backend.PoolConfig.Option;
 import dev.ensemble.internal.Pools;
 import java.time.Duration;
 import java.util.List;
@@ -586,7 +587,7 @@ public interface WorkerPool extends AutoCloseable {
          * @throws IllegalStateException if already set
          */
         public Builder exitResult(WorkerExitFunction<?> function) {
-            draft.set("exitResult", requireArgument(function, "exitResult"));
+            draft.set(Option.EXIT_RESULT, requireArgument(function, "exitResult"));
             return this;
         }
 
@@ -603,7 +604,7 @@ public interface WorkerPool extends AutoCloseable {
             if (tasks < 1) {
                 throw new IllegalArgumentException("maxTasksPerWorker must be at least 1, got " + tasks);
             }
-            draft.set("maxTasksPerWorker", tasks);
+            draft.set(Option.MAX_TASKS_PER_WORKER, tasks);
             return this;
         }
 

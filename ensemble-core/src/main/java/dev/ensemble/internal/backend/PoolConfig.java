@@ -103,29 +103,88 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
     }
 
     /**
-     * Options as they are set, each at most once: the second {@code set} of a name throws
+     * An option a builder sets: its name (in messages) and, as a type parameter, the type of its value, so that a
+     * {@link Draft} hands each value back as what it is.
+     *
+     * @param <T> the value's type
+     * @param name the option's builder name
+     */
+    public record Option<T>(String name) {
+        /** The kind of worker: {@code threads()}, {@code virtualThreads()}, {@code processes()}, {@code cluster()}. */
+        public static final Option<Kind> BACKEND = new Option<>("backend");
+        /** {@code workers}. */
+        public static final Option<Integer> WORKERS = new Option<>("workers");
+        /** {@code cluster}: the cluster module's backend object. */
+        public static final Option<dev.ensemble.ClusterBackend> CLUSTER = new Option<>("cluster");
+        /** {@code sharedObjects}. */
+        public static final Option<Object> SHARED_OBJECTS = new Option<>("sharedObjects");
+        /** {@code onWorkerStart}. */
+        public static final Option<WorkerHook> ON_WORKER_START = new Option<>("onWorkerStart");
+        /** {@code onWorkerExit}. */
+        public static final Option<WorkerHook> ON_WORKER_EXIT = new Option<>("onWorkerExit");
+        /** {@code exitResult}. */
+        public static final Option<WorkerExitFunction<?>> EXIT_RESULT = new Option<>("exitResult");
+        /** {@code taskTimeout}. */
+        public static final Option<Duration> TASK_TIMEOUT = new Option<>("taskTimeout");
+        /** {@code maxTasksPerWorker}. */
+        public static final Option<Long> MAX_TASKS_PER_WORKER = new Option<>("maxTasksPerWorker");
+        /** {@code retries}. */
+        public static final Option<Integer> RETRIES = new Option<>("retries");
+        /** {@code progressBar}. */
+        public static final Option<Boolean> PROGRESS_BAR = new Option<>("progressBar");
+        /** {@code name}. */
+        public static final Option<String> NAME = new Option<>("name");
+        /** {@code jvmArgs}. */
+        public static final Option<List<String>> JVM_ARGS = new Option<>("jvmArgs");
+        /** {@code keepWarm}. */
+        public static final Option<Duration> KEEP_WARM = new Option<>("keepWarm");
+        /** {@code startHookTimeout}. */
+        public static final Option<Duration> START_HOOK_TIMEOUT = new Option<>("startHookTimeout");
+        /** {@code exitHookTimeout}. */
+        public static final Option<Duration> EXIT_HOOK_TIMEOUT = new Option<>("exitHookTimeout");
+        /** {@code exitGracePeriod}. */
+        public static final Option<Duration> EXIT_GRACE_PERIOD = new Option<>("exitGracePeriod");
+        /** {@code cpus} and {@code cpuSets}. */
+        public static final Option<List<java.util.Set<Integer>>> CPUS = new Option<>("cpus");
+    }
+
+    /**
+     * Options as they are set, each at most once: the second {@code set} of an option throws
      * {@code IllegalStateException("workers was already set to 4")}.
      */
     public static final class Draft {
-        private final Map<String, Object> values = new LinkedHashMap<>();
+        private final Map<Option<?>, Object> values = new LinkedHashMap<>();
         private boolean frozen;
 
         /**
          * Records an option.
          *
-         * @param option the option's builder name
+         * @param <T> the value's type
+         * @param option the option
          * @param value its value
+         * @throws IllegalStateException if the option was set already, or the builder built its pool
          */
-        public synchronized void set(String option, Object value) {
+        public synchronized <T> void set(Option<T> option, T value) {
             if (frozen) {
                 throw new IllegalStateException("this builder already built a pool; make a new builder");
             }
             Object previous = values.putIfAbsent(option, value);
             if (previous != null) {
                 String shown = previous instanceof Kind k ? k.builderName() : String.valueOf(previous);
-                String what = option.equals("backend") ? "the kind of worker" : option;
+                String what = option == Option.BACKEND ? "the kind of worker" : option.name();
                 throw new IllegalStateException(what + " was already set to " + shown);
             }
+        }
+
+        /** The value of an option, or {@code otherwise} if it was not set. The one cast of the draft. */
+        @SuppressWarnings("unchecked")
+        private <T> T get(Option<T> option, T otherwise) {
+            Object value = values.get(option);
+            return value == null ? otherwise : (T) value;
+        }
+
+        private boolean isSet(Option<?> option) {
+            return values.containsKey(option);
         }
 
         /**
@@ -138,20 +197,18 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
                 throw new IllegalStateException("this builder already built a pool; make a new builder");
             }
             frozen = true;
-            Kind kind = (Kind) values.getOrDefault("backend", Kind.THREADS);
-            @SuppressWarnings("unchecked")
-            List<String> jvmArgs = (List<String>) values.getOrDefault("jvmArgs", List.of());
+            Kind kind = get(Option.BACKEND, Kind.THREADS);
+            List<String> jvmArgs = get(Option.JVM_ARGS, List.of());
             if (!jvmArgs.isEmpty() && kind != Kind.PROCESSES) {
                 throw new IllegalArgumentException("jvmArgs apply only to process workers, but this pool uses "
                         + kind.builderName() + "; call processes() or drop jvmArgs");
             }
-            Duration keepWarm = (Duration) values.getOrDefault("keepWarm", Duration.ZERO);
+            Duration keepWarm = get(Option.KEEP_WARM, Duration.ZERO);
             if (!keepWarm.isZero() && kind != Kind.PROCESSES) {
                 throw new IllegalArgumentException("keepWarm applies only to process workers, but this pool uses "
                         + kind.builderName() + "; call processes() or drop keepWarm");
             }
-            @SuppressWarnings("unchecked")
-            List<java.util.Set<Integer>> cpus = (List<java.util.Set<Integer>>) values.getOrDefault("cpus", List.of());
+            List<java.util.Set<Integer>> cpus = get(Option.CPUS, List.of());
             if (!cpus.isEmpty() && kind != Kind.PROCESSES) {
                 throw new IllegalArgumentException("cpus applies only to process workers (threads cannot be pinned "
                         + "from Java), but this pool uses " + kind.builderName() + "; call processes() or drop cpus");
@@ -160,43 +217,39 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
                 throw new IllegalArgumentException("cpus and keepWarm cannot be combined: a warm worker keeps the "
                         + "pinning of the pool that started it; drop one of them");
             }
-            if (values.containsKey("startHookTimeout") && kind != Kind.PROCESSES) {
+            if (isSet(Option.START_HOOK_TIMEOUT) && kind != Kind.PROCESSES) {
                 throw new IllegalArgumentException("startHookTimeout applies only to process workers (a thread "
                         + "cannot be stopped), but this pool uses " + kind.builderName()
                         + "; call processes() or drop startHookTimeout");
             }
-            if (values.containsKey("exitHookTimeout") && kind != Kind.PROCESSES) {
+            if (isSet(Option.EXIT_HOOK_TIMEOUT) && kind != Kind.PROCESSES) {
                 throw new IllegalArgumentException("exitHookTimeout applies only to process workers (a thread "
                         + "cannot be stopped), but this pool uses " + kind.builderName()
                         + "; call processes() or drop exitHookTimeout");
             }
-            if (values.containsKey("exitResult") && kind == Kind.CLUSTER) {
+            if (isSet(Option.EXIT_RESULT) && kind == Kind.CLUSTER) {
                 throw new IllegalArgumentException("exitResult applies to threads, virtual threads and processes; a "
                         + "cluster pool cannot collect its members' values yet: drop exitResult, or broadcast a call "
                         + "that returns them before close()");
             }
-            if (values.containsKey("exitGracePeriod") && kind != Kind.PROCESSES) {
+            if (isSet(Option.EXIT_GRACE_PERIOD) && kind != Kind.PROCESSES) {
                 throw new IllegalArgumentException("exitGracePeriod applies only to process workers, but this pool "
                         + "uses " + kind.builderName() + "; call processes() or drop exitGracePeriod");
             }
-            Map<String, Object> extensions = new LinkedHashMap<>();
-            values.forEach((k, v) -> {
-                if (k.startsWith("ext.")) {
-                    extensions.put(k.substring(4), v);
-                }
-            });
+            Map<String, Object> extensions = isSet(Option.CLUSTER) ? Map.of("cluster", get(Option.CLUSTER, null))
+                    : Map.of();
             // A cluster pool's default size depends on its members, which only the cluster backend knows: 0 here.
-            int workers = (Integer) values.getOrDefault("workers",
-                    kind == Kind.CLUSTER ? 0 : Runtime.getRuntime().availableProcessors());
-            String name = (String) values.getOrDefault("name", "ensemble-" + POOL_NUMBER.incrementAndGet());
-            return new PoolConfig(name, kind, workers, values.get("sharedObjects"),
-                    (WorkerHook) values.get("onWorkerStart"), (WorkerHook) values.get("onWorkerExit"),
-                    (WorkerExitFunction<?>) values.get("exitResult"), (Duration) values.get("taskTimeout"), (Long) values.getOrDefault("maxTasksPerWorker", 0L),
-                    (Integer) values.getOrDefault("retries", 0), (Boolean) values.getOrDefault("progressBar", false),
-                    jvmArgs, keepWarm, (Duration) values.getOrDefault("exitGracePeriod", DEFAULT_EXIT_GRACE_PERIOD),
-                    (Duration) values.get("startHookTimeout"),
-                    (Duration) values.getOrDefault("exitHookTimeout", DEFAULT_EXIT_HOOK_TIMEOUT), cpus,
-                    Map.copyOf(extensions));
+            int workers = get(Option.WORKERS, kind == Kind.CLUSTER ? 0 : Runtime.getRuntime().availableProcessors());
+            String name = get(Option.NAME, null);
+            if (name == null) {
+                name = "ensemble-" + POOL_NUMBER.incrementAndGet();
+            }
+            return new PoolConfig(name, kind, workers, get(Option.SHARED_OBJECTS, null),
+                    get(Option.ON_WORKER_START, null), get(Option.ON_WORKER_EXIT, null), get(Option.EXIT_RESULT, null),
+                    get(Option.TASK_TIMEOUT, null), get(Option.MAX_TASKS_PER_WORKER, 0L), get(Option.RETRIES, 0),
+                    get(Option.PROGRESS_BAR, false), jvmArgs, keepWarm,
+                    get(Option.EXIT_GRACE_PERIOD, DEFAULT_EXIT_GRACE_PERIOD), get(Option.START_HOOK_TIMEOUT, null),
+                    get(Option.EXIT_HOOK_TIMEOUT, DEFAULT_EXIT_HOOK_TIMEOUT), cpus, extensions);
         }
     }
 
