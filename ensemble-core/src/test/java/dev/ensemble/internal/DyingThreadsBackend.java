@@ -4,6 +4,7 @@ import dev.ensemble.internal.backend.Backend;
 import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.WorkerDiedException;
 import dev.ensemble.internal.schedule.Chunk;
+import dev.ensemble.internal.schedule.Loss;
 import dev.ensemble.internal.schedule.Inputs;
 import dev.ensemble.internal.schedule.Scheduler;
 import dev.ensemble.internal.worker.ChunkResult;
@@ -116,7 +117,7 @@ final class DyingThreadsBackend implements Backend {
                     String input = Inputs.render(chunk.inputs().get(died));
                     scheduler.lost(slot, chunk, runner.partial(died), new WorkerDiedException("worker " + slot
                             + " died (simulated) while running index " + index + " (input: " + input + ")", slot,
-                            index, input, "simulated death", List.of()), true);
+                            index, input, "simulated death", List.of()), Loss.RETRYABLE);
                     if (!stopping) {
                         launch(slot, null, null);
                     }

@@ -10,6 +10,7 @@ import dev.ensemble.internal.backend.Jobs;
 import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.schedule.Inputs;
+import dev.ensemble.internal.schedule.Loss;
 import dev.ensemble.internal.schedule.Scheduler;
 import dev.ensemble.internal.wire.ApplicationLoader;
 import dev.ensemble.internal.wire.ClassPathPackages;
@@ -738,7 +739,7 @@ public final class ProcessBackend implements Backend {
             TaskFailedException error = new TaskTimeoutException(where + " ran over its timeout of "
                     + chunk.taskTimeout() + "; its worker process was killed and replaced", slot, index, input,
                     chunk.taskTimeout());
-            scheduler.lost(slot, chunk, partial, offset, error, false);
+            scheduler.lost(slot, chunk, partial, offset, error, Loss.FINAL);
             return;
         }
         StringBuilder message = new StringBuilder(where + " was running when its worker process died ("
@@ -750,7 +751,7 @@ public final class ProcessBackend implements Backend {
             }
         }
         scheduler.lost(slot, chunk, partial, offset, new WorkerDiedException(message.toString(), slot, index, input,
-                status, lastLines), true);
+                status, lastLines), Loss.RETRYABLE);
     }
 
     /** A worker process ended (reported already): start its replacement unless the pool is stopping. */

@@ -654,14 +654,14 @@ public final class Scheduler {
      * @param chunk the chunk it held
      * @param partial the results it sent for the chunk's first inputs before it was lost, or null
      * @param error what the input it was running gets if it is not run again
-     * @param retryable whether the chunk may run again (a death; not a timeout)
+     * @param loss whether the chunk may run again (a death) or not (a timeout)
      */
-    public void lost(int slot, Chunk chunk, ChunkResult partial, TaskFailedException error, boolean retryable) {
-        lost(slot, chunk, partial, -1, error, retryable);
+    public void lost(int slot, Chunk chunk, ChunkResult partial, TaskFailedException error, Loss loss) {
+        lost(slot, chunk, partial, -1, error, loss);
     }
 
     /**
-     * Like {@link #lost(int, Chunk, ChunkResult, TaskFailedException, boolean)}, for a worker that said which
+     * Like {@link #lost(int, Chunk, ChunkResult, TaskFailedException, Loss)}, for a worker that said which
      * task it was running past the results it had sent (a worker process marks each task's start): that task is
      * blamed, and the finished ones before it, whose results were lost, run again.
      *
@@ -670,10 +670,10 @@ public final class Scheduler {
      * @param partial the results it sent for the chunk's first inputs, or null
      * @param failedOffset the offset of the task it was running, or -1 if unknown
      * @param error what that input gets if it is not run again
-     * @param retryable whether the chunk may run again
+     * @param loss whether the chunk may run again
      */
     public void lost(int slot, Chunk chunk, ChunkResult partial, int failedOffset, TaskFailedException error,
-            boolean retryable) {
+            Loss loss) {
         TaskFailedException[] failures = chunk.call().failures(chunk, slot, partial);
         countFailures(failures);
         events.workerLost(slot, error == null ? "" : Inputs.describe(error));
@@ -685,7 +685,7 @@ public final class Scheduler {
                 record(slot, partial, slow);
             }
             // A relay call passes the flag on: the scheduler that sent the chunk counts its retries.
-            boolean retry = retryable && (chunk.call().isRelay() || chunk.attempt() < retries);
+            boolean retry = loss == Loss.RETRYABLE && (chunk.call().isRelay() || chunk.attempt() < retries);
             int done = partial == null ? 0 : partial.processed();
             if (retry) {
                 tasksRetried.add(Math.max(0, chunk.size() - done));

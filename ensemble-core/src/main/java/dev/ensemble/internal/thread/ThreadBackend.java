@@ -7,6 +7,7 @@ import dev.ensemble.internal.backend.ExitResults;
 import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.schedule.Inputs;
+import dev.ensemble.internal.schedule.Loss;
 import dev.ensemble.internal.schedule.Scheduler;
 import dev.ensemble.internal.idle.SpinBudget;
 import dev.ensemble.internal.worker.ChunkResult;
@@ -280,7 +281,7 @@ public final class ThreadBackend implements Backend {
         TaskTimeoutException error = new TaskTimeoutException("task of " + config.name() + " on worker " + slot.id
                 + " at index " + index + " (input: " + input + ") ran over its timeout of " + timeout
                 + " and ignored its interrupt; its thread was abandoned and replaced", slot.id, index, input, timeout);
-        scheduler.lost(slot.id, chunk, partial, error, false);
+        scheduler.lost(slot.id, chunk, partial, error, Loss.FINAL);
         if (!stopping) {
             launch(slot, null, null, true);
         }

@@ -69,8 +69,8 @@ class RelayTest {
         Chunk first = scheduler.relay(call, 0, 0, inputs(1, 2), true);
         Chunk second = scheduler.relay(call, 0, 2, inputs(3), true);
         WorkerDiedException died = new WorkerDiedException("died", 0, 1, "2", "signal 9 (KILL)", List.of());
-        scheduler.lost(0, scheduler.poll(0, 1), null, 1, died, true);
-        scheduler.lost(0, scheduler.poll(0, 1), null, -1, died, false);
+        scheduler.lost(0, scheduler.poll(0, 1), null, 1, died, Loss.RETRYABLE);
+        scheduler.lost(0, scheduler.poll(0, 1), null, -1, died, Loss.FINAL);
         assertThat(heard.events).containsExactly("lost 0 at 1 retryable true", "lost 2 at -1 retryable false");
         assertThat(first).isNotSameAs(second);
         assertThat(scheduler.poll(0, 1)).isNull(); // nothing is run again here

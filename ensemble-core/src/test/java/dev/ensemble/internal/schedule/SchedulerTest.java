@@ -44,7 +44,7 @@ class SchedulerTest {
         Call<Integer> call = scheduler.open("map", PLUS_ONE, range(10), Call.Order.ORDERED, Call.Shape.COLLECT, false,
                 CallOptions.defaults().chunkSize(10));
         Chunk chunk = scheduler.take(0, Integer.MAX_VALUE);
-        scheduler.lost(0, chunk, firstResults(chunk, 4), died(0), true);
+        scheduler.lost(0, chunk, firstResults(chunk, 4), died(0), Loss.RETRYABLE);
         Chunk rest = scheduler.take(1, Integer.MAX_VALUE);
         assertThat(rest.firstIndex()).isEqualTo(4);
         assertThat(rest.size()).isEqualTo(6);
@@ -59,7 +59,7 @@ class SchedulerTest {
         Call<Integer> call = scheduler.open("map", PLUS_ONE, range(10), Call.Order.ORDERED, Call.Shape.COLLECT, false,
                 CallOptions.defaults().chunkSize(10));
         Chunk chunk = scheduler.poll(0, Integer.MAX_VALUE);
-        scheduler.lost(0, chunk, null, died(0), true);
+        scheduler.lost(0, chunk, null, died(0), Loss.RETRYABLE);
         assertThatThrownBy(() -> call.future().get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(WorkerDiedException.class);
     }
@@ -70,10 +70,10 @@ class SchedulerTest {
         Call<Integer> call = scheduler.open("map", PLUS_ONE, range(3), Call.Order.ORDERED, Call.Shape.COLLECT, false,
                 CallOptions.defaults().chunkSize(3));
         Chunk chunk = scheduler.poll(0, Integer.MAX_VALUE);
-        scheduler.lost(0, chunk, null, died(0), true);
+        scheduler.lost(0, chunk, null, died(0), Loss.RETRYABLE);
         Chunk again = scheduler.poll(0, Integer.MAX_VALUE);
         assertThat(again.attempt()).isEqualTo(1);
-        scheduler.lost(0, again, null, died(0), true);
+        scheduler.lost(0, again, null, died(0), Loss.RETRYABLE);
         assertThat(call.future()).isCompletedExceptionally();
         assertThat(scheduler.poll(0, Integer.MAX_VALUE)).isNull();
     }
@@ -84,7 +84,7 @@ class SchedulerTest {
         Call<Outcome<Integer>> call = scheduler.open("mapOutcomes", PLUS_ONE, range(5), Call.Order.ORDERED,
                 Call.Shape.COLLECT, true, CallOptions.defaults().chunkSize(5));
         Chunk chunk = scheduler.poll(0, Integer.MAX_VALUE);
-        scheduler.lost(0, chunk, firstResults(chunk, 2), died(0), true);
+        scheduler.lost(0, chunk, firstResults(chunk, 2), died(0), Loss.RETRYABLE);
         Chunk rest = scheduler.poll(0, Integer.MAX_VALUE);
         assertThat(rest.firstIndex()).isEqualTo(3);
         scheduler.completed(0, rest, run(rest));

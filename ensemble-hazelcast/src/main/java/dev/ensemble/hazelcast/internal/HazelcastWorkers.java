@@ -16,6 +16,7 @@ import dev.ensemble.internal.backend.Backend;
 import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.schedule.Inputs;
+import dev.ensemble.internal.schedule.Loss;
 import dev.ensemble.internal.schedule.Scheduler;
 import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.Threads;
@@ -362,7 +363,7 @@ final class HazelcastWorkers implements Backend {
                 }
                 if (slot.home == null && !move(slot, "no member was left")) {
                     scheduler.lost(slot.id, chunk, null, died(slot, chunk, 0, "no member of the cluster is left "
-                            + "that can host its worker", null), false);
+                            + "that can host its worker", null), Loss.FINAL);
                     continue;
                 }
                 dispatch(slot, chunk, flights);
@@ -398,7 +399,7 @@ final class HazelcastWorkers implements Backend {
                 // The member ran its chunks in order: only the oldest unanswered one can have started.
                 flights.poll();
                 scheduler.lost(slot.id, head.chunk, null, died(slot, head.chunk, 0, gone.getMessage(),
-                        gone.getCause()), true);
+                        gone.getCause()), Loss.RETRYABLE);
                 for (Flight rest : flights) {
                     scheduler.returned(slot.id, rest.chunk);
                 }
@@ -413,7 +414,7 @@ final class HazelcastWorkers implements Backend {
                     throw instanceGone(failed);
                 }
                 flights.poll();
-                scheduler.lost(slot.id, head.chunk, null, failed(slot, head.chunk, failed), true);
+                scheduler.lost(slot.id, head.chunk, null, failed(slot, head.chunk, failed), Loss.RETRYABLE);
                 returnAll(slot, flights);
                 tasksSinceStart = 0;
                 restartWorker(slot, false);
@@ -430,7 +431,7 @@ final class HazelcastWorkers implements Backend {
                     }
                     case Reply.ABANDONED -> {
                         scheduler.lost(slot.id, head.chunk, reply.result(codec), timedOut(slot, head.chunk,
-                                reply.processed), false);
+                                reply.processed), Loss.FINAL);
                         returnAll(slot, flights);
                         tasksSinceStart = 0;
                         restartWorker(slot, false);
@@ -440,7 +441,8 @@ final class HazelcastWorkers implements Backend {
                         // member has started its replacement, which runs the chunks queued behind it.
                         ChunkResult partial = reply.processed > 0 ? reply.result(codec) : null;
                         scheduler.lost(slot.id, head.chunk, partial, (int) reply.number,
-                                lostError(slot, head.chunk, reply), (reply.flags & Reply.FLAG_RETRYABLE) != 0);
+                                lostError(slot, head.chunk, reply),
+                                (reply.flags & Reply.FLAG_RETRYABLE) != 0 ? Loss.RETRYABLE : Loss.FINAL);
                         scheduler.workerStarted(slot.id, 0, 0, true);
                         tasksSinceStart = 0;
                     }
@@ -454,10 +456,10 @@ final class HazelcastWorkers implements Backend {
                         }
                     }
                     default -> scheduler.lost(slot.id, head.chunk, null, failed(slot, head.chunk,
-                            codec.decodeError(reply.error)), false);
+                            codec.decodeError(reply.error)), Loss.FINAL);
                 }
             } catch (RuntimeException e) {
-                scheduler.lost(slot.id, head.chunk, null, failed(slot, head.chunk, e), false);
+                scheduler.lost(slot.id, head.chunk, null, failed(slot, head.chunk, e), Loss.FINAL);
             }
             sendCancels(flights); // a failure just reported may have cancelled the call of a queued chunk
             if (flights.isEmpty() && config.maxTasksPerWorker() > 0 && tasksSinceStart >= config.maxTasksPerWorker()) {
@@ -512,7 +514,7 @@ final class HazelcastWorkers implements Backend {
         try {
             call = chunkCall(slot, home, chunk);
         } catch (RuntimeException e) {
-            scheduler.lost(slot.id, chunk, null, failed(slot, chunk, e), false);
+            scheduler.lost(slot.id, chunk, null, failed(slot, chunk, e), Loss.FINAL);
             return;
         }
         call.number = slot.nextSeq++;
