@@ -104,12 +104,29 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
 
     /**
      * An option a builder sets: its name (in messages) and, as a type parameter, the type of its value, so that a
-     * {@link Draft} hands each value back as what it is.
+     * {@link Draft} hands each value back as what it is. The constants below are the only instances, compared by
+     * identity. A class, not a record: a record's {@code hashCode} bootstraps through {@code invokedynamic}, about
+     * 10 ms on the first builder of a JVM.
      *
      * @param <T> the value's type
-     * @param name the option's builder name
      */
-    public record Option<T>(String name) {
+    public static final class Option<T> {
+        private final String name;
+
+        private Option(String name) {
+            this.name = name;
+        }
+
+        /** @return the option's builder name */
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+
         /** The kind of worker: {@code threads()}, {@code virtualThreads()}, {@code processes()}, {@code cluster()}. */
         public static final Option<Kind> BACKEND = new Option<>("backend");
         /** {@code workers}. */
