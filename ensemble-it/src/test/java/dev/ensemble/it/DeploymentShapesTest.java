@@ -113,6 +113,9 @@ class DeploymentShapesTest {
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root to switch user");
         // Where the nobody user can read it: the build's own directories may not be.
         Path shared = Files.createTempDirectory("ensemble-it-");
+        // The JVM leaves its perf-data directory for that user behind: removed after, unless it was there before.
+        Path perfData = Path.of(System.getProperty("java.io.tmpdir"), "hsperfdata_nobody");
+        boolean hadPerfData = Files.exists(perfData);
         try {
             Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
             Path jar = Files.copy(Path.of(jar("shaded-mr")), shared.resolve("app.jar"));
@@ -125,6 +128,15 @@ class DeploymentShapesTest {
             assertThat(result.output.lines()).as(result.output).containsSubsequence(WORKS);
         } finally {
             deleteTree(shared);
+            if (!hadPerfData) {
+                try (Stream<Path> left = Files.list(perfData)) {
+                    if (left.findAny().isEmpty()) {
+                        Files.delete(perfData);
+                    }
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // not made
+                }
+            }
         }
     }
 
