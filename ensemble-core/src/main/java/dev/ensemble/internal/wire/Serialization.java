@@ -129,7 +129,7 @@ public final class Serialization {
                 .withCompatible(false)
                 .withCodegen(codegen)
                 .withClassLoader(ApplicationLoader.get())
-                .withTypeChecker(checker)
+                .withTypeChecker(Serialization.this::checkType)
                 .buildThreadSafeFory();
         fory.registerCallback(BulkArraySerializers::registerWith);
         fory.registerSerializerFactory(new FallbackSerializers());
@@ -327,12 +327,46 @@ public final class Serialization {
     }
 
     /**
+     * The allow-list's answer, widened to the JDK's enums ({@code TimeUnit}, {@code DayOfWeek}, ...): rebuilding an
+     * enum only looks a constant up by name, so no enum is a gadget, and applications send them as data (keys of
+     * an {@code EnumMap}, fields of their records).
+     */
+    private boolean checkType(org.apache.fory.resolver.TypeResolver resolver, String className) {
+        try {
+            return checker.checkType(resolver, className);
+        } catch (org.apache.fory.exception.InsecureException refused) {
+            if (isJdkEnum(className)) {
+                return true;
+            }
+            throw refused;
+        }
+    }
+
+    private static final java.util.concurrent.ConcurrentMap<String, Boolean> JDK_ENUMS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static boolean isJdkEnum(String className) {
+        if (!className.startsWith("java.")) {
+            return false;
+        }
+        return JDK_ENUMS.computeIfAbsent(className, name -> {
+            try {
+                Class<?> type = Class.forName(name, false, ClassLoader.getPlatformClassLoader());
+                return type.isEnum() && type.getClassLoader() == null;
+            } catch (ClassNotFoundException | LinkageError e) {
+                return false;
+            }
+        });
+    }
+
+    /**
      * JDK value classes outside the packages Fory knows by itself that applications send as data (a crawler's
-     * URIs, a parser's patterns), admitted by both ends. Not {@code URL} or {@code InetAddress}: rebuilding them
+     * URIs, a parser's patterns, time zones), admitted by both ends (as the JDK-serialization filter admits
+     * {@code java.time} whole). Not {@code URL} or {@code InetAddress}: rebuilding them
      * can reach the network (the URLDNS gadget), so they stay refused, with a message saying to send their text.
      */
     private static final java.util.List<String> JDK_DATA_CLASSES = java.util.List.of("java.net.URI",
-            "java.util.regex.Pattern");
+            "java.util.regex.Pattern", "java.time.*");
 
     /** Fory's allow-list refusals: "Class X isn't in the allow list ..." and "X hit disallowed list". */
     private static final java.util.regex.Pattern NOT_ALLOWED =
