@@ -11,11 +11,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,6 +68,61 @@ public abstract class EnsembleContract {
      */
     protected <S> Ensemble<S> ensemble(InstanceFactory<S> factory) {
         return build(Ensemble.builder(factory).workers(WORKERS));
+    }
+
+    /**
+     * One ensemble of {@link #WORKERS} {@link Model}s per test class, for the tests that neither change nor count
+     * its instances' state, close it nor kill its workers: starting an ensemble of worker JVMs is most of such a
+     * test's time. Built with the class's first test instance, so the leak check (which looks before each test)
+     * sees it as there already; closed after the class's last test.
+     */
+    private static final Map<Class<?>, Ensemble<Model>> SHARED = new ConcurrentHashMap<>();
+
+    /** This test's own ensemble where the class shares none ({@link #sharesAnEnsemble()}), closed after it. */
+    private Ensemble<Model> own;
+
+    /** Builds the class's shared ensemble once; {@link #build} only names the backend, so calling it here is safe. */
+    @SuppressWarnings("this-escape")
+    protected EnsembleContract() {
+        if (sharesAnEnsemble()) {
+            SHARED.computeIfAbsent(getClass(), c -> ensemble(Model::new));
+        }
+    }
+
+    /**
+     * Whether the tests that only read an ensemble share one. A backend whose {@link #workerKiller()} takes more
+     * than a worker with it (a cluster member that hosts the workers of every ensemble) says no.
+     *
+     * @return true unless overridden
+     */
+    protected boolean sharesAnEnsemble() {
+        return true;
+    }
+
+    /** @return the class's shared ensemble (see {@link #SHARED}), or this test's own */
+    protected Ensemble<Model> sharedModels() {
+        if (!sharesAnEnsemble()) {
+            if (own == null) {
+                own = ensemble(Model::new);
+            }
+            return own;
+        }
+        return SHARED.get(getClass());
+    }
+
+    @AfterEach
+    void closeOwnEnsemble() {
+        if (own != null) {
+            own.close();
+        }
+    }
+
+    @AfterAll
+    static void closeSharedEnsembles() {
+        for (Ensemble<Model> models : SHARED.values()) {
+            models.close();
+        }
+        SHARED.clear();
     }
 
     /** A model with state, deliberately not serializable: instances never leave their worker. */
@@ -176,10 +235,9 @@ public abstract class EnsembleContract {
 
     @Test
     void scatter_sendsArgumentIToInstanceI() {
-        try (Ensemble<Model> models = ensemble(Model::new)) {
-            assertThat(models.scatter(List.of("a", "b", "c"), (m, a) -> m.worker() + ":" + a))
-                    .containsExactly("0:a", "1:b", "2:c");
-        }
+        Ensemble<Model> models = sharedModels();
+        assertThat(models.scatter(List.of("a", "b", "c"), (m, a) -> m.worker() + ":" + a))
+                .containsExactly("0:a", "1:b", "2:c");
     }
 
     @Test
@@ -202,11 +260,10 @@ public abstract class EnsembleContract {
 
     @Test
     void scatter_failureNamesTheIndexAndArgument() {
-        try (Ensemble<Model> models = ensemble(Model::new)) {
-            assertThatThrownBy(() -> models.scatter(List.of("1", "two", "3"), (m, a) -> Integer.parseInt(a)))
-                    .isInstanceOf(TaskFailedException.class).hasMessageContaining("index 1")
-                    .hasMessageContaining("\"two\"").hasCauseInstanceOf(NumberFormatException.class);
-        }
+        Ensemble<Model> models = sharedModels();
+        assertThatThrownBy(() -> models.scatter(List.of("1", "two", "3"), (m, a) -> Integer.parseInt(a)))
+                .isInstanceOf(TaskFailedException.class).hasMessageContaining("index 1")
+                .hasMessageContaining("\"two\"").hasCauseInstanceOf(NumberFormatException.class);
     }
 
     // ---- state ----
@@ -238,12 +295,11 @@ public abstract class EnsembleContract {
 
     @Test
     void on_rejectsAWorkerOutOfRange() {
-        try (Ensemble<Model> models = ensemble(Model::new)) {
-            assertThatThrownBy(() -> models.on(3, Model::worker)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("from 0 to 2").hasMessageContaining("got 3");
-            assertThatThrownBy(() -> models.onAsync(-1, Model::worker)).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> models.on(0, null)).isInstanceOf(IllegalArgumentException.class);
-        }
+        Ensemble<Model> models = sharedModels();
+        assertThatThrownBy(() -> models.on(3, Model::worker)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("from 0 to 2").hasMessageContaining("got 3");
+        assertThatThrownBy(() -> models.onAsync(-1, Model::worker)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> models.on(0, null)).isInstanceOf(IllegalArgumentException.class);
     }
 
     // ---- load-balanced calls ----
@@ -280,42 +336,39 @@ public abstract class EnsembleContract {
     @Test
     void map_variants() throws Exception {
         List<Integer> args = IntStream.range(0, 50).boxed().toList();
-        try (Ensemble<Model> models = ensemble(Model::new)) {
-            assertThat(models.mapUnordered(args, (m, a) -> a)).containsExactlyInAnyOrderElementsOf(args);
-            assertThat(models.mapAsync(args, (m, a) -> a + 1).get(30, TimeUnit.SECONDS))
-                    .isEqualTo(args.stream().map(a -> a + 1).toList());
-            try (Stream<Integer> s = models.stream(args, (m, a) -> a)) {
-                assertThat(s.limit(5).toList()).containsExactly(0, 1, 2, 3, 4);
-            }
-            try (Stream<Integer> s = models.streamUnordered(args, (m, a) -> a)) {
-                assertThat(s.toList()).containsExactlyInAnyOrderElementsOf(args);
-            }
-            List<Outcome<Integer>> outcomes = models.mapOutcomes(List.of("1", "x", "3"), (m, a) -> Integer.parseInt(a));
-            assertThat(outcomes).extracting(Outcome::isSuccess).containsExactly(true, false, true);
+        Ensemble<Model> models = sharedModels();
+        assertThat(models.mapUnordered(args, (m, a) -> a)).containsExactlyInAnyOrderElementsOf(args);
+        assertThat(models.mapAsync(args, (m, a) -> a + 1).get(30, TimeUnit.SECONDS))
+                .isEqualTo(args.stream().map(a -> a + 1).toList());
+        try (Stream<Integer> s = models.stream(args, (m, a) -> a)) {
+            assertThat(s.limit(5).toList()).containsExactly(0, 1, 2, 3, 4);
         }
+        try (Stream<Integer> s = models.streamUnordered(args, (m, a) -> a)) {
+            assertThat(s.toList()).containsExactlyInAnyOrderElementsOf(args);
+        }
+        List<Outcome<Integer>> outcomes = models.mapOutcomes(List.of("1", "x", "3"), (m, a) -> Integer.parseInt(a));
+        assertThat(outcomes).extracting(Outcome::isSuccess).containsExactly(true, false, true);
     }
 
     @Test
     void map_failureNamesTheIndex() {
-        try (Ensemble<Model> models = ensemble(Model::new)) {
-            assertThatThrownBy(() -> models.map(List.of("1", "2", "three"), (m, a) -> Integer.parseInt(a)))
-                    .isInstanceOf(TaskFailedException.class).hasMessageContaining("index 2");
-            assertThatThrownBy(() -> models.map(List.of(1), null)).isInstanceOf(IllegalArgumentException.class);
-        }
+        Ensemble<Model> models = sharedModels();
+        assertThatThrownBy(() -> models.map(List.of("1", "2", "three"), (m, a) -> Integer.parseInt(a)))
+                .isInstanceOf(TaskFailedException.class).hasMessageContaining("index 2");
+        assertThatThrownBy(() -> models.map(List.of(1), null)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void asyncCalls() throws Exception {
-        try (Ensemble<Model> models = ensemble(Model::new)) {
-            assertThat(models.broadcastAsync(Model::worker).get(30, TimeUnit.SECONDS)).containsExactly(0, 1, 2);
-            assertThat(models.scatterAsync(List.of(5, 6, 7), (m, a) -> m.worker() + a).get(30, TimeUnit.SECONDS))
-                    .containsExactly(5, 7, 9);
-            assertThat(models.onAsync(1, Model::worker).get(30, TimeUnit.SECONDS)).isEqualTo(1);
-            assertThat(models.broadcastAsync(m -> {
-                throw new IllegalStateException("async failure");
-            })).failsWithin(30, TimeUnit.SECONDS).withThrowableThat().havingRootCause()
-                    .withMessage("async failure");
-        }
+        Ensemble<Model> models = sharedModels();
+        assertThat(models.broadcastAsync(Model::worker).get(30, TimeUnit.SECONDS)).containsExactly(0, 1, 2);
+        assertThat(models.scatterAsync(List.of(5, 6, 7), (m, a) -> m.worker() + a).get(30, TimeUnit.SECONDS))
+                .containsExactly(5, 7, 9);
+        assertThat(models.onAsync(1, Model::worker).get(30, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(models.broadcastAsync(m -> {
+            throw new IllegalStateException("async failure");
+        })).failsWithin(30, TimeUnit.SECONDS).withThrowableThat().havingRootCause()
+                .withMessage("async failure");
     }
 
     // ---- batched ----
@@ -323,16 +376,15 @@ public abstract class EnsembleContract {
     @Test
     void batched_onInstances_withAndWithoutReduction() {
         List<Integer> args = IntStream.range(0, 10).boxed().toList();
-        try (Ensemble<Model> models = ensemble(Model::new)) {
-            assertThat(models.batched(args, (m, batch) -> batch)).containsExactly(List.of(0, 1, 2, 3),
-                    List.of(4, 5, 6), List.of(7, 8, 9));
-            int total = models.batched(args, (m, batch) -> batch.stream().mapToInt(x -> x).sum(), Reductions.sum());
-            assertThat(total).isEqualTo(45);
-            List<Integer> workers = models.batched(args, (m, batch) -> List.of(m.worker()), Reductions.flatten(),
-                    CallOptions.defaults().batches(5));
-            assertThat(workers).hasSize(5).allSatisfy(w -> assertThat(w).isBetween(0, WORKERS - 1));
-            assertThat(models.batched(List.<Integer>of(), (m, batch) -> batch.size(), Reductions.sum(0))).isZero();
-        }
+        Ensemble<Model> models = sharedModels();
+        assertThat(models.batched(args, (m, batch) -> batch)).containsExactly(List.of(0, 1, 2, 3),
+                List.of(4, 5, 6), List.of(7, 8, 9));
+        int total = models.batched(args, (m, batch) -> batch.stream().mapToInt(x -> x).sum(), Reductions.sum());
+        assertThat(total).isEqualTo(45);
+        List<Integer> workers = models.batched(args, (m, batch) -> List.of(m.worker()), Reductions.flatten(),
+                CallOptions.defaults().batches(5));
+        assertThat(workers).hasSize(5).allSatisfy(w -> assertThat(w).isBetween(0, WORKERS - 1));
+        assertThat(models.batched(List.<Integer>of(), (m, batch) -> batch.size(), Reductions.sum(0))).isZero();
     }
 
     // ---- building ----
@@ -470,15 +522,14 @@ public abstract class EnsembleContract {
 
     @Test
     void mapping_gathersAStreamOverTheInstances_inOrder() {
-        try (Ensemble<Model> models = ensemble(Model::new)) {
-            List<String> got = IntStream.range(0, 40).boxed().gather(models.<Integer, String>mapping((m, x) ->
-                    x + ":" + m.worker())).toList();
-            assertThat(got).hasSize(40);
-            for (int i = 0; i < 40; i++) {
-                assertThat(got.get(i)).startsWith(i + ":");
-            }
-            assertThat(Stream.iterate(0, n -> n + 1).gather(models.<Integer, Integer>mapping((m, x) -> x)).limit(5)
-                    .toList()).containsExactly(0, 1, 2, 3, 4);
+        Ensemble<Model> models = sharedModels();
+        List<String> got = IntStream.range(0, 40).boxed().gather(models.<Integer, String>mapping((m, x) ->
+                x + ":" + m.worker())).toList();
+        assertThat(got).hasSize(40);
+        for (int i = 0; i < 40; i++) {
+            assertThat(got.get(i)).startsWith(i + ":");
         }
+        assertThat(Stream.iterate(0, n -> n + 1).gather(models.<Integer, Integer>mapping((m, x) -> x)).limit(5)
+                .toList()).containsExactly(0, 1, 2, 3, 4);
     }
 }

@@ -13,9 +13,11 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -47,6 +50,20 @@ public abstract class WorkerPoolContract {
     private final List<WorkerPool> pools = new ArrayList<>();
 
     /**
+     * One pool of two workers per test class, for the tests that only read a pool: they neither close it nor
+     * kill, time out or cancel its workers, nor count its insights. Starting a pool of worker JVMs (or of cluster
+     * members' worker JVMs) is most of such a test's time. It is built with the class's first test instance, so the
+     * leak check, which looks before each test, sees it as there already; it is closed after the class's last test.
+     */
+    private static final Map<Class<?>, WorkerPool> SHARED = new ConcurrentHashMap<>();
+
+    /** Builds the class's shared pool once; {@link #builder()} only names the backend, so calling it here is safe. */
+    @SuppressWarnings("this-escape")
+    protected WorkerPoolContract() {
+        SHARED.computeIfAbsent(getClass(), c -> builder().workers(2).build());
+    }
+
+    /**
      * A builder for this backend's pools, with the kind of worker already chosen.
      *
      * @return a fresh builder
@@ -63,11 +80,24 @@ public abstract class WorkerPoolContract {
         return pool;
     }
 
+    /** @return the class's pool of two workers shared by the tests that only read a pool (see {@link #SHARED}) */
+    protected WorkerPool shared() {
+        return SHARED.get(getClass());
+    }
+
     @AfterEach
     void closePools() {
         for (WorkerPool pool : pools) {
             pool.close();
         }
+    }
+
+    @AfterAll
+    static void closeSharedPools() {
+        for (WorkerPool pool : SHARED.values()) {
+            pool.close();
+        }
+        SHARED.clear();
     }
 
     static List<Integer> range(int n) {
@@ -78,31 +108,31 @@ public abstract class WorkerPoolContract {
 
     @Test
     void map_keepsInputOrder() {
-        WorkerPool pool = pool(2);
+        WorkerPool pool = shared();
         assertThat(pool.map(range(1000), x -> x * 3)).isEqualTo(range(1000).stream().map(x -> x * 3).toList());
     }
 
     @Test
     void map_ofNothing_isEmpty() {
-        assertThat(pool(2).map(List.<Integer>of(), x -> x + 1)).isEmpty();
+        assertThat(shared().map(List.<Integer>of(), x -> x + 1)).isEmpty();
     }
 
     @Test
     void map_ofOneInput() {
-        assertThat(pool(2).map(List.of("a"), s -> s + "!")).containsExactly("a!");
+        assertThat(shared().map(List.of("a"), s -> s + "!")).containsExactly("a!");
     }
 
     @Test
     void map_passesNullInputsAndResultsThrough() {
         List<String> inputs = new ArrayList<>(List.of("a", "b"));
         inputs.add(1, null);
-        assertThat(pool(2).map(inputs, s -> s == null ? null : s.toUpperCase())).containsExactly("A", null, "B");
+        assertThat(shared().map(inputs, s -> s == null ? null : s.toUpperCase())).containsExactly("A", null, "B");
     }
 
     @Test
     void map_acceptsAnyIterable() {
         Iterable<Long> inputs = () -> LongStream.range(0, 500).iterator();
-        List<Long> out = pool(2).map(inputs, x -> x + 1);
+        List<Long> out = shared().map(inputs, x -> x + 1);
         assertThat(out).hasSize(500).startsWith(1L, 2L).endsWith(500L);
     }
 
@@ -130,7 +160,7 @@ public abstract class WorkerPoolContract {
 
     @Test
     void map_largeInputWithAutomaticChunks_isComplete() {
-        List<Integer> out = pool(2).map(range(200_000), x -> x % 7);
+        List<Integer> out = shared().map(range(200_000), x -> x % 7);
         assertThat(out).hasSize(200_000);
         for (int i = 0; i < out.size(); i++) {
             assertThat(out.get(i)).isEqualTo(i % 7);
@@ -139,7 +169,7 @@ public abstract class WorkerPoolContract {
 
     @Test
     void map_withFixedChunkSizes_givesTheSameResults() {
-        WorkerPool pool = pool(2);
+        WorkerPool pool = shared();
         List<Integer> expected = range(101).stream().map(x -> x * x).toList();
         for (int size : new int[] {1, 2, 7, 100, 101, 1000}) {
             assertThat(pool.map(range(101), x -> x * x, CallOptions.defaults().chunkSize(size)))
@@ -167,7 +197,7 @@ public abstract class WorkerPoolContract {
 
     @Test
     void map_reusesThePoolAcrossManyCalls() {
-        WorkerPool pool = pool(2);
+        WorkerPool pool = shared();
         for (int call = 0; call < 50; call++) {
             int offset = call;
             assertThat(pool.map(range(20), x -> x + offset)).startsWith(offset).hasSize(20);
@@ -176,7 +206,7 @@ public abstract class WorkerPoolContract {
 
     @Test
     void map_fromConcurrentCallers_eachGetsItsOwnResults() throws Exception {
-        WorkerPool pool = pool(2);
+        WorkerPool pool = shared();
         int callers = 6;
         List<CompletableFuture<Boolean>> results = new ArrayList<>();
         CountDownLatch go = new CountDownLatch(1);
@@ -212,7 +242,7 @@ public abstract class WorkerPoolContract {
 
     @Test
     void mapUnordered_returnsEveryResultExactlyOnce() {
-        List<Integer> out = pool(2).mapUnordered(range(5_000), x -> x * 2, CallOptions.defaults().chunkSize(10));
+        List<Integer> out = shared().mapUnordered(range(5_000), x -> x * 2, CallOptions.defaults().chunkSize(10));
         assertThat(out).hasSize(5_000).containsExactlyInAnyOrderElementsOf(range(5_000).stream().map(x -> x * 2).toList());
     }
 
@@ -237,7 +267,7 @@ public abstract class WorkerPoolContract {
 
     @Test
     void stream_keepsInputOrder() {
-        try (Stream<Integer> s = pool(2).stream(range(3_000), x -> x - 1, CallOptions.defaults().chunkSize(7))) {
+        try (Stream<Integer> s = shared().stream(range(3_000), x -> x - 1, CallOptions.defaults().chunkSize(7))) {
             assertThat(s.toList()).isEqualTo(range(3_000).stream().map(x -> x - 1).toList());
         }
     }
@@ -293,7 +323,7 @@ public abstract class WorkerPoolContract {
 
     @Test
     void stream_ofNothing_isEmpty() {
-        try (Stream<Integer> s = pool(2).stream(List.<Integer>of(), x -> x)) {
+        try (Stream<Integer> s = shared().stream(List.<Integer>of(), x -> x)) {
             assertThat(s.toList()).isEmpty();
         }
     }
@@ -302,13 +332,13 @@ public abstract class WorkerPoolContract {
 
     @Test
     void mapAsync_completesWithResultsInOrder() throws Exception {
-        CompletableFuture<List<Integer>> f = pool(2).mapAsync(range(1_000), x -> x + 5);
+        CompletableFuture<List<Integer>> f = shared().mapAsync(range(1_000), x -> x + 5);
         assertThat(f.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(range(1_005).subList(5, 1_005));
     }
 
     @Test
     void mapAsync_failsWithTaskFailedException() {
-        CompletableFuture<List<Integer>> f = pool(2).mapAsync(range(10), x -> 10 / (x - 3));
+        CompletableFuture<List<Integer>> f = shared().mapAsync(range(10), x -> 10 / (x - 3));
         assertThatThrownBy(() -> f.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(TaskFailedException.class).hasMessageContaining("index 3")
                 .cause().isInstanceOf(ArithmeticException.class);
@@ -330,12 +360,12 @@ public abstract class WorkerPoolContract {
 
     @Test
     void submit_runsOneJob() throws Exception {
-        assertThat(pool(2).submit(() -> "done").get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo("done");
+        assertThat(shared().submit(() -> "done").get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo("done");
     }
 
     @Test
     void submit_ofAFailingJob_completesExceptionally() {
-        CompletableFuture<Object> f = pool(2).submit(() -> {
+        CompletableFuture<Object> f = shared().submit(() -> {
             throw new IOException("disk gone");
         });
         assertThatThrownBy(() -> f.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).cause()
@@ -345,7 +375,7 @@ public abstract class WorkerPoolContract {
 
     @Test
     void submit_manyJobsAtOnce_allComplete() throws Exception {
-        WorkerPool pool = pool(2);
+        WorkerPool pool = shared();
         List<CompletableFuture<Integer>> futures = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             int n = i;
@@ -385,12 +415,12 @@ public abstract class WorkerPoolContract {
 
     @Test
     void apply_returnsTheJobsResult() {
-        assertThat(pool(2).apply(() -> 6 * 7)).isEqualTo(42);
+        assertThat(shared().apply(() -> 6 * 7)).isEqualTo(42);
     }
 
     @Test
     void apply_ofAFailingJob_throwsWithoutAnIndex() {
-        assertThatThrownBy(() -> pool(2).apply(() -> {
+        assertThatThrownBy(() -> shared().apply(() -> {
             throw new IllegalStateException("nope");
         })).isInstanceOfSatisfying(TaskFailedException.class, e -> {
             assertThat(e.index()).isEqualTo(TaskFailedException.NO_INDEX);
@@ -405,7 +435,7 @@ public abstract class WorkerPoolContract {
 
     @Test
     void broadcast_failureNamesTheWorker() {
-        assertThatThrownBy(() -> pool(2).broadcast(() -> {
+        assertThatThrownBy(() -> shared().broadcast(() -> {
             if (WorkerContext.current().workerId() == 1) {
                 throw new IllegalStateException("worker one refuses");
             }
@@ -420,7 +450,7 @@ public abstract class WorkerPoolContract {
 
     @Test
     void map_failure_namesWorkerIndexAndInput() {
-        assertThatThrownBy(() -> pool(2).map(List.of("1", "2", "three", "4"), Integer::parseInt))
+        assertThatThrownBy(() -> shared().map(List.of("1", "2", "three", "4"), Integer::parseInt))
                 .isInstanceOfSatisfying(TaskFailedException.class, e -> {
                     assertThat(e.index()).isEqualTo(2);
                     assertThat(e.input()).isEqualTo("\"three\"");
@@ -432,7 +462,7 @@ public abstract class WorkerPoolContract {
 
     @Test
     void map_failure_keepsTheCheckedCauseAndItsStackTrace() {
-        assertThatThrownBy(() -> pool(2).map(range(5), x -> {
+        assertThatThrownBy(() -> shared().map(range(5), x -> {
             if (x == 4) {
                 throw new IOException("file " + x + " unreadable");
             }
@@ -473,7 +503,7 @@ public abstract class WorkerPoolContract {
 
     @Test
     void map_withTheFirstOfSeveralFailures_reportsOneOfThem() {
-        assertThatThrownBy(() -> pool(2).map(range(100), x -> {
+        assertThatThrownBy(() -> shared().map(range(100), x -> {
             if (x % 10 == 9) {
                 throw new IllegalArgumentException("bad " + x);
             }
@@ -484,7 +514,7 @@ public abstract class WorkerPoolContract {
 
     @Test
     void mapOutcomes_givesEveryInputAnOutcome() {
-        List<Outcome<Integer>> outcomes = pool(2).mapOutcomes(List.of("1", "x", "3", "y"), Integer::parseInt,
+        List<Outcome<Integer>> outcomes = shared().mapOutcomes(List.of("1", "x", "3", "y"), Integer::parseInt,
                 CallOptions.defaults().chunkSize(1));
         assertThat(outcomes).hasSize(4);
         assertThat(outcomes.get(0)).isEqualTo(new Outcome.Success<>(0, 1));
@@ -500,7 +530,7 @@ public abstract class WorkerPoolContract {
 
     @Test
     void mapOutcomes_withFailuresInsideLargeChunks_keepsGoing() {
-        List<Outcome<Integer>> outcomes = pool(2).mapOutcomes(range(1_000), x -> {
+        List<Outcome<Integer>> outcomes = shared().mapOutcomes(range(1_000), x -> {
             if (x % 100 == 0) {
                 throw new IllegalStateException("hundred");
             }
@@ -529,7 +559,7 @@ public abstract class WorkerPoolContract {
                 return n++;
             }
         };
-        assertThatThrownBy(() -> pool(2).map(broken, x -> x)).hasMessageContaining("source dried up")
+        assertThatThrownBy(() -> shared().map(broken, x -> x)).hasMessageContaining("source dried up")
                 .hasMessageContaining("index 10");
     }
 
@@ -565,7 +595,7 @@ public abstract class WorkerPoolContract {
 
     @Test
     void context_givesWorkerIdAndCount() {
-        List<String> seen = pool(2).map(range(100), x -> {
+        List<String> seen = shared().map(range(100), x -> {
             WorkerContext c = WorkerContext.current();
             return c.workerId() + "/" + c.workerCount();
         });
@@ -941,7 +971,7 @@ public abstract class WorkerPoolContract {
 
     @Test
     void mapping_gathersAStreamInOrder() {
-        WorkerPool pool = pool(2);
+        WorkerPool pool = shared();
         assertThat(range(200).stream().gather(pool.mapping(x -> x * 2)).toList())
                 .isEqualTo(range(200).stream().map(x -> x * 2).toList());
         assertThat(Stream.<Integer>empty().gather(pool.mapping(x -> x)).toList()).isEmpty();
@@ -949,7 +979,7 @@ public abstract class WorkerPoolContract {
 
     @Test
     void mappingUnordered_givesEveryResultOnce() {
-        WorkerPool pool = pool(2);
+        WorkerPool pool = shared();
         assertThat(range(100).stream().gather(pool.mappingUnordered(x -> x + 1)).toList())
                 .containsExactlyInAnyOrderElementsOf(range(101).subList(1, 101));
     }
@@ -1015,7 +1045,7 @@ public abstract class WorkerPoolContract {
 
     @Test
     void map_whenAnExceptionsMessageThrowsOnceItCrossedJvms_failsAtThatInput() {
-        WorkerPool pool = pool(2);
+        WorkerPool pool = shared();
         for (int round = 0; round < 2; round++) {
             assertThatThrownBy(() -> pool.map(List.of(1, 2, 3), WorkerPoolContract::failOnTwoAfterCrossing))
                     .isInstanceOfSatisfying(TaskFailedException.class, e -> {
@@ -1046,7 +1076,7 @@ public abstract class WorkerPoolContract {
 
     @Test
     void map_whenAnExceptionsMessageThrows_failsAtThatInputAndLosesNothing() {
-        WorkerPool pool = pool(2);
+        WorkerPool pool = shared();
         assertThatThrownBy(() -> pool.map(List.of(1, 2, 3), WorkerPoolContract::failOnTwo))
                 .isInstanceOfSatisfying(TaskFailedException.class, e -> {
                     assertThat(e.index()).isEqualTo(1);
@@ -1062,7 +1092,7 @@ public abstract class WorkerPoolContract {
 
     @Test
     void map_ofInputsWhoseToStringThrows_namesTheFailedOne() {
-        WorkerPool pool = pool(2);
+        WorkerPool pool = shared();
         List<Unprintable> inputs = List.of(new Unprintable(0), new Unprintable(1), new Unprintable(2));
         assertThatThrownBy(() -> pool.map(inputs, u -> {
             if (u.n() == 1) {
@@ -1328,7 +1358,7 @@ public abstract class WorkerPoolContract {
 
     @Test
     void results_areNeverSharedBetweenCalls() {
-        WorkerPool pool = pool(2);
+        WorkerPool pool = shared();
         List<Integer> a = pool.map(range(10), x -> x);
         List<Integer> b = pool.map(range(10), x -> x + 100);
         assertThat(a).isEqualTo(range(10));

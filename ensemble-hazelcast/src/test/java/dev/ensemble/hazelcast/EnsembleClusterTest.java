@@ -26,6 +26,12 @@ class EnsembleClusterTest extends EnsembleContract {
         return builder.cluster(HazelcastBackend.of(CLUSTER.client())).build();
     }
 
+    /** Its worker killer ends a member, and with it the workers of every ensemble on that member. */
+    @Override
+    protected boolean sharesAnEnsemble() {
+        return false;
+    }
+
     @Override
     protected Optional<InstanceJob<Object, Object>> workerKiller() {
         return Optional.of(m -> {
