@@ -201,6 +201,39 @@ class ClusterTest extends WorkerPoolContract {
         assertThat(pool.map(List.of(1L, 2L, 3L), x -> x + 1)).containsExactly(2L, 3L, 4L);
     }
 
+    @Test
+    void close_afterACallEndedByItsDeadline_doesNotWaitForAFrozenMember() throws Exception {
+        WorkerPool pool = WorkerPool.builder().cluster(HazelcastBackend.of(CLUSTER.client()).workersPerMember(1))
+                .build();
+        FileLatch running = FileLatch.create(temp, 2);
+        FileLatch never = FileLatch.create(temp, 1);
+        CompletableFuture<List<Long>> call = CompletableFuture.supplyAsync(() -> pool.map(List.of(0L, 1L), x -> {
+            running.countDown("pid-" + ProcessHandle.current().pid() + "-" + x);
+            if (x == 1) {
+                never.await(PATIENCE); // input 1 runs until its call is cancelled (never, once its member froze)
+            }
+            return x;
+        }, CallOptions.defaults().chunkSize(1).timeout(java.time.Duration.ofSeconds(2))));
+        running.await(PATIENCE);
+        long victim;
+        try (var marks = java.nio.file.Files.list(java.nio.file.Path.of(running.directory()))) {
+            victim = Long.parseLong(marks.map(p -> p.getFileName().toString()).filter(n -> n.endsWith("-1"))
+                    .findFirst().orElseThrow().split("-")[1]);
+        }
+        assertThat(new ProcessBuilder("kill", "-STOP", Long.toString(victim)).start().waitFor()).isZero();
+        try {
+            assertThatThrownBy(() -> call.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).cause()
+                    .isInstanceOf(dev.ensemble.CallTimeoutException.class);
+            pool.close();
+            // close() returned while the member was still frozen and in the cluster: it waited neither for the
+            // member to resume nor for the heartbeat to drop it (10 s here), as it did before.
+            assertThat(CLUSTER.client().getCluster().getMembers()).as("the frozen member was never dropped")
+                    .hasSize(2);
+        } finally {
+            assertThat(new ProcessBuilder("kill", "-CONT", Long.toString(victim)).start().waitFor()).isZero();
+        }
+    }
+
     // ---------------------------------------------------------------- what cannot travel
 
     @Test

@@ -70,6 +70,13 @@ final class HazelcastWorkers implements Backend {
     static final String MEMBER_LEFT = "member left the cluster";
     private static final long CANCEL_CHECK_MILLIS = 100;
     private static final long CLOSE_WAIT_SECONDS = 10;
+    /**
+     * How long a member may stay silent about a cancelled chunk (or a closing pool) before it is probed, and how
+     * long it then has to answer the probe. A probe runs on a thread of its own on the member, so a member that is
+     * only busy answers it at once; one that answers nothing is frozen (stopped, or in a long pause).
+     */
+    private static final long PROBE_AFTER_MILLIS = 1_000;
+    private static final long PROBE_ANSWER_MILLIS = 2_000;
     private static final int TASKS_REMEMBERED = 32;
     /** Chunks a worker holds at once: one running, one waiting on the member, so the round trip is hidden. */
     static final int IN_FLIGHT = 2;
@@ -95,6 +102,11 @@ final class HazelcastWorkers implements Backend {
         final CompletableFuture<Void> gone = new CompletableFuture<>();
         final Set<Long> tasksSent = Collections.newSetFromMap(Collections.synchronizedMap(lru(TASKS_REMEMBERED)));
         boolean opened; // guarded by this
+        /**
+         * Set when a slot gave up on the member for answering nothing (not even a probe), cleared by its next
+         * answer: meanwhile no slot moves there and close() does not wait for it.
+         */
+        volatile boolean frozen;
 
         MemberLink(Member member) {
             this.member = member;
@@ -131,6 +143,7 @@ final class HazelcastWorkers implements Backend {
         final int generation;
         CompletableFuture<Reply> reply;
         boolean cancelSent;
+        long cancelSentNanos;
         final long sentNanos = System.nanoTime();
 
         Flight(Chunk chunk, MemberLink home, MemberCall call, int generation, CompletableFuture<Reply> reply) {
@@ -154,6 +167,23 @@ final class HazelcastWorkers implements Backend {
 
         MemberGone(String message, Throwable cause) {
             super(message, cause, false, false);
+        }
+    }
+
+    /** A liveness probe sent to a member at {@code sentNanos}. */
+    private record Probe(CompletableFuture<Reply> reply, long sentNanos) {
+        /**
+         * Whether to send a (new) probe: none was sent, or the last one was answered (an error is an answer too:
+         * the member is not frozen) and is a while old.
+         */
+        static boolean due(Probe last, long now) {
+            return last == null
+                    || last.reply.isDone() && now - last.sentNanos > TimeUnit.MILLISECONDS.toNanos(PROBE_AFTER_MILLIS);
+        }
+
+        /** @return whether the member has had its time to answer and did not */
+        boolean overdue(long now) {
+            return !reply.isDone() && now - sentNanos > TimeUnit.MILLISECONDS.toNanos(PROBE_ANSWER_MILLIS);
         }
     }
 
@@ -270,7 +300,7 @@ final class HazelcastWorkers implements Backend {
             }
             listener = null;
         }
-        List<CompletableFuture<Reply>> closing = new ArrayList<>();
+        Map<MemberLink, CompletableFuture<Reply>> closing = new LinkedHashMap<>();
         for (MemberLink link : links.values()) {
             synchronized (link) {
                 if (!link.opened || link.gone.isDone()) {
@@ -280,15 +310,42 @@ final class HazelcastWorkers implements Backend {
             }
             MemberCall call = new MemberCall(MemberCall.CLOSE_POOL, poolId);
             call.flags = terminate ? MemberCall.FLAG_TERMINATE : 0;
-            closing.add(send(link, call));
+            closing.put(link, send(link, call));
         }
-        try {
-            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
-                    .get(terminate ? 2 : CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            // A member that does not answer has left or is leaving; it forgets the pool when its owner is gone.
+        // A member that does not answer has left, is leaving or is frozen; it forgets the pool when its owner is
+        // gone. One that is only slow (exit hooks running) answers probes, and is waited for up to the limit.
+        long started = System.nanoTime();
+        long end = started + TimeUnit.SECONDS.toNanos(terminate ? 2 : CLOSE_WAIT_SECONDS);
+        Map<MemberLink, Probe> probes = new HashMap<>();
+        while (!closing.isEmpty()) {
+            long now = System.nanoTime();
+            if (now - end > 0) {
+                return;
+            }
+            closing.entrySet().removeIf(entry -> {
+                if (entry.getValue().isDone() || entry.getKey().frozen) {
+                    return true; // a frozen member is told, not waited for: it forgets the pool when it resumes
+                }
+                if (now - started < TimeUnit.MILLISECONDS.toNanos(PROBE_AFTER_MILLIS)) {
+                    return false;
+                }
+                Probe probe = probes.get(entry.getKey());
+                if (Probe.due(probe, now)) {
+                    probes.put(entry.getKey(), new Probe(send(entry.getKey(), new MemberCall(MemberCall.PROBE, "")),
+                            now));
+                    return false;
+                }
+                return probe.overdue(now); // frozen: not worth waiting for
+            });
+            try {
+                CompletableFuture.anyOf(closing.values().toArray(CompletableFuture[]::new))
+                        .get(CANCEL_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                // look again: answered, failed (gone) or still silent
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
@@ -562,7 +619,7 @@ final class HazelcastWorkers implements Backend {
                 for (Member m : HazelcastStarter.eligibleMembers(hz, options.allowNonLoopback(), false)) {
                     MemberLink candidate = link(m);
                     int l = load.getOrDefault(m.getUuid(), 0);
-                    if (!candidate.gone.isDone() && !tried.contains(m.getUuid()) && l < least) {
+                    if (!candidate.gone.isDone() && !candidate.frozen && !tried.contains(m.getUuid()) && l < least) {
                         to = candidate;
                         least = l;
                     }
@@ -685,6 +742,7 @@ final class HazelcastWorkers implements Backend {
                     if (error != null) {
                         reply.completeExceptionally(error);
                     } else {
+                        link.frozen = false; // it answers again: slots may move there
                         reply.complete((Reply) value);
                     }
                 });
@@ -723,6 +781,7 @@ final class HazelcastWorkers implements Backend {
             throws MemberGone {
         CompletableFuture<Object> either = CompletableFuture.anyOf(reply, link.gone);
         long since = System.nanoTime();
+        Probe probe = null;
         while (true) {
             try {
                 either.get(CANCEL_CHECK_MILLIS, TimeUnit.MILLISECONDS);
@@ -733,9 +792,24 @@ final class HazelcastWorkers implements Backend {
                 }
                 long now = System.nanoTime();
                 if (deadline != 0 && now - deadline > 0) {
+                    link.frozen = true;
                     throw new MemberGone(link + " answered nothing for " + TimeUnit.NANOSECONDS.toMillis(now - since)
                             + " ms while running a chunk under a task timeout of " + config.taskTimeout()
                             + ": it is frozen (stopped, or in a long pause)", null);
+                }
+                // Nobody needs a cancelled chunk's answer: a member that keeps silent about it is probed, and one
+                // that answers no probe either is given up (so that close() does not wait for a frozen member).
+                Flight head = flights == null ? null : flights.peek();
+                if (head != null && head.reply == reply && head.cancelSent
+                        && now - head.cancelSentNanos > TimeUnit.MILLISECONDS.toNanos(PROBE_AFTER_MILLIS)) {
+                    if (Probe.due(probe, now)) {
+                        probe = new Probe(send(link, new MemberCall(MemberCall.PROBE, "")), now);
+                    } else if (probe.overdue(now)) {
+                        link.frozen = true;
+                        throw new MemberGone(link + " answered nothing, not even a probe, for "
+                                + TimeUnit.NANOSECONDS.toMillis(now - head.cancelSentNanos) + " ms after its chunk's "
+                                + "call was cancelled: it is frozen (stopped, or in a long pause)", null);
+                    }
                 }
             } catch (InterruptedException e) {
                 if (stopping) {
@@ -798,8 +872,12 @@ final class HazelcastWorkers implements Backend {
     private void sendCancels(ArrayDeque<Flight> flights) {
         for (Flight f : flights) {
             if (!f.cancelSent && f.chunk.isCancelled()) {
+                long now = System.nanoTime();
                 for (Flight g : flights) {
-                    g.cancelSent |= g.chunk.callId() == f.chunk.callId();
+                    if (!g.cancelSent && g.chunk.callId() == f.chunk.callId()) {
+                        g.cancelSent = true;
+                        g.cancelSentNanos = now;
+                    }
                 }
                 MemberCall cancel = new MemberCall(MemberCall.CANCEL_CALL, poolId);
                 cancel.callId = f.chunk.callId();
