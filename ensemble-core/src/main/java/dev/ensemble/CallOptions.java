@@ -5,7 +5,7 @@ package dev.ensemble;
  * Immutable: every method returns a new instance, so one options value can be kept and reused.
  */
 public final class CallOptions {
-    private static final CallOptions DEFAULTS = new CallOptions(0, null, null, 0, 0, 0, null, false, null);
+    private static final CallOptions DEFAULTS = new CallOptions(0, null, null, 0, 0, 0, null, false, null, 0);
 
     private final int chunkSize;
     private final String name;
@@ -16,12 +16,14 @@ public final class CallOptions {
     private final java.time.Duration timeout;
     private final boolean orderTasks;
     private final java.time.Duration taskTimeout;
+    private final long maxTasksPerWorker;
 
     /** The default bound of {@link #maxBytesInFlight}: large results of a slow reader stay within it. */
     public static final long DEFAULT_MAX_BYTES_IN_FLIGHT = 64L << 20;
 
     private CallOptions(int chunkSize, String name, Boolean progressBar, int maxChunksInFlight, int batches,
-            long maxBytesInFlight, java.time.Duration timeout, boolean orderTasks, java.time.Duration taskTimeout) {
+            long maxBytesInFlight, java.time.Duration timeout, boolean orderTasks, java.time.Duration taskTimeout,
+            long maxTasksPerWorker) {
         this.chunkSize = chunkSize;
         this.name = name;
         this.progressBar = progressBar;
@@ -31,6 +33,7 @@ public final class CallOptions {
         this.timeout = timeout;
         this.orderTasks = orderTasks;
         this.taskTimeout = taskTimeout;
+        this.maxTasksPerWorker = maxTasksPerWorker;
     }
 
     /**
@@ -57,7 +60,7 @@ public final class CallOptions {
                     "chunkSize must be at least 1, got " + size + "; leave it unset for the automatic size");
         }
         return new CallOptions(size, name, progressBar, maxChunksInFlight, batches,
-                maxBytesInFlight, timeout, orderTasks, taskTimeout);
+                maxBytesInFlight, timeout, orderTasks, taskTimeout, maxTasksPerWorker);
     }
 
     /**
@@ -72,7 +75,7 @@ public final class CallOptions {
             throw new IllegalArgumentException("a call name must be a non-blank string, got " + quote(callName));
         }
         return new CallOptions(chunkSize, callName.strip(), progressBar, maxChunksInFlight, batches,
-                maxBytesInFlight, timeout, orderTasks, taskTimeout);
+                maxBytesInFlight, timeout, orderTasks, taskTimeout, maxTasksPerWorker);
     }
 
     /**
@@ -84,7 +87,7 @@ public final class CallOptions {
      */
     public CallOptions progressBar(boolean show) {
         return new CallOptions(chunkSize, name, show, maxChunksInFlight, batches,
-                maxBytesInFlight, timeout, orderTasks, taskTimeout);
+                maxBytesInFlight, timeout, orderTasks, taskTimeout, maxTasksPerWorker);
     }
 
     /**
@@ -100,7 +103,7 @@ public final class CallOptions {
             throw new IllegalArgumentException("maxChunksInFlight must be at least 1, got " + chunks);
         }
         return new CallOptions(chunkSize, name, progressBar, chunks, batches, maxBytesInFlight, timeout, orderTasks,
-                taskTimeout);
+                taskTimeout, maxTasksPerWorker);
     }
 
     /**
@@ -120,7 +123,7 @@ public final class CallOptions {
             throw new IllegalArgumentException("maxBytesInFlight must be at least 1, got " + bytes);
         }
         return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, batches, bytes, timeout, orderTasks,
-                taskTimeout);
+                taskTimeout, maxTasksPerWorker);
     }
 
     /**
@@ -138,7 +141,7 @@ public final class CallOptions {
             throw new IllegalArgumentException("a call's timeout must be positive, got " + deadline);
         }
         return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, batches,
-                maxBytesInFlight, deadline, orderTasks, taskTimeout);
+                maxBytesInFlight, deadline, orderTasks, taskTimeout, maxTasksPerWorker);
     }
 
     /**
@@ -156,7 +159,7 @@ public final class CallOptions {
             throw new IllegalArgumentException("a call's taskTimeout must be positive, got " + timeout);
         }
         return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, batches, maxBytesInFlight,
-                this.timeout, orderTasks, timeout);
+                this.timeout, orderTasks, timeout, maxTasksPerWorker);
     }
 
     /**
@@ -169,6 +172,36 @@ public final class CallOptions {
     }
 
     /**
+     * Replaces a worker after it has run this many of this call's tasks (MPIRE's per-call {@code worker_lifespan}):
+     * each worker that runs the call runs at most this many of its tasks, then exits (its exit hook runs) and a
+     * fresh worker takes its place, so state a task leaks into its worker (static caches, native memory) lasts at
+     * most that long. Counted per worker from the call's first task on it; a worker replaced for any reason starts
+     * again from zero. The pool's {@code maxTasksPerWorker} still applies: whichever a worker reaches first replaces
+     * it. Threads, virtual threads and processes; a cluster pool, an {@link Ensemble} (whose instances live as long
+     * as their workers) and {@link #orderTasks()} refuse it. Default: none.
+     *
+     * @param tasks at least 1
+     * @return options with that lifespan
+     * @throws IllegalArgumentException if {@code tasks} is less than 1
+     */
+    public CallOptions maxTasksPerWorker(long tasks) {
+        if (tasks < 1) {
+            throw new IllegalArgumentException("a call's maxTasksPerWorker must be at least 1, got " + tasks);
+        }
+        return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, batches, maxBytesInFlight, timeout,
+                orderTasks, taskTimeout, tasks);
+    }
+
+    /**
+     * The worker lifespan of this call ({@link #maxTasksPerWorker(long)}).
+     *
+     * @return tasks per worker, or 0 for none
+     */
+    public long maxTasksPerWorker() {
+        return maxTasksPerWorker;
+    }
+
+    /**
      * Assigns the inputs of a {@code map} to workers in order, for runs that must be reproducible (MPIRE's
      * {@code order_tasks}): input {@code i} runs on worker {@code i % workers}, one input at a time, whatever the
      * workers' speed. Costs the load balancing and the chunking; {@code map} only (other calls refuse it).
@@ -177,7 +210,7 @@ public final class CallOptions {
      */
     public CallOptions orderTasks() {
         return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, batches, maxBytesInFlight, timeout,
-                true, taskTimeout);
+                true, taskTimeout, maxTasksPerWorker);
     }
 
     /**
@@ -222,7 +255,7 @@ public final class CallOptions {
                     "batches must be at least 1, got " + count + "; leave it unset for one batch per worker");
         }
         return new CallOptions(chunkSize, name, progressBar, maxChunksInFlight, count,
-                maxBytesInFlight, timeout, orderTasks, taskTimeout);
+                maxBytesInFlight, timeout, orderTasks, taskTimeout, maxTasksPerWorker);
     }
 
     /**
@@ -283,6 +316,7 @@ public final class CallOptions {
                 + ", maxBytesInFlight=" + (maxBytesInFlight == 0 ? "default" : maxBytesInFlight)
                 + ", timeout=" + (timeout == null ? "none" : timeout)
                 + (taskTimeout == null ? "" : ", taskTimeout=" + taskTimeout)
+                + (maxTasksPerWorker == 0 ? "" : ", maxTasksPerWorker=" + maxTasksPerWorker)
                 + (orderTasks ? ", orderTasks" : "") + "]";
     }
 }

@@ -356,6 +356,9 @@ public abstract class EnsembleContract {
         assertThatThrownBy(() -> models.map(List.of("1", "2", "three"), (m, a) -> Integer.parseInt(a)))
                 .isInstanceOf(TaskFailedException.class).hasMessageContaining("index 2");
         assertThatThrownBy(() -> models.map(List.of(1), null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> models.map(List.of(1), (m, a) -> a, CallOptions.defaults().maxTasksPerWorker(5)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxTasksPerWorker")
+                .hasMessageContaining("instances");
     }
 
     @Test

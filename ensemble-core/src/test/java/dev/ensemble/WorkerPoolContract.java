@@ -733,6 +733,46 @@ public abstract class WorkerPoolContract {
     }
 
     @Test
+    void aCallsMaxTasksPerWorker_recyclesWorkersDuringThatCallOnly() {
+        CallOptions lifespan = CallOptions.defaults().maxTasksPerWorker(10);
+        if (!collectsExitResults()) { // the cluster backend: recycling is the pool's option only
+            assertThatThrownBy(() -> shared().map(range(2), x -> x, lifespan))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxTasksPerWorker");
+            return;
+        }
+        FileLatch starts = FileLatch.create(temp, 1_000);
+        WorkerPool pool = track(builder().workers(1).exitResult(ctx -> 1)
+                .onWorkerStart(ctx -> starts.countDown("start-" + System.nanoTime())).build());
+        assertThat(pool.map(range(35), x -> x + 1, lifespan)).isEqualTo(range(36).subList(1, 36));
+        // 1 initial worker + a fresh one after each 10 of the call's tasks: after tasks 10, 20 and 30.
+        assertThat(starts.arrived()).isEqualTo(4);
+        assertThat(pool.map(range(35), x -> x * 2)).hasSize(35);
+        assertThat(starts.arrived()).as("a call without the option recycles nothing").isEqualTo(4);
+        assertThatThrownBy(() -> pool.map(range(4), x -> x, lifespan.orderTasks()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("orderTasks");
+        pool.close();
+        assertThat(pool.exitResults()).as("one exit per worker that ran: the three recycled and the last")
+                .hasSize(4);
+    }
+
+    @Test
+    void aCallsMaxTasksPerWorker_onSeveralWorkers_answersEveryInputOnce_andNoWorkerRunsMore() {
+        if (!collectsExitResults()) {
+            return; // refused, as above
+        }
+        WorkerPool pool = pool(2);
+        // Each result names the worker incarnation that ran it: its JVM and its context, new for every incarnation.
+        List<String> out = pool.map(range(200), x -> x + "@" + ProcessHandle.current().pid() + "/"
+                + System.identityHashCode(WorkerContext.current()), CallOptions.defaults().maxTasksPerWorker(25));
+        assertThat(out.stream().map(r -> Integer.parseInt(r.substring(0, r.indexOf('@')))).toList())
+                .isEqualTo(range(200));
+        java.util.Map<String, Long> perWorker = out.stream().collect(java.util.stream.Collectors.groupingBy(
+                r -> r.substring(r.indexOf('@')), java.util.stream.Collectors.counting()));
+        assertThat(perWorker.values()).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(25));
+        assertThat(perWorker).hasSizeGreaterThanOrEqualTo(8);
+    }
+
+    @Test
     void taskTimeout_failsAnOverdueTaskWithTaskTimeoutException() {
         WorkerPool pool = track(builder().workers(2).taskTimeout(Duration.ofMillis(200)).build());
         assertThatThrownBy(() -> pool.map(range(4), x -> {

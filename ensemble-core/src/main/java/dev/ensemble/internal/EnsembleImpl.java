@@ -55,6 +55,7 @@ public final class EnsembleImpl<S> implements Ensemble<S> {
 
     private EnsembleImpl(PoolImpl pool) {
         this.pool = pool;
+        pool.hostsInstances();
     }
 
     /**

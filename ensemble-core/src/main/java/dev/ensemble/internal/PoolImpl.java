@@ -39,6 +39,8 @@ public final class PoolImpl implements WorkerPool {
 
     /** close() or terminate() has returned: the workers' exit values are all in. */
     private volatile boolean ended;
+    /** Set by an instance pool (Ensemble) before its first call: its workers must not be recycled. */
+    private volatile boolean hostsInstances;
 
     PoolImpl(PoolConfig config, Backend backend) {
         this.config = config;
@@ -69,9 +71,18 @@ public final class PoolImpl implements WorkerPool {
                 throw new IllegalArgumentException("orderTasks cannot be combined with a call's taskTimeout; set "
                         + "taskTimeout on the pool, or drop one of them");
             }
+            if (options.maxTasksPerWorker() > 0) {
+                throw new IllegalArgumentException("orderTasks cannot be combined with a call's maxTasksPerWorker; "
+                        + "set maxTasksPerWorker on the pool, or drop one of them");
+            }
             return mapInWorkerOrder(inputs, task);
         }
         return await(open("map", inputs, task, options, Call.Order.ORDERED, Call.Shape.COLLECT, false));
+    }
+
+    /** Marks this pool as an instance pool's: calls then refuse a worker lifespan (it would replace instances). */
+    void hostsInstances() {
+        hostsInstances = true;
     }
 
     /** Refuses the call options this pool's backend cannot honour, before anything is sent. */
@@ -80,6 +91,15 @@ public final class PoolImpl implements WorkerPool {
             throw new IllegalArgumentException("a call's taskTimeout applies to threads, virtual threads and "
                     + "processes; this " + what + " is on a cluster pool, whose members time tasks by the pool's "
                     + "taskTimeout: set it on the pool, or drop it from the call");
+        }
+        if (options.maxTasksPerWorker() > 0 && hostsInstances) {
+            throw new IllegalArgumentException("a call's maxTasksPerWorker would replace the instances of this "
+                    + "Ensemble's workers, which live as long as their workers; drop it from the " + what + " call");
+        }
+        if (options.maxTasksPerWorker() > 0 && config.kind() == PoolConfig.Kind.CLUSTER) {
+            throw new IllegalArgumentException("a call's maxTasksPerWorker applies to threads, virtual threads and "
+                    + "processes; this " + what + " is on a cluster pool: set maxTasksPerWorker on the pool, or drop "
+                    + "it from the call");
         }
     }
 

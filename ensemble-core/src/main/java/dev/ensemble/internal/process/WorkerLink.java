@@ -50,6 +50,8 @@ final class WorkerLink {
     private final LinkedHashMap<Integer, InFlight> inFlight = new LinkedHashMap<>();
     private boolean ended;
     private boolean exitRequested;
+    /** A chunk that completes its call's maxTasksPerWorker was sent: nothing more, then the worker is recycled. */
+    private boolean recycleDue;
     private int nextSeq;
     private long tasksSent;
     private long lastChunkWorkNanos = -1;
@@ -480,6 +482,9 @@ final class WorkerLink {
 
     /** @return how many more tasks this worker may be sent before it is recycled */
     synchronized long tasksLeft() {
+        if (recycleDue) {
+            return 0;
+        }
         long max = backend.maxTasksPerWorker();
         return max > 0 ? Math.max(0, max - tasksSent) : Long.MAX_VALUE;
     }
@@ -529,7 +534,7 @@ final class WorkerLink {
     boolean send(Chunk chunk) {
         InFlight entry;
         synchronized (this) {
-            if (ended || exitRequested) {
+            if (ended || exitRequested || recycleDue) {
                 return false;
             }
             long max = backend.maxTasksPerWorker();
@@ -543,6 +548,7 @@ final class WorkerLink {
             entry = new InFlight(nextSeq++, chunk);
             inFlight.put(entry.seq, entry);
             tasksSent += chunk.size();
+            recycleDue = chunk.recycleAfter(); // its call's maxTasksPerWorker: nothing more, then recycled
         }
         channel.writeLock().lock();
         try {

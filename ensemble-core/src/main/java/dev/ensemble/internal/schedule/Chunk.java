@@ -15,6 +15,8 @@ public final class Chunk {
     private final int targetSlot;
     private final int attempt;
     private final boolean timeEachTask;
+    /** Set when handed out (under the scheduler's lock, on the taking thread): see {@link #recycleAfter()}. */
+    private boolean recycleAfter;
 
     Chunk(Call<?> call, long firstIndex, List<Object> inputs, int targetSlot, int attempt, boolean timeEachTask) {
         this.call = call;
@@ -62,6 +64,20 @@ public final class Chunk {
     /** @return whether the worker should time each task (false for chunks of tasks measured to be cheap) */
     public boolean timeEachTask() {
         return timeEachTask;
+    }
+
+    /**
+     * Whether the worker that got this chunk has reached its call's {@code maxTasksPerWorker} with it: the backend
+     * sends it no more and replaces it once it has answered.
+     *
+     * @return true if the worker is due for replacement after this chunk
+     */
+    public boolean recycleAfter() {
+        return recycleAfter;
+    }
+
+    void markRecycleAfter() {
+        recycleAfter = true;
     }
 
     /** @return the longest one of its tasks may run (its call's option, else the pool's), or null for no limit */

@@ -166,6 +166,9 @@ public final class Scheduler {
             call = new Call<>(this, callIds.incrementAndGet(), callName, task, source, order, shape,
                     keepGoing, false, options.chunkSize(), maxInFlight, maxBytes,
                     options.taskTimeout() != null ? options.taskTimeout() : taskTimeout);
+            if (options.maxTasksPerWorker() > 0) {
+                call.lifespan(options.maxTasksPerWorker(), size);
+            }
             live.add(call);
             producing.add(call);
             if (shape == Call.Shape.STREAM) {
@@ -553,18 +556,28 @@ public final class Scheduler {
 
     private Chunk next(int slot, int limit) {
         while (true) {
-            Chunk chunk = targeted.get(slot).poll();
+            ArrayDeque<Chunk> from = targeted.get(slot);
+            Chunk chunk = from.poll();
             if (chunk == null) {
+                from = ready;
                 chunk = ready.poll();
             }
+            if (chunk != null && chunk.size() > chunk.call().limitFor(slot, Integer.MAX_VALUE)) {
+                // A chunk queued again (given back, or the rest of one whose worker died) is cut to what this
+                // worker may still take of its call; the rest stays first in line.
+                int take = chunk.call().limitFor(slot, Integer.MAX_VALUE);
+                from.addFirst(chunk.call().splitOff(chunk, take));
+                chunk = chunk.slice(0, take);
+            }
             if (chunk == null) {
-                chunk = nextFresh(limit);
+                chunk = nextFresh(slot, limit);
             }
             if (chunk == null) {
                 return null;
             }
             if (!chunk.isCancelled()) {
                 stats[slot].chunksHeld++;
+                chunk.call().handed(slot, chunk);
                 return chunk;
             }
             // A queued chunk of a cancelled call: settle its accounting without running it.
@@ -604,10 +617,10 @@ public final class Scheduler {
         return false;
     }
 
-    private Chunk nextFresh(int limit) {
+    private Chunk nextFresh(int slot, int limit) {
         for (int i = producing.size(); i > 0; i--) {
             Call<?> call = producing.poll();
-            Chunk chunk = call.nextChunk(limit);
+            Chunk chunk = call.nextChunk(call.limitFor(slot, limit));
             if (call.producing() && live.contains(call)) {
                 producing.add(call);
             }
@@ -710,6 +723,7 @@ public final class Scheduler {
     public void returned(int slot, Chunk chunk) {
         lock.lock();
         try {
+            chunk.call().givenBack(slot, chunk);
             requeue(chunk);
         } finally {
             unlockAndRun();
@@ -766,6 +780,9 @@ public final class Scheduler {
         try {
             stats[slot].started = true;
             stats[slot].exited = false;
+            for (Call<?> call : live) {
+                call.workerReplaced(slot);
+            }
             stats[slot].startingNanos += startingNanos;
             stats[slot].startHookNanos += hookNanos;
             if (replacement) {

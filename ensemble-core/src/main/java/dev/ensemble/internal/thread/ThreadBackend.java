@@ -153,7 +153,8 @@ public final class ThreadBackend implements Backend {
                 lastEnd = System.nanoTime();
                 scheduler.completed(slot.id, chunk, result);
                 tasksSinceStart += result.processed();
-                if (config.maxTasksPerWorker() > 0 && tasksSinceStart >= config.maxTasksPerWorker()) {
+                if (config.maxTasksPerWorker() > 0 && tasksSinceStart >= config.maxTasksPerWorker()
+                        || chunk.recycleAfter()) {
                     exitWorker(slot, state);
                     state = new WorkerState(slot.id, slots.length, config.sharedObjects());
                     CurrentWorker.set(state);
