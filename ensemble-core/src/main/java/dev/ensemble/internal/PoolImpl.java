@@ -46,7 +46,7 @@ public final class PoolImpl implements WorkerPool {
         this.config = config;
         this.backend = backend;
         this.scheduler = new Scheduler(config.name(), config.workers(), config.taskTimeout(), config.retries());
-        scheduler.onDeadlinePassed(backend::stopRunning);
+        scheduler.onDeadlinePassed(new StopRunning(backend));
         dev.ensemble.internal.jfr.Jfr jfr = new dev.ensemble.internal.jfr.Jfr(config.name());
         scheduler.setWorkerEvents(jfr);
         scheduler.addObserver(jfr);
@@ -218,9 +218,10 @@ public final class PoolImpl implements WorkerPool {
         return await(openPlaced("broadcast", asTask(job), inputs, slots, true));
     }
 
-    @SuppressWarnings("unchecked")
-    private static Task<Object, Object> asTask(Job<?> job) {
-        return Jobs.asTask(job);
+    /** A job as a task: the form a worker process can be sent the job alone in, or a plain one for threads. */
+    private Task<Object, Object> asTask(Job<?> job) {
+        return config.kind() == PoolConfig.Kind.THREADS || config.kind() == PoolConfig.Kind.VIRTUAL_THREADS
+                ? Jobs.asLocalTask(job) : Jobs.asTask(job);
     }
 
     @Override
@@ -609,5 +610,13 @@ public final class PoolImpl implements WorkerPool {
     @Override
     public String toString() {
         return "WorkerPool[" + config.name() + ", " + config.workers() + " " + config.kind().builderName() + "]";
+    }
+
+    /** Stops the workers running a call its deadline ended. A named class, not a lambda: see Scheduler (linking). */
+    private record StopRunning(Backend backend) implements java.util.function.LongConsumer {
+        @Override
+        public void accept(long callId) {
+            backend.stopRunning(callId);
+        }
     }
 }

@@ -22,12 +22,46 @@ public final class Jobs {
         return ignored -> j.call();
     }
 
-    private static final Class<?> WRAPPER = asTask(() -> null).getClass();
-    /** The wrapper's one captured value, the job; null if a JDK ever makes such lambdas otherwise. */
-    private static final java.lang.reflect.Field WRAPPED = wrappedField();
+    /**
+     * A job as a task for workers of this JVM, which never serialize it: a named class, so that a thread pool's
+     * first {@code submit} does not link a serializable lambda (a class spun at run time, a millisecond or two
+     * while the JVM is cold).
+     *
+     * @param job the job
+     * @return the task
+     */
+    public static Task<Object, Object> asLocalTask(Job<?> job) {
+        return new LocalJob(job);
+    }
+
+    private static final class LocalJob implements Task<Object, Object> {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+        @SuppressWarnings("serial") // never serialized: threads only
+        private final Job<?> job;
+
+        LocalJob(Job<?> job) {
+            this.job = job;
+        }
+
+        @Override
+        public Object apply(Object ignored) throws Exception {
+            return job.call();
+        }
+    }
+
+    /**
+     * What {@link #jobOf} needs, made when it is first asked (only worker processes ask): a JVM that only runs
+     * thread pools never links the extra lambda.
+     */
+    private static final class Wrapper {
+        static final Class<?> CLASS = asTask(() -> null).getClass();
+        /** The wrapper's one captured value, the job; null if a JDK ever makes such lambdas otherwise. */
+        static final java.lang.reflect.Field WRAPPED = wrappedField();
+    }
 
     private static java.lang.reflect.Field wrappedField() {
-        java.lang.reflect.Field[] fields = WRAPPER.getDeclaredFields();
+        java.lang.reflect.Field[] fields = Wrapper.CLASS.getDeclaredFields();
         if (fields.length != 1 || fields[0].getType() != Job.class) {
             return null;
         }
@@ -46,11 +80,11 @@ public final class Jobs {
      * @return its job, or null if it is not such a task
      */
     public static Job<?> jobOf(Object task) {
-        if (task == null || task.getClass() != WRAPPER || WRAPPED == null) {
+        if (task == null || task.getClass() != Wrapper.CLASS || Wrapper.WRAPPED == null) {
             return null;
         }
         try {
-            return (Job<?>) WRAPPED.get(task);
+            return (Job<?>) Wrapper.WRAPPED.get(task);
         } catch (IllegalAccessException e) {
             return null;
         }

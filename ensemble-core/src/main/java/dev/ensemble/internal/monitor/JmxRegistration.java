@@ -42,7 +42,12 @@ final class JmxRegistration {
     void start() {
         // A platform thread: a JVM's first virtual thread starts the virtual-thread scheduler, tens of ms that a
         // thread pool's first result would pay for.
-        Thread thread = Thread.ofPlatform().daemon().name("ensemble-jmx-" + monitor.name()).unstarted(this::register);
+        Thread thread = Thread.ofPlatform().daemon().name("ensemble-jmx-" + monitor.name()).unstarted(new Runnable() {
+            @Override
+            public void run() { // not a lambda: see Scheduler (linking)
+                register();
+            }
+        });
         synchronized (this) {
             registering = thread;
         }

@@ -121,7 +121,7 @@ public final class PoolMonitor implements CallObserver {
      * @return the monitor, to {@link #detach()} when the pool has stopped
      */
     public static PoolMonitor attach(PoolConfig config, Scheduler scheduler) {
-        return attach(config, scheduler, ProgressDisplay::shared,
+        return attach(config, scheduler, SharedDisplay.INSTANCE,
                 !"false".equalsIgnoreCase(System.getProperty("ensemble.jmx")));
     }
 
@@ -273,5 +273,15 @@ public final class PoolMonitor implements CallObserver {
     @Override
     public String toString() {
         return "PoolMonitor[" + config.name() + "]";
+    }
+
+    /** The JVM's progress display, made when first needed. A named class, not a lambda: see Scheduler (linking). */
+    private static final class SharedDisplay implements java.util.function.Supplier<ProgressDisplay> {
+        static final SharedDisplay INSTANCE = new SharedDisplay();
+
+        @Override
+        public ProgressDisplay get() {
+            return ProgressDisplay.shared();
+        }
     }
 }

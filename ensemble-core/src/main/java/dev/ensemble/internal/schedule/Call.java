@@ -683,7 +683,7 @@ public final class Call<R> {
         stopFeeding();
         if (shape == Shape.COLLECT) {
             finish();
-            scheduler.afterUnlock(() -> future.completeExceptionally(failure));
+            scheduler.afterUnlock(new Settle(future, null, failure));
         } else {
             resultsReady.signalAll();
             completeIfDone();
@@ -705,7 +705,7 @@ public final class Call<R> {
         finish();
         scheduler.streamRead(this); // any later read throws the reason
         resultsReady.signalAll();
-        scheduler.afterUnlock(() -> future.completeExceptionally(reason));
+        scheduler.afterUnlock(new Settle(future, null, reason));
     }
 
     private void completeIfDone() {
@@ -717,23 +717,17 @@ public final class Call<R> {
             scheduler.retire(this);
             resultsReady.signalAll();
             RuntimeException error = failure;
-            scheduler.afterUnlock(() -> {
-                if (error == null) {
-                    future.complete(List.of());
-                } else {
-                    future.completeExceptionally(error);
-                }
-            });
+            scheduler.afterUnlock(new Settle(future, List.of(), error));
             return;
         }
         finish();
         if (failure != null) {
             RuntimeException error = failure;
-            scheduler.afterUnlock(() -> future.completeExceptionally(error));
+            scheduler.afterUnlock(new Settle(future, null, error));
             return;
         }
         List<R> results = collectAll();
-        scheduler.afterUnlock(() -> future.complete(results));
+        scheduler.afterUnlock(new Settle(future, results, null));
     }
 
     private void finish() {
@@ -884,5 +878,31 @@ public final class Call<R> {
     @Override
     public String toString() {
         return name + " #" + id;
+    }
+
+    /**
+     * Completes a call's future after the lock (its callbacks are user code). A named class rather than a lambda:
+     * see the note on linking at the end of {@link Scheduler}.
+     */
+    private static final class Settle implements Runnable {
+        private final CompletableFuture<Object> future;
+        private final Object value;
+        private final Throwable error;
+
+        @SuppressWarnings("unchecked")
+        Settle(CompletableFuture<?> future, Object value, Throwable error) {
+            this.future = (CompletableFuture<Object>) future;
+            this.value = value;
+            this.error = error;
+        }
+
+        @Override
+        public void run() {
+            if (error == null) {
+                future.complete(value);
+            } else {
+                future.completeExceptionally(error);
+            }
+        }
     }
 }

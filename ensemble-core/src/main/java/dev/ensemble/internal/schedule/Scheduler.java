@@ -70,10 +70,10 @@ public final class Scheduler {
     private final List<ArrayDeque<Chunk>> targeted = new ArrayList<>();
     private final ArrayDeque<Chunk> ready = new ArrayDeque<>();
     private final AtomicLong callIds = new AtomicLong();
-    private final ThreadLocal<List<Runnable>> deferred = ThreadLocal.withInitial(ArrayList::new);
+    private final ThreadLocal<List<Runnable>> deferred = new Deferred();
     private final SlotStats[] stats;
     private final PriorityQueue<Insights.SlowTask> slowest =
-            new PriorityQueue<>(Comparator.comparing(Insights.SlowTask::duration));
+            new PriorityQueue<>(ByDuration.INSTANCE);
     private final List<CallObserver> observers = new CopyOnWriteArrayList<>();
     private final Map<Call<?>, CallOptions> unannounced = new HashMap<>();
     /** Streams whose reader has not reached their end: close and terminate cancel them, even once computed. */
@@ -176,7 +176,7 @@ public final class Scheduler {
             }
             unannounced.put(call, options);
             Call<R> opened = call;
-            afterUnlock(() -> announce(opened));
+            afterUnlock(new Announce(this, opened));
             signalWork();
         } finally {
             unlockAndRun();
@@ -222,7 +222,7 @@ public final class Scheduler {
     }
 
     /** Where a call ended by its deadline is reported, to stop the workers running its tasks. */
-    private volatile java.util.function.LongConsumer deadlinePassed = id -> { };
+    private volatile java.util.function.LongConsumer deadlinePassed;
 
     /**
      * Sets what is told the id of a call its deadline ended (the backend stops the workers running its tasks).
@@ -251,8 +251,9 @@ public final class Scheduler {
         } finally {
             unlockAndRun();
         }
-        if (ended) {
-            deadlinePassed.accept(call.id());
+        java.util.function.LongConsumer stop = deadlinePassed;
+        if (ended && stop != null) {
+            stop.accept(call.id());
         }
     }
 
@@ -303,7 +304,7 @@ public final class Scheduler {
                 (slots[i] < 0 ? ready : targeted.get(slots[i])).add(chunk);
             }
             unannounced.put(call, null);
-            afterUnlock(() -> announce(call));
+            afterUnlock(new Announce(this, call));
             if (wakeWorkers) {
                 signalWork();
             } else {
@@ -406,7 +407,7 @@ public final class Scheduler {
             }
             if (!unannounced.containsKey(call)) {
                 Throwable failure = call.failure();
-                afterUnlock(() -> observers.forEach(o -> o.finished(call, failure)));
+                afterUnlock(new Finished(observers, call, failure));
             }
         }
     }
@@ -438,7 +439,9 @@ public final class Scheduler {
         } finally {
             lock.unlock();
         }
-        observers.forEach(o -> o.opened(call, options));
+        for (CallObserver o : observers) {
+            o.opened(call, options);
+        }
         boolean done;
         Throwable failure;
         lock.lock();
@@ -450,7 +453,7 @@ public final class Scheduler {
             lock.unlock();
         }
         if (done) {
-            observers.forEach(o -> o.finished(call, failure));
+            new Finished(observers, call, failure).run();
         }
     }
 
@@ -534,7 +537,7 @@ public final class Scheduler {
                 unlockAndRun();
             }
             spun = true;
-            spin.spin(() -> workVersion != seen ? Boolean.TRUE : null);
+            spin.spin(new WorkChanged(seen));
         }
     }
 
@@ -825,7 +828,7 @@ public final class Scheduler {
                         Duration.ofNanos(s.workNanos), Duration.ofNanos(s.exitHookNanos), s.restarts));
             }
             List<Insights.SlowTask> slow = new ArrayList<>(slowest);
-            slow.sort(Comparator.comparing(Insights.SlowTask::duration).reversed());
+            slow.sort(ByDuration.INSTANCE.reversed());
             long pending = 0;
             for (Call<?> call : live) {
                 pending += call.pendingTasks();
@@ -971,7 +974,63 @@ public final class Scheduler {
         while (!actions.isEmpty()) {
             List<Runnable> batch = List.copyOf(actions);
             actions.clear();
-            batch.forEach(Runnable::run);
+            for (Runnable action : batch) {
+                action.run();
+            }
+        }
+    }
+
+    // Linking: named classes rather than lambdas on the start and call paths. A JVM links each lambda the first
+    // time it runs (a class spun at run time, about a millisecond each while cold), and a thread pool's first
+    // result would wait for a dozen of them.
+
+    /** Each thread's actions to run once it releases the lock. */
+    private static final class Deferred extends ThreadLocal<List<Runnable>> {
+        @Override
+        protected List<Runnable> initialValue() {
+            return new ArrayList<>();
+        }
+    }
+
+    /** Slow tasks, shortest first. */
+    private static final class ByDuration implements Comparator<Insights.SlowTask> {
+        static final ByDuration INSTANCE = new ByDuration();
+
+        @Override
+        public int compare(Insights.SlowTask a, Insights.SlowTask b) {
+            return a.duration().compareTo(b.duration());
+        }
+    }
+
+    /** Reports a call opened to the observers (after the lock). */
+    private record Announce(Scheduler scheduler, Call<?> call) implements Runnable {
+        @Override
+        public void run() {
+            scheduler.announce(call);
+        }
+    }
+
+    /** Reports a call finished to the observers (after the lock). */
+    private record Finished(List<CallObserver> observers, Call<?> call, Throwable failure) implements Runnable {
+        @Override
+        public void run() {
+            for (CallObserver o : observers) {
+                o.finished(call, failure);
+            }
+        }
+    }
+
+    /** What a spinning worker polls: whether the work changed since it looked. */
+    private final class WorkChanged implements SpinBudget.Poll<Boolean, RuntimeException> {
+        private final long seen;
+
+        WorkChanged(long seen) {
+            this.seen = seen;
+        }
+
+        @Override
+        public Boolean poll() {
+            return workVersion != seen ? Boolean.TRUE : null;
         }
     }
 }

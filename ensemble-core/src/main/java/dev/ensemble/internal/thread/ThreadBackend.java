@@ -95,7 +95,12 @@ public final class ThreadBackend implements Backend {
             boolean replacement) {
         int generation = ++slot.generation;
         long asked = System.nanoTime();
-        Runnable body = () -> serve(slot, generation, asked, ready, startFailure, replacement);
+        Runnable body = new Runnable() { // not a lambda: see Scheduler (linking)
+            @Override
+            public void run() {
+                serve(slot, generation, asked, ready, startFailure, replacement);
+            }
+        };
         String name = config.name() + "-worker-" + slot.id;
         slot.thread = config.kind() == PoolConfig.Kind.VIRTUAL_THREADS
                 ? Thread.ofVirtual().name(name).start(body)
@@ -140,7 +145,7 @@ public final class ThreadBackend implements Backend {
                 ChunkRunner runner = new ChunkRunner(chunk.task(), chunk.inputs(), chunk.keepGoing(), chunk.timeEachTask());
                 slot.runningChunk = chunk;
                 slot.running = runner;
-                ChunkResult result = runner.run(System.nanoTime() - lastEnd, chunk::isCancelled);
+                ChunkResult result = runner.run(System.nanoTime() - lastEnd, new Cancelled(chunk));
                 synchronized (slot) {
                     if (slot.generation != generation) {
                         return; // abandoned by the watchdog, which reported this chunk
@@ -340,5 +345,13 @@ public final class ThreadBackend implements Backend {
             }
         }
         return false;
+    }
+
+    /** Whether a chunk's call was cancelled. A named class, not a lambda: see Scheduler (linking). */
+    private record Cancelled(Chunk chunk) implements java.util.function.BooleanSupplier {
+        @Override
+        public boolean getAsBoolean() {
+            return chunk.isCancelled();
+        }
     }
 }
