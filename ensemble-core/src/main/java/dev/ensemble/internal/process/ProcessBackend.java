@@ -1,15 +1,14 @@
 package dev.ensemble.internal.process;
 
-import dev.ensemble.internal.platform.Log;import dev.ensemble.TaskFailedException;
 import dev.ensemble.TaskTimeoutException;
-import dev.ensemble.WorkerDiedException;
 import dev.ensemble.internal.backend.Backend;
 import dev.ensemble.internal.backend.ExitResults;
 import dev.ensemble.internal.backend.ComposedHook;
 import dev.ensemble.internal.backend.Jobs;
 import dev.ensemble.internal.backend.PoolConfig;
+import dev.ensemble.internal.platform.Log;
 import dev.ensemble.internal.schedule.Chunk;
-import dev.ensemble.internal.schedule.Inputs;
+import dev.ensemble.internal.schedule.Failures;
 import dev.ensemble.internal.schedule.Loss;
 import dev.ensemble.internal.schedule.Scheduler;
 import dev.ensemble.internal.wire.ApplicationLoader;
@@ -731,27 +730,14 @@ public final class ProcessBackend implements Backend {
     void reportLost(int slot, Chunk chunk, ChunkResult partial, int doneUpTo, int runningOffset, int timedOutAt,
             String status, String reason, List<String> lastLines) {
         int offset = Math.min(runningOffset, chunk.size() - 1);
-        long index = chunk.firstIndex() + offset;
-        String input = Inputs.render(chunk.inputs().get(offset));
-        String where = "task at index " + index + " (input: " + input + ") on worker " + slot + " of pool "
-                + config.name();
         if (timedOutAt >= 0) {
-            TaskFailedException error = new TaskTimeoutException(where + " ran over its timeout of "
-                    + chunk.taskTimeout() + "; its worker process was killed and replaced", slot, index, input,
-                    chunk.taskTimeout());
-            scheduler.lost(slot, chunk, partial, offset, error, Loss.FINAL);
+            scheduler.lost(slot, chunk, partial, offset, Failures.timedOut(config.name(), slot, chunk, offset,
+                    chunk.taskTimeout(), "its worker process was killed and replaced"), Loss.FINAL);
             return;
         }
-        StringBuilder message = new StringBuilder(where + " was running when its worker process died ("
-                + status + (reason != null ? "; " + reason : "") + "); the worker was replaced");
-        if (!lastLines.isEmpty()) {
-            message.append(". Last lines of its standard error:");
-            for (String line : lastLines) {
-                message.append("\n  ").append(line);
-            }
-        }
-        scheduler.lost(slot, chunk, partial, offset, new WorkerDiedException(message.toString(), slot, index, input,
-                status, lastLines), Loss.RETRYABLE);
+        scheduler.lost(slot, chunk, partial, offset, Failures.died(config.name(), slot, chunk, offset,
+                "its worker process died (" + status + (reason != null ? "; " + reason : "")
+                        + "); the worker was replaced", status, lastLines), Loss.RETRYABLE);
     }
 
     /** A worker process ended (reported already): start its replacement unless the pool is stopping. */

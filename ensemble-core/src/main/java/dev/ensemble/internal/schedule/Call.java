@@ -633,6 +633,9 @@ public final class Call<R> {
         if (error instanceof TaskFailedException tfe) {
             return tfe;
         }
+        if (error instanceof ChunkRunner.TimedOut && !isJob) {
+            return Failures.timedOut(scheduler.poolName(), slot, chunk, offset, timeout, "it was interrupted");
+        }
         long index = isJob ? TaskFailedException.NO_INDEX : chunk.firstIndex() + offset;
         String input = isJob ? "(none)" : Inputs.render(chunk.inputs().get(offset));
         if (error instanceof ChunkRunner.TimedOut) {

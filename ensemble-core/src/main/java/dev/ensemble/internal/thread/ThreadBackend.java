@@ -1,12 +1,11 @@
 package dev.ensemble.internal.thread;
 
 import dev.ensemble.internal.platform.Log;
-import dev.ensemble.TaskTimeoutException;
 import dev.ensemble.internal.backend.Backend;
 import dev.ensemble.internal.backend.ExitResults;
 import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.internal.schedule.Chunk;
-import dev.ensemble.internal.schedule.Inputs;
+import dev.ensemble.internal.schedule.Failures;
 import dev.ensemble.internal.schedule.Loss;
 import dev.ensemble.internal.schedule.Scheduler;
 import dev.ensemble.internal.idle.SpinBudget;
@@ -282,12 +281,8 @@ public final class ThreadBackend implements Backend {
             slot.timedOutPosition = -1;
             partial = runner.partial(position);
         }
-        long index = chunk.firstIndex() + position;
-        String input = Inputs.render(chunk.inputs().get(position));
-        TaskTimeoutException error = new TaskTimeoutException("task of " + config.name() + " on worker " + slot.id
-                + " at index " + index + " (input: " + input + ") ran over its timeout of " + timeout
-                + " and ignored its interrupt; its thread was abandoned and replaced", slot.id, index, input, timeout);
-        scheduler.lost(slot.id, chunk, partial, error, Loss.FINAL);
+        scheduler.lost(slot.id, chunk, partial, Failures.timedOut(config.name(), slot.id, chunk, position, timeout,
+                "it ignored its interrupt, and its thread was abandoned and replaced"), Loss.FINAL);
         if (!stopping) {
             launch(slot, null, null, true);
         }

@@ -15,6 +15,7 @@ import dev.ensemble.WorkerDiedException;
 import dev.ensemble.internal.backend.Backend;
 import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.internal.schedule.Chunk;
+import dev.ensemble.internal.schedule.Failures;
 import dev.ensemble.internal.schedule.Inputs;
 import dev.ensemble.internal.schedule.Loss;
 import dev.ensemble.internal.schedule.Scheduler;
@@ -889,11 +890,8 @@ final class HazelcastWorkers implements Backend {
     // ---- errors ----
 
     private WorkerDiedException died(Slot slot, Chunk chunk, int offset, String why, Throwable cause) {
-        long index = chunk.firstIndex() + offset;
-        String input = Inputs.render(chunk.inputs().get(offset));
-        return new WorkerDiedException("worker " + slot.id + " of pool " + config.name() + " died while it ran the "
-                + "task at index " + index + " (input: " + input + "): " + why + (cause != null ? " (" + cause + ")" : ""),
-                slot.id, index, input, MEMBER_LEFT, List.of());
+        return Failures.died(config.name(), slot.id, chunk, offset, "its worker was lost: " + why
+                + (cause != null ? " (" + cause + ")" : ""), MEMBER_LEFT, List.of());
     }
 
     /** The error of a LOST reply: the member's own report (exit status, last lines), as the process backend made it. */
@@ -903,20 +901,13 @@ final class HazelcastWorkers implements Backend {
             return reported;
         }
         int offset = Math.clamp(reply.number, 0, chunk.size() - 1);
-        long index = chunk.firstIndex() + offset;
-        String input = Inputs.render(chunk.inputs().get(offset));
-        return new WorkerDiedException("worker " + slot.id + " of pool " + config.name() + " died while it ran the "
-                + "task at index " + index + " (input: " + input + ") in a worker JVM of " + slot.home + ": " + error,
-                slot.id, index, input, "unknown", List.of());
+        return Failures.died(config.name(), slot.id, chunk, offset, "its worker JVM on " + slot.home + " died: "
+                + error, "unknown", List.of());
     }
 
     private TaskTimeoutException timedOut(Slot slot, Chunk chunk, int offset) {
-        long index = chunk.firstIndex() + offset;
-        String input = Inputs.render(chunk.inputs().get(offset));
-        Duration timeout = config.taskTimeout();
-        return new TaskTimeoutException("task of " + config.name() + " on worker " + slot.id + " at index " + index
-                + " (input: " + input + ") ran over its timeout of " + timeout + " and ignored its interrupt; its "
-                + "thread on " + slot.home + " was abandoned and replaced", slot.id, index, input, timeout);
+        return Failures.timedOut(config.name(), slot.id, chunk, offset, config.taskTimeout(),
+                "it ignored its interrupt, and its thread on " + slot.home + " was abandoned and replaced");
     }
 
     private TaskFailedException failed(Slot slot, Chunk chunk, Throwable cause) {
