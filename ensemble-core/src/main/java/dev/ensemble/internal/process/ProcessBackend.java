@@ -4,7 +4,6 @@ import dev.ensemble.TaskTimeoutException;
 import dev.ensemble.internal.backend.Backend;
 import dev.ensemble.internal.backend.ExitResults;
 import dev.ensemble.internal.backend.ComposedHook;
-import dev.ensemble.internal.backend.Jobs;
 import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.internal.platform.Log;
 import dev.ensemble.internal.schedule.Chunk;
@@ -18,10 +17,7 @@ import dev.ensemble.internal.wire.Serialization;
 import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.Threads;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -64,12 +60,8 @@ public final class ProcessBackend implements Backend {
     private final java.util.concurrent.CompletableFuture<byte[]> initFrame = new java.util.concurrent.CompletableFuture<>();
     private final Object[] setup;
     private final Slot[] slots;
-    private final Map<Long, byte[]> taskBytes = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, byte[]> eldest) {
-            return size() > 256;
-        }
-    });
+    /** How chunks are encoded for this pool's workers and their values read back. */
+    private final ChunkCodec codec = new ChunkCodec();
     private static final java.util.concurrent.atomic.AtomicBoolean JDK_WARMED_UP =
             new java.util.concurrent.atomic.AtomicBoolean();
     private Scheduler scheduler;
@@ -190,7 +182,7 @@ public final class ProcessBackend implements Backend {
     void collectExitResult(int slot, byte kind, byte[] bytes) {
         try {
             switch (kind) {
-                case Protocol.EXIT_VALUE -> exitResults.add(slot, serialization().read(MemoryBuffer.fromByteArray(bytes)));
+                case Protocol.EXIT_VALUE -> exitResults.add(slot, ChunkCodec.serialization().read(MemoryBuffer.fromByteArray(bytes)));
                 case Protocol.EXIT_FAILED -> exitResults.fail(slot, Serialization.decodeThrowable(bytes));
                 default -> {
                     // no exit function
@@ -215,40 +207,9 @@ public final class ProcessBackend implements Backend {
         return scheduler;
     }
 
-    /** This JVM's Fory, built now if it is not yet (see {@link #validate} for why it may not be). */
-    private static Serialization serialization() {
-        return Serialization.forParent();
-    }
 
-    /**
-     * Whether chunks may travel by Fory to a worker that reads Fory: not before this JVM's Fory is built. A
-     * worker's report that its Fory is ready starts building it here, in the background.
-     */
-    static boolean foryReadyHere() {
-        if (Serialization.parentIfBuilt() != null) {
-            return true;
-        }
-        Serialization.buildParentInBackground();
-        return false;
-    }
 
-    /** Chunks of at least this many inputs never travel JDK-serialized (see {@link #jdkFirst}). */
-    static final int JDK_AT_MOST = 64;
 
-    /**
-     * Whether a chunk goes JDK-serialized if it can: while this JVM's Fory or the worker's is not built yet,
-     * and the chunk is small. The first pool of a JVM builds neither before its first result needs it (a worker
-     * builds its own after its first result, this JVM once a worker has one), which made the first result
-     * 0.2-0.4 s sooner here; but JDK serialization costs about 4 us per input and result, so a large chunk
-     * rather waits for Fory (built on the spot, on either side) than crawl: a map of 200,000 inputs right after
-     * the first result ran 2-3 times slower JDK-serialized.
-     */
-    static boolean jdkFirst(Chunk chunk, boolean workerHasFory) {
-        if (chunk.size() >= JDK_AT_MOST) {
-            return false;
-        }
-        return !workerHasFory || !foryReadyHere();
-    }
 
     /** The INIT frame, once this side has built it (see {@link #start}). */
     byte[] initFrame() {
@@ -273,44 +234,12 @@ public final class ProcessBackend implements Backend {
 
     @Override
     public void validate(Object function, String role) {
-        // Until this JVM's Fory is built (a first pool builds it only once a worker has its own), a function that
-        // JDK serialization carries and the workers' filter admits is sendable: it goes that way.
-        if (Serialization.parentIfBuilt() == null) {
-            byte[] jdk = Serialization.jdkBytesIfAdmitted(function, ClassPathPackages.ofThisJvm());
-            if (jdk != null) {
-                lastValidated = new Validated(Thread.currentThread(), function, jdk, true);
-                return;
-            }
-        }
-        byte[] bytes = serialization().requireSendable(function, role);
-        lastValidated = new Validated(Thread.currentThread(), function, bytes, false);
+        codec.validate(function, role);
     }
 
-    /** A function just checked by {@link #validate}, and its bytes: JDK-serialized ({@code jdk}) or Fory. */
-    private record Validated(Thread thread, Object function, byte[] bytes, boolean jdk) {
-    }
-
-    /**
-     * The last function validated: a submit sends its job from the caller's thread right after validating it,
-     * and needs its bytes again. Only that thread takes them, at once; later, a sender serializes anew.
-     */
-    private volatile Validated lastValidated;
-
-    /** The bytes {@link #validate} made of {@code function} on this thread just now, in that codec; else null. */
-    private byte[] validatedBytes(Object function, boolean jdk) {
-        Validated last = lastValidated;
-        if (last != null && last.function() == function && last.thread() == Thread.currentThread()
-                && last.jdk() == jdk) {
-            lastValidated = null;
-            return last.bytes();
-        }
-        return null;
-    }
-
-    /** The Fory bytes of a task or job, checked sendable; those {@link #validate} made if it is the one. */
-    private byte[] sendableBytes(Object function) {
-        byte[] validated = validatedBytes(function, false);
-        return validated != null ? validated : serialization().requireSendable(function, "the task");
+    /** @return how this pool's chunks are encoded and values read */
+    ChunkCodec codec() {
+        return codec;
     }
 
     @Override
@@ -350,7 +279,7 @@ public final class ProcessBackend implements Backend {
         }
         if (!initFrame.isDone()) {
             // The first pool of a JVM lists the class path here (tens of ms), while the workers boot. Its Fory (a
-            // few hundred ms of CPU) waits: see jdkFirst.
+            // few hundred ms of CPU) waits: see ChunkCodec.jdkFirst.
             try {
                 initFrame.complete(encodeInit(setup));
             } catch (RuntimeException | Error e) {
@@ -358,7 +287,7 @@ public final class ProcessBackend implements Backend {
             }
         }
         if (Serialization.parentIfBuilt() == null && JDK_WARMED_UP.compareAndSet(false, true)) {
-            // The first calls go JDK-serialized (see jdkFirst): load that machinery now, while the workers boot.
+            // The first calls go JDK-serialized (see ChunkCodec.jdkFirst): load that machinery now, while the workers boot.
             Serialization.warmUpJdk(ClassPathPackages.ofThisJvm());
         }
         boolean interrupted = false;
@@ -443,7 +372,13 @@ public final class ProcessBackend implements Backend {
     }
 
     /** Starts the watchdog the first time a chunk has a task timeout (the pool's, or only a call's). */
-    synchronized void ensureWatchdog(java.time.Duration timeout) {
+    void ensureWatchdog(java.time.Duration timeout) {
+        if (timeout.toNanos() < shortestTimeoutNanos) { // else it runs, and looks often enough for this one
+            startWatchdog(timeout);
+        }
+    }
+
+    private synchronized void startWatchdog(java.time.Duration timeout) {
         shortestTimeoutNanos = Math.min(shortestTimeoutNanos, timeout.toNanos());
         if (watchdog == null && !stopping) {
             watchdog = Thread.ofPlatform().daemon().name(config.name() + "-watchdog").start(this::watch);
@@ -513,6 +448,9 @@ public final class ProcessBackend implements Backend {
                     scheduler.returned(slot.id, chunk);
                     if (current == null) {
                         return;
+                    }
+                    if (current.processGone()) {
+                        current.awaitEnd(); // its reader reports the death and starts the replacement
                     }
                 }
             }
@@ -587,136 +525,7 @@ public final class ProcessBackend implements Backend {
         }
     }
 
-    /** Reads a values block (see {@link Protocol}). */
-    Object[] readValues(MemoryBuffer frame) {
-        byte codec = frame.readByte();
-        return (Object[]) (codec == Protocol.CODEC_JDK
-                ? Serialization.jdkRead(Protocol.readBytes(frame), ClassPathPackages.ofThisJvm())
-                : serialization().read(frame));
-    }
 
-    /**
-     * Encodes a CHUNK frame; called with the link's write lock held, in frame order. While the worker's Fory or
-     * this JVM's is still being built ({@code jdkFirst}), a chunk whose task and inputs JDK serialization can carry
-     * goes that way, so the worker's first results do not wait for Fory. An input that cannot be sent fails alone, at its
-     * own index, in the worker: one that cannot be serialized, and the largest ones when the chunk's inputs do
-     * not fit in one message of {@code maxFrameBytes}.
-     *
-     * @throws IllegalArgumentException if the task alone does not fit in a message
-     */
-    void encodeChunk(MemoryBuffer buffer, int seq, Chunk chunk, Map<Long, Boolean> taskMirror, boolean jdkFirst,
-            int maxFrameBytes) {
-        FrameChannel.begin(buffer, Protocol.CHUNK);
-        buffer.writeInt32(seq);
-        buffer.writeInt64(chunk.callId());
-        int flagsAt = buffer.writerIndex();
-        buffer.writeByte(0);
-        java.time.Duration timeout = chunk.taskTimeout();
-        buffer.writeInt64(timeout == null ? 0 : timeout.toNanos());
-        if (timeout != null && timeout.toNanos() < shortestTimeoutNanos) {
-            ensureWatchdog(timeout);
-        }
-        byte flags = chunk.keepGoing() ? Protocol.FLAG_KEEP_GOING : 0;
-        if (chunk.timeEachTask() || timeout != null) {
-            flags |= Protocol.FLAG_TIME_EACH_TASK; // a timeout needs each task's start
-        }
-        boolean known = taskMirror.get(chunk.callId()) != null;
-        // The job of a submit or apply goes alone; the worker wraps it (one lambda less to rebuild per call).
-        Object job = known ? null : Jobs.jobOf(chunk.task());
-        Object sent = job != null ? job : chunk.task();
-        if (job != null) {
-            flags |= Protocol.FLAG_JOB;
-        }
-        if (jdkFirst && encodeJdk(buffer, chunk, sent, known, maxFrameBytes)) {
-            buffer.putByte(flagsAt, (byte) (flags | Protocol.FLAG_JDK | (known ? 0 : Protocol.FLAG_HAS_TASK)));
-            if (!known) {
-                taskMirror.put(chunk.callId(), Boolean.TRUE);
-            }
-            return;
-        }
-        if (!known) {
-            flags |= Protocol.FLAG_HAS_TASK;
-            byte[] task = taskBytes.computeIfAbsent(chunk.callId(), id -> sendableBytes(sent));
-            if (task.length > maxFrameBytes - 1024L) {
-                throw new IllegalArgumentException("the task cannot be sent to a worker process: it takes "
-                        + task.length + " bytes, over the limit of " + maxFrameBytes + " bytes per message; it "
-                        + "captures too much data (share it with sharedObjects, or a SharedArray)");
-            }
-            Protocol.writeBytes(buffer, task);
-        }
-        Object[] inputs = chunk.inputs().toArray();
-        Serialization serialization = serialization();
-        int mark = buffer.writerIndex();
-        long budget = maxFrameBytes - (mark - 4L);
-        try {
-            serialization.write(buffer, inputs);
-            if (buffer.writerIndex() - mark > budget) {
-                throw new FrameChannel.TooLargeException(buffer.writerIndex() - 4L, maxFrameBytes);
-            }
-        } catch (RuntimeException | StackOverflowError e) {
-            // Find the inputs that cannot be sent; each fails alone, at its own index, in the worker.
-            buffer.writerIndex(mark);
-            long[] sizes = new long[inputs.length];
-            long total = 0;
-            for (int i = 0; i < inputs.length; i++) {
-                try {
-                    sizes[i] = serialization.toBytes(inputs[i]).length;
-                } catch (RuntimeException | StackOverflowError bad) {
-                    inputs[i] = new Serialization.Unsendable("the input cannot be sent to a worker process: "
-                            + serialization.culprit(inputs[i], bad));
-                    sizes[i] = -(((Serialization.Unsendable) inputs[i]).message().length() + 64L);
-                }
-                total += Math.abs(sizes[i]);
-            }
-            // Over the limit: the largest inputs give way (each failing with the reason) until the rest fits.
-            while (total > budget) {
-                int largest = 0;
-                for (int i = 1; i < sizes.length; i++) {
-                    largest = sizes[i] > sizes[largest] ? i : largest;
-                }
-                if (sizes[largest] <= 0) {
-                    break;
-                }
-                Serialization.Unsendable reason = new Serialization.Unsendable("the input cannot be sent to a "
-                        + "worker process: it takes " + sizes[largest] + " bytes, and the inputs of a chunk travel "
-                        + "in one message of at most " + maxFrameBytes + " bytes; send less data per task (a "
-                        + "SharedArray for large arrays) or use a smaller chunkSize");
-                inputs[largest] = reason;
-                total -= sizes[largest] - (reason.message().length() + 64L);
-                sizes[largest] = 0;
-            }
-            flags |= Protocol.FLAG_UNSENDABLE_INPUTS;
-            serialization.write(buffer, inputs);
-        }
-        buffer.putByte(flagsAt, flags);
-        if (!known) {
-            taskMirror.put(chunk.callId(), Boolean.TRUE);
-        }
-    }
-
-    /** Writes the task (unless known) and inputs JDK-serialized, if the worker would accept them; else nothing. */
-    private boolean encodeJdk(MemoryBuffer buffer, Chunk chunk, Object task, boolean known, int maxFrameBytes) {
-        int mark = buffer.writerIndex();
-        Set<String> packages = ClassPathPackages.ofThisJvm();
-        // What the worker's filter would refuse, or JDK serialization cannot carry, goes by Fory.
-        if (!known) {
-            byte[] validated = validatedBytes(task, true);
-            byte[] bytes = validated != null ? validated : Serialization.jdkBytesIfAdmitted(task, packages);
-            if (bytes == null) {
-                return false;
-            }
-            Protocol.writeBytes(buffer, bytes);
-        }
-        byte[] inputs = Serialization.jdkBytesIfAdmitted(chunk.inputs().toArray(), packages);
-        if (inputs != null) {
-            Protocol.writeBytes(buffer, inputs);
-            if (buffer.writerIndex() - 4L <= maxFrameBytes) {
-                return true;
-            }
-        }
-        buffer.writerIndex(mark); // Fory finds the inputs that cannot be sent or do not fit
-        return false;
-    }
 
     /** A chunk that could not be encoded at all: its first input fails with the reason, the rest runs again. */
     void failUnsent(int slot, Chunk chunk, RuntimeException error) {

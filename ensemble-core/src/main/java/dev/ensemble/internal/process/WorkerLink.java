@@ -40,6 +40,11 @@ final class WorkerLink {
     final int generation;
     private final ProcessBackend backend;
     final Process process;
+    /**
+     * Completed by the JDK's process reaper when the worker's process has exited: a chunk is not sent to a worker
+     * known dead (it would be blamed for a death it had no part in), but given back to run elsewhere.
+     */
+    private final java.util.concurrent.CompletableFuture<Process> processGone;
     private final OutputForwarder stdout;
     private final OutputForwarder stderr;
     private final OutputStream stdin;
@@ -167,6 +172,7 @@ final class WorkerLink {
         this.slot = slot;
         this.generation = generation;
         this.process = process;
+        this.processGone = process.onExit();
         this.stdout = stdout;
         this.stderr = stderr;
         this.stdin = stdin;
@@ -504,6 +510,11 @@ final class WorkerLink {
         }
     }
 
+    /** @return whether the worker's process has ended (the reader may not have reported it yet) */
+    boolean processGone() {
+        return processGone.isDone();
+    }
+
     /** Waits until the link ended. */
     synchronized void awaitEnd() throws InterruptedException {
         while (!ended) {
@@ -534,7 +545,7 @@ final class WorkerLink {
     boolean send(Chunk chunk) {
         InFlight entry;
         synchronized (this) {
-            if (ended || exitRequested || recycleDue) {
+            if (ended || exitRequested || recycleDue || processGone.isDone()) {
                 return false;
             }
             long max = backend.maxTasksPerWorker();
@@ -550,10 +561,13 @@ final class WorkerLink {
             tasksSent += chunk.size();
             recycleDue = chunk.recycleAfter(); // its call's maxTasksPerWorker: nothing more, then recycled
         }
+        if (chunk.taskTimeout() != null) {
+            backend.ensureWatchdog(chunk.taskTimeout()); // a worker that freezes under it is killed
+        }
         channel.writeLock().lock();
         try {
-            backend.encodeChunk(sendBuffer, entry.seq, chunk, taskMirror, ProcessBackend.jdkFirst(chunk, foryReady),
-                    channel.maxFrameBytes());
+            backend.codec().encodeChunk(sendBuffer, entry.seq, chunk, taskMirror,
+                    ChunkCodec.jdkFirst(chunk, foryReady), channel.maxFrameBytes());
             channel.send(sendBuffer);
         } catch (IOException e) {
             // The reader sees the end too and reports the chunk with the others.
@@ -757,7 +771,7 @@ final class WorkerLink {
     /** The worker reads Fory; chunks go that way once this JVM has its Fory too, which this starts building. */
     private void workerHasFory() {
         foryReady = true;
-        ProcessBackend.foryReadyHere();
+        ChunkCodec.foryReadyHere();
     }
 
     // ---- receiving ----
@@ -853,7 +867,7 @@ final class WorkerLink {
             long slowestNanos = frame.readInt64();
             int slowestOffset = frame.readInt32();
             int valuesStart = frame.readerIndex();
-            Object[] values = backend.readValues(frame);
+            Object[] values = backend.codec().readValues(frame);
             long valueBytes = frame.readerIndex() - valuesStart;
             InFlight entry;
             synchronized (this) {
@@ -895,7 +909,7 @@ final class WorkerLink {
         int seq = frame.readInt32();
         int from = frame.readInt32();
         int to = frame.readInt32();
-        Object[] values = backend.readValues(frame);
+        Object[] values = backend.codec().readValues(frame);
         int size;
         synchronized (this) {
             InFlight entry = inFlight.get(seq);
