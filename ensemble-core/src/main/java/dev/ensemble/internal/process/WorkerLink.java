@@ -1,9 +1,11 @@
 package dev.ensemble.internal.process;
 
-import dev.ensemble.internal.platform.Log;import dev.ensemble.internal.schedule.Chunk;
+import dev.ensemble.internal.platform.Log;
+import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.wire.FrameChannel;
 import dev.ensemble.internal.wire.Serialization;
 import dev.ensemble.internal.worker.ChunkResult;
+import dev.ensemble.internal.worker.Lru;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
@@ -19,7 +21,6 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.fory.memory.MemoryBuffer;
 
@@ -73,12 +74,8 @@ final class WorkerLink {
     private volatile boolean frozen;  // killed by the pool's watchdog: silent for too long with work in flight        // the reader gave the worker to WarmWorkers: nothing of it is to be closed
 
     private final MemoryBuffer sendBuffer = MemoryBuffer.newHeapBuffer(64 * 1024);
-    private final LinkedHashMap<Long, Boolean> taskMirror = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
-            return size() > Protocol.TASK_CACHE_SIZE;
-        }
-    };
+    /** The calls whose task the worker has: it keeps as many as this, in the same order (Protocol). */
+    private final Lru<Long, Boolean> taskMirror = new Lru<>(Protocol.TASK_CACHE_SIZE);
 
     /** A chunk sent and not yet answered, with what the worker reported of it so far. */
     static final class InFlight {

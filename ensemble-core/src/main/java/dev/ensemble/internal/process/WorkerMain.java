@@ -3,14 +3,15 @@ package dev.ensemble.internal.process;
 import dev.ensemble.Job;
 import dev.ensemble.Task;
 import dev.ensemble.WorkerHook;
-import dev.ensemble.internal.wire.FrameChannel;
 import dev.ensemble.internal.shm.ShmDirectory;
+import dev.ensemble.internal.wire.FrameChannel;
 import dev.ensemble.internal.wire.Serialization;
 import dev.ensemble.internal.wire.Stateless;
 import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.ChunkRunner;
 import dev.ensemble.internal.worker.CurrentWorker;
 import dev.ensemble.internal.worker.FreezeClock;
+import dev.ensemble.internal.worker.Lru;
 import dev.ensemble.internal.worker.WorkerState;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -24,7 +25,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -102,34 +102,18 @@ public final class WorkerMain {
     private final MemoryBuffer outbox = MemoryBuffer.newHeapBuffer(64 * 1024);
     private int outboxCount;
     private long outboxSince;
-    private final Map<Long, Task<Object, Object>> tasks = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, Task<Object, Object>> eldest) {
-            return size() > Protocol.TASK_CACHE_SIZE;
-        }
-    };
+    private final Map<Long, Task<Object, Object>> tasks = new Lru<>(Protocol.TASK_CACHE_SIZE);
     /**
      * Stateless tasks by their serialized form (and whether it was a job): a call of the same non-capturing lambda
      * as an earlier call (a loop of {@code submit}) reuses the copy built then instead of deserializing it again.
      */
-    private final Map<StatelessKey, Task<Object, Object>> statelessTasks = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<StatelessKey, Task<Object, Object>> eldest) {
-            return size() > Protocol.TASK_CACHE_SIZE;
-        }
-    };
+    private final Map<StatelessKey, Task<Object, Object>> statelessTasks = new Lru<>(Protocol.TASK_CACHE_SIZE);
 
     private record StatelessKey(boolean job, java.nio.ByteBuffer bytes) {
     }
     private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
     /** Calls the pool cancelled; bounded, since ids only grow and old ones never come back. */
-    private final java.util.Set<Long> cancelled = java.util.Collections.newSetFromMap(new LinkedHashMap<>(64, 0.75f,
-            false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
-            return size() > 256;
-        }
-    });
+    private final java.util.Set<Long> cancelled = java.util.Collections.newSetFromMap(new Lru<>(256));
     private WorkerState state;
     private WorkerHook onExit;
     private dev.ensemble.WorkerExitFunction<?> exitResult;

@@ -20,10 +20,10 @@ import dev.ensemble.internal.schedule.Inputs;
 import dev.ensemble.internal.schedule.Loss;
 import dev.ensemble.internal.schedule.Scheduler;
 import dev.ensemble.internal.worker.ChunkResult;
+import dev.ensemble.internal.worker.Lru;
 import dev.ensemble.internal.worker.Threads;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -201,15 +201,7 @@ final class HazelcastWorkers implements Backend {
     }
 
     private static <K, V> Map<K, V> lru(int capacity) {
-        return new LinkedHashMap<>(16, 0.75f, true) {
-            @java.io.Serial
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-                return size() > capacity;
-            }
-        };
+        return new Lru<>(capacity);
     }
 
     private MemberLink link(Member member) {

@@ -2,8 +2,8 @@ package dev.ensemble.hazelcast.internal;
 
 import dev.ensemble.Task;
 import dev.ensemble.internal.worker.FreezeClock;
+import dev.ensemble.internal.worker.Lru;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -49,15 +49,7 @@ final class MemberPool {
     }
 
     private static <K, V> Map<K, V> lru(int capacity) {
-        return Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
-            @java.io.Serial
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-                return size() > capacity;
-            }
-        });
+        return Collections.synchronizedMap(new Lru<>(capacity));
     }
 
     UUID owner() {

@@ -1,0 +1,37 @@
+package dev.ensemble.internal.worker;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A map that keeps its {@code capacity} most recently used entries and drops the eldest beyond: the one bounded
+ * cache behind every per-call memo of the library (tasks a worker has rebuilt, tasks the pool knows a worker has,
+ * encoded tasks, cancelled calls). Not synchronized, as {@link LinkedHashMap}.
+ *
+ * @param <K> key type
+ * @param <V> value type
+ */
+public final class Lru<K, V> extends LinkedHashMap<K, V> {
+    @java.io.Serial
+    private static final long serialVersionUID = 1L;
+
+    private final int capacity;
+
+    /**
+     * An empty cache.
+     *
+     * @param capacity the most entries kept, at least 1
+     */
+    public Lru(int capacity) {
+        super(16, 0.75f, true);
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1, got " + capacity);
+        }
+        this.capacity = capacity;
+    }
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+        return size() > capacity;
+    }
+}
