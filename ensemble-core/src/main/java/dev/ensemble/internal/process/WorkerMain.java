@@ -1,12 +1,10 @@
 package dev.ensemble.internal.process;
 
-import dev.ensemble.Job;
 import dev.ensemble.Task;
 import dev.ensemble.WorkerHook;
 import dev.ensemble.internal.shm.ShmDirectory;
 import dev.ensemble.internal.wire.FrameChannel;
 import dev.ensemble.internal.wire.Serialization;
-import dev.ensemble.internal.wire.Stateless;
 import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.ChunkRunner;
 import dev.ensemble.internal.worker.CurrentWorker;
@@ -26,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.fory.memory.MemoryBuffer;
@@ -102,16 +99,9 @@ public final class WorkerMain {
     private final MemoryBuffer outbox = MemoryBuffer.newHeapBuffer(64 * 1024);
     private int outboxCount;
     private long outboxSince;
-    private final Map<Long, Task<Object, Object>> tasks = new Lru<>(Protocol.TASK_CACHE_SIZE);
-    /**
-     * Stateless tasks by their serialized form (and whether it was a job): a call of the same non-capturing lambda
-     * as an earlier call (a loop of {@code submit}) reuses the copy built then instead of deserializing it again.
-     */
-    private final Map<StatelessKey, Task<Object, Object>> statelessTasks = new Lru<>(Protocol.TASK_CACHE_SIZE);
-
-    private record StatelessKey(boolean job, java.nio.ByteBuffer bytes) {
-    }
-    private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
+    /** Turns CHUNK frames into tasks and inputs, with the tasks this worker keeps per call. */
+    private final ChunkDecoder decoder;
+    private final java.util.ArrayDeque<ChunkDecoder.Pending> pending = new java.util.ArrayDeque<>();
     /** Calls the pool cancelled; bounded, since ids only grow and old ones never come back. */
     private final java.util.Set<Long> cancelled = java.util.Collections.newSetFromMap(new Lru<>(256));
     private WorkerState state;
@@ -169,6 +159,17 @@ public final class WorkerMain {
         this.slot = slot;
         this.channel = channel;
         this.foryBuild = foryBuild;
+        this.decoder = new ChunkDecoder(slot, new ChunkDecoder.Readers() {
+            @Override
+            public Serialization fory() {
+                return WorkerMain.this.fory();
+            }
+
+            @Override
+            public java.util.Set<String> packages() {
+                return packages;
+            }
+        });
     }
 
     /** Fory, waiting for it to be built if need be. */
@@ -411,10 +412,6 @@ public final class WorkerMain {
         readyAtNanos = System.nanoTime();
     }
 
-    /** A chunk read from the socket, decoded, waiting its turn. */
-    private record Pending(int seq, long callId, byte flags, long timeoutNanos, Task<Object, Object> task,
-            Object[] inputs, Throwable broken) {
-    }
 
     private void serve() throws IOException {
         long lastEnd = System.nanoTime();
@@ -433,7 +430,7 @@ public final class WorkerMain {
             for (MemoryBuffer more = channel.poll(); more != null; more = channel.poll()) {
                 accept(more);
             }
-            Pending next = pending.poll();
+            ChunkDecoder.Pending next = pending.poll();
             if (next == null) {
                 continue;
             }
@@ -473,60 +470,16 @@ public final class WorkerMain {
     private void accept(MemoryBuffer frame) throws IOException {
         byte type = frame.readByte();
         switch (type) {
-            case Protocol.CHUNK -> pending.add(decodeChunk(frame));
+            case Protocol.CHUNK -> pending.add(decoder.decode(frame));
             case Protocol.CANCEL -> cancelled.add(frame.readInt64());
-            case Protocol.EXIT -> pending.add(new Pending(-1, 0, (byte) 0, 0, null, null, null));
-            case Protocol.RETIRE -> pending.add(new Pending(RETIRE_SEQ, 0, (byte) 0, 0, null, null, null));
+            case Protocol.EXIT -> pending.add(new ChunkDecoder.Pending(-1, 0, (byte) 0, 0, null, null, null));
+            case Protocol.RETIRE -> pending.add(new ChunkDecoder.Pending(RETIRE_SEQ, 0, (byte) 0, 0, null, null, null));
             default -> throw new IOException("unexpected message type " + type + " from the pool");
         }
     }
 
-    private Pending decodeChunk(MemoryBuffer frame) {
-        int seq = frame.readInt32();
-        long callId = frame.readInt64();
-        byte flags = frame.readByte();
-        long chunkTimeoutNanos = frame.readInt64();
-        Task<Object, Object> task = null;
-        boolean jdk = (flags & Protocol.FLAG_JDK) != 0;
-        try {
-            if ((flags & Protocol.FLAG_HAS_TASK) != 0) {
-                byte[] taskBytes = Protocol.readBytes(frame);
-                StatelessKey key = new StatelessKey((flags & Protocol.FLAG_JOB) != 0,
-                        java.nio.ByteBuffer.wrap(taskBytes));
-                try {
-                    task = jdk ? null : statelessTasks.get(key);
-                    if (task == null) {
-                        Object sent = jdk ? Serialization.jdkRead(taskBytes, packages)
-                                : fory().read(MemoryBuffer.fromByteArray(taskBytes));
-                        task = key.job() ? dev.ensemble.internal.backend.Jobs.asTask((Job<?>) sent) : asTask(sent);
-                        if (!jdk && Stateless.is(sent)) {
-                            statelessTasks.put(key, task);
-                        }
-                    }
-                } catch (RuntimeException | LinkageError e) {
-                    RuntimeException error = new IllegalStateException("the task could not be rebuilt in worker "
-                            + slot + ": " + e, e);
-                    task = ignored -> {
-                        throw error;
-                    };
-                }
-                tasks.put(callId, task);
-            } else {
-                task = tasks.get(callId);
-                if (task == null) {
-                    throw new IllegalStateException("worker " + slot + " lost the task of call " + callId);
-                }
-            }
-            Object[] inputs = (Object[]) (jdk ? Serialization.jdkRead(Protocol.readBytes(frame), packages)
-                    : fory().read(frame));
-            return new Pending(seq, callId, flags, chunkTimeoutNanos, task, inputs, null);
-        } catch (RuntimeException | LinkageError e) {
-            return new Pending(seq, callId, flags, chunkTimeoutNanos, task, new Object[1], new IllegalStateException(
-                    "the inputs could not be rebuilt in worker " + slot + ": " + e, e));
-        }
-    }
 
-    private void runChunk(Pending chunk, long waitNanos) throws IOException {
+    private void runChunk(ChunkDecoder.Pending chunk, long waitNanos) throws IOException {
         if (chunk.broken() != null) {
             // The chunk cannot be run: its first input fails with the reason, the rest is sent again.
             addResult(chunk.seq(), ChunkResult.firstInputFailed(chunk.broken(), waitNanos), true);
@@ -581,10 +534,6 @@ public final class WorkerMain {
         addResult(chunk.seq(), result, jdk);
     }
 
-    @SuppressWarnings("unchecked")
-    private static Task<Object, Object> asTask(Object value) {
-        return (Task<Object, Object>) value;
-    }
 
     /** A task hit OutOfMemoryError or another VM error: this JVM is not to be trusted with more work. */
     private void dieOf(int seq, ChunkRunner runner, int sentUpTo, int offset, Throwable error, boolean jdk) {
@@ -750,8 +699,7 @@ public final class WorkerMain {
      */
     private void retire() throws IOException {
         runExitHook();
-        tasks.clear();
-        statelessTasks.clear();
+        decoder.forgetTasks();
         cancelled.clear();
         CurrentWorker.clear();
         onExit = null;
