@@ -794,8 +794,14 @@ final class WorkerLink {
                         byte[] exitBytes = Protocol.readBytes(frame);
                         backend.collectExitResult(slot, exitKind, exitBytes);
                         exited = true;
-                        if (!retiring || handOver()) {
+                        if (!retiring) {
+                            // The worker's thread that watches its standard input sits in a native read, and a
+                            // JVM's exit waits up to 300 ms for such threads: its end of file lets it go at once.
+                            closeStdin();
                             return; // nothing follows EXITED: end() waits for the JVM to end, within the grace
+                        }
+                        if (handOver()) {
+                            return;
                         }
                     }
                     default -> throw new IOException("unexpected message type " + type + " from worker " + slot);
@@ -976,6 +982,14 @@ final class WorkerLink {
         }
         deleteQuietly(positionPath);
         backend.linkEnded(this, clean);
+    }
+
+    private void closeStdin() {
+        try {
+            stdin.close();
+        } catch (IOException ignored) {
+            // gone already
+        }
     }
 
     private void closeConnection() {

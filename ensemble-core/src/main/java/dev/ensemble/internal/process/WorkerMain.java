@@ -289,8 +289,13 @@ public final class WorkerMain {
         } catch (IOException ignored) {
             // the same as its end
         }
-        poolGone();
+        if (!leaving) {
+            poolGone();
+        } // else the pool closed it on this worker's EXITED: the exit is under way, and this thread must not hold it
     }
+
+    /** Set when this worker exits because its pool asked: the end of standard input is then expected. */
+    private static volatile boolean leaving;
 
     /**
      * The pool's end of standard input or of the socket closed. If the pool's JVM died (killed: it could not
@@ -709,6 +714,7 @@ public final class WorkerMain {
     }
 
     private void exit() throws IOException {
+        leaving = true;
         exiting = true;
         runExitHook();
         System.out.flush();
