@@ -284,10 +284,11 @@ public final class Report {
             }
             out.append(".\n");
         }
-        out.append("\nMedians of a quick `./ensemble bench` run on ").append(meta.getOrDefault("date", "?"))
-                .append(" (").append(meta.getOrDefault("cores", "?")).append(" cores, load average ")
-                .append(meta.getOrDefault("load_start", "?")).append("); every row, the peers' own figures and "
-                + "the conditions: [docs/benchmarks.md](docs/benchmarks.md).\n");
+        // The README says where the figures come from; the machine's load and the rest of the conditions stay on
+        // the benchmark page, which the README links to.
+        out.append("\nMedians of a quick `./ensemble bench` run on a ").append(meta.getOrDefault("cores", "?"))
+                .append("-core machine; every row, the peers' own figures and the conditions: "
+                + "[docs/benchmarks.md](docs/benchmarks.md).\n");
         footnotes.clear();
         return out.toString();
     }
