@@ -47,7 +47,7 @@ final class AotCache {
     private final List<Path> prefix;
     private final boolean usable;
 
-    private AotCache(Path cacheFile, List<Path> prefix) {
+    AotCache(Path cacheFile, List<Path> prefix) {
         this.cacheFile = cacheFile;
         this.prefix = prefix;
         this.usable = cacheFile != null && Files.isRegularFile(cacheFile);
@@ -180,9 +180,24 @@ final class AotCache {
         }
     }
 
-    /** @return the options that make a worker use the cache, if there is one */
+    /**
+     * The options that make a worker use the cache, if there is one and it is still whole: another application's
+     * eviction ({@link #evictOld}) may have deleted the cache or a jar of its class path meanwhile, and a worker
+     * started with a cache whose class path is gone prints four error lines and starts without it. A worker started
+     * without the flag ignores the class path entries that are gone.
+     *
+     * @return the options, or none
+     */
     List<String> flags() {
-        return usable ? List.of("-XX:AOTCache=" + cacheFile) : List.of();
+        if (!usable || !Files.isRegularFile(cacheFile)) {
+            return List.of();
+        }
+        for (Path jar : prefix) {
+            if (!Files.isRegularFile(jar)) {
+                return List.of();
+            }
+        }
+        return List.of("-XX:AOTCache=" + cacheFile);
     }
 
     /** @return the library's jars to put first on a worker's class path (with a trailing separator), or "" */
