@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
  * An application started as the guide says prints nothing of ours but what it prints itself: no warning from the
  * serializer, in its JVM or its workers', when it sends a JDK class with custom serialization ({@code URI}) or a
  * failure; and a JDK class that is refused ({@code URL}, which can reach the network as it is rebuilt) fails its
- * input alone, with a message saying what to send instead.
+ * input alone, with a message saying what to send instead; and worker options that rule out the start-up cache
+ * (an agent's) print nothing either.
  */
 @ExtendWith(LeakCheck.class)
 class QuietOutputTest {
@@ -47,6 +48,12 @@ class QuietOutputTest {
                             System.out.println("failure: " + e.getCause().getMessage());
                         }
                     }
+                    // Options an APM agent brings (an agent, another module graph) make workers refuse the start-up
+                    // cache the pool above used or made; that must cost nothing but speed, and print nothing.
+                    try (WorkerPool agents = WorkerPool.builder().processes().workers(1)
+                            .jvmArgs("--add-modules=java.instrument").build()) {
+                        System.out.println("with agents: " + agents.apply(() -> 6 * 7));
+                    }
                 }
             }
             """;
@@ -62,6 +69,6 @@ class QuietOutputTest {
                 "the input cannot be sent to a worker process: an object of class java.net.URL cannot be serialized: "
                         + "class java.net.URL is a JDK class that worker processes do not rebuild (only JDK data "
                         + "classes are accepted): send its data instead, such as its toString() or fields",
-                "failure: bad 1");
+                "failure: bad 1", "with agents: 42");
     }
 }

@@ -72,6 +72,11 @@ final class AotCache {
             // The cache records the module graph it was made with; workers on a module path would refuse it.
             return disabled();
         }
+        for (String flag : workerFlags) {
+            if (defeatsCache(flag)) {
+                return disabled();
+            }
+        }
         try {
             Path root = cacheRoot();
             List<Path> jars = new ArrayList<>();
@@ -103,6 +108,18 @@ final class AotCache {
         } catch (IOException | RuntimeException e) {
             return disabled(); // no cache is only slower
         }
+    }
+
+    /**
+     * Whether a worker option makes a JVM refuse any such cache: an agent (an APM's {@code -javaagent}) or another
+     * module graph than the one the cache was made with. A worker given the cache anyway prints the JVM's mismatch
+     * errors at every start and runs without it, so such pools use none.
+     */
+    static boolean defeatsCache(String flag) {
+        return flag.startsWith("-javaagent") || flag.startsWith("-agentlib") || flag.startsWith("-agentpath")
+                || flag.startsWith("--add-modules") || flag.startsWith("--limit-modules")
+                || flag.startsWith("--patch-module") || flag.startsWith("--upgrade-module-path")
+                || flag.equals("-jar");
     }
 
     /**
@@ -197,7 +214,9 @@ final class AotCache {
                 return List.of();
             }
         }
-        return List.of("-XX:AOTCache=" + cacheFile);
+        // What else makes a worker refuse the cache (another application's flags, a file replaced meanwhile) costs
+        // only speed: the JVM's messages about it would land in the application's output, at every start.
+        return List.of("-XX:AOTCache=" + cacheFile, "-Xlog:aot*=off", "-Xlog:cds*=off");
     }
 
     /** @return the library's jars to put first on a worker's class path (with a trailing separator), or "" */
