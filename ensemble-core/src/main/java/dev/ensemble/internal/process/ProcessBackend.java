@@ -207,10 +207,6 @@ public final class ProcessBackend implements Backend {
         return scheduler;
     }
 
-
-
-
-
     /** The INIT frame, once this side has built it (see {@link #start}). */
     byte[] initFrame() {
         return initFrame.join();
@@ -524,8 +520,6 @@ public final class ProcessBackend implements Backend {
             }
         }
     }
-
-
 
     /** A chunk that could not be encoded at all: its first input fails with the reason, the rest runs again. */
     void failUnsent(int slot, Chunk chunk, RuntimeException error) {

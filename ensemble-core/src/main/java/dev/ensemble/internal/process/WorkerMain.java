@@ -417,7 +417,6 @@ public final class WorkerMain {
         readyAtNanos = System.nanoTime();
     }
 
-
     private void serve() throws IOException {
         long lastEnd = System.nanoTime();
         while (true) {
@@ -483,7 +482,6 @@ public final class WorkerMain {
         }
     }
 
-
     private void runChunk(ChunkDecoder.Pending chunk, long waitNanos) throws IOException {
         if (chunk.broken() != null) {
             // The chunk cannot be run: its first input fails with the reason, the rest is sent again.
@@ -538,7 +536,6 @@ public final class WorkerMain {
         }
         addResult(chunk.seq(), result, jdk);
     }
-
 
     /** A task hit OutOfMemoryError or another VM error: this JVM is not to be trusted with more work. */
     private void dieOf(int seq, ChunkRunner runner, int sentUpTo, int offset, Throwable error, boolean jdk) {

@@ -565,12 +565,14 @@ public final class Scheduler {
                 from = ready;
                 chunk = ready.poll();
             }
-            if (chunk != null && chunk.size() > chunk.call().limitFor(slot, Integer.MAX_VALUE)) {
+            if (chunk != null) {
                 // A chunk queued again (given back, or the rest of one whose worker died) is cut to what this
                 // worker may still take of its call; the rest stays first in line.
                 int take = chunk.call().limitFor(slot, Integer.MAX_VALUE);
-                from.addFirst(chunk.call().splitOff(chunk, take));
-                chunk = chunk.slice(0, take);
+                if (chunk.size() > take) {
+                    from.addFirst(chunk.call().splitOff(chunk, take));
+                    chunk = chunk.slice(0, take);
+                }
             }
             if (chunk == null) {
                 chunk = nextFresh(slot, limit);

@@ -91,7 +91,7 @@ final class HazelcastWorkers implements Backend {
     private final Slot[] slots;
     private final Map<UUID, MemberLink> links = new ConcurrentHashMap<>();
     private final AtomicInteger idleSlots = new AtomicInteger();
-    private final Map<Long, byte[]> encodedTasks = Collections.synchronizedMap(lru(TASKS_REMEMBERED));
+    private final Map<Long, byte[]> encodedTasks = Collections.synchronizedMap(new Lru<>(TASKS_REMEMBERED));
     private byte[] setup;
     private UUID listener;
     private Scheduler scheduler;
@@ -101,7 +101,7 @@ final class HazelcastWorkers implements Backend {
     private static final class MemberLink {
         final Member member;
         final CompletableFuture<Void> gone = new CompletableFuture<>();
-        final Set<Long> tasksSent = Collections.newSetFromMap(Collections.synchronizedMap(lru(TASKS_REMEMBERED)));
+        final Set<Long> tasksSent = Collections.newSetFromMap(Collections.synchronizedMap(new Lru<>(TASKS_REMEMBERED)));
         boolean opened; // guarded by this
         /**
          * Set when a slot gave up on the member for answering nothing (not even a probe), cleared by its next
@@ -188,6 +188,11 @@ final class HazelcastWorkers implements Backend {
         }
     }
 
+    /** Sends a liveness probe to a member (see {@link Probe}). */
+    private Probe probe(MemberLink link, long now) {
+        return new Probe(send(link, new MemberCall(MemberCall.PROBE, "")), now);
+    }
+
     HazelcastWorkers(PoolConfig config, ClusterOptions options, IExecutorService executor, List<Member> homes) {
         this.config = config;
         this.options = options;
@@ -198,10 +203,6 @@ final class HazelcastWorkers implements Backend {
         for (int i = 0; i < slots.length; i++) {
             slots[i] = new Slot(i, link(homes.get(i)));
         }
-    }
-
-    private static <K, V> Map<K, V> lru(int capacity) {
-        return new Lru<>(capacity);
     }
 
     private MemberLink link(Member member) {
@@ -324,8 +325,7 @@ final class HazelcastWorkers implements Backend {
                 }
                 Probe probe = probes.get(entry.getKey());
                 if (Probe.due(probe, now)) {
-                    probes.put(entry.getKey(), new Probe(send(entry.getKey(), new MemberCall(MemberCall.PROBE, "")),
-                            now));
+                    probes.put(entry.getKey(), probe(entry.getKey(), now));
                     return false;
                 }
                 return probe.overdue(now); // frozen: not worth waiting for
@@ -796,7 +796,7 @@ final class HazelcastWorkers implements Backend {
                 if (head != null && head.reply == reply && head.cancelSent
                         && now - head.cancelSentNanos > TimeUnit.MILLISECONDS.toNanos(PROBE_AFTER_MILLIS)) {
                     if (Probe.due(probe, now)) {
-                        probe = new Probe(send(link, new MemberCall(MemberCall.PROBE, "")), now);
+                        probe = probe(link, now);
                     } else if (probe.overdue(now)) {
                         link.frozen = true;
                         throw new MemberGone(link + " answered nothing, not even a probe, for "
