@@ -27,7 +27,11 @@ import me.tongfei.progressbar.ProgressBarBuilder;
  * <p>Thread-safe. The ticker thread exists only while a bar is shown.
  */
 public final class ProgressDisplay {
-    /** The JVM's display, made when first asked for: finding the terminal loads the JDK's console support. */
+    /**
+     * The JVM's display, made when first asked for: finding the terminal loads the JDK's console support. Bars go
+     * to standard error, as a terminal program's progress does, so that they never mix with the application's
+     * output; they are drawn for a person, not logged.
+     */
     private static final class Shared {
         static final ProgressDisplay INSTANCE = new ProgressDisplay(detectTerminal(), System.err, System::nanoTime,
                 Duration.ofSeconds(5), Duration.ofMillis(200));
@@ -45,7 +49,7 @@ public final class ProgressDisplay {
      * A display.
      *
      * @param terminal draw frames in place (true) or print plain lines (false)
-     * @param out where plain lines go (frames go to the terminal's standard error)
+     * @param out where plain lines and frames go
      * @param clock the time, by {@link System#nanoTime()} in production
      * @param lineInterval time between two plain lines of a bar
      * @param tick time between two readings of the counters, or null for no ticker thread (tests call
@@ -125,8 +129,9 @@ public final class ProgressDisplay {
     static int terminalWidth() {
         if (WIDTH_ASKED.compareAndSet(false, true)) {
             Thread.ofVirtual().name("ensemble-terminal-width").start(() -> {
-                // The library's own consumer asks the terminal (it adds one column of margin).
-                int width = new ConsoleProgressBarConsumer(System.err).getMaxRenderedLength() + 1;
+                // The library's own consumer asks the terminal (it adds one column of margin); nothing is written.
+                int width = new ConsoleProgressBarConsumer(new PrintStream(java.io.OutputStream.nullOutputStream()))
+                        .getMaxRenderedLength() + 1;
                 terminalWidth = width >= 20 ? width : 80;
             });
         }
@@ -190,7 +195,7 @@ public final class ProgressDisplay {
 
         FrameBar(Call<?> call, String name) {
             super(call, name);
-            ConsoleProgressBarConsumer consumer = new ConsoleProgressBarConsumer(System.err) {
+            ConsoleProgressBarConsumer consumer = new ConsoleProgressBarConsumer(out) {
                 @Override
                 public int getMaxRenderedLength() {
                     return terminalWidth() - 1;
