@@ -193,6 +193,16 @@ public abstract sealed class AbstractView implements Serializable
      */
     @Serial
     protected final Object writeReplace() throws ObjectStreamException {
+        return handle();
+    }
+
+    /**
+     * What this view becomes on the wire.
+     *
+     * @return the handle naming its file and its part of it
+     * @throws IllegalStateException if the array is closed: a closed array cannot be sent
+     */
+    public final Handle handle() {
         return region.handle(kind(), byteOffset, length);
     }
 

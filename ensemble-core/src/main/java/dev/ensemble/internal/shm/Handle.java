@@ -46,6 +46,16 @@ public record Handle(long id, String path, String fileKey, Kind kind, long byteO
      */
     @Serial
     private Object readResolve() {
+        return resolve();
+    }
+
+    /**
+     * Maps (once per process) or finds the memory this handle names.
+     *
+     * @return a view of it, which does not own the memory
+     * @throws IllegalStateException if the array was closed by its owner before this process mapped it
+     */
+    public AbstractView resolve() {
         return Regions.resolve(this);
     }
 }

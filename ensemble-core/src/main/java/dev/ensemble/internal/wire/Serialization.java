@@ -131,9 +131,25 @@ public final class Serialization {
                 .withClassLoader(ApplicationLoader.get())
                 .withTypeChecker(Serialization.this::checkType)
                 .buildThreadSafeFory();
-        fory.registerCallback(BulkArraySerializers::registerWith);
+        fory.registerCallback(Serialization::registerOwnSerializers);
         fory.registerSerializerFactory(new FallbackSerializers());
         UserSerializers.applyTo(fory, ApplicationLoader.get());
+    }
+
+    /**
+     * The class of the serializer Fory uses for a type (for tests of which types it compiles serializers for).
+     *
+     * @param type the type
+     * @return its serializer's class
+     */
+    Class<?> serializerClassOf(Class<?> type) {
+        return fory.execute(f -> f.getTypeResolver().getSerializer(type).getClass());
+    }
+
+    /** The library's hand-written serializers, registered with each Fory of the thread-safe pool. */
+    private static void registerOwnSerializers(Fory fory) {
+        BulkArraySerializers.registerWith(fory);
+        SharedArraySerializers.registerWith(fory);
     }
 
     /**
