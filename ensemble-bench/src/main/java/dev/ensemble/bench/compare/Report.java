@@ -75,7 +75,7 @@ public final class Report {
             new Row("cpu1", false, 1, -1), new Row("cpu2", false, 1, -1), new Row("speedup", true, 1, 2),
             new Row("array", false, 1, -1), new Row("shared", false, 1, -1),
             new Row("broadcast", false, 1, -1),
-            new Row("model", false, 1, -1), new Row("words", false, 1, -1),
+            new Row("model", false, 1, -1), new Row("model_warm", false, 1, -1), new Row("words", false, 1, -1),
             new Row("kill", false, 1, -1));
 
     private final Map<String, String> meta = new LinkedHashMap<>();
@@ -334,6 +334,8 @@ public final class Report {
                     + count(s.broadcastWarmup()) + " untimed ones (µs)";
             case "model" -> "7a. expensive initialisation: create a pool whose workers each build a "
                     + s.modelInitMillis() + " ms model once, then " + count(s.modelCalls()) + " small calls (ms)";
+            case "model_warm" -> "7a, **warm**: another such pool after the first closed; Ensemble processes with "
+                    + "`keepWarm` (its worker JVMs wait for the next pool, which builds its own models on them) (ms)";
             case "words" -> "7b. stateful word count: " + count(s.documents()) + " generated documents counted into "
                     + "per-worker state, then collected and merged (ms)";
             case "kill" -> "kill -9 of a worker during a map of 1,000 tasks (Ensemble with `retries(1)`)";
