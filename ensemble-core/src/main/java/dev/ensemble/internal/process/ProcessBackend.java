@@ -17,11 +17,8 @@ import dev.ensemble.internal.wire.Serialization;
 import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.Threads;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.fory.memory.MemoryBuffer;
@@ -63,8 +60,6 @@ public final class ProcessBackend implements Backend {
     private final java.util.concurrent.CompletableFuture<byte[]> initFrame = new java.util.concurrent.CompletableFuture<>();
     private final Object[] setup;
     private final Slot[] slots;
-    /** The worker JVMs spawned while the pool was made, by slot, until {@link #start} connects them. */
-    private final Map<Integer, CompletableFuture<WorkerLink.Spawned>> spawns;
     /** How chunks are encoded for this pool's workers and their values read back. */
     private final ChunkCodec codec = new ChunkCodec();
     private static final java.util.concurrent.atomic.AtomicBoolean JDK_WARMED_UP =
@@ -136,106 +131,29 @@ public final class ProcessBackend implements Backend {
 
     private ProcessBackend(PoolConfig config, int onlySlot) {
         ApplicationLoader.get(); // chosen on the thread that builds the pool, which sees the application
+        Serialization.requireMultiReleaseJar();
         this.onlySlot = onlySlot;
         this.config = config;
+        this.setup = new Object[] {config.sharedObjects(), config.onWorkerStart(), config.onWorkerExit(),
+            config.exitResult()};
+        String[] roles = {"sharedObjects", "onWorkerStart", "onWorkerExit", "exitResult"};
+        if (setup[0] != null || setup[1] != null || setup[2] != null || setup[3] != null) {
+            Serialization serialization = Serialization.forParent();
+            for (int i = 0; i < setup.length; i++) {
+                if (setup[i] instanceof ComposedHook composed) {
+                    composed.parts().forEach((role, part) -> serialization.requireSendable(part, role));
+                    setup[i] = ComposedHook.toSend(composed);
+                }
+                if (setup[i] != null) {
+                    serialization.requireSendable(setup[i], "the pool's " + roles[i]);
+                }
+            }
+            initFrame.complete(encodeInit(setup));
+        }
         this.launcher = new WorkerLauncher(config);
         this.slots = new Slot[config.workers()];
         for (int i = 0; i < slots.length; i++) {
             slots[i] = new Slot(i);
-        }
-        // The worker JVMs boot while the rest of the pool is made: checking what it sends, its scheduler.
-        this.spawns = spawnAhead();
-        this.setup = new Object[] {config.sharedObjects(), config.onWorkerStart(), config.onWorkerExit(),
-            config.exitResult()};
-        try {
-            Serialization.requireMultiReleaseJar();
-            String[] roles = {"sharedObjects", "onWorkerStart", "onWorkerExit", "exitResult"};
-            if (setup[0] != null || setup[1] != null || setup[2] != null || setup[3] != null) {
-                Serialization serialization = Serialization.forParent();
-                for (int i = 0; i < setup.length; i++) {
-                    if (setup[i] instanceof ComposedHook composed) {
-                        composed.parts().forEach((role, part) -> serialization.requireSendable(part, role));
-                        setup[i] = ComposedHook.toSend(composed);
-                    }
-                    if (setup[i] != null) {
-                        serialization.requireSendable(setup[i], "the pool's " + roles[i]);
-                    }
-                }
-                initFrame.complete(encodeInit(setup));
-            }
-        } catch (RuntimeException | Error e) {
-            abandonSpawns();
-            throw e;
-        }
-    }
-
-    /**
-     * Spawns a worker JVM for each slot this backend hosts, less as many as there are warm workers of the same
-     * options waiting to be taken, each on a thread of its own (a JVM's first spawn loads the JDK's process
-     * support, tens of ms).
-     *
-     * @return the spawns under way, by slot; {@link #start} connects them
-     */
-    private Map<Integer, CompletableFuture<WorkerLink.Spawned>> spawnAhead() {
-        Map<Integer, CompletableFuture<WorkerLink.Spawned>> spawns = new HashMap<>();
-        int warm = WarmWorkers.waiting(launcher.warmKey());
-        for (Slot slot : slots) {
-            if (!hosts(slot)) {
-                continue;
-            }
-            if (warm > 0) {
-                warm--;
-                continue;
-            }
-            CompletableFuture<WorkerLink.Spawned> spawn = new CompletableFuture<>();
-            Thread.ofPlatform().daemon().name(config.name() + "-spawn-" + slot.id)
-                    .start(new Spawn(launcher, config.name(), slot.id, spawn));
-            spawns.put(slot.id, spawn);
-        }
-        return spawns;
-    }
-
-    /** Spawns one worker JVM (a class, not a lambda: it runs in a JVM's first seconds, see {@code Jobs}). */
-    private record Spawn(WorkerLauncher launcher, String poolName, int slot,
-            CompletableFuture<WorkerLink.Spawned> result) implements Runnable {
-        @Override
-        public void run() {
-            try {
-                result.complete(WorkerLink.spawn(launcher, poolName, slot, 0));
-            } catch (RuntimeException | Error e) {
-                result.completeExceptionally(e);
-            }
-        }
-    }
-
-    /** The pool will not start: ends the worker JVMs spawned for it, and deletes its directory. */
-    private void abandonSpawns() {
-        for (CompletableFuture<WorkerLink.Spawned> spawn : spawns.values()) {
-            WorkerLink.Spawned spawned = spawnedOrNull(spawn);
-            if (spawned != null) {
-                spawned.process().destroyForcibly();
-            }
-        }
-        for (CompletableFuture<WorkerLink.Spawned> spawn : spawns.values()) {
-            WorkerLink.Spawned spawned = spawnedOrNull(spawn);
-            if (spawned != null) {
-                try {
-                    spawned.process().waitFor(5, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
-        launcher.deleteDirectory();
-    }
-
-    /** The spawned JVM, waiting for the spawn to finish; null if it failed. */
-    private static WorkerLink.Spawned spawnedOrNull(CompletableFuture<WorkerLink.Spawned> spawn) {
-        try {
-            return spawn.join();
-        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
-            return null;
         }
     }
 
@@ -331,12 +249,8 @@ public final class ProcessBackend implements Backend {
             }
             // Workers start in parallel: the pool is ready after the slowest, not after their sum.
             starters.add(Thread.ofPlatform().daemon().name(config.name() + "-start-" + slot.id).start(() -> {
-                CompletableFuture<WorkerLink.Spawned> spawn = spawns.get(slot.id);
                 try {
                     WorkerLink link = null;
-                    if (spawn != null) {
-                        link = WorkerLink.connect(this, spawn.join());
-                    }
                     List<String> warmKey = launcher.warmKey();
                     while (link == null) {
                         WarmWorkers.Idle idle = WarmWorkers.take(warmKey);
@@ -352,9 +266,6 @@ public final class ProcessBackend implements Backend {
                         slot.link = link;
                         slot.generations = 1;
                     }
-                } catch (java.util.concurrent.CompletionException e) {
-                    failures[slot.id] = e.getCause() instanceof WorkerLink.StartFailure f ? f.forUser()
-                            : e.getCause() instanceof RuntimeException r ? r : e;
                 } catch (WorkerLink.StartFailure e) {
                     failures[slot.id] = e.forUser();
                 } catch (RuntimeException e) {

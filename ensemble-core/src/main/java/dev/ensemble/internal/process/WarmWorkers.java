@@ -81,17 +81,6 @@ public final class WarmWorkers {
         }
     }
 
-    /**
-     * How many idle workers started with these JVM options wait now (a pool spawns new JVMs only for the rest).
-     *
-     * @param key the JVM options
-     * @return their number
-     */
-    static synchronized int waiting(List<String> key) {
-        ArrayDeque<Idle> waiting = IDLE.get(key);
-        return waiting == null ? 0 : waiting.size();
-    }
-
     private static synchronized boolean remove(Idle idle) {
         ArrayDeque<Idle> waiting = IDLE.get(idle.key());
         boolean removed = waiting != null && waiting.remove(idle);

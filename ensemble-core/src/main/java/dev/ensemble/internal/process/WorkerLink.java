@@ -186,55 +186,21 @@ final class WorkerLink {
      * @throws StartFailure with the worker's error output if it did not get ready
      */
     static WorkerLink launch(ProcessBackend backend, int slot, int generation) {
-        return connect(backend, spawn(backend.launcher(), backend.poolName(), slot, generation));
-    }
-
-    /**
-     * A worker JVM spawned and booting, not yet connected: see {@link #connect}.
-     *
-     * @param slot its slot
-     * @param generation its generation in the slot
-     * @param process the process
-     * @param askedNanos when its start was asked for
-     * @param spawnedNanos when the process was spawned
-     */
-    record Spawned(int slot, int generation, Process process, long askedNanos, long spawnedNanos) {
-    }
-
-    /**
-     * Spawns a worker JVM. It boots while the pool makes its socket and position file (and, for a pool's first
-     * workers, the rest of the pool): it connects, and maps the file, only after it has read the secret, sent by
-     * {@link #connect} after both.
-     *
-     * @throws StartFailure if the process could not be started
-     */
-    static Spawned spawn(WorkerLauncher launcher, String poolName, int slot, int generation) {
+        WorkerLauncher launcher = backend.launcher();
+        Path socketPath = launcher.socketPath(slot, generation);
         long asked = System.nanoTime();
-        List<String> command = launcher.command(slot, launcher.socketPath(slot, generation),
-                launcher.positionPath(slot, generation));
+        Path positionPath = launcher.positionPath(slot, generation);
+        List<String> command = launcher.command(slot, socketPath, positionPath);
+        // The JVM is spawned first, and boots while this thread makes its socket and position file (tens of ms in
+        // a JVM's first pool): it connects, and maps the file, only after it has read the secret, sent after both.
+        Process process;
         try {
-            return new Spawned(slot, generation, new ProcessBuilder(command).start(), asked, System.nanoTime());
+            process = new ProcessBuilder(command).start();
         } catch (IOException e) {
-            throw new StartFailure("worker " + slot + " of pool " + poolName + " could not be started ("
+            throw new StartFailure("worker " + slot + " of pool " + backend.poolName() + " could not be started ("
                     + command.get(0) + "): " + e, e);
         }
-    }
-
-    /**
-     * Connects a spawned worker JVM and initializes it for the pool.
-     *
-     * @return the running link, its reader not yet started
-     * @throws StartFailure with the worker's error output if it did not get ready
-     */
-    static WorkerLink connect(ProcessBackend backend, Spawned spawned) {
-        WorkerLauncher launcher = backend.launcher();
-        int slot = spawned.slot();
-        int generation = spawned.generation();
-        Process process = spawned.process();
-        Path socketPath = launcher.socketPath(slot, generation);
-        Path positionPath = launcher.positionPath(slot, generation);
-        long asked = spawned.askedNanos();
-        long spawnedAt = spawned.spawnedNanos();
+        long spawned = System.nanoTime();
         ServerSocketChannel server;
         try {
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -304,7 +270,7 @@ final class WorkerLink {
                 long connectedAt = connected;
                 Log.log(WorkerLink.class, System.Logger.Level.INFO, () -> String.format("worker %d: spawned %.1f ms, "
                         + "secret sent %.1f ms, connected %.1f ms, proven %.1f ms, ready %.1f ms", slot,
-                        (spawnedAt - asked) / 1e6, (secretAt - asked) / 1e6, (connectedAt - asked) / 1e6,
+                        (spawned - asked) / 1e6, (secretAt - asked) / 1e6, (connectedAt - asked) / 1e6,
                         (proven - asked) / 1e6, (ready - asked) / 1e6));
             }
             return link;
