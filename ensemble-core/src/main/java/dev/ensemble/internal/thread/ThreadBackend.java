@@ -13,6 +13,7 @@ import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.ChunkRunner;
 import dev.ensemble.internal.worker.CurrentWorker;
 import dev.ensemble.internal.worker.FreezeClock;
+import dev.ensemble.internal.worker.ThreadTimeout;
 import dev.ensemble.internal.worker.Threads;
 import dev.ensemble.internal.worker.WorkerState;
 import java.time.Duration;
@@ -44,11 +45,7 @@ public final class ThreadBackend implements Backend {
         volatile int generation;
         volatile ChunkRunner running;
         volatile Chunk runningChunk;
-        volatile int timedOutPosition = -1;
-        volatile long timedOutAtNanos;
-        ChunkRunner watchedRunner; // the watchdog's own notes: which task it saw running, and since when
-        int watchedPosition = -1;
-        long watchedSinceNanos;
+        final ThreadTimeout timeout = new ThreadTimeout(); // guarded by this
 
         Slot(int id) {
             this.id = id;
@@ -151,7 +148,7 @@ public final class ThreadBackend implements Backend {
                     }
                     slot.running = null;
                     slot.runningChunk = null;
-                    slot.timedOutPosition = -1;
+                    slot.timeout.chunkEnded();
                 }
                 Thread.interrupted(); // an interrupt meant for a finished task must not hit the next one
                 lastEnd = System.nanoTime();
@@ -228,7 +225,7 @@ public final class ThreadBackend implements Backend {
     private void watch() {
         FreezeClock freezes = new FreezeClock();
         while (!stopping) {
-            long tick = Math.clamp(shortestTimeoutNanos / 4, 1_000_000L, 50_000_000L);
+            long tick = ThreadTimeout.tickNanos(shortestTimeoutNanos);
             LockSupport.parkNanos(tick);
             long now = System.nanoTime();
             freezes.tick(now, tick);
@@ -250,35 +247,16 @@ public final class ThreadBackend implements Backend {
                 return;
             }
             timeout = chunk.taskTimeout();
-            long timeoutNanos = timeout.toNanos();
-            long grace = Math.max(timeoutNanos, 200_000_000L);
-            position = runner.position();
-            if (runner != slot.watchedRunner || position != slot.watchedPosition) {
-                slot.watchedRunner = runner;
-                slot.watchedPosition = position;
-                slot.watchedSinceNanos = now;
-            }
-            // Exact start if the task is timed; else when the watchdog first saw it running (within one tick).
-            long started = freezes.countFrom(runner.taskStartNanos() != 0 ? runner.taskStartNanos()
-                    : slot.watchedSinceNanos);
-            if (position >= chunk.size() || now - started < timeoutNanos) {
-                return;
-            }
-            if (slot.timedOutPosition != position) {
-                slot.timedOutPosition = position;
-                slot.timedOutAtNanos = now;
-                runner.markTimedOut(position);
-                slot.thread.interrupt();
-                return;
-            }
-            if (now - slot.timedOutAtNanos < grace || runner.position() != position) {
+            if (slot.timeout.check(runner, slot.thread, now, timeout.toNanos(), freezes)
+                    != ThreadTimeout.Verdict.IGNORED) {
                 return;
             }
             // The task ignored its interrupt: give up on the thread.
+            position = runner.position();
             slot.generation++;
             slot.running = null;
             slot.runningChunk = null;
-            slot.timedOutPosition = -1;
+            slot.timeout.chunkEnded();
             partial = runner.partial(position);
         }
         scheduler.lost(slot.id, chunk, partial, Failures.timedOut(config.name(), slot.id, chunk, position, timeout,

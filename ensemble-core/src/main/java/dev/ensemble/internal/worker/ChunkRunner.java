@@ -191,6 +191,15 @@ public final class ChunkRunner {
     }
 
     /**
+     * The number of tasks in the chunk.
+     *
+     * @return the number of inputs
+     */
+    public int size() {
+        return inputs.size();
+    }
+
+    /**
      * The offset of the task running now.
      *
      * @return the offset, or the chunk's size once it has finished

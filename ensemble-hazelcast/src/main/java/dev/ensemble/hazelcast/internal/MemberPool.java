@@ -2,6 +2,7 @@ package dev.ensemble.hazelcast.internal;
 
 import dev.ensemble.Task;
 import dev.ensemble.internal.worker.FreezeClock;
+import dev.ensemble.internal.worker.ThreadTimeout;
 import dev.ensemble.internal.worker.Lru;
 import java.util.Collections;
 import java.util.Map;
@@ -155,8 +156,7 @@ final class MemberPool {
 
     private void watch() {
         long timeoutNanos = setup.timeoutNanos();
-        long tick = Math.clamp(timeoutNanos / 4, 1_000_000L, 50_000_000L);
-        long grace = Math.max(timeoutNanos, 200_000_000L);
+        long tick = ThreadTimeout.tickNanos(timeoutNanos);
         FreezeClock freezes = new FreezeClock();
         while (!closed) {
             LockSupport.parkNanos(tick);
@@ -164,7 +164,7 @@ final class MemberPool {
             freezes.tick(now, tick);
             for (SlotWorker worker : workers.values()) {
                 if (worker instanceof MemberWorker thread) {
-                    thread.checkOverdue(now, timeoutNanos, grace, freezes);
+                    thread.checkOverdue(now, timeoutNanos, freezes);
                 }
             }
         }

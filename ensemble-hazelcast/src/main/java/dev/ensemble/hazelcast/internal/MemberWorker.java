@@ -5,6 +5,7 @@ import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.ChunkRunner;
 import dev.ensemble.internal.worker.CurrentWorker;
 import dev.ensemble.internal.worker.FreezeClock;
+import dev.ensemble.internal.worker.ThreadTimeout;
 import dev.ensemble.internal.worker.WorkerState;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -43,11 +44,7 @@ final class MemberWorker implements SlotWorker {
     // What runs now, for the watchdog; guarded by this.
     private ChunkRunner running;
     private CompletableFuture<Reply> runningReply;
-    private int timedOutPosition = -1;
-    private long timedOutAtNanos;
-    private ChunkRunner watchedRunner;
-    private int watchedPosition = -1;
-    private long watchedSinceNanos;
+    private final ThreadTimeout timeout = new ThreadTimeout();
 
     MemberWorker(MemberPool pool, int slot, int generation) {
         this.pool = pool;
@@ -152,7 +149,7 @@ final class MemberWorker implements SlotWorker {
                 }
                 running = null;
                 runningReply = null;
-                timedOutPosition = -1;
+                timeout.chunkEnded();
             }
             Thread.interrupted(); // an interrupt meant for a finished task must not hit the next one
             reply.complete(Reply.done(pool.codec, result, Reply.DONE, result.processed()));
@@ -219,37 +216,18 @@ final class MemberWorker implements SlotWorker {
         }
     }
 
-    /** The watchdog's check: interrupt an overdue task, abandon the worker if the task ignores it. */
-    void checkOverdue(long now, long timeoutNanos, long graceNanos, FreezeClock freezes) {
+    /** The watchdog's check ({@link ThreadTimeout}): abandons the worker if its task ignored its interrupt. */
+    void checkOverdue(long now, long timeoutNanos, FreezeClock freezes) {
         CompletableFuture<Reply> reply;
         Reply answer;
         synchronized (this) {
             ChunkRunner runner = running;
-            if (runner == null || ended) {
+            if (runner == null || ended
+                    || timeout.check(runner, thread, now, timeoutNanos, freezes) != ThreadTimeout.Verdict.IGNORED) {
                 return;
             }
             int position = runner.position();
-            if (runner != watchedRunner || position != watchedPosition) {
-                watchedRunner = runner;
-                watchedPosition = position;
-                watchedSinceNanos = now;
-            }
-            // Exact start if tasks are timed one by one; else when the watchdog first saw this one (one tick).
-            long started = freezes.countFrom(runner.taskStartNanos() != 0 ? runner.taskStartNanos()
-                    : watchedSinceNanos);
-            if (now - started < timeoutNanos) {
-                return;
-            }
-            if (timedOutPosition != position) {
-                timedOutPosition = position;
-                timedOutAtNanos = now;
-                runner.markTimedOut(position);
-                thread.interrupt();
-                return;
-            }
-            if (now - timedOutAtNanos < graceNanos || runner.position() != position) {
-                return;
-            }
+            timeout.chunkEnded();
             ended = true;
             reply = runningReply;
             running = null;
