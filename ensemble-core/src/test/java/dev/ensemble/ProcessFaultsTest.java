@@ -554,9 +554,24 @@ class ProcessFaultsTest {
 
     @Test
     void missingClass_failsBuild_withTheJvmsOwnMessage() {
-        assertThatThrownBy(() -> processes(1).jvmArgs("-cp", temp.toString()).build())
+        assertThatThrownBy(() -> processes(1).jvmArgs("-Djava.system.class.loader=no.such.Loader").build())
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("Could not find or load main class");
+                .hasMessageContaining("failed to start")
+                .hasMessageContaining("java.lang.Error: no.such.Loader");
+    }
+
+    @Test
+    void jvmArgsThatReplaceTheClassPathOrWhatRuns_areRefusedByTheBuilder_sayingWhy() {
+        for (String[] args : new String[][] {{"-cp", temp.toString()}, {"-classpath", "x"},
+                {"--class-path=x"}, {"--module-path", "x"}, {"-jar", "x.jar"}, {"-m", "m/M"}, {"--module=m/M"}}) {
+            assertThatThrownBy(() -> processes(1).jvmArgs(args))
+                    .as(String.join(" ", args)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("jvmArgs must not contain " + args[0].replaceFirst("=.*", ""));
+        }
+        assertThatThrownBy(() -> processes(1).jvmArgs("-cp", "lib/*"))
+                .hasMessageContaining("put the jars the tasks need on this JVM's class path");
+        assertThatThrownBy(() -> processes(1).jvmArgs("-jar", "app.jar"))
+                .hasMessageContaining("the library decides what a worker JVM runs");
     }
 
     @Test

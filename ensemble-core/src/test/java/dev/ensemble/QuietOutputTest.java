@@ -33,6 +33,13 @@ class QuietOutputTest {
             import java.util.List;
 
             public class Main {
+                /** A system class loader of the application's own. */
+                public static class Loader extends ClassLoader {
+                    public Loader(ClassLoader parent) {
+                        super(parent);
+                    }
+                }
+
                 public static void main(String[] args) throws Exception {
                     try (WorkerPool pool = WorkerPool.processes(2)) {
                         List<URI> uris = List.of(URI.create("https://example.com/a"), URI.create("https://example.com/b"));
@@ -54,6 +61,11 @@ class QuietOutputTest {
                             .jvmArgs("--add-modules=java.instrument").build()) {
                         System.out.println("with agents: " + agents.apply(() -> 6 * 7));
                     }
+                    // An application's own system class loader: the JVM then ignores the cache's application classes.
+                    try (WorkerPool loaders = WorkerPool.builder().processes().workers(1)
+                            .jvmArgs("-Djava.system.class.loader=app.Main$Loader").build()) {
+                        System.out.println("with a class loader: " + loaders.apply(() -> 6 * 7));
+                    }
                 }
             }
             """;
@@ -69,6 +81,6 @@ class QuietOutputTest {
                 "the input cannot be sent to a worker process: an object of class java.net.URL cannot be serialized: "
                         + "class java.net.URL is a JDK class that worker processes do not rebuild (only JDK data "
                         + "classes are accepted): send its data instead, such as its toString() or fields",
-                "failure: bad 1", "with agents: 42");
+                "failure: bad 1", "with agents: 42", "with a class loader: 42");
     }
 }

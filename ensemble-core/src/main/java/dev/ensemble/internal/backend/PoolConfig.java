@@ -54,13 +54,26 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
      *
      * @param args the options, not null
      * @return them as an unmodifiable list
-     * @throws IllegalArgumentException if an option is null or blank
+     * @throws IllegalArgumentException if an option is null or blank, or says what the worker JVM runs or where
+     *     its classes come from, which the library decides
      */
     public static List<String> checkedJvmArgs(String... args) {
         for (String arg : args) {
             if (arg == null || arg.isBlank()) {
                 throw new IllegalArgumentException("jvmArgs must not contain null or blank options, got "
                         + java.util.Arrays.toString(args));
+            }
+            String option = arg.strip();
+            int equals = option.indexOf('=');
+            String name = option.startsWith("--") && equals > 0 ? option.substring(0, equals) : option;
+            String why = switch (name) {
+                case "-cp", "-classpath", "--class-path", "-p", "--module-path" -> "worker JVMs get this JVM's class "
+                        + "path and module path; put the jars the tasks need on this JVM's class path instead";
+                case "-jar", "-m", "--module", "--source" -> "the library decides what a worker JVM runs";
+                default -> null;
+            };
+            if (why != null) {
+                throw new IllegalArgumentException("jvmArgs must not contain " + name + ": " + why);
             }
         }
         return List.of(args);

@@ -111,15 +111,18 @@ final class AotCache {
     }
 
     /**
-     * Whether a worker option makes a JVM refuse any such cache: an agent (an APM's {@code -javaagent}) or another
-     * module graph than the one the cache was made with. A worker given the cache anyway prints the JVM's mismatch
-     * errors at every start and runs without it, so such pools use none.
+     * Whether a worker option makes a JVM refuse any such cache: an agent (an APM's {@code -javaagent}), another
+     * module graph than the one the cache was made with, or a system class loader of the application's own. A
+     * worker given the cache anyway prints the JVM's mismatch errors or warnings at every start and runs without
+     * it, so such pools use none.
      */
     static boolean defeatsCache(String flag) {
         return flag.startsWith("-javaagent") || flag.startsWith("-agentlib") || flag.startsWith("-agentpath")
                 || flag.startsWith("--add-modules") || flag.startsWith("--limit-modules")
                 || flag.startsWith("--patch-module") || flag.startsWith("--upgrade-module-path")
-                || flag.equals("-jar");
+                || flag.equals("-jar")
+                // The JVM then uses none of the cache's application classes, and warns at every start.
+                || flag.startsWith("-Djava.system.class.loader=");
     }
 
     /**
@@ -215,8 +218,8 @@ final class AotCache {
             }
         }
         // What else makes a worker refuse the cache (another application's flags, a file replaced meanwhile) costs
-        // only speed: the JVM's messages about it would land in the application's output, at every start.
-        return List.of("-XX:AOTCache=" + cacheFile, "-Xlog:aot*=off", "-Xlog:cds*=off");
+        // only speed; the worker's command turns the JVM's messages about it off (WorkerLauncher.command).
+        return List.of("-XX:AOTCache=" + cacheFile);
     }
 
     /** @return the library's jars to put first on a worker's class path (with a trailing separator), or "" */

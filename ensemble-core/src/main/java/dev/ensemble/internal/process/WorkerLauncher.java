@@ -191,6 +191,10 @@ final class WorkerLauncher {
         int userFrom = flags.size() - config.jvmArgs().size();
         command.addAll(flags.subList(0, userFrom));
         command.add("-XX:ErrorFile=" + directory.resolve("hs_err_pid%p.log")); // a crash report is the pool's file
+        // The JVM's notes on its class-data archives (a cache it refuses, a system class loader of the
+        // application's own that disables part of one) would land in the application's output at every start.
+        command.add("-Xlog:aot*=off");
+        command.add("-Xlog:cds*=off");
         command.addAll(aot.flags());
         command.add("@" + pathsFile());
         command.addAll(config.jvmArgs()); // last, so that they win
