@@ -120,7 +120,6 @@ final class AotCache {
         return flag.startsWith("-javaagent") || flag.startsWith("-agentlib") || flag.startsWith("-agentpath")
                 || flag.startsWith("--add-modules") || flag.startsWith("--limit-modules")
                 || flag.startsWith("--patch-module") || flag.startsWith("--upgrade-module-path")
-                || flag.equals("-jar")
                 // The JVM then uses none of the cache's application classes, and warns at every start.
                 || flag.startsWith("-Djava.system.class.loader=");
     }
