@@ -92,9 +92,14 @@ class ProtocolFuzzTest {
     @Test
     void thePoolsDecoder_endsEveryCallCleanly_whateverTheWorkerSends() throws Exception {
         Path calm = temp.resolve("calm");
-        // "-jar" makes the fake the worker JVM's program; the worker's own arguments become its arguments.
-        WorkerPool pool = WorkerPool.builder().workers(1).processes().jvmArgs("-Dfuzz.seed=" + SEED,
-                "-Dfuzz.calm=" + calm, "-jar", fakeWorkerJar().toString()).build();
+        // "-jar" makes the fake the worker JVM's program; the worker's own arguments become its arguments. The
+        // builder refuses it (a user's -jar would replace the worker): the pool is made from its options directly.
+        PoolConfig.Draft draft = new PoolConfig.Draft();
+        draft.set(PoolConfig.Option.WORKERS, 1);
+        draft.set(PoolConfig.Option.BACKEND, PoolConfig.Kind.PROCESSES);
+        draft.set(PoolConfig.Option.JVM_ARGS, List.of("-Dfuzz.seed=" + SEED, "-Dfuzz.calm=" + calm, "-jar",
+                fakeWorkerJar().toString()));
+        WorkerPool pool = dev.ensemble.internal.Pools.start(draft.freeze());
         Map<String, Integer> endings = new TreeMap<>();
         try {
             for (int call = 0; call < 2 * FakeWorker.ANSWERS; call++) {
