@@ -156,11 +156,13 @@ final class WorkerLink {
 
     private WorkerLink(ProcessBackend backend, int slot, int generation, Process process) {
         this(backend, slot, generation, process,
-                new OutputForwarder(process.getInputStream(), () -> System.out, prefix(slot),
-                        backend.poolName() + "-worker-" + slot + "-out"),
-                new OutputForwarder(process.getErrorStream(), () -> System.err, prefix(slot),
-                        backend.poolName() + "-worker-" + slot + "-err"),
+                OutputForwarder.ofProcess(process, prefix(slot), backend.poolName() + "-worker-" + slot),
                 process.getOutputStream());
+    }
+
+    private WorkerLink(ProcessBackend backend, int slot, int generation, Process process, OutputForwarder[] output,
+            OutputStream stdin) {
+        this(backend, slot, generation, process, output[0], output[1], stdin);
     }
 
     private WorkerLink(ProcessBackend backend, int slot, int generation, Process process, OutputForwarder stdout,

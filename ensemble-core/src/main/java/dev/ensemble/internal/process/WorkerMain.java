@@ -2,6 +2,7 @@ package dev.ensemble.internal.process;
 
 import dev.ensemble.Task;
 import dev.ensemble.WorkerHook;
+import dev.ensemble.internal.platform.Log;
 import dev.ensemble.internal.shm.ShmDirectory;
 import dev.ensemble.internal.wire.FrameChannel;
 import dev.ensemble.internal.wire.Serialization;
@@ -46,8 +47,9 @@ import org.apache.fory.memory.MemoryBuffer;
  * <p><b>Blame.</b> For chunks of timed tasks the main thread marks the running task ({@code seq}, offset) in a
  * memory-mapped file of the pool's directory, which the pool reads if this JVM dies without a word.
  *
- * <p><b>Diagnostics</b> go to this JVM's standard error, not to a logger: the pool forwards it line by line with
- * the worker's prefix and quotes its last lines in start-failure and death messages, so it is the worker's log.
+ * <p><b>Diagnostics</b> go to the pool through {@link ParentReport}, this JVM's real standard error, not to a
+ * logger: the pool forwards it line by line with the worker's prefix and quotes its last lines in start-failure and
+ * death messages, so it is the worker's log. The start timeline ({@code ensemble.debug.start}) is logged.
  *
  * <p><b>Exits.</b> EXIT from the pool: exit hook, EXITED, {@code System.exit(0)}. Pool gone (standard input or
  * socket closed, or parent process dead): halt, after deleting the pool's files if its JVM died
@@ -213,8 +215,8 @@ public final class WorkerMain {
                     + "pool)");
         }
         Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
-            System.err.println("fatal error in worker thread " + thread.getName() + ": " + error);
-            error.printStackTrace();
+            ParentReport.line("fatal error in worker thread " + thread.getName() + ": " + error);
+            ParentReport.stackTrace(error);
             haltWithDescendants(Protocol.EXIT_FATAL);
         });
         ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
@@ -251,11 +253,12 @@ public final class WorkerMain {
         worker.mark = mapMark(Path.of(args[2]));
         worker.start(parent);
         if (Boolean.getBoolean("ensemble.debug.start")) {
-            System.err.printf("after main: secret +%.1f ms, connected +%.1f ms, ready +%.1f ms%n",
-                    (secretRead - MAIN_ENTERED) / 1e6, (connected - MAIN_ENTERED) / 1e6,
-                    (System.nanoTime() - MAIN_ENTERED) / 1e6);
-            serialization.thenRun(() -> System.err.printf("after main: Fory built +%.1f ms%n",
-                    (System.nanoTime() - MAIN_ENTERED) / 1e6));
+            long ready = System.nanoTime();
+            Log.log(WorkerMain.class, System.Logger.Level.INFO, () -> String.format(
+                    "after main: secret +%.1f ms, connected +%.1f ms, ready +%.1f ms",
+                    (secretRead - MAIN_ENTERED) / 1e6, (connected - MAIN_ENTERED) / 1e6, (ready - MAIN_ENTERED) / 1e6));
+            serialization.thenRun(() -> Log.log(WorkerMain.class, System.Logger.Level.INFO, () -> String.format(
+                    "after main: Fory built +%.1f ms", (System.nanoTime() - MAIN_ENTERED) / 1e6)));
         }
         try {
             worker.serve();
@@ -394,7 +397,7 @@ public final class WorkerMain {
             }
             hookNanos = System.nanoTime() - hookStart;
         } catch (Throwable t) {
-            System.err.println("worker " + slot + " failed to start: " + t);
+            ParentReport.line("worker " + slot + " failed to start: " + t);
             MemoryBuffer failed = FrameChannel.begin(control, Protocol.START_FAILED);
             Protocol.writeBytes(failed, Serialization.encodeThrowable(t));
             channel.send(failed);
@@ -540,7 +543,7 @@ public final class WorkerMain {
     /** A task hit OutOfMemoryError or another VM error: this JVM is not to be trusted with more work. */
     private void dieOf(int seq, ChunkRunner runner, int sentUpTo, int offset, Throwable error, boolean jdk) {
         exiting = true;
-        System.err.println("worker " + slot + ": " + error + " in a task; this worker exits and is replaced");
+        ParentReport.line("worker " + slot + ": " + error + " in a task; this worker exits and is replaced");
         try {
             ChunkResult done = runner.partial(offset);
             MemoryBuffer dying = FrameChannel.begin(MemoryBuffer.newHeapBuffer(1024), Protocol.DYING);
@@ -551,7 +554,7 @@ public final class WorkerMain {
         } catch (Throwable ignored) {
             // the pool still learns of the death from the exit
         }
-        System.err.flush();
+        ParentReport.flush();
         haltWithDescendants(Protocol.EXIT_FATAL);
     }
 
@@ -707,7 +710,7 @@ public final class WorkerMain {
         onExit = null;
         exitResult = null;
         System.out.flush();
-        System.err.flush();
+        ParentReport.flush();
     }
 
     private void exit() throws IOException {
@@ -715,7 +718,7 @@ public final class WorkerMain {
         exiting = true;
         runExitHook();
         System.out.flush();
-        System.err.flush();
+        ParentReport.flush();
         endDescendants();
         System.exit(0);
     }
@@ -745,7 +748,7 @@ public final class WorkerMain {
             try {
                 onExit.run(state);
             } catch (Throwable t) {
-                System.err.println("worker " + slot + ": onWorkerExit threw " + t);
+                ParentReport.line("worker " + slot + ": onWorkerExit threw " + t);
             }
         }
         long hookNanos = System.nanoTime() - hookStart;
