@@ -3,7 +3,6 @@ package dev.ensemble.internal.process;
 import dev.ensemble.Task;
 import dev.ensemble.WorkerHook;
 import dev.ensemble.internal.platform.Log;
-import dev.ensemble.internal.shm.ShmDirectory;
 import dev.ensemble.internal.wire.FrameChannel;
 import dev.ensemble.internal.wire.Serialization;
 import dev.ensemble.internal.worker.ChunkResult;
@@ -53,7 +52,7 @@ import org.apache.fory.memory.MemoryBuffer;
  *
  * <p><b>Exits.</b> EXIT from the pool: exit hook, EXITED, {@code System.exit(0)}. Pool gone (standard input or
  * socket closed, or parent process dead): halt, after deleting the pool's files if its JVM died
- * ({@link #poolGone}). A task's {@code System.exit}: a shutdown hook reports
+ * ({@link ParentDeath#poolGone}). A task's {@code System.exit}: a shutdown hook reports
  * DYING with the finished part of the chunk first. {@code OutOfMemoryError} or another VM error in a task:
  * DYING, then halt with {@link Protocol#EXIT_FATAL}. Overdue task: TIMED_OUT, then halt.
  */
@@ -83,10 +82,6 @@ public final class WorkerMain {
     /** A worker idle this long after READY builds its Fory (else after its first chunk, or when it needs it). */
     private static final long FORY_WHEN_IDLE_NANOS = 50_000_000;
     private static final int RETIRE_SEQ = -2;
-    /** The pool's private directory (of the socket), its JVM and that JVM's start: what to clean if it dies. */
-    private static Path poolDirectory;
-    private static ProcessHandle poolJvm;
-    private static long poolJvmStart;
 
     private int slot;
     private final FrameChannel channel;
@@ -194,7 +189,7 @@ public final class WorkerMain {
                     try {
                         channel.send(FrameChannel.begin(MemoryBuffer.newHeapBuffer(16), Protocol.FORY_READY));
                     } catch (IOException e) {
-                        poolGone();
+                        ParentDeath.poolGone();
                     }
                 }
             }
@@ -217,12 +212,10 @@ public final class WorkerMain {
         Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
             ParentReport.line("fatal error in worker thread " + thread.getName() + ": " + error);
             ParentReport.stackTrace(error);
-            haltWithDescendants(Protocol.EXIT_FATAL);
+            ParentDeath.haltWithDescendants(Protocol.EXIT_FATAL);
         });
         ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
-        poolDirectory = Path.of(args[0]).toAbsolutePath().getParent();
-        poolJvm = parent;
-        poolJvmStart = parent == null ? 0 : parent.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L);
+        ParentDeath.watch(parent, Path.of(args[0]).toAbsolutePath().getParent());
         boolean codegen = !"false".equals(System.getProperty("ensemble.worker.codegen"));
         CompletableFuture<Serialization> serialization = new CompletableFuture<>();
         FORY_BUILDER = Thread.ofPlatform().daemon().name("ensemble-worker-init").unstarted(() -> {
@@ -238,7 +231,7 @@ public final class WorkerMain {
         InputStream stdin = System.in;
         byte[] secret = HexFormat.of().parseHex(readLine(stdin));
         long secretRead = System.nanoTime();
-        Thread.ofPlatform().daemon().name("ensemble-worker-stdin").start(() -> watchStdin(stdin));
+        ParentDeath.watchStdin(stdin);
 
         SocketChannel socket = SocketChannel.open(StandardProtocolFamily.UNIX);
         socket.connect(UnixDomainSocketAddress.of(Path.of(args[0])));
@@ -265,8 +258,8 @@ public final class WorkerMain {
         } catch (IOException e) {
             // A killed pool's end of the socket shows as a reset or a broken pipe as often as an end of stream:
             // clean up after it, here, before this thread's death halts the JVM. Else: a protocol error.
-            if (cleanUpIfPoolJvmDied()) {
-                haltWithDescendants(0);
+            if (ParentDeath.cleanUpIfPoolJvmDied()) {
+                ParentDeath.haltWithDescendants(0);
             }
             throw e;
         }
@@ -283,77 +276,12 @@ public final class WorkerMain {
         return line.toString(StandardCharsets.US_ASCII).strip();
     }
 
-    /** Standard input is the pool's pipe: it ends when the pool's JVM ends, however it ends. */
-    private static void watchStdin(InputStream in) {
-        try {
-            while (in.read() >= 0) {
-                // the pool writes nothing after the secret
-            }
-        } catch (IOException ignored) {
-            // the same as its end
-        }
-        if (!leaving) {
-            poolGone();
-        } // else the pool closed it on this worker's EXITED: the exit is under way, and this thread must not hold it
-    }
-
-    /** Set when this worker exits because its pool asked: the end of standard input is then expected. */
-    private static volatile boolean leaving;
-
-    /**
-     * The pool's end of standard input or of the socket closed. If the pool's JVM died (killed: it could not
-     * clean up), delete what it leaves behind, its private directory and its shared-memory files, before
-     * halting; if it is alive, it closed this worker's link and is killing this process, so just halt.
-     *
-     * <p>A dying process closes its files before its children are handed to another parent, so the end of the
-     * pipe may arrive a moment before the pool's JVM is seen dead: wait for that, briefly.
-     */
-    static void poolGone() {
-        cleanUpIfPoolJvmDied();
-        haltWithDescendants(0);
-    }
-
-    /**
-     * Deletes the files of the pool's JVM if it died (waiting briefly for its death to show).
-     *
-     * @return whether it died
-     */
-    private static synchronized boolean cleanUpIfPoolJvmDied() {
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        while (poolJvm != null && System.nanoTime() < deadline) {
-            if (poolJvmDied()) {
-                deletePoolFiles();
-                return true;
-            }
-            LockSupport.parkNanos(10_000_000);
-        }
-        return false;
-    }
-
-    /** Whether the JVM that started this worker is gone; a dead parent hands its children to another. */
-    private static boolean poolJvmDied() {
-        long now = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
-        return now != poolJvm.pid() || !poolJvm.isAlive();
-    }
-
-    private static void deletePoolFiles() {
-        if (poolDirectory != null && poolDirectory.getFileName().toString().startsWith("ensemble-")) {
-            try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(poolDirectory)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException | RuntimeException e) {
-                // another worker of the pool is deleting it too
-            }
-        }
-        ShmDirectory.deleteDirectoryOf(poolJvm.pid(), poolJvmStart);
-        ShmDirectory.deleteDirectoryOf(ProcessHandle.current().pid(),
-                ProcessHandle.current().info().startInstant().map(i -> i.toEpochMilli()).orElse(0L));
-    }
 
     private void start(ProcessHandle parent) throws IOException {
         MemoryBuffer init = channel.receive();
         byte first = init.readByte();
         if (first == Protocol.EXIT && state != null) {
-            endDescendants();
+            ParentDeath.endDescendants();
             System.exit(0); // idle after a retirement, and no pool took this worker: its exit hook ran already
         }
         if (first != Protocol.INIT) {
@@ -380,7 +308,7 @@ public final class WorkerMain {
         if (state != null) {
             // A warm worker taken by a new pool: mark tasks in that pool's file, clean up that pool's directory.
             mark = mapMark(position);
-            poolDirectory = position.toAbsolutePath().getParent();
+            ParentDeath.poolDirectory(position.toAbsolutePath().getParent());
         }
         long hookNanos;
         try {
@@ -401,7 +329,7 @@ public final class WorkerMain {
             MemoryBuffer failed = FrameChannel.begin(control, Protocol.START_FAILED);
             Protocol.writeBytes(failed, Serialization.encodeThrowable(t));
             channel.send(failed);
-            endDescendants();
+            ParentDeath.endDescendants();
             System.exit(1);
             return;
         }
@@ -428,7 +356,7 @@ public final class WorkerMain {
                 try {
                     frame = channel.receive();
                 } catch (EOFException e) {
-                    poolGone();
+                    ParentDeath.poolGone();
                     return;
                 }
                 accept(frame);
@@ -444,7 +372,7 @@ public final class WorkerMain {
             if (next.seq() == RETIRE_SEQ) {
                 flush();
                 retire();
-                start(poolJvm);
+                start(ParentDeath.poolJvm());
                 lastEnd = System.nanoTime();
                 continue;
             }
@@ -555,7 +483,7 @@ public final class WorkerMain {
             // the pool still learns of the death from the exit
         }
         ParentReport.flush();
-        haltWithDescendants(Protocol.EXIT_FATAL);
+        ParentDeath.haltWithDescendants(Protocol.EXIT_FATAL);
     }
 
     private void addResult(int seq, ChunkResult result, boolean jdk) throws IOException {
@@ -714,33 +642,15 @@ public final class WorkerMain {
     }
 
     private void exit() throws IOException {
-        leaving = true;
+        ParentDeath.leaving();
         exiting = true;
         runExitHook();
         System.out.flush();
         ParentReport.flush();
-        endDescendants();
+        ParentDeath.endDescendants();
         System.exit(0);
     }
 
-    /**
-     * Ends every process this worker's tasks started (a tool run with {@code ProcessBuilder} that hangs): none may
-     * outlive its worker. Called on every way out of this JVM that it takes itself; the pool does the same when it
-     * kills a worker.
-     */
-    static void endDescendants() {
-        try {
-            ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
-        } catch (RuntimeException ignored) {
-            // best effort: /proc unreadable, or a process already gone
-        }
-    }
-
-    /** Halts this JVM after ending its descendants (see {@link #endDescendants}). */
-    static void haltWithDescendants(int status) {
-        endDescendants();
-        Runtime.getRuntime().halt(status);
-    }
 
     private void runExitHook() throws IOException {
         long hookStart = System.nanoTime();
@@ -820,7 +730,7 @@ public final class WorkerMain {
                 try {
                     flush();
                 } catch (IOException e) {
-                    poolGone();
+                    ParentDeath.poolGone();
                 }
             }
             if (readyAtNanos != 0 && now - readyAtNanos > FORY_WHEN_IDLE_NANOS) {
@@ -828,14 +738,14 @@ public final class WorkerMain {
             }
             if (parent != null && now - lastParentCheck > 1_000_000_000L) {
                 lastParentCheck = now;
-                if (poolJvmDied()) {
-                    poolGone();
+                if (ParentDeath.poolJvmDied()) {
+                    ParentDeath.poolGone();
                 }
             }
             try {
                 checkRunning(now);
             } catch (IOException e) {
-                poolGone();
+                ParentDeath.poolGone();
             }
         }
     }
@@ -878,7 +788,7 @@ public final class WorkerMain {
         writePart(frame, current.seq, from, position, done.values(), done.errors(), current.jdk);
         channel.send(frame);
         if (overdue) {
-            haltWithDescendants(0);
+            ParentDeath.haltWithDescendants(0);
         }
     }
 }
