@@ -93,9 +93,8 @@ public final class WorkerMain {
     private boolean readySent;
     private boolean readySaidFory;
     private final MemoryBuffer control = MemoryBuffer.newHeapBuffer(256);
-    private final MemoryBuffer outbox = MemoryBuffer.newHeapBuffer(64 * 1024);
-    private int outboxCount;
-    private long outboxSince;
+    /** The results held back to go in one write, and how every result and part is written. */
+    private final ResultOutbox outbox;
     /** Turns CHUNK frames into tasks and inputs, with the tasks this worker keeps per call. */
     private final ChunkDecoder decoder;
     private final java.util.ArrayDeque<ChunkDecoder.Pending> pending = new java.util.ArrayDeque<>();
@@ -109,7 +108,6 @@ public final class WorkerMain {
     /** The chunk whose running task the monitor timed out (guarded by runningLock); this JVM halts next. */
     private Running timingOut;
     private volatile boolean exiting;
-    private volatile boolean holding;
     private volatile long readyAtNanos;
     private Thread monitorThread;
 
@@ -119,19 +117,19 @@ public final class WorkerMain {
         final ChunkRunner runner;
         final int size;
         /** The chunk came JDK-serialized: its results go back that way where they can (see writeValues). */
-        final boolean jdk;
+        final ResultOutbox.Encoding encoding;
         /** The longest one of its tasks may run (its call's or its pool's task timeout); 0 for no limit. */
         final long timeoutNanos;
         int sentUpTo;
         final long sinceNanos = System.nanoTime();
         long lastPartialNanos = sinceNanos;
 
-        Running(int seq, ChunkRunner runner, int size, boolean jdk, long timeoutNanos) {
+        Running(int seq, ChunkRunner runner, int size, ResultOutbox.Encoding encoding, long timeoutNanos) {
             this.timeoutNanos = timeoutNanos;
             this.seq = seq;
             this.runner = runner;
             this.size = size;
-            this.jdk = jdk;
+            this.encoding = encoding;
         }
     }
 
@@ -156,6 +154,22 @@ public final class WorkerMain {
         this.slot = slot;
         this.channel = channel;
         this.foryBuild = foryBuild;
+        this.outbox = new ResultOutbox(channel, new ResultOutbox.Writers() {
+            @Override
+            public Serialization built() {
+                return fory;
+            }
+
+            @Override
+            public Serialization fory() {
+                return WorkerMain.this.fory();
+            }
+
+            @Override
+            public int slot() {
+                return slot;
+            }
+        });
         this.decoder = new ChunkDecoder(slot, new ChunkDecoder.Readers() {
             @Override
             public Serialization fory() {
@@ -370,32 +384,31 @@ public final class WorkerMain {
                 continue;
             }
             if (next.seq() == RETIRE_SEQ) {
-                flush();
+                outbox.flush();
                 retire();
                 start(ParentDeath.poolJvm());
                 lastEnd = System.nanoTime();
                 continue;
             }
             if (next.seq() < 0) {
-                flush();
+                outbox.flush();
                 exit();
                 return;
             }
             long start = System.nanoTime();
             if (cancelled.contains(next.callId())) {
-                addResult(next.seq(), ChunkResult.skipped(start - lastEnd), true);
+                outbox.add(next.seq(), ChunkResult.skipped(start - lastEnd), ResultOutbox.Encoding.JDK_FIRST);
             } else {
                 runChunk(next, start - lastEnd);
             }
             lastEnd = System.nanoTime();
             // Hold a result back only while chunks are short and the next one is already here: then one write
             // carries many results, and nothing waits for long.
-            if (lastEnd - start > FLUSH_AFTER_NANOS || lastEnd - outboxSince > FLUSH_AFTER_NANOS
-                    || outbox.writerIndex() > FLUSH_AFTER_BYTES || pending.isEmpty() && !channel.frameBuffered()) {
-                flush();
-            } else if (!holding) {
+            if (lastEnd - start > FLUSH_AFTER_NANOS || lastEnd - outbox.heldSince() > FLUSH_AFTER_NANOS
+                    || outbox.heldBytes() > FLUSH_AFTER_BYTES || pending.isEmpty() && !channel.frameBuffered()) {
+                outbox.flush();
+            } else if (outbox.startHolding()) {
                 // The next chunk may turn out long: the monitor sends what is held if it is still here in 1 ms.
-                holding = true;
                 LockSupport.unpark(monitorThread);
             }
             buildFory(); // after the first result, which it would have slowed down (a no-op once started)
@@ -416,7 +429,8 @@ public final class WorkerMain {
     private void runChunk(ChunkDecoder.Pending chunk, long waitNanos) throws IOException {
         if (chunk.broken() != null) {
             // The chunk cannot be run: its first input fails with the reason, the rest is sent again.
-            addResult(chunk.seq(), ChunkResult.firstInputFailed(chunk.broken(), waitNanos), true);
+            outbox.add(chunk.seq(), ChunkResult.firstInputFailed(chunk.broken(), waitNanos),
+                    ResultOutbox.Encoding.JDK_FIRST);
             return;
         }
         Task<Object, Object> task = chunk.task();
@@ -443,8 +457,9 @@ public final class WorkerMain {
         Long callId = chunk.callId();
         ChunkRunner runner = new ChunkRunner(task, Arrays.asList(chunk.inputs()),
                 (flags & Protocol.FLAG_KEEP_GOING) != 0, (flags & Protocol.FLAG_TIME_EACH_TASK) != 0);
-        boolean jdk = (flags & Protocol.FLAG_JDK) != 0;
-        Running current = new Running(chunk.seq(), runner, chunk.inputs().length, jdk, chunk.timeoutNanos());
+        ResultOutbox.Encoding encoding = (flags & Protocol.FLAG_JDK) != 0 ? ResultOutbox.Encoding.JDK_FIRST
+                : ResultOutbox.Encoding.AS_BUILT;
+        Running current = new Running(chunk.seq(), runner, chunk.inputs().length, encoding, chunk.timeoutNanos());
         synchronized (runningLock) {
             running = current;
         }
@@ -463,21 +478,22 @@ public final class WorkerMain {
         }
         int fatal = runner.firstFatal(result.processed());
         if (fatal >= 0) {
-            dieOf(chunk.seq(), runner, sentUpTo, fatal, result.errors()[fatal], jdk);
+            dieOf(chunk.seq(), runner, sentUpTo, fatal, result.errors()[fatal], encoding);
         }
-        addResult(chunk.seq(), result, jdk);
+        outbox.add(chunk.seq(), result, encoding);
     }
 
     /** A task hit OutOfMemoryError or another VM error: this JVM is not to be trusted with more work. */
-    private void dieOf(int seq, ChunkRunner runner, int sentUpTo, int offset, Throwable error, boolean jdk) {
+    private void dieOf(int seq, ChunkRunner runner, int sentUpTo, int offset, Throwable error,
+            ResultOutbox.Encoding encoding) {
         exiting = true;
         ParentReport.line("worker " + slot + ": " + error + " in a task; this worker exits and is replaced");
         try {
             ChunkResult done = runner.partial(offset);
             MemoryBuffer dying = FrameChannel.begin(MemoryBuffer.newHeapBuffer(1024), Protocol.DYING);
-            writePart(dying, seq, sentUpTo, offset, done.values(), done.errors(), jdk);
+            outbox.writePart(dying, seq, sentUpTo, offset, done, encoding);
             Protocol.writeString(dying, error.toString());
-            flush();
+            outbox.flush();
             channel.send(dying);
         } catch (Throwable ignored) {
             // the pool still learns of the death from the exit
@@ -486,144 +502,6 @@ public final class WorkerMain {
         ParentDeath.haltWithDescendants(Protocol.EXIT_FATAL);
     }
 
-    private void addResult(int seq, ChunkResult result, boolean jdk) throws IOException {
-        synchronized (outbox) {
-            addResultLocked(seq, result, jdk);
-        }
-    }
-
-    /**
-     * Appends a chunk's result to the results held back. A message has a size limit: if the result does not fit
-     * with the results already held, those are sent first; if it does not fit alone, its largest values fail
-     * instead (see {@link #writeValues}), so that the chunk's other results still arrive and this worker lives on.
-     */
-    private void addResultLocked(int seq, ChunkResult result, boolean jdk) throws IOException {
-        long errorsRoom = 0;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            if (outboxCount == 0) {
-                FrameChannel.begin(outbox, Protocol.RESULTS);
-                outbox.writeInt32(0);
-                outboxSince = System.nanoTime();
-            }
-            int resultStart = outbox.writerIndex();
-            outbox.writeInt32(seq);
-            outbox.writeInt32(result.processed());
-            outbox.writeInt64(result.waitNanos());
-            outbox.writeInt64(result.workNanos());
-            outbox.writeInt64(result.slowestNanos());
-            outbox.writeInt32(result.slowestOffset());
-            // As if alone in its message: results held back are sent first when it does not fit with them.
-            long budget = channel.maxFrameBytes() - 9L - (outbox.writerIndex() - resultStart) - errorsRoom;
-            Throwable[] errors = writeValues(outbox, result.values(), result.errors(), 0, result.processed(),
-                    budget, jdk);
-            int errorsStart = outbox.writerIndex();
-            Protocol.writeErrors(outbox, errors, 0, result.processed());
-            if (outbox.writerIndex() - 4L <= channel.maxFrameBytes()) {
-                outboxCount++;
-                return;
-            }
-            outbox.writerIndex(resultStart);
-            if (outboxCount > 0) {
-                flush();
-            } else {
-                errorsRoom = outbox.writerIndex() - errorsStart;
-            }
-        }
-        throw new FrameChannel.TooLargeException(outbox.writerIndex(), channel.maxFrameBytes());
-    }
-
-    /**
-     * Writes values [from, to): with JDK serialization if they allow it and this worker's Fory is not built, or
-     * the chunk came JDK-serialized ({@code jdk}: the pool's Fory may not be built either); else with Fory. A value
-     * that cannot be serialized becomes an error at its offset; so do the largest values when all of them take
-     * more than {@code budget} bytes (a message's limit), until the rest fits.
-     *
-     * @return the errors, with any such error added
-     */
-    private Throwable[] writeValues(MemoryBuffer buffer, Object[] values, Throwable[] errors, int from, int to,
-            long budget, boolean jdk) {
-        Object[] slice = from == 0 && to == values.length ? values : Arrays.copyOfRange(values, from, to);
-        if (jdk || fory == null) {
-            try {
-                byte[] bytes = Serialization.jdkBytes(slice);
-                if (bytes.length <= budget) {
-                    buffer.writeByte(Protocol.CODEC_JDK);
-                    Protocol.writeBytes(buffer, bytes);
-                    return errors;
-                }
-            } catch (IOException | RuntimeException e) {
-                // not all serializable: wait for Fory
-            }
-        }
-        Serialization serialization = fory();
-        buffer.writeByte(Protocol.CODEC_FORY);
-        int mark = buffer.writerIndex();
-        try {
-            serialization.write(buffer, slice);
-            if (buffer.writerIndex() - mark <= budget) {
-                return errors;
-            }
-        } catch (RuntimeException | StackOverflowError e) {
-            // a value cannot be serialized: found below
-        }
-        buffer.writerIndex(mark);
-        slice = slice.clone(); // the caller's values stay as they are, for another attempt
-        Throwable[] fixed = errors == null ? new Throwable[values.length] : errors.clone();
-        long[] sizes = new long[slice.length];
-        long total = 0;
-        for (int i = 0; i < slice.length; i++) {
-            try {
-                sizes[i] = slice[i] == null ? 0 : serialization.toBytes(slice[i]).length;
-                total += sizes[i];
-            } catch (RuntimeException | StackOverflowError e) {
-                fixed[from + i] = new IllegalStateException("the task's result could not be sent back from worker "
-                        + slot + ": " + serialization.culprit(slice[i], e));
-                slice[i] = null;
-            }
-        }
-        while (total > budget) {
-            int largest = 0;
-            for (int i = 1; i < sizes.length; i++) {
-                largest = sizes[i] > sizes[largest] ? i : largest;
-            }
-            if (sizes[largest] == 0) {
-                break;
-            }
-            fixed[from + largest] = new IllegalStateException("the task's result could not be sent back from worker "
-                    + slot + ": it takes " + sizes[largest] + " bytes, and the results of a chunk travel in one "
-                    + "message of at most " + channel.maxFrameBytes() + " bytes; return less data per task (a "
-                    + "SharedArray for large arrays) or use a smaller chunkSize");
-            total -= sizes[largest];
-            sizes[largest] = 0;
-            slice[largest] = null;
-        }
-        serialization.write(buffer, slice);
-        return fixed;
-    }
-
-    private void writePart(MemoryBuffer buffer, int seq, int from, int to, Object[] values, Throwable[] errors,
-            boolean jdk) {
-        buffer.writeInt32(seq);
-        buffer.writeInt32(from);
-        buffer.writeInt32(to);
-        Object[] padded = values.length >= to ? values : Arrays.copyOf(values, to);
-        // A part leaves an eighth of its message for its errors and reason.
-        Throwable[] fixed = writeValues(buffer, padded, errors, from, to, channel.maxFrameBytes() / 8L * 7, jdk);
-        Protocol.writeErrors(buffer, fixed, from, to);
-    }
-
-    /** Sends the results held back. Called by the main thread, and by the monitor before a PARTIAL. */
-    private void flush() throws IOException {
-        synchronized (outbox) {
-            if (outboxCount == 0) {
-                return;
-            }
-            outbox.putInt32(5, outboxCount);
-            outboxCount = 0;
-            holding = false;
-            channel.send(outbox);
-        }
-    }
 
     /**
      * Ends this worker's service of its pool without ending the JVM (warm reuse): runs the exit hook, answers
@@ -698,11 +576,10 @@ public final class WorkerMain {
         }
         try {
             int position = Math.min(current.runner.position(), current.size);
-            flush();
+            outbox.flush();
             ChunkResult done = current.runner.partial(position);
             MemoryBuffer dying = FrameChannel.begin(MemoryBuffer.newHeapBuffer(1024), Protocol.DYING);
-            writePart(dying, current.seq, Math.min(from, position), position, done.values(), done.errors(),
-                    current.jdk);
+            outbox.writePart(dying, current.seq, Math.min(from, position), position, done, current.encoding);
             Protocol.writeString(dying, "the worker JVM shut down while running this task (System.exit, or a signal)");
             channel.send(dying);
         } catch (Throwable ignored) {
@@ -721,14 +598,14 @@ public final class WorkerMain {
                 timeout = running == null ? 0 : running.timeoutNanos; // each chunk has its call's timeout
             }
             long tick = timeout > 0 ? Math.clamp(timeout / 8, 1_000_000L, 20_000_000L) : 20_000_000L;
-            long slept = holding ? HOLD_AT_MOST_NANOS : tick;
+            long slept = outbox.holding() ? HOLD_AT_MOST_NANOS : tick;
             LockSupport.parkNanos(slept);
             long now = System.nanoTime();
             freezes.tick(now, slept);
-            if (holding) {
+            if (outbox.holding()) {
                 LockSupport.parkNanos(HOLD_AT_MOST_NANOS);
                 try {
-                    flush();
+                    outbox.flush();
                 } catch (IOException e) {
                     ParentDeath.poolGone();
                 }
@@ -782,10 +659,10 @@ public final class WorkerMain {
             }
         }
         ChunkResult done = current.runner.partial(position);
-        flush(); // results held back for earlier chunks must arrive first, or a crash would blame their chunk
+        outbox.flush(); // results held back for earlier chunks must arrive first, or a crash would blame their chunk
         MemoryBuffer frame = FrameChannel.begin(MemoryBuffer.newHeapBuffer(1024),
                 overdue ? Protocol.TIMED_OUT : Protocol.PARTIAL);
-        writePart(frame, current.seq, from, position, done.values(), done.errors(), current.jdk);
+        outbox.writePart(frame, current.seq, from, position, done, current.encoding);
         channel.send(frame);
         if (overdue) {
             ParentDeath.haltWithDescendants(0);
