@@ -428,6 +428,22 @@ class ProcessFaultsTest {
     }
 
     @Test
+    void aWorkersLastWords_reachThePool_evenIfATaskReplacedSystemErr() {
+        WorkerPool pool = track(processes(1).build());
+        assertThatThrownBy(() -> pool.map(range(2), x -> {
+            if (x == 1) {
+                System.setErr(new java.io.PrintStream(java.io.OutputStream.nullOutputStream(), true));
+                throw new OutOfMemoryError("test");
+            }
+            return x;
+        }, CallOptions.defaults().chunkSize(1))).isInstanceOfSatisfying(WorkerDiedException.class, e -> {
+            assertThat(e.index()).isEqualTo(1);
+            assertThat(e.getMessage()).contains("java.lang.OutOfMemoryError: test in a task; this worker exits");
+        });
+        assertFullSizeAndUsable(pool, 1);
+    }
+
+    @Test
     void nativeCrash_isAWorkerDeath() {
         WorkerPool pool = track(processes(1).build());
         assertThatThrownBy(() -> pool.apply(() -> {

@@ -24,6 +24,24 @@ final class OutputForwarder {
     private final Thread thread;
 
     /**
+     * Starts forwarding a worker's standard output and standard error to this JVM's. This is output forwarding,
+     * not logging: a worker's lines go where the application's own {@code System.out} and {@code System.err} go,
+     * read at each line rather than once, since an application may replace them with {@code System.setOut} or
+     * {@code System.setErr} while its pool runs.
+     *
+     * @param process the worker process
+     * @param prefix put before every line
+     * @param name the forwarding threads' name, completed with {@code -out} and {@code -err}
+     * @return the forwarders of standard output and standard error, in that order
+     */
+    static OutputForwarder[] ofProcess(Process process, String prefix, String name) {
+        return new OutputForwarder[] {
+            new OutputForwarder(process.getInputStream(), () -> System.out, prefix, name + "-out"),
+            new OutputForwarder(process.getErrorStream(), () -> System.err, prefix, name + "-err")
+        };
+    }
+
+    /**
      * Starts forwarding.
      *
      * @param source the worker's stream

@@ -29,9 +29,40 @@ import org.apache.fory.memory.MemoryBuffer;
  * not yet answered, and the thread that reads its answers. A slot gets a new link each time its worker is
  * replaced.
  *
- * <p><b>Locking.</b> The link's monitor guards the in-flight table and {@link #ended}: a chunk is either
- * registered before the link ends (and then the end reports it) or refused (and the sender gives it back).
- * The channel's write lock keeps the task cache mirror in the order of the frames.
+ * <p><b>States.</b> A link is built by {@link #launch} or {@link #adopt}, which return it only once the worker
+ * answered READY (a failed start throws {@link StartFailure} instead); from then on its {@link State} moves
+ * forward only:
+ *
+ * <pre>
+ *   OPEN ──requestExit──► EXIT_SENT ───┐
+ *    │  └─requestRetire─► RETIRE_SENT ─┼─EXITED read─► EXITED ──handOver──► HANDED_OVER
+ *    │                                 │                │
+ *    └─────────── the reader's end (EOF, kill, frozen, corrupt frame) ─────┴──────────────► ENDED
+ * </pre>
+ *
+ * <table class="plain">
+ *   <caption>What each state allows</caption>
+ *   <tr><th>state</th><th>chunks sent</th><th>left by</th></tr>
+ *   <tr><td>OPEN</td><td>yes, unless the recycling budget is spent</td><td>an EXIT or RETIRE request (close,
+ *       recycling), the reader's end</td></tr>
+ *   <tr><td>EXIT_SENT</td><td>no</td><td>the worker's EXITED, the reader's end</td></tr>
+ *   <tr><td>RETIRE_SENT</td><td>no</td><td>the worker's EXITED, the reader's end</td></tr>
+ *   <tr><td>EXITED</td><td>no</td><td>the hand-over of a retired, idle worker to {@link WarmWorkers}; else the
+ *       reader's end, a clean exit if nothing was in flight</td></tr>
+ *   <tr><td>ENDED</td><td>no</td><td>final: what was in flight is reported lost or returned, the backend starts
+ *       a replacement</td></tr>
+ *   <tr><td>HANDED_OVER</td><td>no</td><td>final: the process, connection and output belong to
+ *       {@link WarmWorkers}</td></tr>
+ * </table>
+ *
+ * <p>Facts that are not states stay fields: the recycling budget ({@code tasksSent}, {@code recycleDue}: a chunk
+ * that completes its call's {@code maxTasksPerWorker} was sent), {@code frozen} (the watchdog killed it: a cause of
+ * death), {@code foryReady} (how chunks are encoded) and {@code settled} (the backend's own bookkeeping).
+ *
+ * <p><b>Locking.</b> The link's monitor guards the in-flight table and every change of {@link #state}: a chunk
+ * is either registered before the link ends (and then the end reports it) or refused (and the sender gives it
+ * back). The state is volatile too, for the reader thread's checks. The channel's write lock keeps the task cache
+ * mirror in the order of the frames.
  */
 final class WorkerLink {
     private static final long START_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
@@ -53,9 +84,30 @@ final class WorkerLink {
     private long pid;
     private Path positionPath;
 
+    /** Where a link is in its life; see the class comment for the diagram. */
+    enum State {
+        /** Ready; takes chunks while its recycling budget lasts. */
+        OPEN,
+        /** EXIT sent (close, recycling): the worker runs its exit hook and exits; nothing more is sent. */
+        EXIT_SENT,
+        /** RETIRE sent (close with keepWarm): the worker runs its exit hook and waits idle for another pool. */
+        RETIRE_SENT,
+        /** The worker answered EXITED: its exit hook ran. */
+        EXITED,
+        /** The reader ended: what was in flight is reported, the link's files deleted, the backend told. */
+        ENDED,
+        /** A retired worker went to {@link WarmWorkers}, alive, with its connection and output. */
+        HANDED_OVER;
+
+        /** Whether this state is final. */
+        boolean ended() {
+            return this == ENDED || this == HANDED_OVER;
+        }
+    }
+
     private final LinkedHashMap<Integer, InFlight> inFlight = new LinkedHashMap<>();
-    private boolean ended;
-    private boolean exitRequested;
+    /** Changed under the link's monitor; volatile for the reader's checks outside it. */
+    private volatile State state = State.OPEN;
     /** A chunk that completes its call's maxTasksPerWorker was sent: nothing more, then the worker is recycled. */
     private boolean recycleDue;
     private int nextSeq;
@@ -63,15 +115,12 @@ final class WorkerLink {
     private long lastChunkWorkNanos = -1;
     private long answers;
     private long wakeups;
-    volatile boolean exited;          // EXITED received: a clean exit
     volatile boolean settled;         // reported to the scheduler and to the backend (guarded by the slot)
     volatile boolean foryReady;       // the worker reads Fory; until then chunks go JDK-serialized where they can
     volatile long exitHookNanos;
     private String dyingReason;
-    private volatile boolean retiring; // RETIRE sent: on EXITED the worker goes to WarmWorkers, not away
-    private boolean handedOver;
     private volatile long lastHeard = System.nanoTime(); // the last frame from the worker, or the first chunk sent to an idle one
-    private volatile boolean frozen;  // killed by the pool's watchdog: silent for too long with work in flight        // the reader gave the worker to WarmWorkers: nothing of it is to be closed
+    private volatile boolean frozen;  // killed by the pool's watchdog: silent for too long with work in flight
 
     private final MemoryBuffer sendBuffer = MemoryBuffer.newHeapBuffer(64 * 1024);
     /** The calls whose task the worker has: it keeps as many as this, in the same order (Protocol). */
@@ -156,11 +205,13 @@ final class WorkerLink {
 
     private WorkerLink(ProcessBackend backend, int slot, int generation, Process process) {
         this(backend, slot, generation, process,
-                new OutputForwarder(process.getInputStream(), () -> System.out, prefix(slot),
-                        backend.poolName() + "-worker-" + slot + "-out"),
-                new OutputForwarder(process.getErrorStream(), () -> System.err, prefix(slot),
-                        backend.poolName() + "-worker-" + slot + "-err"),
+                OutputForwarder.ofProcess(process, prefix(slot), backend.poolName() + "-worker-" + slot),
                 process.getOutputStream());
+    }
+
+    private WorkerLink(ProcessBackend backend, int slot, int generation, Process process, OutputForwarder[] output,
+            OutputStream stdin) {
+        this(backend, slot, generation, process, output[0], output[1], stdin);
     }
 
     private WorkerLink(ProcessBackend backend, int slot, int generation, Process process, OutputForwarder stdout,
@@ -497,12 +548,12 @@ final class WorkerLink {
     }
 
     synchronized boolean ended() {
-        return ended;
+        return state.ended();
     }
 
     /** Waits until nothing is in flight or the link ended. */
     synchronized void awaitIdle() throws InterruptedException {
-        while (!inFlight.isEmpty() && !ended) {
+        while (!inFlight.isEmpty() && !state.ended()) {
             wait();
         }
     }
@@ -514,7 +565,7 @@ final class WorkerLink {
 
     /** Waits until the link ended. */
     synchronized void awaitEnd() throws InterruptedException {
-        while (!ended) {
+        while (!state.ended()) {
             wait();
         }
     }
@@ -542,7 +593,7 @@ final class WorkerLink {
     boolean send(Chunk chunk) {
         InFlight entry;
         synchronized (this) {
-            if (ended || exitRequested || recycleDue || processGone.isDone()) {
+            if (state != State.OPEN || recycleDue || processGone.isDone()) {
                 return false;
             }
             long max = backend.maxTasksPerWorker();
@@ -576,7 +627,7 @@ final class WorkerLink {
             taskMirror.remove(chunk.callId());
             synchronized (this) {
                 inFlight.remove(entry.seq);
-                if (ended) {
+                if (state.ended()) {
                     return true;
                 }
             }
@@ -595,7 +646,7 @@ final class WorkerLink {
      * @return the number of chunks in flight now
      */
     synchronized int awaitRoom() throws InterruptedException {
-        while (!ended && !exitRequested && inFlight.size() >= depth()) {
+        while (state == State.OPEN && inFlight.size() >= depth()) {
             wait();
         }
         return inFlight.size();
@@ -608,7 +659,7 @@ final class WorkerLink {
     synchronized void awaitAnswer(long seen) throws InterruptedException {
         long wakeupsBefore = wakeups;
         long deadline = System.nanoTime() + 100_000_000L;
-        while (!ended && answers == seen && !inFlight.isEmpty() && wakeups == wakeupsBefore) {
+        while (!state.ended() && answers == seen && !inFlight.isEmpty() && wakeups == wakeupsBefore) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return;
@@ -661,7 +712,7 @@ final class WorkerLink {
 
     /** Asks the worker to run its exit hook and exit; nothing more is sent. */
     void requestExit() {
-        requestEnd(Protocol.EXIT, false);
+        requestEnd(Protocol.EXIT, State.EXIT_SENT);
     }
 
     /**
@@ -669,16 +720,15 @@ final class WorkerLink {
      * options (warm reuse); nothing more is sent. When it answers, the reader hands it to {@link WarmWorkers}.
      */
     void requestRetire() {
-        requestEnd(Protocol.RETIRE, true);
+        requestEnd(Protocol.RETIRE, State.RETIRE_SENT);
     }
 
-    private void requestEnd(byte type, boolean retire) {
+    private void requestEnd(byte type, State next) {
         synchronized (this) {
-            if (ended || exitRequested) {
+            if (state != State.OPEN) {
                 return;
             }
-            exitRequested = true;
-            retiring = retire;
+            state = next;
         }
         channel.writeLock().lock();
         try {
@@ -702,7 +752,7 @@ final class WorkerLink {
      */
     boolean killIfFrozen(long now) {
         synchronized (this) {
-            if (ended || inFlight.isEmpty()) {
+            if (state.ended() || inFlight.isEmpty()) {
                 return false;
             }
             java.time.Duration timeout = inFlight.values().iterator().next().chunk.taskTimeout();
@@ -793,8 +843,12 @@ final class WorkerLink {
                         byte exitKind = frame.readByte();
                         byte[] exitBytes = Protocol.readBytes(frame);
                         backend.collectExitResult(slot, exitKind, exitBytes);
-                        exited = true;
-                        if (!retiring) {
+                        boolean retired;
+                        synchronized (this) {
+                            retired = state == State.RETIRE_SENT;
+                            state = State.EXITED;
+                        }
+                        if (!retired) {
                             // The worker's thread that watches its standard input sits in a native read, and a
                             // JVM's exit waits up to 300 ms for such threads: its end of file lets it go at once.
                             closeStdin();
@@ -818,7 +872,7 @@ final class WorkerLink {
             kill();
             throw e;
         } finally {
-            if (!handedOver) {
+            if (state != State.HANDED_OVER) {
                 end();
             }
         }
@@ -835,8 +889,7 @@ final class WorkerLink {
             if (!inFlight.isEmpty() || !process.isAlive()) {
                 return false; // not idle after all: let it end the usual way
             }
-            ended = true;
-            handedOver = true;
+            state = State.HANDED_OVER;
             notifyAll();
         }
         deleteQuietly(positionPath);
@@ -944,8 +997,10 @@ final class WorkerLink {
     /** The worker is gone (or going): report what it held, then let the backend replace it. */
     private void end() {
         List<InFlight> held;
+        boolean exited;
         synchronized (this) {
-            ended = true;
+            exited = state == State.EXITED;
+            state = State.ENDED;
             held = new ArrayList<>(inFlight.values());
             inFlight.clear();
             notifyAll();

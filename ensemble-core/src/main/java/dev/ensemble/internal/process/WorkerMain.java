@@ -2,7 +2,7 @@ package dev.ensemble.internal.process;
 
 import dev.ensemble.Task;
 import dev.ensemble.WorkerHook;
-import dev.ensemble.internal.shm.ShmDirectory;
+import dev.ensemble.internal.platform.Log;
 import dev.ensemble.internal.wire.FrameChannel;
 import dev.ensemble.internal.wire.Serialization;
 import dev.ensemble.internal.worker.ChunkResult;
@@ -46,12 +46,13 @@ import org.apache.fory.memory.MemoryBuffer;
  * <p><b>Blame.</b> For chunks of timed tasks the main thread marks the running task ({@code seq}, offset) in a
  * memory-mapped file of the pool's directory, which the pool reads if this JVM dies without a word.
  *
- * <p><b>Diagnostics</b> go to this JVM's standard error, not to a logger: the pool forwards it line by line with
- * the worker's prefix and quotes its last lines in start-failure and death messages, so it is the worker's log.
+ * <p><b>Diagnostics</b> go to the pool through {@link ParentReport}, this JVM's real standard error, not to a
+ * logger: the pool forwards it line by line with the worker's prefix and quotes its last lines in start-failure and
+ * death messages, so it is the worker's log. The start timeline ({@code ensemble.debug.start}) is logged.
  *
  * <p><b>Exits.</b> EXIT from the pool: exit hook, EXITED, {@code System.exit(0)}. Pool gone (standard input or
  * socket closed, or parent process dead): halt, after deleting the pool's files if its JVM died
- * ({@link #poolGone}). A task's {@code System.exit}: a shutdown hook reports
+ * ({@link ParentDeath#poolGone}). A task's {@code System.exit}: a shutdown hook reports
  * DYING with the finished part of the chunk first. {@code OutOfMemoryError} or another VM error in a task:
  * DYING, then halt with {@link Protocol#EXIT_FATAL}. Overdue task: TIMED_OUT, then halt.
  */
@@ -81,10 +82,6 @@ public final class WorkerMain {
     /** A worker idle this long after READY builds its Fory (else after its first chunk, or when it needs it). */
     private static final long FORY_WHEN_IDLE_NANOS = 50_000_000;
     private static final int RETIRE_SEQ = -2;
-    /** The pool's private directory (of the socket), its JVM and that JVM's start: what to clean if it dies. */
-    private static Path poolDirectory;
-    private static ProcessHandle poolJvm;
-    private static long poolJvmStart;
 
     private int slot;
     private final FrameChannel channel;
@@ -96,9 +93,8 @@ public final class WorkerMain {
     private boolean readySent;
     private boolean readySaidFory;
     private final MemoryBuffer control = MemoryBuffer.newHeapBuffer(256);
-    private final MemoryBuffer outbox = MemoryBuffer.newHeapBuffer(64 * 1024);
-    private int outboxCount;
-    private long outboxSince;
+    /** The results held back to go in one write, and how every result and part is written. */
+    private final ResultOutbox outbox;
     /** Turns CHUNK frames into tasks and inputs, with the tasks this worker keeps per call. */
     private final ChunkDecoder decoder;
     private final java.util.ArrayDeque<ChunkDecoder.Pending> pending = new java.util.ArrayDeque<>();
@@ -112,7 +108,6 @@ public final class WorkerMain {
     /** The chunk whose running task the monitor timed out (guarded by runningLock); this JVM halts next. */
     private Running timingOut;
     private volatile boolean exiting;
-    private volatile boolean holding;
     private volatile long readyAtNanos;
     private Thread monitorThread;
 
@@ -122,19 +117,19 @@ public final class WorkerMain {
         final ChunkRunner runner;
         final int size;
         /** The chunk came JDK-serialized: its results go back that way where they can (see writeValues). */
-        final boolean jdk;
+        final ResultOutbox.Encoding encoding;
         /** The longest one of its tasks may run (its call's or its pool's task timeout); 0 for no limit. */
         final long timeoutNanos;
         int sentUpTo;
         final long sinceNanos = System.nanoTime();
         long lastPartialNanos = sinceNanos;
 
-        Running(int seq, ChunkRunner runner, int size, boolean jdk, long timeoutNanos) {
+        Running(int seq, ChunkRunner runner, int size, ResultOutbox.Encoding encoding, long timeoutNanos) {
             this.timeoutNanos = timeoutNanos;
             this.seq = seq;
             this.runner = runner;
             this.size = size;
-            this.jdk = jdk;
+            this.encoding = encoding;
         }
     }
 
@@ -159,6 +154,22 @@ public final class WorkerMain {
         this.slot = slot;
         this.channel = channel;
         this.foryBuild = foryBuild;
+        this.outbox = new ResultOutbox(channel, new ResultOutbox.Writers() {
+            @Override
+            public Serialization built() {
+                return fory;
+            }
+
+            @Override
+            public Serialization fory() {
+                return WorkerMain.this.fory();
+            }
+
+            @Override
+            public int slot() {
+                return slot;
+            }
+        });
         this.decoder = new ChunkDecoder(slot, new ChunkDecoder.Readers() {
             @Override
             public Serialization fory() {
@@ -192,7 +203,7 @@ public final class WorkerMain {
                     try {
                         channel.send(FrameChannel.begin(MemoryBuffer.newHeapBuffer(16), Protocol.FORY_READY));
                     } catch (IOException e) {
-                        poolGone();
+                        ParentDeath.poolGone();
                     }
                 }
             }
@@ -213,14 +224,12 @@ public final class WorkerMain {
                     + "pool)");
         }
         Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
-            System.err.println("fatal error in worker thread " + thread.getName() + ": " + error);
-            error.printStackTrace();
-            haltWithDescendants(Protocol.EXIT_FATAL);
+            ParentReport.line("fatal error in worker thread " + thread.getName() + ": " + error);
+            ParentReport.stackTrace(error);
+            ParentDeath.haltWithDescendants(Protocol.EXIT_FATAL);
         });
         ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
-        poolDirectory = Path.of(args[0]).toAbsolutePath().getParent();
-        poolJvm = parent;
-        poolJvmStart = parent == null ? 0 : parent.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L);
+        ParentDeath.watch(parent, Path.of(args[0]).toAbsolutePath().getParent());
         boolean codegen = !"false".equals(System.getProperty("ensemble.worker.codegen"));
         CompletableFuture<Serialization> serialization = new CompletableFuture<>();
         FORY_BUILDER = Thread.ofPlatform().daemon().name("ensemble-worker-init").unstarted(() -> {
@@ -236,7 +245,7 @@ public final class WorkerMain {
         InputStream stdin = System.in;
         byte[] secret = HexFormat.of().parseHex(readLine(stdin));
         long secretRead = System.nanoTime();
-        Thread.ofPlatform().daemon().name("ensemble-worker-stdin").start(() -> watchStdin(stdin));
+        ParentDeath.watchStdin(stdin);
 
         SocketChannel socket = SocketChannel.open(StandardProtocolFamily.UNIX);
         socket.connect(UnixDomainSocketAddress.of(Path.of(args[0])));
@@ -251,19 +260,20 @@ public final class WorkerMain {
         worker.mark = mapMark(Path.of(args[2]));
         worker.start(parent);
         if (Boolean.getBoolean("ensemble.debug.start")) {
-            System.err.printf("after main: secret +%.1f ms, connected +%.1f ms, ready +%.1f ms%n",
-                    (secretRead - MAIN_ENTERED) / 1e6, (connected - MAIN_ENTERED) / 1e6,
-                    (System.nanoTime() - MAIN_ENTERED) / 1e6);
-            serialization.thenRun(() -> System.err.printf("after main: Fory built +%.1f ms%n",
-                    (System.nanoTime() - MAIN_ENTERED) / 1e6));
+            long ready = System.nanoTime();
+            Log.log(WorkerMain.class, System.Logger.Level.INFO, () -> String.format(
+                    "after main: secret +%.1f ms, connected +%.1f ms, ready +%.1f ms",
+                    (secretRead - MAIN_ENTERED) / 1e6, (connected - MAIN_ENTERED) / 1e6, (ready - MAIN_ENTERED) / 1e6));
+            serialization.thenRun(() -> Log.log(WorkerMain.class, System.Logger.Level.INFO, () -> String.format(
+                    "after main: Fory built +%.1f ms", (System.nanoTime() - MAIN_ENTERED) / 1e6)));
         }
         try {
             worker.serve();
         } catch (IOException e) {
             // A killed pool's end of the socket shows as a reset or a broken pipe as often as an end of stream:
             // clean up after it, here, before this thread's death halts the JVM. Else: a protocol error.
-            if (cleanUpIfPoolJvmDied()) {
-                haltWithDescendants(0);
+            if (ParentDeath.cleanUpIfPoolJvmDied()) {
+                ParentDeath.haltWithDescendants(0);
             }
             throw e;
         }
@@ -280,77 +290,12 @@ public final class WorkerMain {
         return line.toString(StandardCharsets.US_ASCII).strip();
     }
 
-    /** Standard input is the pool's pipe: it ends when the pool's JVM ends, however it ends. */
-    private static void watchStdin(InputStream in) {
-        try {
-            while (in.read() >= 0) {
-                // the pool writes nothing after the secret
-            }
-        } catch (IOException ignored) {
-            // the same as its end
-        }
-        if (!leaving) {
-            poolGone();
-        } // else the pool closed it on this worker's EXITED: the exit is under way, and this thread must not hold it
-    }
-
-    /** Set when this worker exits because its pool asked: the end of standard input is then expected. */
-    private static volatile boolean leaving;
-
-    /**
-     * The pool's end of standard input or of the socket closed. If the pool's JVM died (killed: it could not
-     * clean up), delete what it leaves behind, its private directory and its shared-memory files, before
-     * halting; if it is alive, it closed this worker's link and is killing this process, so just halt.
-     *
-     * <p>A dying process closes its files before its children are handed to another parent, so the end of the
-     * pipe may arrive a moment before the pool's JVM is seen dead: wait for that, briefly.
-     */
-    static void poolGone() {
-        cleanUpIfPoolJvmDied();
-        haltWithDescendants(0);
-    }
-
-    /**
-     * Deletes the files of the pool's JVM if it died (waiting briefly for its death to show).
-     *
-     * @return whether it died
-     */
-    private static synchronized boolean cleanUpIfPoolJvmDied() {
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        while (poolJvm != null && System.nanoTime() < deadline) {
-            if (poolJvmDied()) {
-                deletePoolFiles();
-                return true;
-            }
-            LockSupport.parkNanos(10_000_000);
-        }
-        return false;
-    }
-
-    /** Whether the JVM that started this worker is gone; a dead parent hands its children to another. */
-    private static boolean poolJvmDied() {
-        long now = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
-        return now != poolJvm.pid() || !poolJvm.isAlive();
-    }
-
-    private static void deletePoolFiles() {
-        if (poolDirectory != null && poolDirectory.getFileName().toString().startsWith("ensemble-")) {
-            try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(poolDirectory)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException | RuntimeException e) {
-                // another worker of the pool is deleting it too
-            }
-        }
-        ShmDirectory.deleteDirectoryOf(poolJvm.pid(), poolJvmStart);
-        ShmDirectory.deleteDirectoryOf(ProcessHandle.current().pid(),
-                ProcessHandle.current().info().startInstant().map(i -> i.toEpochMilli()).orElse(0L));
-    }
 
     private void start(ProcessHandle parent) throws IOException {
         MemoryBuffer init = channel.receive();
         byte first = init.readByte();
         if (first == Protocol.EXIT && state != null) {
-            endDescendants();
+            ParentDeath.endDescendants();
             System.exit(0); // idle after a retirement, and no pool took this worker: its exit hook ran already
         }
         if (first != Protocol.INIT) {
@@ -377,7 +322,7 @@ public final class WorkerMain {
         if (state != null) {
             // A warm worker taken by a new pool: mark tasks in that pool's file, clean up that pool's directory.
             mark = mapMark(position);
-            poolDirectory = position.toAbsolutePath().getParent();
+            ParentDeath.poolDirectory(position.toAbsolutePath().getParent());
         }
         long hookNanos;
         try {
@@ -394,11 +339,11 @@ public final class WorkerMain {
             }
             hookNanos = System.nanoTime() - hookStart;
         } catch (Throwable t) {
-            System.err.println("worker " + slot + " failed to start: " + t);
+            ParentReport.line("worker " + slot + " failed to start: " + t);
             MemoryBuffer failed = FrameChannel.begin(control, Protocol.START_FAILED);
             Protocol.writeBytes(failed, Serialization.encodeThrowable(t));
             channel.send(failed);
-            endDescendants();
+            ParentDeath.endDescendants();
             System.exit(1);
             return;
         }
@@ -425,7 +370,7 @@ public final class WorkerMain {
                 try {
                     frame = channel.receive();
                 } catch (EOFException e) {
-                    poolGone();
+                    ParentDeath.poolGone();
                     return;
                 }
                 accept(frame);
@@ -439,32 +384,31 @@ public final class WorkerMain {
                 continue;
             }
             if (next.seq() == RETIRE_SEQ) {
-                flush();
+                outbox.flush();
                 retire();
-                start(poolJvm);
+                start(ParentDeath.poolJvm());
                 lastEnd = System.nanoTime();
                 continue;
             }
             if (next.seq() < 0) {
-                flush();
+                outbox.flush();
                 exit();
                 return;
             }
             long start = System.nanoTime();
             if (cancelled.contains(next.callId())) {
-                addResult(next.seq(), ChunkResult.skipped(start - lastEnd), true);
+                outbox.add(next.seq(), ChunkResult.skipped(start - lastEnd), ResultOutbox.Encoding.JDK_FIRST);
             } else {
                 runChunk(next, start - lastEnd);
             }
             lastEnd = System.nanoTime();
             // Hold a result back only while chunks are short and the next one is already here: then one write
             // carries many results, and nothing waits for long.
-            if (lastEnd - start > FLUSH_AFTER_NANOS || lastEnd - outboxSince > FLUSH_AFTER_NANOS
-                    || outbox.writerIndex() > FLUSH_AFTER_BYTES || pending.isEmpty() && !channel.frameBuffered()) {
-                flush();
-            } else if (!holding) {
+            if (lastEnd - start > FLUSH_AFTER_NANOS || lastEnd - outbox.heldSince() > FLUSH_AFTER_NANOS
+                    || outbox.heldBytes() > FLUSH_AFTER_BYTES || pending.isEmpty() && !channel.frameBuffered()) {
+                outbox.flush();
+            } else if (outbox.startHolding()) {
                 // The next chunk may turn out long: the monitor sends what is held if it is still here in 1 ms.
-                holding = true;
                 LockSupport.unpark(monitorThread);
             }
             buildFory(); // after the first result, which it would have slowed down (a no-op once started)
@@ -485,7 +429,8 @@ public final class WorkerMain {
     private void runChunk(ChunkDecoder.Pending chunk, long waitNanos) throws IOException {
         if (chunk.broken() != null) {
             // The chunk cannot be run: its first input fails with the reason, the rest is sent again.
-            addResult(chunk.seq(), ChunkResult.firstInputFailed(chunk.broken(), waitNanos), true);
+            outbox.add(chunk.seq(), ChunkResult.firstInputFailed(chunk.broken(), waitNanos),
+                    ResultOutbox.Encoding.JDK_FIRST);
             return;
         }
         Task<Object, Object> task = chunk.task();
@@ -512,8 +457,9 @@ public final class WorkerMain {
         Long callId = chunk.callId();
         ChunkRunner runner = new ChunkRunner(task, Arrays.asList(chunk.inputs()),
                 (flags & Protocol.FLAG_KEEP_GOING) != 0, (flags & Protocol.FLAG_TIME_EACH_TASK) != 0);
-        boolean jdk = (flags & Protocol.FLAG_JDK) != 0;
-        Running current = new Running(chunk.seq(), runner, chunk.inputs().length, jdk, chunk.timeoutNanos());
+        ResultOutbox.Encoding encoding = (flags & Protocol.FLAG_JDK) != 0 ? ResultOutbox.Encoding.JDK_FIRST
+                : ResultOutbox.Encoding.AS_BUILT;
+        Running current = new Running(chunk.seq(), runner, chunk.inputs().length, encoding, chunk.timeoutNanos());
         synchronized (runningLock) {
             running = current;
         }
@@ -532,167 +478,30 @@ public final class WorkerMain {
         }
         int fatal = runner.firstFatal(result.processed());
         if (fatal >= 0) {
-            dieOf(chunk.seq(), runner, sentUpTo, fatal, result.errors()[fatal], jdk);
+            dieOf(chunk.seq(), runner, sentUpTo, fatal, result.errors()[fatal], encoding);
         }
-        addResult(chunk.seq(), result, jdk);
+        outbox.add(chunk.seq(), result, encoding);
     }
 
     /** A task hit OutOfMemoryError or another VM error: this JVM is not to be trusted with more work. */
-    private void dieOf(int seq, ChunkRunner runner, int sentUpTo, int offset, Throwable error, boolean jdk) {
+    private void dieOf(int seq, ChunkRunner runner, int sentUpTo, int offset, Throwable error,
+            ResultOutbox.Encoding encoding) {
         exiting = true;
-        System.err.println("worker " + slot + ": " + error + " in a task; this worker exits and is replaced");
+        ParentReport.line("worker " + slot + ": " + error + " in a task; this worker exits and is replaced");
         try {
             ChunkResult done = runner.partial(offset);
             MemoryBuffer dying = FrameChannel.begin(MemoryBuffer.newHeapBuffer(1024), Protocol.DYING);
-            writePart(dying, seq, sentUpTo, offset, done.values(), done.errors(), jdk);
+            outbox.writePart(dying, seq, sentUpTo, offset, done, encoding);
             Protocol.writeString(dying, error.toString());
-            flush();
+            outbox.flush();
             channel.send(dying);
         } catch (Throwable ignored) {
             // the pool still learns of the death from the exit
         }
-        System.err.flush();
-        haltWithDescendants(Protocol.EXIT_FATAL);
+        ParentReport.flush();
+        ParentDeath.haltWithDescendants(Protocol.EXIT_FATAL);
     }
 
-    private void addResult(int seq, ChunkResult result, boolean jdk) throws IOException {
-        synchronized (outbox) {
-            addResultLocked(seq, result, jdk);
-        }
-    }
-
-    /**
-     * Appends a chunk's result to the results held back. A message has a size limit: if the result does not fit
-     * with the results already held, those are sent first; if it does not fit alone, its largest values fail
-     * instead (see {@link #writeValues}), so that the chunk's other results still arrive and this worker lives on.
-     */
-    private void addResultLocked(int seq, ChunkResult result, boolean jdk) throws IOException {
-        long errorsRoom = 0;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            if (outboxCount == 0) {
-                FrameChannel.begin(outbox, Protocol.RESULTS);
-                outbox.writeInt32(0);
-                outboxSince = System.nanoTime();
-            }
-            int resultStart = outbox.writerIndex();
-            outbox.writeInt32(seq);
-            outbox.writeInt32(result.processed());
-            outbox.writeInt64(result.waitNanos());
-            outbox.writeInt64(result.workNanos());
-            outbox.writeInt64(result.slowestNanos());
-            outbox.writeInt32(result.slowestOffset());
-            // As if alone in its message: results held back are sent first when it does not fit with them.
-            long budget = channel.maxFrameBytes() - 9L - (outbox.writerIndex() - resultStart) - errorsRoom;
-            Throwable[] errors = writeValues(outbox, result.values(), result.errors(), 0, result.processed(),
-                    budget, jdk);
-            int errorsStart = outbox.writerIndex();
-            Protocol.writeErrors(outbox, errors, 0, result.processed());
-            if (outbox.writerIndex() - 4L <= channel.maxFrameBytes()) {
-                outboxCount++;
-                return;
-            }
-            outbox.writerIndex(resultStart);
-            if (outboxCount > 0) {
-                flush();
-            } else {
-                errorsRoom = outbox.writerIndex() - errorsStart;
-            }
-        }
-        throw new FrameChannel.TooLargeException(outbox.writerIndex(), channel.maxFrameBytes());
-    }
-
-    /**
-     * Writes values [from, to): with JDK serialization if they allow it and this worker's Fory is not built, or
-     * the chunk came JDK-serialized ({@code jdk}: the pool's Fory may not be built either); else with Fory. A value
-     * that cannot be serialized becomes an error at its offset; so do the largest values when all of them take
-     * more than {@code budget} bytes (a message's limit), until the rest fits.
-     *
-     * @return the errors, with any such error added
-     */
-    private Throwable[] writeValues(MemoryBuffer buffer, Object[] values, Throwable[] errors, int from, int to,
-            long budget, boolean jdk) {
-        Object[] slice = from == 0 && to == values.length ? values : Arrays.copyOfRange(values, from, to);
-        if (jdk || fory == null) {
-            try {
-                byte[] bytes = Serialization.jdkBytes(slice);
-                if (bytes.length <= budget) {
-                    buffer.writeByte(Protocol.CODEC_JDK);
-                    Protocol.writeBytes(buffer, bytes);
-                    return errors;
-                }
-            } catch (IOException | RuntimeException e) {
-                // not all serializable: wait for Fory
-            }
-        }
-        Serialization serialization = fory();
-        buffer.writeByte(Protocol.CODEC_FORY);
-        int mark = buffer.writerIndex();
-        try {
-            serialization.write(buffer, slice);
-            if (buffer.writerIndex() - mark <= budget) {
-                return errors;
-            }
-        } catch (RuntimeException | StackOverflowError e) {
-            // a value cannot be serialized: found below
-        }
-        buffer.writerIndex(mark);
-        slice = slice.clone(); // the caller's values stay as they are, for another attempt
-        Throwable[] fixed = errors == null ? new Throwable[values.length] : errors.clone();
-        long[] sizes = new long[slice.length];
-        long total = 0;
-        for (int i = 0; i < slice.length; i++) {
-            try {
-                sizes[i] = slice[i] == null ? 0 : serialization.toBytes(slice[i]).length;
-                total += sizes[i];
-            } catch (RuntimeException | StackOverflowError e) {
-                fixed[from + i] = new IllegalStateException("the task's result could not be sent back from worker "
-                        + slot + ": " + serialization.culprit(slice[i], e));
-                slice[i] = null;
-            }
-        }
-        while (total > budget) {
-            int largest = 0;
-            for (int i = 1; i < sizes.length; i++) {
-                largest = sizes[i] > sizes[largest] ? i : largest;
-            }
-            if (sizes[largest] == 0) {
-                break;
-            }
-            fixed[from + largest] = new IllegalStateException("the task's result could not be sent back from worker "
-                    + slot + ": it takes " + sizes[largest] + " bytes, and the results of a chunk travel in one "
-                    + "message of at most " + channel.maxFrameBytes() + " bytes; return less data per task (a "
-                    + "SharedArray for large arrays) or use a smaller chunkSize");
-            total -= sizes[largest];
-            sizes[largest] = 0;
-            slice[largest] = null;
-        }
-        serialization.write(buffer, slice);
-        return fixed;
-    }
-
-    private void writePart(MemoryBuffer buffer, int seq, int from, int to, Object[] values, Throwable[] errors,
-            boolean jdk) {
-        buffer.writeInt32(seq);
-        buffer.writeInt32(from);
-        buffer.writeInt32(to);
-        Object[] padded = values.length >= to ? values : Arrays.copyOf(values, to);
-        // A part leaves an eighth of its message for its errors and reason.
-        Throwable[] fixed = writeValues(buffer, padded, errors, from, to, channel.maxFrameBytes() / 8L * 7, jdk);
-        Protocol.writeErrors(buffer, fixed, from, to);
-    }
-
-    /** Sends the results held back. Called by the main thread, and by the monitor before a PARTIAL. */
-    private void flush() throws IOException {
-        synchronized (outbox) {
-            if (outboxCount == 0) {
-                return;
-            }
-            outbox.putInt32(5, outboxCount);
-            outboxCount = 0;
-            holding = false;
-            channel.send(outbox);
-        }
-    }
 
     /**
      * Ends this worker's service of its pool without ending the JVM (warm reuse): runs the exit hook, answers
@@ -707,37 +516,19 @@ public final class WorkerMain {
         onExit = null;
         exitResult = null;
         System.out.flush();
-        System.err.flush();
+        ParentReport.flush();
     }
 
     private void exit() throws IOException {
-        leaving = true;
+        ParentDeath.leaving();
         exiting = true;
         runExitHook();
         System.out.flush();
-        System.err.flush();
-        endDescendants();
+        ParentReport.flush();
+        ParentDeath.endDescendants();
         System.exit(0);
     }
 
-    /**
-     * Ends every process this worker's tasks started (a tool run with {@code ProcessBuilder} that hangs): none may
-     * outlive its worker. Called on every way out of this JVM that it takes itself; the pool does the same when it
-     * kills a worker.
-     */
-    static void endDescendants() {
-        try {
-            ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
-        } catch (RuntimeException ignored) {
-            // best effort: /proc unreadable, or a process already gone
-        }
-    }
-
-    /** Halts this JVM after ending its descendants (see {@link #endDescendants}). */
-    static void haltWithDescendants(int status) {
-        endDescendants();
-        Runtime.getRuntime().halt(status);
-    }
 
     private void runExitHook() throws IOException {
         long hookStart = System.nanoTime();
@@ -745,7 +536,7 @@ public final class WorkerMain {
             try {
                 onExit.run(state);
             } catch (Throwable t) {
-                System.err.println("worker " + slot + ": onWorkerExit threw " + t);
+                ParentReport.line("worker " + slot + ": onWorkerExit threw " + t);
             }
         }
         long hookNanos = System.nanoTime() - hookStart;
@@ -785,11 +576,10 @@ public final class WorkerMain {
         }
         try {
             int position = Math.min(current.runner.position(), current.size);
-            flush();
+            outbox.flush();
             ChunkResult done = current.runner.partial(position);
             MemoryBuffer dying = FrameChannel.begin(MemoryBuffer.newHeapBuffer(1024), Protocol.DYING);
-            writePart(dying, current.seq, Math.min(from, position), position, done.values(), done.errors(),
-                    current.jdk);
+            outbox.writePart(dying, current.seq, Math.min(from, position), position, done, current.encoding);
             Protocol.writeString(dying, "the worker JVM shut down while running this task (System.exit, or a signal)");
             channel.send(dying);
         } catch (Throwable ignored) {
@@ -808,16 +598,16 @@ public final class WorkerMain {
                 timeout = running == null ? 0 : running.timeoutNanos; // each chunk has its call's timeout
             }
             long tick = timeout > 0 ? Math.clamp(timeout / 8, 1_000_000L, 20_000_000L) : 20_000_000L;
-            long slept = holding ? HOLD_AT_MOST_NANOS : tick;
+            long slept = outbox.holding() ? HOLD_AT_MOST_NANOS : tick;
             LockSupport.parkNanos(slept);
             long now = System.nanoTime();
             freezes.tick(now, slept);
-            if (holding) {
+            if (outbox.holding()) {
                 LockSupport.parkNanos(HOLD_AT_MOST_NANOS);
                 try {
-                    flush();
+                    outbox.flush();
                 } catch (IOException e) {
-                    poolGone();
+                    ParentDeath.poolGone();
                 }
             }
             if (readyAtNanos != 0 && now - readyAtNanos > FORY_WHEN_IDLE_NANOS) {
@@ -825,14 +615,14 @@ public final class WorkerMain {
             }
             if (parent != null && now - lastParentCheck > 1_000_000_000L) {
                 lastParentCheck = now;
-                if (poolJvmDied()) {
-                    poolGone();
+                if (ParentDeath.poolJvmDied()) {
+                    ParentDeath.poolGone();
                 }
             }
             try {
                 checkRunning(now);
             } catch (IOException e) {
-                poolGone();
+                ParentDeath.poolGone();
             }
         }
     }
@@ -869,13 +659,13 @@ public final class WorkerMain {
             }
         }
         ChunkResult done = current.runner.partial(position);
-        flush(); // results held back for earlier chunks must arrive first, or a crash would blame their chunk
+        outbox.flush(); // results held back for earlier chunks must arrive first, or a crash would blame their chunk
         MemoryBuffer frame = FrameChannel.begin(MemoryBuffer.newHeapBuffer(1024),
                 overdue ? Protocol.TIMED_OUT : Protocol.PARTIAL);
-        writePart(frame, current.seq, from, position, done.values(), done.errors(), current.jdk);
+        outbox.writePart(frame, current.seq, from, position, done, current.encoding);
         channel.send(frame);
         if (overdue) {
-            haltWithDescendants(0);
+            ParentDeath.haltWithDescendants(0);
         }
     }
 }
