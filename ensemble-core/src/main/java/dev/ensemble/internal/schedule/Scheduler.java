@@ -9,12 +9,10 @@ import dev.ensemble.internal.worker.ChunkResult;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -41,8 +39,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * fails fast or records outcomes, and re-queues the unfinished rest of a chunk whose worker died, as many times
  * as {@code retries} allows.
  *
- * <p><b>Locking.</b> One lock guards the scheduler and all its calls. Futures are completed after the lock is
- * released ({@link #afterUnlock}), since their callbacks run user code.
+ * <p><b>Locking.</b> One lock guards the scheduler and all its calls, and no user code runs under it: inputs are
+ * classified or read outside it ({@link Call.Source}, {@link InputFeeder}), failures are rendered before it is
+ * taken, and futures are completed after it is released ({@link #afterUnlock}), since their callbacks run user
+ * code. Insights' figures are not kept under it: {@link SlotStatistics} is fed before or after it.
  *
  * <p><b>Observers</b> ({@link CallObserver}: progress bars, the pool monitor) hear of each call when it opens and
  * when it finishes, outside the lock. A call can finish on a worker before its opener has announced it; the
@@ -64,22 +64,16 @@ public final class Scheduler {
     private final int retries;
     private final ArrayDeque<Call<?>> producing = new ArrayDeque<>();
     private final Set<Call<?>> live = new LinkedHashSet<>();
-    /** Insights' pool-wide counts, kept outside the lock. */
-    private final java.util.concurrent.atomic.LongAdder tasksFailed = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder tasksRetried = new java.util.concurrent.atomic.LongAdder();
     private final List<ArrayDeque<Chunk>> targeted = new ArrayList<>();
     private final ArrayDeque<Chunk> ready = new ArrayDeque<>();
     private final AtomicLong callIds = new AtomicLong();
     private final ThreadLocal<List<Runnable>> deferred = new Deferred();
-    private final SlotStats[] stats;
-    private final PriorityQueue<Insights.SlowTask> slowest =
-            new PriorityQueue<>(ByDuration.INSTANCE);
+    /** Insights' figures: fed outside the lock, by the threads that take and report chunks. */
+    private final SlotStatistics statistics;
     private final List<CallObserver> observers = new CopyOnWriteArrayList<>();
     private final Map<Call<?>, CallOptions> unannounced = new HashMap<>();
     /** Streams whose reader has not reached their end: close and terminate cancel them, even once computed. */
     private final Set<Call<?>> unreadStreams = new LinkedHashSet<>();
-    /** The shortest duration in {@link #slowest} once it is full (0 before): read without the lock. */
-    private volatile long slowestFloorNanos;
     private State state = State.RUNNING;
 
     /** What a worker slot is doing now, for live displays. */
@@ -92,20 +86,6 @@ public final class Scheduler {
         WORKING,
         /** Its worker has exited. */
         EXITED
-    }
-
-    /** Per-slot figures for insights. */
-    private static final class SlotStats {
-        int chunksHeld;
-        boolean started;
-        boolean exited;
-        long tasks;
-        long startingNanos;
-        long startHookNanos;
-        long waitNanos;
-        long workNanos;
-        long exitHookNanos;
-        int restarts;
     }
 
     /**
@@ -121,10 +101,9 @@ public final class Scheduler {
         this.size = size;
         this.taskTimeout = taskTimeout;
         this.retries = retries;
-        this.stats = new SlotStats[size];
+        this.statistics = new SlotStatistics(size);
         for (int i = 0; i < size; i++) {
             targeted.add(new ArrayDeque<>());
-            stats[i] = new SlotStats();
         }
     }
 
@@ -511,6 +490,7 @@ public final class Scheduler {
     public Chunk take(int slot, int limit, SpinBudget spin) throws InterruptedException {
         long waitStart = System.nanoTime();
         boolean spun = spin == null;
+        Chunk taken;
         while (true) {
             long seen;
             lock.lock();
@@ -523,7 +503,8 @@ public final class Scheduler {
                     if (spin != null) {
                         spin.waited(System.nanoTime() - waitStart);
                     }
-                    return chunk;
+                    taken = chunk;
+                    break;
                 }
                 if (!deferred.get().isEmpty()) {
                     continue; // complete the futures this thread settled (on unlock) before waiting
@@ -539,6 +520,8 @@ public final class Scheduler {
             spun = true;
             spin.spin(new WorkChanged(seen));
         }
+        statistics.handed(slot);
+        return taken;
     }
 
     /**
@@ -549,12 +532,17 @@ public final class Scheduler {
      * @return the chunk, or null
      */
     public Chunk poll(int slot, int limit) {
+        Chunk chunk;
         lock.lock();
         try {
-            return state == State.TERMINATED ? null : next(slot, limit);
+            chunk = state == State.TERMINATED ? null : next(slot, limit);
         } finally {
             unlockAndRun();
         }
+        if (chunk != null) {
+            statistics.handed(slot);
+        }
+        return chunk;
     }
 
     private Chunk next(int slot, int limit) {
@@ -581,7 +569,6 @@ public final class Scheduler {
                 return null;
             }
             if (!chunk.isCancelled()) {
-                stats[slot].chunksHeld++;
                 chunk.call().handed(slot, chunk);
                 return chunk;
             }
@@ -646,13 +633,10 @@ public final class Scheduler {
     public void completed(int slot, Chunk chunk, ChunkResult result) {
         // Failures and the slow task's input are rendered first: that calls user code, never under the lock.
         TaskFailedException[] failures = chunk.call().failures(chunk, slot, result);
-        countFailures(failures);
-        Insights.SlowTask slow = slowTask(slot, chunk, result);
+        statistics.reported(slot, chunk, result, failures);
         events.chunkDone(chunk.call(), slot, chunk.firstIndex(), result.processed(), result.workNanos());
         lock.lock();
         try {
-            stats[slot].chunksHeld--;
-            record(slot, result, slow);
             chunk.call().accept(chunk, result, failures);
             if (workMayWait()) {
                 // The answer may have made room for more of a call (back-pressure, chunk sizing): wake the
@@ -693,25 +677,15 @@ public final class Scheduler {
     public void lost(int slot, Chunk chunk, ChunkResult partial, int failedOffset, TaskFailedException error,
             Loss loss) {
         TaskFailedException[] failures = chunk.call().failures(chunk, slot, partial);
-        countFailures(failures);
         events.workerLost(slot, error == null ? "" : Inputs.describe(error));
-        Insights.SlowTask slow = partial == null ? null : slowTask(slot, chunk, partial);
+        statistics.reported(slot, chunk, partial, failures);
+        // A relay call passes the flag on: the scheduler that sent the chunk counts its retries.
+        Call.Retry retry = loss == Loss.RETRYABLE && (chunk.call().isRelay() || chunk.attempt() < retries)
+                ? Call.Retry.ALLOWED : Call.Retry.NOT_ALLOWED;
+        statistics.lost(chunk, partial == null ? 0 : partial.processed(), error, retry);
         lock.lock();
         try {
-            stats[slot].chunksHeld--;
-            if (partial != null) {
-                record(slot, partial, slow);
-            }
-            // A relay call passes the flag on: the scheduler that sent the chunk counts its retries.
-            boolean retry = loss == Loss.RETRYABLE && (chunk.call().isRelay() || chunk.attempt() < retries);
-            int done = partial == null ? 0 : partial.processed();
-            if (retry) {
-                tasksRetried.add(Math.max(0, chunk.size() - done));
-            } else if (error != null && done < chunk.size()) {
-                tasksFailed.increment();
-            }
-            chunk.call().lost(chunk, partial, failures, failedOffset, error,
-                    retry ? Call.Retry.ALLOWED : Call.Retry.NOT_ALLOWED);
+            chunk.call().lost(chunk, partial, failures, failedOffset, error, retry);
             signalWork();
         } finally {
             unlockAndRun();
@@ -735,42 +709,6 @@ public final class Scheduler {
         }
     }
 
-    private void countFailures(TaskFailedException[] failures) {
-        if (failures != null) {
-            for (TaskFailedException f : failures) {
-                if (f != null) {
-                    tasksFailed.increment();
-                }
-            }
-        }
-    }
-
-    /** The chunk's slowest task if it may enter the slowest five; rendered outside the lock (user toString). */
-    private Insights.SlowTask slowTask(int slot, Chunk chunk, ChunkResult result) {
-        if (result.processed() <= 0 || result.slowestNanos() <= slowestFloorNanos) {
-            return null;
-        }
-        int offset = Math.min(result.slowestOffset(), chunk.size() - 1);
-        return new Insights.SlowTask(slot, chunk.firstIndex() + offset, Inputs.render(chunk.inputs().get(offset)),
-                Duration.ofNanos(result.slowestNanos()));
-    }
-
-    private void record(int slot, ChunkResult result, Insights.SlowTask slow) {
-        SlotStats s = stats[slot];
-        s.tasks += result.processed();
-        s.waitNanos += result.waitNanos();
-        s.workNanos += result.workNanos();
-        if (slow != null && (slowest.size() < 5 || slowest.peek().duration().compareTo(slow.duration()) < 0)) {
-            slowest.add(slow);
-            if (slowest.size() > 5) {
-                slowest.poll();
-            }
-            if (slowest.size() == 5) {
-                slowestFloorNanos = slowest.peek().duration().toNanos();
-            }
-        }
-    }
-
     /**
      * Records a worker's start for insights.
      *
@@ -781,17 +719,11 @@ public final class Scheduler {
      */
     public void workerStarted(int slot, long startingNanos, long hookNanos, boolean replacement) {
         events.workerStarted(slot, startingNanos, replacement);
+        statistics.started(slot, startingNanos, hookNanos, replacement ? WorkerStart.REPLACEMENT : WorkerStart.FIRST);
         lock.lock();
         try {
-            stats[slot].started = true;
-            stats[slot].exited = false;
             for (Call<?> call : live) {
                 call.workerReplaced(slot);
-            }
-            stats[slot].startingNanos += startingNanos;
-            stats[slot].startHookNanos += hookNanos;
-            if (replacement) {
-                stats[slot].restarts++;
             }
         } finally {
             unlockAndRun();
@@ -805,13 +737,7 @@ public final class Scheduler {
      * @param hookNanos time in the exit hook
      */
     public void workerExited(int slot, long hookNanos) {
-        lock.lock();
-        try {
-            stats[slot].exited = true;
-            stats[slot].exitHookNanos += hookNanos;
-        } finally {
-            unlockAndRun();
-        }
+        statistics.exited(slot, hookNanos);
     }
 
     /**
@@ -820,25 +746,16 @@ public final class Scheduler {
      * @return the insights
      */
     public Insights insights() {
+        long pending = 0;
         lock.lock();
         try {
-            List<Insights.WorkerStats> workers = new ArrayList<>(size);
-            for (int i = 0; i < size; i++) {
-                SlotStats s = stats[i];
-                workers.add(new Insights.WorkerStats(i, s.tasks, Duration.ofNanos(s.startingNanos),
-                        Duration.ofNanos(s.startHookNanos), Duration.ofNanos(s.waitNanos),
-                        Duration.ofNanos(s.workNanos), Duration.ofNanos(s.exitHookNanos), s.restarts));
-            }
-            List<Insights.SlowTask> slow = new ArrayList<>(slowest);
-            slow.sort(ByDuration.INSTANCE.reversed());
-            long pending = 0;
             for (Call<?> call : live) {
                 pending += call.pendingTasks();
             }
-            return new Insights(poolName, workers, slow, tasksFailed.sum(), tasksRetried.sum(), pending);
         } finally {
             unlockAndRun();
         }
+        return statistics.insights(poolName, pending);
     }
 
     /**
@@ -847,17 +764,7 @@ public final class Scheduler {
      * @return one state per slot, in slot order
      */
     public List<SlotState> slotStates() {
-        lock.lock();
-        try {
-            List<SlotState> states = new ArrayList<>(size);
-            for (SlotStats s : stats) {
-                states.add(!s.started ? SlotState.STARTING : s.exited ? SlotState.EXITED
-                        : s.chunksHeld > 0 ? SlotState.WORKING : SlotState.IDLE);
-            }
-            return states;
-        } finally {
-            unlockAndRun();
-        }
+        return statistics.states();
     }
 
     /** @return the calls not yet finished, for progress displays */
@@ -991,16 +898,6 @@ public final class Scheduler {
         @Override
         protected List<Runnable> initialValue() {
             return new ArrayList<>();
-        }
-    }
-
-    /** Slow tasks, shortest first. */
-    private static final class ByDuration implements Comparator<Insights.SlowTask> {
-        static final ByDuration INSTANCE = new ByDuration();
-
-        @Override
-        public int compare(Insights.SlowTask a, Insights.SlowTask b) {
-            return a.duration().compareTo(b.duration());
         }
     }
 
