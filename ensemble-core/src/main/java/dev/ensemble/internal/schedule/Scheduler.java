@@ -126,13 +126,13 @@ public final class Scheduler {
      * @param inputs the inputs
      * @param order result order
      * @param shape list or stream
-     * @param keepGoing outcomes mode
+     * @param onFailure whether a failure ends the call or becomes an outcome
      * @param options per-call options
      * @param <R> delivered element type
      * @return the call, already being dispatched
      */
     public <R> Call<R> open(String name, Task<Object, Object> task, Iterable<?> inputs, Call.Order order,
-            Call.Shape shape, boolean keepGoing, CallOptions options) {
+            Call.Shape shape, Call.OnFailure onFailure, CallOptions options) {
         int maxInFlight = options.maxChunksInFlight() > 0 ? options.maxChunksInFlight() : 4 * size;
         String callName = options.name() != null ? options.name() : name;
         Call.Source source = Call.Source.of(inputs, callName); // user code: never under the lock
@@ -143,7 +143,7 @@ public final class Scheduler {
             long maxBytes = options.maxBytesInFlight() > 0 ? options.maxBytesInFlight()
                     : CallOptions.DEFAULT_MAX_BYTES_IN_FLIGHT;
             call = new Call<>(this, callIds.incrementAndGet(), callName, task, source, order, shape,
-                    keepGoing, false, options.chunkSize(), maxInFlight, maxBytes,
+                    onFailure, Call.Kind.INPUTS, options.chunkSize(), maxInFlight, maxBytes,
                     options.taskTimeout() != null ? options.taskTimeout() : taskTimeout);
             if (options.maxTasksPerWorker() > 0) {
                 call.lifespan(options.maxTasksPerWorker(), size);
@@ -244,36 +244,45 @@ public final class Scheduler {
      * @param task the task
      * @param inputs one input per entry of {@code slots}
      * @param slots the slot of each input, or -1 for any
-     * @param isJob whether failures name no input (jobs)
+     * @param kind whether failures name the input (inputs) or not (jobs)
      * @param <R> delivered element type
      * @return the call
      */
     public <R> Call<R> openPlaced(String name, Task<Object, Object> task, List<?> inputs, int[] slots,
-            boolean isJob) {
-        return openPlaced(name, task, inputs, slots, isJob, true);
+            Call.Kind kind) {
+        return openPlaced(name, task, inputs, slots, kind, Wake.WORKERS);
+    }
+
+    /** Whom a new call wakes. */
+    public enum Wake {
+        /** Every worker waiting in {@link #take}. */
+        WORKERS,
+        /** None: a spinning worker may still take its chunks; the opener hands them out itself. */
+        NONE
     }
 
     /**
-     * Opens a call of one input per listed slot, as {@link #openPlaced(String, Task, List, int[], boolean)}, but
-     * without waking waiting workers when {@code wakeWorkers} is false: the opener hands the chunk out itself
-     * and calls {@link #wakeWorkers()} if it could not.
+     * Opens a call of one input per listed slot, as {@link #openPlaced(String, Task, List, int[], Call.Kind)},
+     * but without waking waiting workers when {@code wake} is {@link Wake#NONE}: the opener hands the chunk out
+     * itself and calls {@link #wakeWorkers()} if it could not.
      *
      * @param name for messages
      * @param task the task
      * @param inputs one input per entry of {@code slots}
      * @param slots the slot of each input, or -1 for any
-     * @param isJob whether failures name no input (jobs)
-     * @param wakeWorkers whether to wake the workers waiting in {@link #take}
+     * @param kind whether failures name the input (inputs) or not (jobs)
+     * @param wake whether to wake the workers waiting in {@link #take}
      * @param <R> delivered element type
      * @return the call
      */
     public <R> Call<R> openPlaced(String name, Task<Object, Object> task, List<?> inputs, int[] slots,
-            boolean isJob, boolean wakeWorkers) {
+            Call.Kind kind, Wake wake) {
         lock.lock();
         try {
             requireRunning(name);
             Call<R> call = new Call<>(this, callIds.incrementAndGet(), name, task, Call.Source.NONE,
-                    Call.Order.ORDERED, Call.Shape.COLLECT, false, isJob, 1, Integer.MAX_VALUE, Long.MAX_VALUE,
+                    Call.Order.ORDERED, Call.Shape.COLLECT, Call.OnFailure.FAIL_FAST, kind, 1, Integer.MAX_VALUE,
+                    Long.MAX_VALUE,
                     taskTimeout);
             live.add(call);
             for (int i = 0; i < slots.length; i++) {
@@ -284,7 +293,7 @@ public final class Scheduler {
             }
             unannounced.put(call, null);
             afterUnlock(new Announce(this, call));
-            if (wakeWorkers) {
+            if (wake == Wake.WORKERS) {
                 signalWork();
             } else {
                 workVersion++; // a spinning worker may take it; none is woken
@@ -304,17 +313,18 @@ public final class Scheduler {
      *
      * @param name for messages
      * @param task the task of the pool's call
-     * @param keepGoing whether the pool's call is in outcomes mode
+     * @param onFailure whether the pool's call is in outcomes mode
      * @param relay where the outcomes of its chunks go
      * @return the call
      * @throws IllegalStateException if this scheduler is closing or closed
      */
-    public Call<Void> openRelay(String name, Task<Object, Object> task, boolean keepGoing, Relay relay) {
+    public Call<Void> openRelay(String name, Task<Object, Object> task, Call.OnFailure onFailure, Relay relay) {
         lock.lock();
         try {
             requireRunning(name);
             Call<Void> call = new Call<>(this, callIds.incrementAndGet(), name, task, Call.Source.NONE,
-                    Call.Order.ORDERED, Call.Shape.COLLECT, keepGoing, false, 1, Integer.MAX_VALUE, Long.MAX_VALUE,
+                    Call.Order.ORDERED, Call.Shape.COLLECT, onFailure, Call.Kind.INPUTS, 1, Integer.MAX_VALUE,
+                    Long.MAX_VALUE,
                     taskTimeout);
             call.relayTo(relay);
             live.add(call);
@@ -332,17 +342,17 @@ public final class Scheduler {
      * @param slot the slot that must run it
      * @param firstIndex the index of its first input in the pool's call (for messages)
      * @param inputs its inputs
-     * @param timeEachTask whether the worker should time each task
+     * @param timing whether the worker times each task or only the chunk
      * @return the chunk, queued
      * @throws IllegalStateException if the call was cancelled or this scheduler terminated
      */
-    public Chunk relay(Call<?> call, int slot, long firstIndex, List<Object> inputs, boolean timeEachTask) {
+    public Chunk relay(Call<?> call, int slot, long firstIndex, List<Object> inputs, Chunk.Timing timing) {
         lock.lock();
         try {
             if (state == State.TERMINATED || call.isCancelled() || !live.contains(call)) {
                 throw new IllegalStateException("relay call " + call + " of pool " + poolName + " is over");
             }
-            Chunk chunk = call.relayChunk(firstIndex, inputs, slot, timeEachTask);
+            Chunk chunk = call.relayChunk(firstIndex, inputs, slot, timing == Chunk.Timing.EACH_TASK);
             targeted.get(slot).add(chunk);
             signalWork();
             return chunk;
@@ -715,11 +725,11 @@ public final class Scheduler {
      * @param slot the slot
      * @param startingNanos time from asking for the worker to it running
      * @param hookNanos time in the start hook
-     * @param replacement whether it replaces a worker that was lost or recycled
+     * @param start whether it is the slot's first worker or replaces one lost or recycled
      */
-    public void workerStarted(int slot, long startingNanos, long hookNanos, boolean replacement) {
-        events.workerStarted(slot, startingNanos, replacement);
-        statistics.started(slot, startingNanos, hookNanos, replacement ? WorkerStart.REPLACEMENT : WorkerStart.FIRST);
+    public void workerStarted(int slot, long startingNanos, long hookNanos, WorkerStart start) {
+        events.workerStarted(slot, startingNanos, start);
+        statistics.started(slot, startingNanos, hookNanos, start);
         lock.lock();
         try {
             for (Call<?> call : live) {
