@@ -222,7 +222,7 @@ public final class EnsembleImpl<S> implements Ensemble<S> {
         requireArgument(job, "job");
         int[] slots = everySlot();
         Task<Object, Object> task = pool.validated(jobTask(job), "the job");
-        return pool.openPlaced(name, task, Collections.nCopies(slots.length, null), slots, true);
+        return pool.openPlaced(name, task, Collections.nCopies(slots.length, null), slots, Call.Kind.JOBS);
     }
 
     private <R> Call<R> openScatter(String name, List<?> args, InstanceTask<?, ?, ?> task) {
@@ -234,7 +234,7 @@ public final class EnsembleImpl<S> implements Ensemble<S> {
                     + " of arguments over the instances");
         }
         return pool.openPlaced(name, pool.validated(argumentTask(task), "the task"), new ArrayList<>(args),
-                everySlot(), false);
+                everySlot(), Call.Kind.INPUTS);
     }
 
     private <R> Call<R> openOn(int worker, InstanceJob<?, ?> job) {
@@ -245,7 +245,7 @@ public final class EnsembleImpl<S> implements Ensemble<S> {
         requireArgument(job, "job");
         return pool.openPlaced("on(" + worker + ")", pool.validated(jobTask(job), "the job"),
                 Collections.singletonList(null),
-                new int[] {worker}, true);
+                new int[] {worker}, Call.Kind.JOBS);
     }
 
     private int[] everySlot() {

@@ -77,7 +77,7 @@ public final class PoolImpl implements WorkerPool {
             }
             return mapInWorkerOrder(inputs, task);
         }
-        return await(open("map", inputs, task, options, Call.Order.ORDERED, Call.Shape.COLLECT, false));
+        return await(open("map", inputs, task, options, Call.Order.ORDERED, Call.Shape.COLLECT, Call.OnFailure.FAIL_FAST));
     }
 
     /** Marks this pool as an instance pool's: calls then refuse a worker lifespan (it would replace instances). */
@@ -115,38 +115,38 @@ public final class PoolImpl implements WorkerPool {
         for (int i = 0; i < slots.length; i++) {
             slots[i] = i % config.workers();
         }
-        return await(openPlaced("map", (Task<Object, Object>) task, all, slots, false));
+        return await(openPlaced("map", (Task<Object, Object>) task, all, slots, Call.Kind.INPUTS));
     }
 
     @Override
     public <T, R> List<R> mapUnordered(Iterable<? extends T> inputs, Task<? super T, ? extends R> task,
             CallOptions options) {
-        return await(open("mapUnordered", inputs, task, options, Call.Order.UNORDERED, Call.Shape.COLLECT, false));
+        return await(open("mapUnordered", inputs, task, options, Call.Order.UNORDERED, Call.Shape.COLLECT, Call.OnFailure.FAIL_FAST));
     }
 
     @Override
     public <T, R> List<Outcome<R>> mapOutcomes(Iterable<? extends T> inputs, Task<? super T, ? extends R> task,
             CallOptions options) {
-        return await(open("mapOutcomes", inputs, task, options, Call.Order.ORDERED, Call.Shape.COLLECT, true));
+        return await(open("mapOutcomes", inputs, task, options, Call.Order.ORDERED, Call.Shape.COLLECT, Call.OnFailure.KEEP_GOING));
     }
 
     @Override
     public <T, R> Stream<R> stream(Iterable<? extends T> inputs, Task<? super T, ? extends R> task,
             CallOptions options) {
-        return streamOf(open("stream", inputs, task, options, Call.Order.ORDERED, Call.Shape.STREAM, false));
+        return streamOf(open("stream", inputs, task, options, Call.Order.ORDERED, Call.Shape.STREAM, Call.OnFailure.FAIL_FAST));
     }
 
     @Override
     public <T, R> Stream<R> streamUnordered(Iterable<? extends T> inputs, Task<? super T, ? extends R> task,
             CallOptions options) {
         return streamOf(open("streamUnordered", inputs, task, options, Call.Order.UNORDERED, Call.Shape.STREAM,
-                false));
+                Call.OnFailure.FAIL_FAST));
     }
 
     @Override
     public <T, R> CompletableFuture<List<R>> mapAsync(Iterable<? extends T> inputs,
             Task<? super T, ? extends R> task, CallOptions options) {
-        return detached(open("mapAsync", inputs, task, options, Call.Order.ORDERED, Call.Shape.COLLECT, false));
+        return detached(open("mapAsync", inputs, task, options, Call.Order.ORDERED, Call.Shape.COLLECT, Call.OnFailure.FAIL_FAST));
     }
 
     @Override
@@ -166,7 +166,7 @@ public final class PoolImpl implements WorkerPool {
     }
 
     private <R> Call<R> openJob(String name, Job<? extends R> job) {
-        return openPlaced(name, asTask(job), Collections.singletonList(null), new int[] {-1}, true);
+        return openPlaced(name, asTask(job), Collections.singletonList(null), new int[] {-1}, Call.Kind.JOBS);
     }
 
     /**
@@ -178,13 +178,13 @@ public final class PoolImpl implements WorkerPool {
      * @param task the task
      * @param inputs one input per entry of {@code slots}
      * @param slots the slot of each input, or -1 for any
-     * @param isJob whether failures name no input (jobs)
+     * @param kind whether failures name the input (inputs) or not (jobs)
      * @param <R> delivered element type
      * @return the call
      */
     public <R> Call<R> openPlaced(String name, Task<Object, Object> task, List<?> inputs, int[] slots,
-            boolean isJob) {
-        Call<R> call = scheduler.openPlaced(name, task, inputs, slots, isJob, false);
+            Call.Kind kind) {
+        Call<R> call = scheduler.openPlaced(name, task, inputs, slots, kind, Scheduler.Wake.NONE);
         if (!backend.callOpened(call.id())) {
             scheduler.wakeWorkers();
         }
@@ -215,7 +215,7 @@ public final class PoolImpl implements WorkerPool {
             slots[i] = i;
             inputs.add(null);
         }
-        return await(openPlaced("broadcast", asTask(job), inputs, slots, true));
+        return await(openPlaced("broadcast", asTask(job), inputs, slots, Call.Kind.JOBS));
     }
 
     /** A job as a task: the form a worker process can be sent the job alone in, or a plain one for threads. */
@@ -236,7 +236,7 @@ public final class PoolImpl implements WorkerPool {
 
     @SuppressWarnings("unchecked")
     private <R> Call<R> open(String what, Iterable<?> inputs, Task<?, ?> task, CallOptions options,
-            Call.Order order, Call.Shape shape, boolean keepGoing) {
+            Call.Order order, Call.Shape shape, Call.OnFailure onFailure) {
         requireArgument(inputs, "inputs");
         requireArgument(task, "task");
         requireArgument(options, "options");
@@ -246,7 +246,7 @@ public final class PoolImpl implements WorkerPool {
         }
         requireSupported(what, options);
         backend.validate(task, "the task");
-        return scheduler.open(what, (Task<Object, Object>) task, inputs, order, shape, keepGoing, options);
+        return scheduler.open(what, (Task<Object, Object>) task, inputs, order, shape, onFailure, options);
     }
 
     /**
@@ -503,7 +503,8 @@ public final class PoolImpl implements WorkerPool {
                 if (backend.isWorkerThread()) {
                     throw nestedCall(what);
                 }
-                call = scheduler.open(what, task, inputs, order, Call.Shape.STREAM, false, options);
+                call = scheduler.open(what, task, inputs, order, Call.Shape.STREAM, Call.OnFailure.FAIL_FAST,
+                        options);
                 results = call.iterator();
             }
             inputs.put(element);

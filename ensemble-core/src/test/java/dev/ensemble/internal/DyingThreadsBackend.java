@@ -1,5 +1,6 @@
 package dev.ensemble.internal;
 
+import dev.ensemble.internal.schedule.WorkerStart;
 import dev.ensemble.internal.backend.Backend;
 import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.WorkerDiedException;
@@ -95,7 +96,8 @@ final class DyingThreadsBackend implements Backend {
                     ready.countDown();
                 }
             }
-            scheduler.workerStarted(slot, 0, System.nanoTime() - hookStart, ready == null);
+            scheduler.workerStarted(slot, 0, System.nanoTime() - hookStart,
+                    ready == null ? WorkerStart.REPLACEMENT : WorkerStart.FIRST);
             while (true) {
                 Chunk chunk;
                 try {

@@ -1,5 +1,6 @@
 package dev.ensemble.internal.jfr;
 
+import dev.ensemble.internal.schedule.WorkerStart;
 import dev.ensemble.internal.schedule.Call;
 import dev.ensemble.internal.schedule.CallObserver;
 import dev.ensemble.internal.schedule.WorkerEvents;
@@ -70,13 +71,13 @@ public final class Jfr implements CallObserver, WorkerEvents {
      * @param replacement whether it replaces a worker that was lost or recycled
      */
     @Override
-    public void workerStarted(int worker, long startingNanos, boolean replacement) {
+    public void workerStarted(int worker, long startingNanos, WorkerStart start) {
         if (recording()) {
             WorkerEvent event = new WorkerEvent();
             if (event.shouldCommit()) {
                 event.pool = pool;
                 event.worker = worker;
-                event.what = replacement ? "replaced" : "started";
+                event.what = start == WorkerStart.REPLACEMENT ? "replaced" : "started";
                 event.startingNanos = startingNanos;
                 event.cause = "";
                 event.commit();

@@ -1,5 +1,6 @@
 package dev.ensemble.internal.process;
 
+import dev.ensemble.internal.schedule.WorkerStart;
 import dev.ensemble.internal.platform.Log;
 import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.wire.FrameChannel;
@@ -468,7 +469,8 @@ final class WorkerLink {
         if (answer.readBoolean() || foryReady) {
             workerHasFory();
         }
-        backend.scheduler().workerStarted(slot, System.nanoTime() - asked - hookNanos, hookNanos, generation > 0);
+        backend.scheduler().workerStarted(slot, System.nanoTime() - asked - hookNanos, hookNanos,
+                generation > 0 ? WorkerStart.REPLACEMENT : WorkerStart.FIRST);
     }
 
     /**

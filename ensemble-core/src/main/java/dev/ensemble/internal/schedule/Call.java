@@ -40,6 +40,22 @@ public final class Call<R> {
     /** Whether results are gathered into a list or streamed. */
     public enum Shape { COLLECT, STREAM }
 
+    /** What a task's failure does to its call. */
+    public enum OnFailure {
+        /** The call fails with the failure of the lowest index; its other tasks are not run. */
+        FAIL_FAST,
+        /** Every input runs and gets an {@link Outcome} (outcomes mode). */
+        KEEP_GOING
+    }
+
+    /** What a call's inputs are, for its failure messages. */
+    public enum Kind {
+        /** Inputs of a task: a failure names the input and its index. */
+        INPUTS,
+        /** Jobs (submit, broadcast): a failure names no input. */
+        JOBS
+    }
+
     private record Segment(long firstIndex, Object[] values, int count, long bytes) {
     }
 
@@ -90,7 +106,7 @@ public final class Call<R> {
     private long[] handedTo;
 
     Call(Scheduler scheduler, long id, String name, Task<Object, Object> task, Source source, Order order,
-            Shape shape, boolean keepGoing, boolean isJob, int fixedChunkSize, int maxChunksInFlight,
+            Shape shape, OnFailure onFailure, Kind kind, int fixedChunkSize, int maxChunksInFlight,
             long maxBytesInFlight, Duration taskTimeout) {
         this.scheduler = scheduler;
         this.taskTimeout = taskTimeout;
@@ -99,8 +115,8 @@ public final class Call<R> {
         this.task = task;
         this.order = order;
         this.shape = shape;
-        this.keepGoing = keepGoing;
-        this.isJob = isJob;
+        this.keepGoing = onFailure == OnFailure.KEEP_GOING;
+        this.isJob = kind == Kind.JOBS;
         this.indexable = source.indexable();
         this.lazySource = source.lazy();
         this.total = source.total();
@@ -575,7 +591,8 @@ public final class Call<R> {
         pendingChunks--;
         if (relay != null) {
             Relay to = relay;
-            scheduler.afterUnlock(() -> to.lost(chunk, partial, failedOffset, error, retry == Retry.ALLOWED));
+            scheduler.afterUnlock(() -> to.lost(chunk, partial, failedOffset, error,
+                    retry == Retry.ALLOWED ? Loss.RETRYABLE : Loss.FINAL));
             return;
         }
         if (finished) {

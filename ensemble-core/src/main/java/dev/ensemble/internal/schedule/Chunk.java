@@ -9,6 +9,14 @@ import java.util.List;
  * report back.
  */
 public final class Chunk {
+    /** What a worker times of a chunk. */
+    public enum Timing {
+        /** Each task, for insights' slowest tasks and the chunk planner. */
+        EACH_TASK,
+        /** Only the whole chunk: its tasks were measured to be cheap. */
+        CHUNK
+    }
+
     private final Call<?> call;
     private final long firstIndex;
     private final List<Object> inputs;

@@ -26,7 +26,7 @@ public interface Relay {
      * @param partial the results of the chunk's first inputs that the worker had sent, or null
      * @param failedOffset the offset of the task it was running, or -1 if unknown
      * @param error what that input gets if it is not run again
-     * @param retryable whether the chunk may run again (a death; not a timeout)
+     * @param loss whether the chunk may run again (a death) or not (a timeout)
      */
-    void lost(Chunk chunk, ChunkResult partial, int failedOffset, TaskFailedException error, boolean retryable);
+    void lost(Chunk chunk, ChunkResult partial, int failedOffset, TaskFailedException error, Loss loss);
 }

@@ -9,12 +9,10 @@ import dev.ensemble.internal.worker.ChunkResult;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -41,8 +39,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * fails fast or records outcomes, and re-queues the unfinished rest of a chunk whose worker died, as many times
  * as {@code retries} allows.
  *
- * <p><b>Locking.</b> One lock guards the scheduler and all its calls. Futures are completed after the lock is
- * released ({@link #afterUnlock}), since their callbacks run user code.
+ * <p><b>Locking.</b> One lock guards the scheduler and all its calls, and no user code runs under it: inputs are
+ * classified or read outside it ({@link Call.Source}, {@link InputFeeder}), failures are rendered before it is
+ * taken, and futures are completed after it is released ({@link #afterUnlock}), since their callbacks run user
+ * code. Insights' figures are not kept under it: {@link SlotStatistics} is fed before or after it.
  *
  * <p><b>Observers</b> ({@link CallObserver}: progress bars, the pool monitor) hear of each call when it opens and
  * when it finishes, outside the lock. A call can finish on a worker before its opener has announced it; the
@@ -64,22 +64,16 @@ public final class Scheduler {
     private final int retries;
     private final ArrayDeque<Call<?>> producing = new ArrayDeque<>();
     private final Set<Call<?>> live = new LinkedHashSet<>();
-    /** Insights' pool-wide counts, kept outside the lock. */
-    private final java.util.concurrent.atomic.LongAdder tasksFailed = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder tasksRetried = new java.util.concurrent.atomic.LongAdder();
     private final List<ArrayDeque<Chunk>> targeted = new ArrayList<>();
     private final ArrayDeque<Chunk> ready = new ArrayDeque<>();
     private final AtomicLong callIds = new AtomicLong();
     private final ThreadLocal<List<Runnable>> deferred = new Deferred();
-    private final SlotStats[] stats;
-    private final PriorityQueue<Insights.SlowTask> slowest =
-            new PriorityQueue<>(ByDuration.INSTANCE);
+    /** Insights' figures: fed outside the lock, by the threads that take and report chunks. */
+    private final SlotStatistics statistics;
     private final List<CallObserver> observers = new CopyOnWriteArrayList<>();
     private final Map<Call<?>, CallOptions> unannounced = new HashMap<>();
     /** Streams whose reader has not reached their end: close and terminate cancel them, even once computed. */
     private final Set<Call<?>> unreadStreams = new LinkedHashSet<>();
-    /** The shortest duration in {@link #slowest} once it is full (0 before): read without the lock. */
-    private volatile long slowestFloorNanos;
     private State state = State.RUNNING;
 
     /** What a worker slot is doing now, for live displays. */
@@ -92,20 +86,6 @@ public final class Scheduler {
         WORKING,
         /** Its worker has exited. */
         EXITED
-    }
-
-    /** Per-slot figures for insights. */
-    private static final class SlotStats {
-        int chunksHeld;
-        boolean started;
-        boolean exited;
-        long tasks;
-        long startingNanos;
-        long startHookNanos;
-        long waitNanos;
-        long workNanos;
-        long exitHookNanos;
-        int restarts;
     }
 
     /**
@@ -121,10 +101,9 @@ public final class Scheduler {
         this.size = size;
         this.taskTimeout = taskTimeout;
         this.retries = retries;
-        this.stats = new SlotStats[size];
+        this.statistics = new SlotStatistics(size);
         for (int i = 0; i < size; i++) {
             targeted.add(new ArrayDeque<>());
-            stats[i] = new SlotStats();
         }
     }
 
@@ -147,13 +126,13 @@ public final class Scheduler {
      * @param inputs the inputs
      * @param order result order
      * @param shape list or stream
-     * @param keepGoing outcomes mode
+     * @param onFailure whether a failure ends the call or becomes an outcome
      * @param options per-call options
      * @param <R> delivered element type
      * @return the call, already being dispatched
      */
     public <R> Call<R> open(String name, Task<Object, Object> task, Iterable<?> inputs, Call.Order order,
-            Call.Shape shape, boolean keepGoing, CallOptions options) {
+            Call.Shape shape, Call.OnFailure onFailure, CallOptions options) {
         int maxInFlight = options.maxChunksInFlight() > 0 ? options.maxChunksInFlight() : 4 * size;
         String callName = options.name() != null ? options.name() : name;
         Call.Source source = Call.Source.of(inputs, callName); // user code: never under the lock
@@ -164,7 +143,7 @@ public final class Scheduler {
             long maxBytes = options.maxBytesInFlight() > 0 ? options.maxBytesInFlight()
                     : CallOptions.DEFAULT_MAX_BYTES_IN_FLIGHT;
             call = new Call<>(this, callIds.incrementAndGet(), callName, task, source, order, shape,
-                    keepGoing, false, options.chunkSize(), maxInFlight, maxBytes,
+                    onFailure, Call.Kind.INPUTS, options.chunkSize(), maxInFlight, maxBytes,
                     options.taskTimeout() != null ? options.taskTimeout() : taskTimeout);
             if (options.maxTasksPerWorker() > 0) {
                 call.lifespan(options.maxTasksPerWorker(), size);
@@ -265,36 +244,45 @@ public final class Scheduler {
      * @param task the task
      * @param inputs one input per entry of {@code slots}
      * @param slots the slot of each input, or -1 for any
-     * @param isJob whether failures name no input (jobs)
+     * @param kind whether failures name the input (inputs) or not (jobs)
      * @param <R> delivered element type
      * @return the call
      */
     public <R> Call<R> openPlaced(String name, Task<Object, Object> task, List<?> inputs, int[] slots,
-            boolean isJob) {
-        return openPlaced(name, task, inputs, slots, isJob, true);
+            Call.Kind kind) {
+        return openPlaced(name, task, inputs, slots, kind, Wake.WORKERS);
+    }
+
+    /** Whom a new call wakes. */
+    public enum Wake {
+        /** Every worker waiting in {@link #take}. */
+        WORKERS,
+        /** None: a spinning worker may still take its chunks; the opener hands them out itself. */
+        NONE
     }
 
     /**
-     * Opens a call of one input per listed slot, as {@link #openPlaced(String, Task, List, int[], boolean)}, but
-     * without waking waiting workers when {@code wakeWorkers} is false: the opener hands the chunk out itself
-     * and calls {@link #wakeWorkers()} if it could not.
+     * Opens a call of one input per listed slot, as {@link #openPlaced(String, Task, List, int[], Call.Kind)},
+     * but without waking waiting workers when {@code wake} is {@link Wake#NONE}: the opener hands the chunk out
+     * itself and calls {@link #wakeWorkers()} if it could not.
      *
      * @param name for messages
      * @param task the task
      * @param inputs one input per entry of {@code slots}
      * @param slots the slot of each input, or -1 for any
-     * @param isJob whether failures name no input (jobs)
-     * @param wakeWorkers whether to wake the workers waiting in {@link #take}
+     * @param kind whether failures name the input (inputs) or not (jobs)
+     * @param wake whether to wake the workers waiting in {@link #take}
      * @param <R> delivered element type
      * @return the call
      */
     public <R> Call<R> openPlaced(String name, Task<Object, Object> task, List<?> inputs, int[] slots,
-            boolean isJob, boolean wakeWorkers) {
+            Call.Kind kind, Wake wake) {
         lock.lock();
         try {
             requireRunning(name);
             Call<R> call = new Call<>(this, callIds.incrementAndGet(), name, task, Call.Source.NONE,
-                    Call.Order.ORDERED, Call.Shape.COLLECT, false, isJob, 1, Integer.MAX_VALUE, Long.MAX_VALUE,
+                    Call.Order.ORDERED, Call.Shape.COLLECT, Call.OnFailure.FAIL_FAST, kind, 1, Integer.MAX_VALUE,
+                    Long.MAX_VALUE,
                     taskTimeout);
             live.add(call);
             for (int i = 0; i < slots.length; i++) {
@@ -305,7 +293,7 @@ public final class Scheduler {
             }
             unannounced.put(call, null);
             afterUnlock(new Announce(this, call));
-            if (wakeWorkers) {
+            if (wake == Wake.WORKERS) {
                 signalWork();
             } else {
                 workVersion++; // a spinning worker may take it; none is woken
@@ -325,17 +313,18 @@ public final class Scheduler {
      *
      * @param name for messages
      * @param task the task of the pool's call
-     * @param keepGoing whether the pool's call is in outcomes mode
+     * @param onFailure whether the pool's call is in outcomes mode
      * @param relay where the outcomes of its chunks go
      * @return the call
      * @throws IllegalStateException if this scheduler is closing or closed
      */
-    public Call<Void> openRelay(String name, Task<Object, Object> task, boolean keepGoing, Relay relay) {
+    public Call<Void> openRelay(String name, Task<Object, Object> task, Call.OnFailure onFailure, Relay relay) {
         lock.lock();
         try {
             requireRunning(name);
             Call<Void> call = new Call<>(this, callIds.incrementAndGet(), name, task, Call.Source.NONE,
-                    Call.Order.ORDERED, Call.Shape.COLLECT, keepGoing, false, 1, Integer.MAX_VALUE, Long.MAX_VALUE,
+                    Call.Order.ORDERED, Call.Shape.COLLECT, onFailure, Call.Kind.INPUTS, 1, Integer.MAX_VALUE,
+                    Long.MAX_VALUE,
                     taskTimeout);
             call.relayTo(relay);
             live.add(call);
@@ -353,17 +342,17 @@ public final class Scheduler {
      * @param slot the slot that must run it
      * @param firstIndex the index of its first input in the pool's call (for messages)
      * @param inputs its inputs
-     * @param timeEachTask whether the worker should time each task
+     * @param timing whether the worker times each task or only the chunk
      * @return the chunk, queued
      * @throws IllegalStateException if the call was cancelled or this scheduler terminated
      */
-    public Chunk relay(Call<?> call, int slot, long firstIndex, List<Object> inputs, boolean timeEachTask) {
+    public Chunk relay(Call<?> call, int slot, long firstIndex, List<Object> inputs, Chunk.Timing timing) {
         lock.lock();
         try {
             if (state == State.TERMINATED || call.isCancelled() || !live.contains(call)) {
                 throw new IllegalStateException("relay call " + call + " of pool " + poolName + " is over");
             }
-            Chunk chunk = call.relayChunk(firstIndex, inputs, slot, timeEachTask);
+            Chunk chunk = call.relayChunk(firstIndex, inputs, slot, timing == Chunk.Timing.EACH_TASK);
             targeted.get(slot).add(chunk);
             signalWork();
             return chunk;
@@ -511,6 +500,7 @@ public final class Scheduler {
     public Chunk take(int slot, int limit, SpinBudget spin) throws InterruptedException {
         long waitStart = System.nanoTime();
         boolean spun = spin == null;
+        Chunk taken;
         while (true) {
             long seen;
             lock.lock();
@@ -523,7 +513,8 @@ public final class Scheduler {
                     if (spin != null) {
                         spin.waited(System.nanoTime() - waitStart);
                     }
-                    return chunk;
+                    taken = chunk;
+                    break;
                 }
                 if (!deferred.get().isEmpty()) {
                     continue; // complete the futures this thread settled (on unlock) before waiting
@@ -539,6 +530,8 @@ public final class Scheduler {
             spun = true;
             spin.spin(new WorkChanged(seen));
         }
+        statistics.handed(slot);
+        return taken;
     }
 
     /**
@@ -549,12 +542,17 @@ public final class Scheduler {
      * @return the chunk, or null
      */
     public Chunk poll(int slot, int limit) {
+        Chunk chunk;
         lock.lock();
         try {
-            return state == State.TERMINATED ? null : next(slot, limit);
+            chunk = state == State.TERMINATED ? null : next(slot, limit);
         } finally {
             unlockAndRun();
         }
+        if (chunk != null) {
+            statistics.handed(slot);
+        }
+        return chunk;
     }
 
     private Chunk next(int slot, int limit) {
@@ -581,7 +579,6 @@ public final class Scheduler {
                 return null;
             }
             if (!chunk.isCancelled()) {
-                stats[slot].chunksHeld++;
                 chunk.call().handed(slot, chunk);
                 return chunk;
             }
@@ -646,13 +643,10 @@ public final class Scheduler {
     public void completed(int slot, Chunk chunk, ChunkResult result) {
         // Failures and the slow task's input are rendered first: that calls user code, never under the lock.
         TaskFailedException[] failures = chunk.call().failures(chunk, slot, result);
-        countFailures(failures);
-        Insights.SlowTask slow = slowTask(slot, chunk, result);
+        statistics.reported(slot, chunk, result, failures);
         events.chunkDone(chunk.call(), slot, chunk.firstIndex(), result.processed(), result.workNanos());
         lock.lock();
         try {
-            stats[slot].chunksHeld--;
-            record(slot, result, slow);
             chunk.call().accept(chunk, result, failures);
             if (workMayWait()) {
                 // The answer may have made room for more of a call (back-pressure, chunk sizing): wake the
@@ -693,25 +687,15 @@ public final class Scheduler {
     public void lost(int slot, Chunk chunk, ChunkResult partial, int failedOffset, TaskFailedException error,
             Loss loss) {
         TaskFailedException[] failures = chunk.call().failures(chunk, slot, partial);
-        countFailures(failures);
         events.workerLost(slot, error == null ? "" : Inputs.describe(error));
-        Insights.SlowTask slow = partial == null ? null : slowTask(slot, chunk, partial);
+        statistics.reported(slot, chunk, partial, failures);
+        // A relay call passes the flag on: the scheduler that sent the chunk counts its retries.
+        Call.Retry retry = loss == Loss.RETRYABLE && (chunk.call().isRelay() || chunk.attempt() < retries)
+                ? Call.Retry.ALLOWED : Call.Retry.NOT_ALLOWED;
+        statistics.lost(chunk, partial == null ? 0 : partial.processed(), error, retry);
         lock.lock();
         try {
-            stats[slot].chunksHeld--;
-            if (partial != null) {
-                record(slot, partial, slow);
-            }
-            // A relay call passes the flag on: the scheduler that sent the chunk counts its retries.
-            boolean retry = loss == Loss.RETRYABLE && (chunk.call().isRelay() || chunk.attempt() < retries);
-            int done = partial == null ? 0 : partial.processed();
-            if (retry) {
-                tasksRetried.add(Math.max(0, chunk.size() - done));
-            } else if (error != null && done < chunk.size()) {
-                tasksFailed.increment();
-            }
-            chunk.call().lost(chunk, partial, failures, failedOffset, error,
-                    retry ? Call.Retry.ALLOWED : Call.Retry.NOT_ALLOWED);
+            chunk.call().lost(chunk, partial, failures, failedOffset, error, retry);
             signalWork();
         } finally {
             unlockAndRun();
@@ -735,63 +719,21 @@ public final class Scheduler {
         }
     }
 
-    private void countFailures(TaskFailedException[] failures) {
-        if (failures != null) {
-            for (TaskFailedException f : failures) {
-                if (f != null) {
-                    tasksFailed.increment();
-                }
-            }
-        }
-    }
-
-    /** The chunk's slowest task if it may enter the slowest five; rendered outside the lock (user toString). */
-    private Insights.SlowTask slowTask(int slot, Chunk chunk, ChunkResult result) {
-        if (result.processed() <= 0 || result.slowestNanos() <= slowestFloorNanos) {
-            return null;
-        }
-        int offset = Math.min(result.slowestOffset(), chunk.size() - 1);
-        return new Insights.SlowTask(slot, chunk.firstIndex() + offset, Inputs.render(chunk.inputs().get(offset)),
-                Duration.ofNanos(result.slowestNanos()));
-    }
-
-    private void record(int slot, ChunkResult result, Insights.SlowTask slow) {
-        SlotStats s = stats[slot];
-        s.tasks += result.processed();
-        s.waitNanos += result.waitNanos();
-        s.workNanos += result.workNanos();
-        if (slow != null && (slowest.size() < 5 || slowest.peek().duration().compareTo(slow.duration()) < 0)) {
-            slowest.add(slow);
-            if (slowest.size() > 5) {
-                slowest.poll();
-            }
-            if (slowest.size() == 5) {
-                slowestFloorNanos = slowest.peek().duration().toNanos();
-            }
-        }
-    }
-
     /**
      * Records a worker's start for insights.
      *
      * @param slot the slot
      * @param startingNanos time from asking for the worker to it running
      * @param hookNanos time in the start hook
-     * @param replacement whether it replaces a worker that was lost or recycled
+     * @param start whether it is the slot's first worker or replaces one lost or recycled
      */
-    public void workerStarted(int slot, long startingNanos, long hookNanos, boolean replacement) {
-        events.workerStarted(slot, startingNanos, replacement);
+    public void workerStarted(int slot, long startingNanos, long hookNanos, WorkerStart start) {
+        events.workerStarted(slot, startingNanos, start);
+        statistics.started(slot, startingNanos, hookNanos, start);
         lock.lock();
         try {
-            stats[slot].started = true;
-            stats[slot].exited = false;
             for (Call<?> call : live) {
                 call.workerReplaced(slot);
-            }
-            stats[slot].startingNanos += startingNanos;
-            stats[slot].startHookNanos += hookNanos;
-            if (replacement) {
-                stats[slot].restarts++;
             }
         } finally {
             unlockAndRun();
@@ -805,13 +747,7 @@ public final class Scheduler {
      * @param hookNanos time in the exit hook
      */
     public void workerExited(int slot, long hookNanos) {
-        lock.lock();
-        try {
-            stats[slot].exited = true;
-            stats[slot].exitHookNanos += hookNanos;
-        } finally {
-            unlockAndRun();
-        }
+        statistics.exited(slot, hookNanos);
     }
 
     /**
@@ -820,25 +756,16 @@ public final class Scheduler {
      * @return the insights
      */
     public Insights insights() {
+        long pending = 0;
         lock.lock();
         try {
-            List<Insights.WorkerStats> workers = new ArrayList<>(size);
-            for (int i = 0; i < size; i++) {
-                SlotStats s = stats[i];
-                workers.add(new Insights.WorkerStats(i, s.tasks, Duration.ofNanos(s.startingNanos),
-                        Duration.ofNanos(s.startHookNanos), Duration.ofNanos(s.waitNanos),
-                        Duration.ofNanos(s.workNanos), Duration.ofNanos(s.exitHookNanos), s.restarts));
-            }
-            List<Insights.SlowTask> slow = new ArrayList<>(slowest);
-            slow.sort(ByDuration.INSTANCE.reversed());
-            long pending = 0;
             for (Call<?> call : live) {
                 pending += call.pendingTasks();
             }
-            return new Insights(poolName, workers, slow, tasksFailed.sum(), tasksRetried.sum(), pending);
         } finally {
             unlockAndRun();
         }
+        return statistics.insights(poolName, pending);
     }
 
     /**
@@ -847,17 +774,7 @@ public final class Scheduler {
      * @return one state per slot, in slot order
      */
     public List<SlotState> slotStates() {
-        lock.lock();
-        try {
-            List<SlotState> states = new ArrayList<>(size);
-            for (SlotStats s : stats) {
-                states.add(!s.started ? SlotState.STARTING : s.exited ? SlotState.EXITED
-                        : s.chunksHeld > 0 ? SlotState.WORKING : SlotState.IDLE);
-            }
-            return states;
-        } finally {
-            unlockAndRun();
-        }
+        return statistics.states();
     }
 
     /** @return the calls not yet finished, for progress displays */
@@ -991,16 +908,6 @@ public final class Scheduler {
         @Override
         protected List<Runnable> initialValue() {
             return new ArrayList<>();
-        }
-    }
-
-    /** Slow tasks, shortest first. */
-    private static final class ByDuration implements Comparator<Insights.SlowTask> {
-        static final ByDuration INSTANCE = new ByDuration();
-
-        @Override
-        public int compare(Insights.SlowTask a, Insights.SlowTask b) {
-            return a.duration().compareTo(b.duration());
         }
     }
 

@@ -14,9 +14,9 @@ public interface WorkerEvents {
      *
      * @param slot its slot
      * @param startingNanos how long it took
-     * @param replacement whether it replaces one lost or recycled
+     * @param start whether it is the slot's first worker or replaces one lost or recycled
      */
-    default void workerStarted(int slot, long startingNanos, boolean replacement) {
+    default void workerStarted(int slot, long startingNanos, WorkerStart start) {
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.ensemble.internal.thread;
 
+import dev.ensemble.internal.schedule.WorkerStart;
 import dev.ensemble.internal.platform.Log;
 import dev.ensemble.internal.backend.Backend;
 import dev.ensemble.internal.backend.ExitResults;
@@ -193,7 +194,8 @@ public final class ThreadBackend implements Backend {
             }
         }
         long now = System.nanoTime();
-        scheduler.workerStarted(slot.id, hookStart - asked, now - hookStart, replacement);
+        scheduler.workerStarted(slot.id, hookStart - asked, now - hookStart,
+                replacement ? WorkerStart.REPLACEMENT : WorkerStart.FIRST);
         return true;
     }
 

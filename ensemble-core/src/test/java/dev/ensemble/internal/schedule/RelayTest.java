@@ -31,8 +31,8 @@ class RelayTest {
 
         @Override
         public synchronized void lost(Chunk chunk, ChunkResult partial, int failedOffset, TaskFailedException error,
-                boolean retryable) {
-            events.add("lost " + chunk.firstIndex() + " at " + failedOffset + " retryable " + retryable);
+                Loss loss) {
+            events.add("lost " + chunk.firstIndex() + " at " + failedOffset + " retryable " + (loss == Loss.RETRYABLE));
         }
     }
 
@@ -48,8 +48,8 @@ class RelayTest {
     void aRelayedChunk_goesToItsSlotOnly_andItsResultToTheRelay() throws Exception {
         Scheduler scheduler = new Scheduler("member", 3, null, 0);
         Heard heard = new Heard();
-        Call<Void> call = scheduler.openRelay("call 7", PLUS_ONE, false, heard);
-        Chunk chunk = scheduler.relay(call, 2, 40, inputs(1, 2, 3), true);
+        Call<Void> call = scheduler.openRelay("call 7", PLUS_ONE, Call.OnFailure.FAIL_FAST, heard);
+        Chunk chunk = scheduler.relay(call, 2, 40, inputs(1, 2, 3), Chunk.Timing.EACH_TASK);
         assertThat(chunk.firstIndex()).isEqualTo(40);
         assertThat(chunk.targetSlot()).isEqualTo(2);
         assertThat(scheduler.poll(0, Integer.MAX_VALUE)).isNull();
@@ -65,9 +65,9 @@ class RelayTest {
     void aLostChunk_isPassedOnWithItsRetryableFlag_whateverThisSchedulersRetries() {
         Scheduler scheduler = new Scheduler("member", 1, null, 0);
         Heard heard = new Heard();
-        Call<Void> call = scheduler.openRelay("call 1", PLUS_ONE, false, heard);
-        Chunk first = scheduler.relay(call, 0, 0, inputs(1, 2), true);
-        Chunk second = scheduler.relay(call, 0, 2, inputs(3), true);
+        Call<Void> call = scheduler.openRelay("call 1", PLUS_ONE, Call.OnFailure.FAIL_FAST, heard);
+        Chunk first = scheduler.relay(call, 0, 0, inputs(1, 2), Chunk.Timing.EACH_TASK);
+        Chunk second = scheduler.relay(call, 0, 2, inputs(3), Chunk.Timing.EACH_TASK);
         WorkerDiedException died = new WorkerDiedException("died", 0, 1, "2", "signal 9 (KILL)", List.of());
         scheduler.lost(0, scheduler.poll(0, 1), null, 1, died, Loss.RETRYABLE);
         scheduler.lost(0, scheduler.poll(0, 1), null, -1, died, Loss.FINAL);
@@ -80,21 +80,21 @@ class RelayTest {
     void cancellingTheRelayCall_settlesItsQueuedChunksAsNotRun_andRefusesMore() {
         Scheduler scheduler = new Scheduler("member", 1, null, 0);
         Heard heard = new Heard();
-        Call<Void> call = scheduler.openRelay("call 1", PLUS_ONE, false, heard);
-        Chunk queued = scheduler.relay(call, 0, 5, inputs(1), true);
+        Call<Void> call = scheduler.openRelay("call 1", PLUS_ONE, Call.OnFailure.FAIL_FAST, heard);
+        Chunk queued = scheduler.relay(call, 0, 5, inputs(1), Chunk.Timing.EACH_TASK);
         assertThat(queued.isCancelled()).isFalse();
         scheduler.cancel(call, new CancellationException("cancelled by the pool"));
         assertThat(queued.isCancelled()).isTrue(); // a worker process hears of it and skips the chunk
         assertThat(scheduler.poll(0, 1)).isNull();
         assertThat(heard.events).containsExactly("completed 5 0");
         assertThat(call.future()).isCompletedExceptionally();
-        assertThatThrownBy(() -> scheduler.relay(call, 0, 6, inputs(2), true)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> scheduler.relay(call, 0, 6, inputs(2), Chunk.Timing.EACH_TASK)).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
     void aClosingScheduler_letsItsWorkersGo_onceTheRelayCallsAreCancelled() throws Exception {
         Scheduler scheduler = new Scheduler("member", 1, null, 0);
-        Call<Void> call = scheduler.openRelay("call 1", PLUS_ONE, false, new Heard());
+        Call<Void> call = scheduler.openRelay("call 1", PLUS_ONE, Call.OnFailure.FAIL_FAST, new Heard());
         scheduler.close();
         assertThat(scheduler.liveCalls()).containsExactly(call); // take would wait: the worker stays
         scheduler.cancel(call, new CancellationException("stopping"));
@@ -104,12 +104,12 @@ class RelayTest {
     @Test
     void terminating_failsTheRelayCallsFuture() {
         Scheduler scheduler = new Scheduler("member", 1, null, 0);
-        Call<Void> call = scheduler.openRelay("call 1", PLUS_ONE, false, new Heard());
-        scheduler.relay(call, 0, 0, inputs(1), true);
+        Call<Void> call = scheduler.openRelay("call 1", PLUS_ONE, Call.OnFailure.FAIL_FAST, new Heard());
+        scheduler.relay(call, 0, 0, inputs(1), Chunk.Timing.EACH_TASK);
         scheduler.terminate();
         assertThat(call.future()).isCompletedExceptionally();
-        assertThatThrownBy(() -> scheduler.relay(call, 0, 1, inputs(2), true)).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> scheduler.openRelay("call 2", PLUS_ONE, false, new Heard()))
+        assertThatThrownBy(() -> scheduler.relay(call, 0, 1, inputs(2), Chunk.Timing.EACH_TASK)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> scheduler.openRelay("call 2", PLUS_ONE, Call.OnFailure.FAIL_FAST, new Heard()))
                 .isInstanceOf(IllegalStateException.class);
     }
 }

@@ -41,7 +41,7 @@ class SchedulerTest {
     @Test
     void aLostChunk_withRetriesLeft_runsItsUnfinishedRestAgain_andNothingIsDeliveredTwice() throws Exception {
         Scheduler scheduler = new Scheduler("test", 2, null, 1);
-        Call<Integer> call = scheduler.open("map", PLUS_ONE, range(10), Call.Order.ORDERED, Call.Shape.COLLECT, false,
+        Call<Integer> call = scheduler.open("map", PLUS_ONE, range(10), Call.Order.ORDERED, Call.Shape.COLLECT, Call.OnFailure.FAIL_FAST,
                 CallOptions.defaults().chunkSize(10));
         Chunk chunk = scheduler.take(0, Integer.MAX_VALUE);
         scheduler.lost(0, chunk, firstResults(chunk, 4), died(0), Loss.RETRYABLE);
@@ -56,7 +56,7 @@ class SchedulerTest {
     @Test
     void aLostChunk_withoutRetriesLeft_failsTheCallWithWorkerDiedException() {
         Scheduler scheduler = new Scheduler("test", 1, null, 0);
-        Call<Integer> call = scheduler.open("map", PLUS_ONE, range(10), Call.Order.ORDERED, Call.Shape.COLLECT, false,
+        Call<Integer> call = scheduler.open("map", PLUS_ONE, range(10), Call.Order.ORDERED, Call.Shape.COLLECT, Call.OnFailure.FAIL_FAST,
                 CallOptions.defaults().chunkSize(10));
         Chunk chunk = scheduler.poll(0, Integer.MAX_VALUE);
         scheduler.lost(0, chunk, null, died(0), Loss.RETRYABLE);
@@ -67,7 +67,7 @@ class SchedulerTest {
     @Test
     void aRetriedChunk_thatIsLostAgain_failsOnceRetriesAreUsedUp() {
         Scheduler scheduler = new Scheduler("test", 1, null, 1);
-        Call<Integer> call = scheduler.open("map", PLUS_ONE, range(3), Call.Order.ORDERED, Call.Shape.COLLECT, false,
+        Call<Integer> call = scheduler.open("map", PLUS_ONE, range(3), Call.Order.ORDERED, Call.Shape.COLLECT, Call.OnFailure.FAIL_FAST,
                 CallOptions.defaults().chunkSize(3));
         Chunk chunk = scheduler.poll(0, Integer.MAX_VALUE);
         scheduler.lost(0, chunk, null, died(0), Loss.RETRYABLE);
@@ -82,7 +82,7 @@ class SchedulerTest {
     void inOutcomesMode_aLostChunkBlamesOneInput_andTheRestStillRuns() throws Exception {
         Scheduler scheduler = new Scheduler("test", 1, null, 0);
         Call<Outcome<Integer>> call = scheduler.open("mapOutcomes", PLUS_ONE, range(5), Call.Order.ORDERED,
-                Call.Shape.COLLECT, true, CallOptions.defaults().chunkSize(5));
+                Call.Shape.COLLECT, Call.OnFailure.KEEP_GOING, CallOptions.defaults().chunkSize(5));
         Chunk chunk = scheduler.poll(0, Integer.MAX_VALUE);
         scheduler.lost(0, chunk, firstResults(chunk, 2), died(0), Loss.RETRYABLE);
         Chunk rest = scheduler.poll(0, Integer.MAX_VALUE);
@@ -97,7 +97,7 @@ class SchedulerTest {
     @Test
     void placedChunks_goOnlyToTheirSlot() {
         Scheduler scheduler = new Scheduler("test", 2, null, 0);
-        scheduler.openPlaced("broadcast", PLUS_ONE, List.of(10, 20), new int[] {1, 0}, true);
+        scheduler.openPlaced("broadcast", PLUS_ONE, List.of(10, 20), new int[] {1, 0}, Call.Kind.JOBS);
         Chunk forZero = scheduler.poll(0, Integer.MAX_VALUE);
         Chunk forOne = scheduler.poll(1, Integer.MAX_VALUE);
         assertThat(forZero.inputs()).containsExactly(20);
@@ -108,9 +108,9 @@ class SchedulerTest {
     @Test
     void concurrentCalls_areServedRoundRobin() {
         Scheduler scheduler = new Scheduler("test", 1, null, 0);
-        Call<Integer> a = scheduler.open("a", PLUS_ONE, range(100), Call.Order.ORDERED, Call.Shape.COLLECT, false,
+        Call<Integer> a = scheduler.open("a", PLUS_ONE, range(100), Call.Order.ORDERED, Call.Shape.COLLECT, Call.OnFailure.FAIL_FAST,
                 CallOptions.defaults().chunkSize(10));
-        Call<Integer> b = scheduler.open("b", PLUS_ONE, range(100), Call.Order.ORDERED, Call.Shape.COLLECT, false,
+        Call<Integer> b = scheduler.open("b", PLUS_ONE, range(100), Call.Order.ORDERED, Call.Shape.COLLECT, Call.OnFailure.FAIL_FAST,
                 CallOptions.defaults().chunkSize(10));
         List<Long> order = IntStream.range(0, 4).mapToObj(i -> scheduler.poll(0, Integer.MAX_VALUE).callId()).toList();
         assertThat(order).containsExactly(a.id(), b.id(), a.id(), b.id());
@@ -119,7 +119,7 @@ class SchedulerTest {
     @Test
     void recyclingLimit_capsTheChunkSize() {
         Scheduler scheduler = new Scheduler("test", 1, null, 0);
-        scheduler.open("map", PLUS_ONE, range(100), Call.Order.ORDERED, Call.Shape.COLLECT, false,
+        scheduler.open("map", PLUS_ONE, range(100), Call.Order.ORDERED, Call.Shape.COLLECT, Call.OnFailure.FAIL_FAST,
                 CallOptions.defaults().chunkSize(50));
         assertThat(scheduler.poll(0, 7).size()).isEqualTo(7);
     }

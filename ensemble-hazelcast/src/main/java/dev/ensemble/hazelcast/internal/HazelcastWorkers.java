@@ -1,5 +1,6 @@
 package dev.ensemble.hazelcast.internal;
 
+import dev.ensemble.internal.schedule.WorkerStart;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
@@ -493,7 +494,7 @@ final class HazelcastWorkers implements Backend {
                         scheduler.lost(slot.id, head.chunk, partial, (int) reply.number,
                                 lostError(slot, head.chunk, reply),
                                 (reply.flags & Reply.FLAG_RETRYABLE) != 0 ? Loss.RETRYABLE : Loss.FINAL);
-                        scheduler.workerStarted(slot.id, 0, 0, true);
+                        scheduler.workerStarted(slot.id, 0, 0, WorkerStart.REPLACEMENT);
                         tasksSinceStart = 0;
                     }
                     case Reply.SKIPPED -> scheduler.returned(slot.id, head.chunk); // settled as cancelled there
@@ -651,7 +652,7 @@ final class HazelcastWorkers implements Backend {
                     cause);
         }
         scheduler.workerStarted(slot.id, Math.max(0, System.nanoTime() - asked - reply.number), reply.number,
-                replacement);
+                replacement ? WorkerStart.REPLACEMENT : WorkerStart.FIRST);
     }
 
     private long stopWorker(Slot slot) throws MemberGone {

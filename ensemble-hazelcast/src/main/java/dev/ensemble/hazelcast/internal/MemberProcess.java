@@ -1,5 +1,6 @@
 package dev.ensemble.hazelcast.internal;
 
+import dev.ensemble.internal.schedule.Loss;
 import dev.ensemble.Task;
 import dev.ensemble.TaskFailedException;
 import dev.ensemble.internal.backend.PoolConfig;
@@ -95,8 +96,8 @@ final class MemberProcess implements SlotWorker {
 
         @Override
         public void lost(Chunk chunk, ChunkResult partial, int failedOffset, TaskFailedException error,
-                boolean retryable) {
-            settle(this, chunk, () -> Reply.lost(pool.codec, partial, failedOffset, error, retryable));
+                Loss loss) {
+            settle(this, chunk, () -> Reply.lost(pool.codec, partial, failedOffset, error, loss == Loss.RETRYABLE));
         }
     }
 
@@ -170,14 +171,16 @@ final class MemberProcess implements SlotWorker {
             if (relayed == null) {
                 relayed = new Relayed(callId);
                 relayed.call = scheduler.openRelay("call " + callId, request.task,
-                        (request.call.flags & MemberCall.FLAG_KEEP_GOING) != 0, relayed);
+                        (request.call.flags & MemberCall.FLAG_KEEP_GOING) != 0 ? Call.OnFailure.KEEP_GOING
+                                : Call.OnFailure.FAIL_FAST, relayed);
                 relayed.call.future().whenComplete((none, error) -> relayEnded());
                 calls.put(key, relayed);
                 closeIdleCalls();
             }
             request.chunk = scheduler.relay(relayed.call, slot, request.call.firstIndex,
                     new ArrayList<>(Arrays.asList(request.inputs)),
-                    (request.call.flags & MemberCall.FLAG_TIME_EACH_TASK) != 0);
+                    (request.call.flags & MemberCall.FLAG_TIME_EACH_TASK) != 0 ? Chunk.Timing.EACH_TASK
+                            : Chunk.Timing.CHUNK);
         } catch (IllegalStateException terminated) {
             request.answer.complete(() -> Reply.of(Reply.NO_WORKER)); // the worker could not be replaced
             return;
