@@ -105,19 +105,6 @@ public final class AotTraining {
         inputs.add(new ArrayList<>(List.of("a", "b")));
         inputs.add(Map.of("k", 1));
         inputs.add(null);
-        // An application's own type: Fory generates and compiles its serializer, so that the code generator's
-        // classes are in the cache too.
-        inputs.add(new Sample(round, "sample", new double[] {round}));
         return inputs.toArray();
-    }
-
-    /**
-     * A class of the kind applications send (a record of a few fields), which Fory serializes with generated code.
-     *
-     * @param n a number
-     * @param name a string
-     * @param values an array
-     */
-    record Sample(int n, String name, double[] values) implements java.io.Serializable {
     }
 }
