@@ -223,29 +223,9 @@ public abstract class Contestant {
             }
         }
         row("broadcast", this::broadcasts);
-        List<Integer> calls = IntStream.range(0, sizes.modelCalls()).boxed().toList();
-        row("model", () -> {
-            double[] ms = new double[sizes.modelRuns()];
-            long checksum = 0;
-            for (int i = 0; i < ms.length; i++) {
-                Measured<List<Long>> run = model(sizes.modelInitMillis(), calls);
-                checksum = Workloads.checksum(run.value(), sizes.modelCalls());
-                ms[i] = run.millis();
-            }
-            value("model", median(ms));
-            print("check model " + checksum);
-        });
-        row("model_warm", () -> {
-            // Untimed: leaves its workers for the next pool, where the contestant can keep them.
-            Workloads.checksum(modelAgain(sizes.modelInitMillis(), calls).value(), sizes.modelCalls());
-            double[] ms = new double[sizes.modelRuns()];
-            for (int i = 0; i < ms.length; i++) {
-                Measured<List<Long>> run = modelAgain(sizes.modelInitMillis(), calls);
-                Workloads.checksum(run.value(), sizes.modelCalls());
-                ms[i] = run.millis();
-            }
-            value("model_warm", median(ms));
-        });
+        row("model", () -> print("check model " + modelRow("model", 0, this::model)));
+        // One untimed pool first: it leaves its workers for the next pool, where the contestant can keep them.
+        row("model_warm", () -> modelRow("model_warm", 1, this::modelAgain));
         row("words", () -> {
             List<String> docs = Workloads.documents(sizes.documents(), sizes.vocabulary(), sizes.seed());
             try (WordCounting counting = wordCounting()) {
@@ -262,6 +242,32 @@ public abstract class Contestant {
                 print("check words " + digest);
             }
         });
+    }
+
+    /** {@link #model} or {@link #modelAgain}. */
+    interface ModelRun {
+        Measured<List<Long>> run(int initMillis, List<Integer> inputs) throws Exception;
+    }
+
+    /**
+     * Runs {@code untimed} pools, then the timed ones, each checked against the model's checksum; records the
+     * median time as {@code name}.
+     *
+     * @return the checksum
+     */
+    private long modelRow(String name, int untimed, ModelRun model) throws Exception {
+        List<Integer> calls = IntStream.range(0, sizes.modelCalls()).boxed().toList();
+        double[] ms = new double[sizes.modelRuns()];
+        long checksum = 0;
+        for (int i = -untimed; i < ms.length; i++) {
+            Measured<List<Long>> run = model.run(sizes.modelInitMillis(), calls);
+            checksum = Workloads.checksum(run.value(), sizes.modelCalls());
+            if (i >= 0) {
+                ms[i] = run.millis();
+            }
+        }
+        value(name, median(ms));
+        return checksum;
     }
 
     private void roundTrips(Pool pool) throws Exception {
