@@ -10,6 +10,7 @@ import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.schedule.Failures;
 import dev.ensemble.internal.schedule.Loss;
 import dev.ensemble.internal.schedule.Scheduler;
+import dev.ensemble.internal.schedule.WorkSource;
 import dev.ensemble.internal.wire.ApplicationLoader;
 import dev.ensemble.internal.wire.ClassPathPackages;
 import dev.ensemble.internal.wire.FrameChannel;
@@ -64,7 +65,8 @@ public final class ProcessBackend implements Backend {
     private final ChunkCodec codec = new ChunkCodec();
     private static final java.util.concurrent.atomic.AtomicBoolean JDK_WARMED_UP =
             new java.util.concurrent.atomic.AtomicBoolean();
-    private Scheduler scheduler;
+    /** Where the senders take chunks and the links report them: the pool's scheduler, or a member's queue. */
+    private WorkSource source;
     private volatile boolean stopping;
     private AotCache.Training training;
     /** Senders waiting in {@code take}: while any is, no worker gets a second chunk queued. */
@@ -109,8 +111,8 @@ public final class ProcessBackend implements Backend {
     /**
      * Worker processes for one slot of a pool whose other slots run elsewhere: a cluster member that hosts that
      * slot's worker in a JVM of its own. The worker is told its slot and the pool's size ({@code config.workers()}),
-     * as in a pool of this machine; {@link #start} starts only it, and the scheduler gives it only chunks
-     * targeted at its slot. No AOT cache is trained for it (a training run would hold the slot's stop for
+     * as in a pool of this machine; {@link #start(WorkSource)} starts only it, and the member's {@link WorkSource}
+     * gives it the chunks the pool sends there. No AOT cache is trained for it (a training run would hold the slot's stop for
      * seconds); a cache trained by a local pool of the same class path is used.
      *
      * @param config the pool's options, with its total number of workers
@@ -203,8 +205,8 @@ public final class ProcessBackend implements Backend {
         return launcher;
     }
 
-    Scheduler scheduler() {
-        return scheduler;
+    WorkSource source() {
+        return source;
     }
 
     /** The INIT frame, once this side has built it (see {@link #start}). */
@@ -240,7 +242,17 @@ public final class ProcessBackend implements Backend {
 
     @Override
     public void start(Scheduler scheduler) {
-        this.scheduler = scheduler;
+        start((WorkSource) scheduler);
+    }
+
+    /**
+     * Starts the workers this backend hosts, taking their chunks from {@code source}; returns when all are ready.
+     *
+     * @param source where the workers take chunks and report them
+     * @throws RuntimeException if a worker could not start; the backend has stopped the others
+     */
+    public void start(WorkSource source) {
+        this.source = source;
         List<Thread> starters = new ArrayList<>(slots.length);
         RuntimeException[] failures = new RuntimeException[slots.length];
         for (Slot slot : slots) {
@@ -423,7 +435,7 @@ public final class ProcessBackend implements Backend {
                     idleSenders.incrementAndGet();
                     slot.inTake = true;
                     try {
-                        chunk = scheduler.take(slot.id, limit);
+                        chunk = source.take(slot.id, limit);
                     } finally {
                         slot.inTake = false;
                         idleSenders.decrementAndGet();
@@ -433,7 +445,7 @@ public final class ProcessBackend implements Backend {
                         return;
                     }
                 } else {
-                    chunk = idleSenders.get() > 0 ? null : scheduler.poll(slot.id, limit);
+                    chunk = idleSenders.get() > 0 ? null : source.poll(slot.id, limit);
                     if (chunk == null) {
                         link.awaitAnswer(seen);
                         continue;
@@ -441,7 +453,7 @@ public final class ProcessBackend implements Backend {
                 }
                 WorkerLink current = slot.awaitLink();
                 if (current == null || !current.send(chunk)) {
-                    scheduler.returned(slot.id, chunk);
+                    source.returned(slot.id, chunk);
                     if (current == null) {
                         return;
                     }
@@ -490,23 +502,23 @@ public final class ProcessBackend implements Backend {
             if (link == null || link.ended() || !link.idle() || link.tasksLeft() <= 0) {
                 continue;
             }
-            Chunk chunk = scheduler.poll(slot.id, (int) Math.min(Integer.MAX_VALUE, link.tasksLeft()));
+            Chunk chunk = source.poll(slot.id, (int) Math.min(Integer.MAX_VALUE, link.tasksLeft()));
             if (chunk == null) {
                 continue;
             }
             if (!link.send(chunk)) {
-                scheduler.returned(slot.id, chunk); // back in the queue; returned() wakes the workers
+                source.returned(slot.id, chunk); // back in the queue; returned() wakes the workers
                 return false;
             }
         }
-        return !scheduler.workWaiting();
+        return !source.workWaiting();
     }
 
     private static final boolean DIRECT = !"false".equals(System.getProperty("ensemble.direct"));
 
     /**
      * Wakes every sender that waits for its worker's answer: to tell its worker about cancelled calls, or to send
-     * it a chunk that was queued for it from outside the scheduler's own calls (a relay, {@link #forOneSlot}), so
+     * it a chunk that was queued for it in a {@link WorkSource} other than a scheduler ({@link #forOneSlot}), so
      * that the chunk waits in the worker's socket rather than for the answer to the one the worker runs.
      */
     public void wakeSenders() {
@@ -523,7 +535,7 @@ public final class ProcessBackend implements Backend {
 
     /** A chunk that could not be encoded at all: its first input fails with the reason, the rest runs again. */
     void failUnsent(int slot, Chunk chunk, RuntimeException error) {
-        scheduler.completed(slot, chunk, ChunkResult.firstInputFailed(error, 0));
+        source.completed(slot, chunk, ChunkResult.firstInputFailed(error, 0));
     }
 
     /**
@@ -534,11 +546,11 @@ public final class ProcessBackend implements Backend {
             String status, String reason, List<String> lastLines) {
         int offset = Math.min(runningOffset, chunk.size() - 1);
         if (timedOutAt >= 0) {
-            scheduler.lost(slot, chunk, partial, offset, Failures.timedOut(config.name(), slot, chunk, offset,
+            source.lost(slot, chunk, partial, offset, Failures.timedOut(config.name(), slot, chunk, offset,
                     chunk.taskTimeout(), "its worker process was killed and replaced"), Loss.FINAL);
             return;
         }
-        scheduler.lost(slot, chunk, partial, offset, Failures.died(config.name(), slot, chunk, offset,
+        source.lost(slot, chunk, partial, offset, Failures.died(config.name(), slot, chunk, offset,
                 "its worker process died (" + status + (reason != null ? "; " + reason : "")
                         + "); the worker was replaced", status, lastLines), Loss.RETRYABLE);
     }
@@ -561,7 +573,7 @@ public final class ProcessBackend implements Backend {
         long backoff = FIRST_REPLACEMENT_BACKOFF_MILLIS;
         // Transient failures (a replacement killed while booting) are retried for as long as the pool runs; a start
         // failure that repeats itself (bad jvmArgs, a missing class, a start hook that always throws) ends the slot.
-        while (!stopping && scheduler.needsWorkers()) {
+        while (!stopping && source.needsWorkers()) {
             int generation;
             synchronized (slot) {
                 generation = slot.generations++;
@@ -608,7 +620,7 @@ public final class ProcessBackend implements Backend {
             Log.log(ProcessBackend.class, System.Logger.Level.ERROR, () -> "pool " + config.name() + ": worker "
                     + slot.id + " cannot be started again: it failed the same way twice: " + why.getMessage());
             if (!anyAlive) {
-                scheduler.terminate(new IllegalStateException("pool " + config.name() + " has no worker left: a lost "
+                source.terminate(new IllegalStateException("pool " + config.name() + " has no worker left: a lost "
                         + "worker's replacement failed to start twice the same way (see the cause); the pool was "
                         + "terminated", lasting));
             }

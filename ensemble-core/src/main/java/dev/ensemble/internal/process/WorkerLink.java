@@ -469,7 +469,7 @@ final class WorkerLink {
         if (answer.readBoolean() || foryReady) {
             workerHasFory();
         }
-        backend.scheduler().workerStarted(slot, System.nanoTime() - asked - hookNanos, hookNanos,
+        backend.source().workerStarted(slot, System.nanoTime() - asked - hookNanos, hookNanos,
                 generation > 0 ? WorkerStart.REPLACEMENT : WorkerStart.FIRST);
     }
 
@@ -898,7 +898,7 @@ final class WorkerLink {
         String name = "ensemble-idle-worker-" + pid;
         stdout.rename("[idle worker " + pid + "] ", name + "-out");
         stderr.rename("[idle worker " + pid + "] ", name + "-err");
-        backend.scheduler().workerExited(slot, exitHookNanos);
+        backend.source().workerExited(slot, exitHookNanos);
         long done;
         synchronized (this) {
             done = tasksSent;
@@ -946,7 +946,7 @@ final class WorkerLink {
                 inFlight.remove(seq);
             }
             Object[] full = values.length == size ? values : Arrays.copyOf(values, size);
-            backend.scheduler().completed(slot, entry.chunk,
+            backend.source().completed(slot, entry.chunk,
                     new ChunkResult(full, errors, processed, waitNanos, workNanos, slowestNanos, slowestOffset,
                             valueBytes));
             if (entry.chunk.isCancelled()) {
@@ -1033,7 +1033,7 @@ final class WorkerLink {
         stderr.awaitEnd(1_000);
         stdout.awaitEnd(200);
         if (clean) {
-            backend.scheduler().workerExited(slot, exitHookNanos);
+            backend.source().workerExited(slot, exitHookNanos);
         } else {
             reportDeath(held);
         }
@@ -1084,7 +1084,7 @@ final class WorkerLink {
                     timedOutAt, status, dyingReason, stderr.lastLines());
         }
         while (it.hasNext()) {
-            backend.scheduler().returned(slot, it.next().chunk);
+            backend.source().returned(slot, it.next().chunk);
         }
     }
 

@@ -33,7 +33,7 @@ import java.util.concurrent.locks.Condition;
  *
  * @param <R> the type of the delivered elements (results, or outcomes)
  */
-public final class Call<R> {
+public final class Call<R> implements CallRef {
     /** Whether results keep input order. */
     public enum Order { ORDERED, UNORDERED }
 
@@ -91,7 +91,6 @@ public final class Call<R> {
     private long failureIndex = Long.MAX_VALUE;
     private volatile boolean cancelled;
     private boolean finished;
-    private Relay relay; // set once, before the call is shared, for a relay call (Scheduler.openRelay)
     /** Chunks the input feeder read ahead, counted in {@code pendingChunks}, not yet handed to a worker. */
     private final ArrayDeque<Chunk> prepared = new ArrayDeque<>();
     /** Signalled when the input feeder may read more: a chunk was handed out or read, or the call ended. */
@@ -207,6 +206,7 @@ public final class Call<R> {
     }
 
     /** @return the call's id in its pool, as {@link Chunk#callId()} gives it */
+    @Override
     public long id() {
         return id;
     }
@@ -216,11 +216,13 @@ public final class Call<R> {
         return name;
     }
 
-    Task<Object, Object> task() {
+    @Override
+    public Task<Object, Object> task() {
         return task;
     }
 
-    boolean keepGoing() {
+    @Override
+    public boolean keepGoing() {
         return keepGoing;
     }
 
@@ -228,7 +230,8 @@ public final class Call<R> {
         return shape == Shape.STREAM;
     }
 
-    boolean isCancelled() {
+    @Override
+    public boolean isCancelled() {
         return cancelled;
     }
 
@@ -244,7 +247,7 @@ public final class Call<R> {
      * @return the count
      */
     long pendingTasks() {
-        if (finished || cancelled || isRelay()) {
+        if (finished || cancelled) {
             return 0;
         }
         long accepted = total >= 0 ? total : nextInputIndex;
@@ -477,20 +480,6 @@ public final class Call<R> {
         return new Chunk(this, firstIndex, items, slot, 0, true);
     }
 
-    void relayTo(Relay to) {
-        this.relay = to;
-    }
-
-    boolean isRelay() {
-        return relay != null;
-    }
-
-    /** A chunk of a relay call, made elsewhere; runs on {@code slot}. */
-    Chunk relayChunk(long firstIndex, List<Object> items, int slot, boolean timeEachTask) {
-        pendingChunks++;
-        return new Chunk(this, firstIndex, items, slot, 0, timeEachTask);
-    }
-
     // ---- results (scheduler lock held) ----
 
     /** Whether a stream's reader must catch up before more of its inputs start: too many chunks, or bytes. */
@@ -505,7 +494,8 @@ public final class Call<R> {
     }
 
     /** @return the longest one task may run (the call's option, else the pool's), or null for no limit */
-    Duration taskTimeout() {
+    @Override
+    public Duration taskTimeout() {
         return taskTimeout;
     }
 
@@ -544,11 +534,6 @@ public final class Call<R> {
      */
     void accept(Chunk chunk, ChunkResult result, TaskFailedException[] failures) {
         pendingChunks--;
-        if (relay != null) {
-            Relay to = relay;
-            scheduler.afterUnlock(() -> to.completed(chunk, result));
-            return;
-        }
         if (finished) {
             return;
         }
@@ -589,12 +574,6 @@ public final class Call<R> {
     void lost(Chunk chunk, ChunkResult partial, TaskFailedException[] partialFailures, int failedOffset,
             TaskFailedException error, Retry retry) {
         pendingChunks--;
-        if (relay != null) {
-            Relay to = relay;
-            scheduler.afterUnlock(() -> to.lost(chunk, partial, failedOffset, error,
-                    retry == Retry.ALLOWED ? Loss.RETRYABLE : Loss.FINAL));
-            return;
-        }
         if (finished) {
             return;
         }

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * A run of consecutive inputs of one call, handed to one worker. Lives in the parent; a backend that ships it
  * elsewhere sends {@link #callId()}, {@link #inputs()} and the call's {@link #task()}, and keeps the chunk to
- * report back.
+ * report back. Chunks of a {@link Scheduler}'s calls are made by their {@link Call}; a {@link WorkSource} of
+ * its own makes them with {@link #of}.
  */
 public final class Chunk {
     /** What a worker times of a chunk. */
@@ -17,7 +18,7 @@ public final class Chunk {
         CHUNK
     }
 
-    private final Call<?> call;
+    private final CallRef call;
     private final long firstIndex;
     private final List<Object> inputs;
     private final int targetSlot;
@@ -26,7 +27,7 @@ public final class Chunk {
     /** Set when handed out (under the scheduler's lock, on the taking thread): see {@link #recycleAfter()}. */
     private boolean recycleAfter;
 
-    Chunk(Call<?> call, long firstIndex, List<Object> inputs, int targetSlot, int attempt, boolean timeEachTask) {
+    Chunk(CallRef call, long firstIndex, List<Object> inputs, int targetSlot, int attempt, boolean timeEachTask) {
         this.call = call;
         this.timeEachTask = timeEachTask;
         this.firstIndex = firstIndex;
@@ -35,8 +36,23 @@ public final class Chunk {
         this.attempt = attempt;
     }
 
+    /**
+     * A chunk of a call that no {@link Scheduler} runs, for a {@link WorkSource} of its own: a first attempt, on
+     * any slot.
+     *
+     * @param call the call it belongs to
+     * @param firstIndex the index of its first input in the call
+     * @param inputs its inputs, in order
+     * @param timing what the worker times of it
+     * @return the chunk
+     */
+    public static Chunk of(CallRef call, long firstIndex, List<Object> inputs, Timing timing) {
+        return new Chunk(call, firstIndex, inputs, -1, 0, timing == Timing.EACH_TASK);
+    }
+
+    /** The scheduler's own call: only chunks its calls made reach a scheduler. */
     Call<?> call() {
-        return call;
+        return (Call<?>) call;
     }
 
     /** @return the id of the call this chunk belongs to, unique in the pool */

@@ -51,7 +51,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>States.</b> RUNNING → CLOSING (no new calls; workers exit once every call has finished) → TERMINATED;
  * or RUNNING/CLOSING → TERMINATED at once ({@link #terminate()}), cancelling every call.
  */
-public final class Scheduler {
+public final class Scheduler implements WorkSource {
     enum State { RUNNING, CLOSING, TERMINATED }
 
     final ReentrantLock lock = new ReentrantLock();
@@ -304,63 +304,6 @@ public final class Scheduler {
         }
     }
 
-    /**
-     * Opens a relay call: its chunks come ready-made from another scheduler ({@link #relay}), and what becomes of
-     * each goes to {@code relay} as its backend reports it, instead of into results. A cluster member that runs a
-     * pool's workers in worker processes of its own uses one per call of the pool, so that the pool's scheduler
-     * (in the caller's JVM) stays the one that orders, retries and fails; this one only carries chunks to a
-     * backend. The call stays open, holding no inputs of its own, until it is {@link #cancel}led.
-     *
-     * @param name for messages
-     * @param task the task of the pool's call
-     * @param onFailure whether the pool's call is in outcomes mode
-     * @param relay where the outcomes of its chunks go
-     * @return the call
-     * @throws IllegalStateException if this scheduler is closing or closed
-     */
-    public Call<Void> openRelay(String name, Task<Object, Object> task, Call.OnFailure onFailure, Relay relay) {
-        lock.lock();
-        try {
-            requireRunning(name);
-            Call<Void> call = new Call<>(this, callIds.incrementAndGet(), name, task, Call.Source.NONE,
-                    Call.Order.ORDERED, Call.Shape.COLLECT, onFailure, Call.Kind.INPUTS, 1, Integer.MAX_VALUE,
-                    Long.MAX_VALUE,
-                    taskTimeout);
-            call.relayTo(relay);
-            live.add(call);
-            return call;
-        } finally {
-            unlockAndRun();
-        }
-    }
-
-    /**
-     * Queues a chunk of a relay call for one worker slot. Its outcome goes to the call's {@link Relay}, once,
-     * unless this scheduler is terminated first (the call's future then fails, and the chunk is not run).
-     *
-     * @param call a call from {@link #openRelay}
-     * @param slot the slot that must run it
-     * @param firstIndex the index of its first input in the pool's call (for messages)
-     * @param inputs its inputs
-     * @param timing whether the worker times each task or only the chunk
-     * @return the chunk, queued
-     * @throws IllegalStateException if the call was cancelled or this scheduler terminated
-     */
-    public Chunk relay(Call<?> call, int slot, long firstIndex, List<Object> inputs, Chunk.Timing timing) {
-        lock.lock();
-        try {
-            if (state == State.TERMINATED || call.isCancelled() || !live.contains(call)) {
-                throw new IllegalStateException("relay call " + call + " of pool " + poolName + " is over");
-            }
-            Chunk chunk = call.relayChunk(firstIndex, inputs, slot, timing == Chunk.Timing.EACH_TASK);
-            targeted.get(slot).add(chunk);
-            signalWork();
-            return chunk;
-        } finally {
-            unlockAndRun();
-        }
-    }
-
     private void requireRunning(String what) {
         if (state != State.RUNNING) {
             throw new IllegalStateException("pool " + poolName + " is " + (state == State.CLOSING ? "closing"
@@ -481,6 +424,7 @@ public final class Scheduler {
      *     or it was terminated
      * @throws InterruptedException if the worker's thread is interrupted while waiting
      */
+    @Override
     public Chunk take(int slot, int limit) throws InterruptedException {
         return take(slot, limit, null);
     }
@@ -541,6 +485,7 @@ public final class Scheduler {
      * @param limit the most inputs the worker accepts now
      * @return the chunk, or null
      */
+    @Override
     public Chunk poll(int slot, int limit) {
         Chunk chunk;
         lock.lock();
@@ -592,6 +537,7 @@ public final class Scheduler {
      *
      * @return true if a worker that looked now might find work
      */
+    @Override
     public boolean workWaiting() {
         lock.lock();
         try {
@@ -640,6 +586,7 @@ public final class Scheduler {
      * @param chunk the chunk
      * @param result what the worker reported
      */
+    @Override
     public void completed(int slot, Chunk chunk, ChunkResult result) {
         // Failures and the slow task's input are rendered first: that calls user code, never under the lock.
         TaskFailedException[] failures = chunk.call().failures(chunk, slot, result);
@@ -684,13 +631,13 @@ public final class Scheduler {
      * @param error what that input gets if it is not run again
      * @param loss whether the chunk may run again
      */
+    @Override
     public void lost(int slot, Chunk chunk, ChunkResult partial, int failedOffset, TaskFailedException error,
             Loss loss) {
         TaskFailedException[] failures = chunk.call().failures(chunk, slot, partial);
         events.workerLost(slot, error == null ? "" : Inputs.describe(error));
         statistics.reported(slot, chunk, partial, failures);
-        // A relay call passes the flag on: the scheduler that sent the chunk counts its retries.
-        Call.Retry retry = loss == Loss.RETRYABLE && (chunk.call().isRelay() || chunk.attempt() < retries)
+        Call.Retry retry = loss == Loss.RETRYABLE && chunk.attempt() < retries
                 ? Call.Retry.ALLOWED : Call.Retry.NOT_ALLOWED;
         statistics.lost(chunk, partial == null ? 0 : partial.processed(), error, retry);
         lock.lock();
@@ -709,6 +656,7 @@ public final class Scheduler {
      * @param slot the worker's slot
      * @param chunk the chunk, untouched
      */
+    @Override
     public void returned(int slot, Chunk chunk) {
         lock.lock();
         try {
@@ -727,6 +675,7 @@ public final class Scheduler {
      * @param hookNanos time in the start hook
      * @param start whether it is the slot's first worker or replaces one lost or recycled
      */
+    @Override
     public void workerStarted(int slot, long startingNanos, long hookNanos, WorkerStart start) {
         events.workerStarted(slot, startingNanos, start);
         statistics.started(slot, startingNanos, hookNanos, start);
@@ -746,6 +695,7 @@ public final class Scheduler {
      * @param slot the slot
      * @param hookNanos time in the exit hook
      */
+    @Override
     public void workerExited(int slot, long hookNanos) {
         statistics.exited(slot, hookNanos);
     }
@@ -820,6 +770,7 @@ public final class Scheduler {
      *
      * @param reason what every live call's caller gets
      */
+    @Override
     public void terminate(RuntimeException reason) {
         lock.lock();
         try {
@@ -849,6 +800,7 @@ public final class Scheduler {
     }
 
     /** @return whether workers are still needed: the pool runs, or it is closing and calls are still live */
+    @Override
     public boolean needsWorkers() {
         lock.lock();
         try {

@@ -1,24 +1,22 @@
 package dev.ensemble.hazelcast.internal;
 
-import dev.ensemble.internal.schedule.Loss;
 import dev.ensemble.Task;
 import dev.ensemble.TaskFailedException;
 import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.internal.process.ProcessBackend;
-import dev.ensemble.internal.schedule.Call;
+import dev.ensemble.internal.schedule.CallRef;
 import dev.ensemble.internal.schedule.Chunk;
-import dev.ensemble.internal.schedule.Relay;
-import dev.ensemble.internal.schedule.Scheduler;
+import dev.ensemble.internal.schedule.Loss;
+import dev.ensemble.internal.schedule.WorkSource;
+import dev.ensemble.internal.schedule.WorkerStart;
 import dev.ensemble.internal.worker.ChunkResult;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -26,43 +24,45 @@ import java.util.function.Supplier;
 
 /**
  * The worker of one slot on a member as a worker JVM of the member's own ({@code memberWorkers(processes(k))}):
- * ensemble-core's process backend, hosting this slot only ({@link ProcessBackend#forOneSlot}), behind a
- * scheduler of this member that decides nothing. The pool's scheduler, in the caller's JVM, still feeds every
- * worker: each chunk it sends here is handed to the local scheduler unchanged as a chunk of a relay call
- * ({@link Scheduler#openRelay}, one per call of the pool, so the worker JVM gets the task once per call), and
- * what the process backend reports of it, a result or the loss of the worker JVM, is the answer.
+ * ensemble-core's process backend, hosting this slot only ({@link ProcessBackend#forOneSlot}), fed by a queue of
+ * this class ({@link Queue}, a {@link WorkSource}) that decides nothing. The pool's scheduler, in the caller's
+ * JVM, still feeds every worker: each chunk it sends here is queued unchanged, and what the process backend
+ * reports of it, a result or the loss of the worker JVM, is the answer.
  *
  * <p><b>What the process backend does here as on one machine:</b> the worker JVM (the member's JDK and class
  * path) marks each task's start, detects its own timeout and halts; a worker JVM that dies is replaced at once,
  * its running chunk reported lost with its exit status and last lines of standard error (answered LOST, so the
  * pool's scheduler retries it or fails the task at the index that was running) and the chunks queued behind it
- * run on the replacement. If no replacement can be started, the local scheduler is terminated and every
- * request still waiting is answered NO_WORKER: the pool starts a new worker here, or moves the slot.
+ * run on the replacement. If no replacement can be started, the queue is terminated and every request still
+ * waiting is answered NO_WORKER: the pool starts a new worker here, or moves the slot.
  *
- * <p><b>Order.</b> Requests may reach the member's executor threads in any order; chunks are handed on in their
+ * <p><b>Order.</b> Requests may reach the member's executor threads in any order; chunks are queued in their
  * sequence order, as {@link MemberWorker} runs them, so that after a member death only the oldest unanswered
  * chunk can have started.
  *
- * <p><b>Stop.</b> {@link #stop()} closes the local scheduler and waits for the process backend's graceful exit
- * (the exit hook runs in the worker JVM, its files are removed); {@link #end} terminates it and kills the JVM.
+ * <p><b>Calls.</b> A chunk's call here is its call in the pool, twice over: chunks whose inputs could not be sent
+ * as they were carry another task, so they get an id of their own ({@link #localId}). The worker JVM gets each
+ * task once per call; a call cancelled in the pool ({@link MemberPool#isCancelled}) is cancelled in the worker
+ * JVM by the backend's senders, woken for it.
+ *
+ * <p><b>Stop.</b> {@link #stop()} closes the queue and waits for the process backend's graceful exit (the exit
+ * hook runs in the worker JVM, its files are removed); {@link #end} terminates it and kills the JVM.
  */
 final class MemberProcess implements SlotWorker {
-    /** Relay calls kept open for calls that may send more chunks; older idle ones are closed. */
-    private static final int OPEN_CALLS = 16;
-
     private final MemberPool pool;
     private final int slot;
     private final int generation;
-    private final Scheduler scheduler;
+    private final Duration timeout;
     private final ProcessBackend backend;
-    /** By call id (twice, plus one for chunks with unsendable inputs); access order; guarded by this. */
-    private final LinkedHashMap<Long, Relayed> calls = new LinkedHashMap<>(16, 0.75f, true);
-    /** Chunks handed on and their answers; an answer may come before its request has registered. */
+    private final Queue queue = new Queue();
+    /** Chunks queued and not answered yet: a chunk's answer is registered before the chunk is queued. */
     private final ConcurrentMap<Chunk, CompletableFuture<Supplier<Reply>>> answers = new ConcurrentHashMap<>();
     /** Requests waiting for their turn, by sequence number; guarded by this. */
     private final TreeMap<Long, Request> waiting = new TreeMap<>();
     private long nextSeq;      // guarded by this
     private boolean ended;     // guarded by this
+    private volatile long startHookNanos;
+    private volatile long exitHookNanos;
 
     /** One RUN_CHUNK request, from its arrival to its answer. */
     private static final class Request {
@@ -79,25 +79,12 @@ final class MemberProcess implements SlotWorker {
         }
     }
 
-    /** A relay call: one call of the pool on this worker. */
-    private final class Relayed implements Relay {
-        final long callId;
-        Call<Void> call;
-        int pending; // guarded by MemberProcess.this
-
-        Relayed(long callId) {
-            this.callId = callId;
-        }
-
+    /** A call of the pool as the worker JVM sees it. */
+    private record MemberCallRef(long id, Task<Object, Object> task, boolean keepGoing, Duration taskTimeout,
+            MemberPool pool, long poolCallId) implements CallRef {
         @Override
-        public void completed(Chunk chunk, ChunkResult result) {
-            settle(this, chunk, () -> Reply.done(pool.codec, result, Reply.DONE, result.processed()));
-        }
-
-        @Override
-        public void lost(Chunk chunk, ChunkResult partial, int failedOffset, TaskFailedException error,
-                Loss loss) {
-            settle(this, chunk, () -> Reply.lost(pool.codec, partial, failedOffset, error, loss == Loss.RETRYABLE));
+        public boolean isCancelled() {
+            return pool.isCancelled(poolCallId);
         }
     }
 
@@ -106,13 +93,12 @@ final class MemberProcess implements SlotWorker {
         this.slot = slot;
         this.generation = generation;
         PoolSetup setup = pool.setup;
-        Duration timeout = setup.timeoutNanos() > 0 ? Duration.ofNanos(setup.timeoutNanos()) : null;
-        // The pool's own scheduler recycles workers (STOP then START) and counts retries; this one does neither.
+        this.timeout = setup.timeoutNanos() > 0 ? Duration.ofNanos(setup.timeoutNanos()) : null;
+        // The pool's own scheduler recycles workers (STOP then START) and counts retries; this queue does neither.
         PoolConfig config = new PoolConfig(setup.name(), PoolConfig.Kind.PROCESSES, setup.workers(), setup.shared(),
                 setup.onStart(), setup.onExit(), null, timeout, 0, 0, false, setup.jvmArgs(), Duration.ZERO,
                 PoolConfig.DEFAULT_EXIT_GRACE_PERIOD, null,
                 PoolConfig.DEFAULT_EXIT_HOOK_TIMEOUT, List.of(), Map.of());
-        this.scheduler = new Scheduler(setup.name() + " on a member", setup.workers(), timeout, 0);
         this.backend = ProcessBackend.forOneSlot(config, slot);
     }
 
@@ -124,15 +110,15 @@ final class MemberProcess implements SlotWorker {
     @Override
     public Reply start() {
         try {
-            backend.start(scheduler);
+            backend.start(queue);
         } catch (RuntimeException e) {
             synchronized (this) {
                 ended = true;
             }
-            scheduler.terminate();
+            queue.end();
             return Reply.error(pool.codec, e);
         }
-        return Reply.ok(scheduler.insights().workers().get(slot).inStartHook().toNanos());
+        return Reply.ok(startHookNanos);
     }
 
     @Override
@@ -157,79 +143,38 @@ final class MemberProcess implements SlotWorker {
         }
     }
 
-    /** Gives a request's chunk to the local scheduler, or answers it at once. */
+    /** The id of a pool's call in the worker JVM: chunks with unsendable inputs carry a task of their own. */
+    private static long localId(MemberCall call) {
+        return call.callId * 2 + ((call.flags & MemberCall.FLAG_UNSENDABLE_INPUTS) != 0 ? 1 : 0);
+    }
+
+    /** Queues a request's chunk for the worker JVM, or answers it at once. */
     private void handOn(Request request) {
-        long callId = request.call.callId;
-        if (pool.isCancelled(callId)) {
+        MemberCall call = request.call;
+        if (pool.isCancelled(call.callId)) {
             request.answer.complete(() -> Reply.of(Reply.SKIPPED));
             return;
         }
-        boolean unsendable = (request.call.flags & MemberCall.FLAG_UNSENDABLE_INPUTS) != 0;
-        long key = callId * 2 + (unsendable ? 1 : 0);
-        Relayed relayed = calls.get(key);
-        try {
-            if (relayed == null) {
-                relayed = new Relayed(callId);
-                relayed.call = scheduler.openRelay("call " + callId, request.task,
-                        (request.call.flags & MemberCall.FLAG_KEEP_GOING) != 0 ? Call.OnFailure.KEEP_GOING
-                                : Call.OnFailure.FAIL_FAST, relayed);
-                relayed.call.future().whenComplete((none, error) -> relayEnded());
-                calls.put(key, relayed);
-                closeIdleCalls();
-            }
-            request.chunk = scheduler.relay(relayed.call, slot, request.call.firstIndex,
-                    new ArrayList<>(Arrays.asList(request.inputs)),
-                    (request.call.flags & MemberCall.FLAG_TIME_EACH_TASK) != 0 ? Chunk.Timing.EACH_TASK
-                            : Chunk.Timing.CHUNK);
-        } catch (IllegalStateException terminated) {
+        MemberCallRef ref = new MemberCallRef(localId(call), request.task,
+                (call.flags & MemberCall.FLAG_KEEP_GOING) != 0, timeout, pool, call.callId);
+        request.chunk = Chunk.of(ref, call.firstIndex, new ArrayList<>(Arrays.asList(request.inputs)),
+                (call.flags & MemberCall.FLAG_TIME_EACH_TASK) != 0 ? Chunk.Timing.EACH_TASK : Chunk.Timing.CHUNK);
+        answers.put(request.chunk, request.answer);
+        if (!queue.add(request.chunk)) {
+            answers.remove(request.chunk);
             request.answer.complete(() -> Reply.of(Reply.NO_WORKER)); // the worker could not be replaced
             return;
         }
-        relayed.pending++;
-        CompletableFuture<Supplier<Reply>> early = answers.putIfAbsent(request.chunk, request.answer);
-        if (early != null) {
-            request.answer.complete(early.join()); // answered before it was registered
-            return;
-        }
-        // A sender whose worker JVM runs a chunk waits for that answer, not for the scheduler: without this, the
+        // A sender whose worker JVM runs a chunk waits for that answer, not for the queue: without this, the
         // chunk just queued would reach the worker only after the running one's answer (no pipelining).
         backend.wakeSenders();
     }
 
-    private void settle(Relayed relayed, Chunk chunk, Supplier<Reply> answer) {
-        synchronized (this) {
-            relayed.pending--;
+    private void answer(Chunk chunk, Supplier<Reply> reply) {
+        CompletableFuture<Supplier<Reply>> answer = answers.get(chunk);
+        if (answer != null) {
+            answer.complete(reply);
         }
-        answers.computeIfAbsent(chunk, c -> new CompletableFuture<>()).complete(answer);
-    }
-
-    /** Keeps at most {@value #OPEN_CALLS} relay calls open, closing the least recently used idle ones. */
-    private void closeIdleCalls() {
-        Iterator<Relayed> eldest = calls.values().iterator();
-        while (calls.size() > OPEN_CALLS && eldest.hasNext()) {
-            Relayed r = eldest.next();
-            if (r.pending == 0) {
-                eldest.remove();
-                scheduler.cancel(r.call, new CancellationException("no more chunks expected"));
-            }
-        }
-    }
-
-    /**
-     * A relay call ended: closed here, or cancelled with the whole local scheduler because the worker JVM could
-     * not be replaced; then every request still waiting is answered NO_WORKER.
-     */
-    private void relayEnded() {
-        if (scheduler.isRunning()) {
-            return;
-        }
-        synchronized (this) {
-            if (ended) {
-                return;
-            }
-            ended = true;
-        }
-        answerAllNoWorker();
     }
 
     private void answerAllNoWorker() {
@@ -248,42 +193,18 @@ final class MemberProcess implements SlotWorker {
 
     @Override
     public void cancel(long callId) {
-        List<Call<Void>> cancelled = new ArrayList<>(2);
-        synchronized (this) {
-            for (long key : new long[] {callId * 2, callId * 2 + 1}) {
-                Relayed r = calls.remove(key);
-                if (r != null) {
-                    cancelled.add(r.call);
-                }
-            }
-        }
-        for (Call<Void> call : cancelled) {
-            scheduler.cancel(call, new CancellationException("call " + callId + " was cancelled"));
-        }
-        if (!cancelled.isEmpty()) {
-            backend.wakeSenders(); // the sender tells the worker JVM to skip or stop the call's chunks
-        }
+        backend.wakeSenders(); // the senders tell the worker JVM to skip or stop the call's chunks
     }
 
     @Override
     public Reply stop() {
-        List<Call<Void>> open;
         synchronized (this) {
             ended = true;
-            open = new ArrayList<>();
-            for (Relayed r : calls.values()) {
-                open.add(r.call);
-            }
-            calls.clear();
         }
-        for (Call<Void> call : open) {
-            scheduler.cancel(call, new CancellationException("the worker is stopping"));
-        }
-        scheduler.close();
+        queue.close();
         backend.awaitExit();
-        scheduler.closed();
         answerAllNoWorker(); // nothing should be left; if something is, it never started
-        return Reply.ok(scheduler.insights().workers().get(slot).inExitHook().toNanos());
+        return Reply.ok(exitHookNanos);
     }
 
     @Override
@@ -291,8 +212,136 @@ final class MemberProcess implements SlotWorker {
         synchronized (this) {
             ended = true;
         }
-        scheduler.terminate();
+        queue.end();
         backend.kill();
         answerAllNoWorker();
+    }
+
+    /**
+     * The chunks the pool sent to this slot, in order, for the process backend's sender; and where the backend
+     * reports them, each report answering its request.
+     *
+     * <p>States: open → closed ({@link #stop}: {@link #take} returns null, the worker JVM exits gracefully) or
+     * ended ({@link #end}, or {@link #terminate} by the backend when the worker JVM cannot be replaced). No
+     * recycling here: the pool's scheduler recycles its workers itself, so {@code limit} is never reached.
+     */
+    private final class Queue implements WorkSource {
+        private final ArrayDeque<Chunk> chunks = new ArrayDeque<>(); // guarded by this
+        private boolean closed;                                       // guarded by this
+        private boolean terminated;                                   // guarded by this
+
+        /** Queues a chunk; false if the queue has ended (nothing will run it). */
+        synchronized boolean add(Chunk chunk) {
+            if (terminated || closed) {
+                return false;
+            }
+            chunks.add(chunk);
+            notifyAll();
+            return true;
+        }
+
+        synchronized void close() {
+            closed = true;
+            notifyAll();
+        }
+
+        /** Ends the queue: takers get null. The caller answers what was queued. */
+        synchronized void end() {
+            terminated = true;
+            notifyAll();
+        }
+
+        @Override
+        public Chunk take(int slot, int limit) throws InterruptedException {
+            while (true) {
+                Chunk chunk;
+                synchronized (this) {
+                    while (chunks.isEmpty() && !closed && !terminated) {
+                        wait();
+                    }
+                    if (closed || terminated) {
+                        return null;
+                    }
+                    chunk = chunks.poll();
+                }
+                if (!skipped(chunk)) {
+                    return chunk;
+                }
+            }
+        }
+
+        @Override
+        public Chunk poll(int slot, int limit) {
+            while (true) {
+                Chunk chunk;
+                synchronized (this) {
+                    chunk = closed || terminated ? null : chunks.poll();
+                }
+                if (chunk == null || !skipped(chunk)) {
+                    return chunk;
+                }
+            }
+        }
+
+        /** A queued chunk of a call cancelled in the pool is answered without running. */
+        private boolean skipped(Chunk chunk) {
+            if (!chunk.isCancelled()) {
+                return false;
+            }
+            completed(MemberProcess.this.slot, chunk, ChunkResult.skipped(0));
+            return true;
+        }
+
+        @Override
+        public synchronized boolean workWaiting() {
+            return !chunks.isEmpty() && !closed && !terminated;
+        }
+
+        @Override
+        public void completed(int slot, Chunk chunk, ChunkResult result) {
+            answer(chunk, () -> Reply.done(pool.codec, result, Reply.DONE, result.processed()));
+        }
+
+        @Override
+        public void lost(int slot, Chunk chunk, ChunkResult partial, int failedOffset, TaskFailedException error,
+                Loss loss) {
+            answer(chunk, () -> Reply.lost(pool.codec, partial, failedOffset, error, loss == Loss.RETRYABLE));
+        }
+
+        @Override
+        public void returned(int slot, Chunk chunk) {
+            synchronized (this) {
+                if (!terminated && !closed) {
+                    chunks.addFirst(chunk); // it runs on the replacement, before those queued after it
+                    notifyAll();
+                    return;
+                }
+            }
+            answer(chunk, () -> Reply.of(Reply.NO_WORKER));
+        }
+
+        @Override
+        public void workerStarted(int slot, long startingNanos, long hookNanos, WorkerStart start) {
+            startHookNanos = hookNanos;
+        }
+
+        @Override
+        public void workerExited(int slot, long hookNanos) {
+            exitHookNanos = hookNanos;
+        }
+
+        @Override
+        public synchronized boolean needsWorkers() {
+            return !terminated && !closed;
+        }
+
+        @Override
+        public void terminate(RuntimeException reason) {
+            synchronized (MemberProcess.this) {
+                MemberProcess.this.ended = true;
+            }
+            end();
+            answerAllNoWorker();
+        }
     }
 }
