@@ -269,16 +269,16 @@ public final class ProcessBackend implements Backend {
                         if (idle == null) {
                             break;
                         }
-                        link = WorkerLink.adopt(this, slot.id, 0, idle);
+                        link = WorkerSpawn.adopt(this, slot.id, 0, idle);
                     }
                     if (link == null) {
-                        link = WorkerLink.launch(this, slot.id, 0);
+                        link = WorkerSpawn.launch(this, slot.id, 0);
                     }
                     synchronized (slot) {
                         slot.link = link;
                         slot.generations = 1;
                     }
-                } catch (WorkerLink.StartFailure e) {
+                } catch (StartFailure e) {
                     failures[slot.id] = e.forUser();
                 } catch (RuntimeException e) {
                     failures[slot.id] = e;
@@ -568,8 +568,8 @@ public final class ProcessBackend implements Backend {
             slot.notifyAll();
         }
         WorkerLink replacement = null;
-        WorkerLink.StartFailure previous = null;
-        WorkerLink.StartFailure lasting = null;
+        StartFailure previous = null;
+        StartFailure lasting = null;
         long backoff = FIRST_REPLACEMENT_BACKOFF_MILLIS;
         // Transient failures (a replacement killed while booting) are retried for as long as the pool runs; a start
         // failure that repeats itself (bad jvmArgs, a missing class, a start hook that always throws) ends the slot.
@@ -579,11 +579,11 @@ public final class ProcessBackend implements Backend {
                 generation = slot.generations++;
             }
             try {
-                replacement = WorkerLink.launch(this, slot.id, generation);
+                replacement = WorkerSpawn.launch(this, slot.id, generation);
                 break;
             } catch (RuntimeException e) {
-                WorkerLink.StartFailure failure = e instanceof WorkerLink.StartFailure f ? f
-                        : new WorkerLink.StartFailure(e.toString(), e);
+                StartFailure failure = e instanceof StartFailure f ? f
+                        : new StartFailure(e.toString(), e);
                 if (failure.repeats(previous)) {
                     lasting = failure;
                     break;
@@ -616,7 +616,7 @@ public final class ProcessBackend implements Backend {
                     anyAlive |= s.replacing || s.link != null && !s.link.ended();
                 }
             }
-            WorkerLink.StartFailure why = lasting;
+            StartFailure why = lasting;
             Log.log(ProcessBackend.class, System.Logger.Level.ERROR, () -> "pool " + config.name() + ": worker "
                     + slot.id + " cannot be started again: it failed the same way twice: " + why.getMessage());
             if (!anyAlive) {

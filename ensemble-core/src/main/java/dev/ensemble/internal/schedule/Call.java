@@ -8,7 +8,6 @@ import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.ChunkRunner;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
