@@ -9,13 +9,10 @@ import dev.ensemble.internal.worker.ChunkResult;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -46,7 +43,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Observers</b> ({@link CallObserver}: progress bars, the pool monitor) hear of each call when it opens and
  * when it finishes, outside the lock. A call can finish on a worker before its opener has announced it; the
- * opener then reports both, in order ({@link #announce}).
+ * opener then reports both, in order ({@link CallEvents}).
  *
  * <p><b>States.</b> RUNNING → CLOSING (no new calls; workers exit once every call has finished) → TERMINATED;
  * or RUNNING/CLOSING → TERMINATED at once ({@link #terminate()}), cancelling every call.
@@ -70,8 +67,7 @@ public final class Scheduler implements WorkSource {
     private final ThreadLocal<List<Runnable>> deferred = new Deferred();
     /** Insights' figures: fed outside the lock, by the threads that take and report chunks. */
     private final SlotStatistics statistics;
-    private final List<CallObserver> observers = new CopyOnWriteArrayList<>();
-    private final Map<Call<?>, CallOptions> unannounced = new HashMap<>();
+    private final CallEvents callEvents = new CallEvents();
     /** Streams whose reader has not reached their end: close and terminate cancel them, even once computed. */
     private final Set<Call<?>> unreadStreams = new LinkedHashSet<>();
     private State state = State.RUNNING;
@@ -153,9 +149,7 @@ public final class Scheduler implements WorkSource {
             if (shape == Call.Shape.STREAM) {
                 unreadStreams.add(call);
             }
-            unannounced.put(call, options);
-            Call<R> opened = call;
-            afterUnlock(new Announce(this, opened));
+            afterUnlock(callEvents.opened(call, options));
             signalWork();
         } finally {
             unlockAndRun();
@@ -166,27 +160,6 @@ public final class Scheduler implements WorkSource {
             call.setDeadline(Deadlines.schedule(() -> expire(timed, options.timeout()), options.timeout()));
         }
         return call;
-    }
-
-    /** The JVM's one timer of call deadlines: a daemon thread, made with the first call that has a deadline. */
-    private static final class Deadlines {
-        /** How long the timer's thread outlives its last pending deadline. */
-        private static final long IDLE_MILLIS = 200;
-
-        private static final java.util.concurrent.ScheduledThreadPoolExecutor TIMER;
-
-        static {
-            TIMER = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
-                    Thread.ofPlatform().daemon().name("ensemble-deadlines").factory());
-            TIMER.setRemoveOnCancelPolicy(true);
-            // The thread ends when no deadline is pending, so that none stays behind in an application.
-            TIMER.setKeepAliveTime(IDLE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
-            TIMER.allowCoreThreadTimeOut(true);
-        }
-
-        static java.util.concurrent.ScheduledFuture<?> schedule(Runnable action, Duration delay) {
-            return TIMER.schedule(action, delay.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
-        }
     }
 
     private volatile WorkerEvents events = WorkerEvents.NONE;
@@ -291,8 +264,7 @@ public final class Scheduler implements WorkSource {
                 Chunk chunk = call.presetChunk(i, one, slots[i]);
                 (slots[i] < 0 ? ready : targeted.get(slots[i])).add(chunk);
             }
-            unannounced.put(call, null);
-            afterUnlock(new Announce(this, call));
+            afterUnlock(callEvents.opened(call, null));
             if (wake == Wake.WORKERS) {
                 signalWork();
             } else {
@@ -337,9 +309,9 @@ public final class Scheduler implements WorkSource {
                 // lone submit that woke every idle worker for nothing (a wake-up per call, on another CPU).
                 signalWork();
             }
-            if (!unannounced.containsKey(call)) {
-                Throwable failure = call.failure();
-                afterUnlock(new Finished(observers, call, failure));
+            Runnable tell = callEvents.finished(call, call.failure());
+            if (tell != null) {
+                afterUnlock(tell);
             }
         }
     }
@@ -350,7 +322,7 @@ public final class Scheduler implements WorkSource {
      * @param observer the observer
      */
     public void addObserver(CallObserver observer) {
-        observers.add(observer);
+        callEvents.add(observer);
     }
 
     /**
@@ -359,34 +331,7 @@ public final class Scheduler implements WorkSource {
      * @param observer the observer
      */
     public void removeObserver(CallObserver observer) {
-        observers.remove(observer);
-    }
-
-    /** On the opener's thread, after the lock: reports the call opened, and finished if it already has. */
-    private void announce(Call<?> call) {
-        CallOptions options;
-        lock.lock();
-        try {
-            options = unannounced.get(call);
-        } finally {
-            lock.unlock();
-        }
-        for (CallObserver o : observers) {
-            o.opened(call, options);
-        }
-        boolean done;
-        Throwable failure;
-        lock.lock();
-        try {
-            unannounced.remove(call);
-            done = !live.contains(call);
-            failure = call.failure();
-        } finally {
-            lock.unlock();
-        }
-        if (done) {
-            new Finished(observers, call, failure).run();
-        }
+        callEvents.remove(observer);
     }
 
     void requeue(Chunk chunk) {
@@ -860,24 +805,6 @@ public final class Scheduler implements WorkSource {
         @Override
         protected List<Runnable> initialValue() {
             return new ArrayList<>();
-        }
-    }
-
-    /** Reports a call opened to the observers (after the lock). */
-    private record Announce(Scheduler scheduler, Call<?> call) implements Runnable {
-        @Override
-        public void run() {
-            scheduler.announce(call);
-        }
-    }
-
-    /** Reports a call finished to the observers (after the lock). */
-    private record Finished(List<CallObserver> observers, Call<?> call, Throwable failure) implements Runnable {
-        @Override
-        public void run() {
-            for (CallObserver o : observers) {
-                o.finished(call, failure);
-            }
         }
     }
 

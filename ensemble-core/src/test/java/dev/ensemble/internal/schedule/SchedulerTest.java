@@ -136,4 +136,41 @@ class SchedulerTest {
         assertThat(new ChunkPlanner(0, -1, 2).nextSize()).isEqualTo(ChunkPlanner.FIRST_CHUNK);
         assertThat(new ChunkPlanner(3, 1_000, 2).nextSize()).isEqualTo(3);
     }
+
+    @Test
+    void aCallThatFinishesBeforeItsOpenerAnnouncedIt_isReportedOpenedThenFinished() throws Exception {
+        Scheduler scheduler = new Scheduler("test", 1, null, 0);
+        List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        scheduler.addObserver(new CallObserver() {
+            @Override
+            public void opened(Call<?> call, CallOptions options) {
+                heard.add("opened " + call.name());
+                if (call.name().equals("early")) {
+                    try {
+                        // A worker finishes the call while its opener is still announcing it.
+                        Chunk chunk = scheduler.take(0, Integer.MAX_VALUE);
+                        scheduler.completed(0, chunk, run(chunk));
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
+                    heard.add("ran " + call.name());
+                }
+            }
+
+            @Override
+            public void finished(Call<?> call, Throwable failure) {
+                heard.add("finished " + call.name());
+            }
+        });
+        Call<Integer> early = scheduler.openPlaced("early", PLUS_ONE, List.of(1), new int[] {-1}, Call.Kind.INPUTS);
+        assertThat(early.future().get(5, TimeUnit.SECONDS)).containsExactly(2);
+        assertThat(heard).containsExactly("opened early", "ran early", "finished early");
+
+        Call<Integer> later = scheduler.openPlaced("later", PLUS_ONE, List.of(2), new int[] {-1}, Call.Kind.INPUTS);
+        Chunk chunk = scheduler.take(0, Integer.MAX_VALUE);
+        scheduler.completed(0, chunk, run(chunk));
+        assertThat(later.future().get(5, TimeUnit.SECONDS)).containsExactly(3);
+        assertThat(heard).containsExactly("opened early", "ran early", "finished early", "opened later",
+                "finished later");
+    }
 }
