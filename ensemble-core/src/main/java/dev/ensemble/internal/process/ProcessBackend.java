@@ -1,9 +1,7 @@
 package dev.ensemble.internal.process;
 
-import dev.ensemble.TaskTimeoutException;
 import dev.ensemble.internal.backend.Backend;
 import dev.ensemble.internal.backend.ExitResults;
-import dev.ensemble.internal.backend.ComposedHook;
 import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.internal.platform.Log;
 import dev.ensemble.internal.schedule.Chunk;
@@ -13,13 +11,11 @@ import dev.ensemble.internal.schedule.Scheduler;
 import dev.ensemble.internal.schedule.WorkSource;
 import dev.ensemble.internal.wire.ApplicationLoader;
 import dev.ensemble.internal.wire.ClassPathPackages;
-import dev.ensemble.internal.wire.FrameChannel;
 import dev.ensemble.internal.wire.Serialization;
 import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.Threads;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.fory.memory.MemoryBuffer;
@@ -58,8 +54,7 @@ public final class ProcessBackend implements Backend {
 
     private final PoolConfig config;
     private final WorkerLauncher launcher;
-    private final java.util.concurrent.CompletableFuture<byte[]> initFrame = new java.util.concurrent.CompletableFuture<>();
-    private final Object[] setup;
+    private final InitFrame initFrame;
     private final Slot[] slots;
     /** How chunks are encoded for this pool's workers and their values read back. */
     private final ChunkCodec codec = new ChunkCodec();
@@ -68,6 +63,7 @@ public final class ProcessBackend implements Backend {
     /** Where the senders take chunks and the links report them: the pool's scheduler, or a member's queue. */
     private WorkSource source;
     private volatile boolean stopping;
+    private final FrozenWatchdog watchdog;
     private AotCache.Training training;
     /** Senders waiting in {@code take}: while any is, no worker gets a second chunk queued. */
     private final java.util.concurrent.atomic.AtomicInteger idleSenders = new java.util.concurrent.atomic.AtomicInteger();
@@ -136,44 +132,13 @@ public final class ProcessBackend implements Backend {
         Serialization.requireMultiReleaseJar();
         this.onlySlot = onlySlot;
         this.config = config;
-        this.setup = new Object[] {config.sharedObjects(), config.onWorkerStart(), config.onWorkerExit(),
-            config.exitResult()};
-        String[] roles = {"sharedObjects", "onWorkerStart", "onWorkerExit", "exitResult"};
-        if (setup[0] != null || setup[1] != null || setup[2] != null || setup[3] != null) {
-            Serialization serialization = Serialization.forParent();
-            for (int i = 0; i < setup.length; i++) {
-                if (setup[i] instanceof ComposedHook composed) {
-                    composed.parts().forEach((role, part) -> serialization.requireSendable(part, role));
-                    setup[i] = ComposedHook.toSend(composed);
-                }
-                if (setup[i] != null) {
-                    serialization.requireSendable(setup[i], "the pool's " + roles[i]);
-                }
-            }
-            initFrame.complete(encodeInit(setup));
-        }
+        this.initFrame = new InitFrame(config);
         this.launcher = new WorkerLauncher(config);
+        this.watchdog = new FrozenWatchdog(config.name(), this::links);
         this.slots = new Slot[config.workers()];
         for (int i = 0; i < slots.length; i++) {
             slots[i] = new Slot(i);
         }
-    }
-
-    private byte[] encodeInit(Object[] setup) {
-        MemoryBuffer init = FrameChannel.begin(MemoryBuffer.newHeapBuffer(64 * 1024), Protocol.INIT);
-        init.writeInt32(0); // the slot, filled in per worker
-        init.writeInt32(config.workers());
-        init.writeInt64(config.taskTimeout() == null ? 0 : config.taskTimeout().toNanos());
-        Set<String> packages = ClassPathPackages.ofThisJvm();
-        init.writeInt32(packages.size());
-        for (String p : packages) {
-            Protocol.writeString(init, p);
-        }
-        boolean none = setup[0] == null && setup[1] == null && setup[2] == null && setup[3] == null;
-        // Nothing to set up: the worker answers without waiting for its Fory to be built.
-        Protocol.writeBytes(init, none ? new byte[0] : Serialization.forParent().toBytes(setup));
-        init.putInt32(0, init.writerIndex() - 4);
-        return init.getBytes(0, init.writerIndex());
     }
 
     String poolName() {
@@ -211,7 +176,7 @@ public final class ProcessBackend implements Backend {
 
     /** The INIT frame, once this side has built it (see {@link #start}). */
     byte[] initFrame() {
-        return initFrame.join();
+        return initFrame.get();
     }
 
     java.time.Duration keepWarm() {
@@ -285,15 +250,9 @@ public final class ProcessBackend implements Backend {
                 }
             }));
         }
-        if (!initFrame.isDone()) {
-            // The first pool of a JVM lists the class path here (tens of ms), while the workers boot. Its Fory (a
-            // few hundred ms of CPU) waits: see ChunkCodec.jdkFirst.
-            try {
-                initFrame.complete(encodeInit(setup));
-            } catch (RuntimeException | Error e) {
-                initFrame.completeExceptionally(e);
-            }
-        }
+        // The first pool of a JVM lists the class path here (tens of ms), while the workers boot. Its Fory (a few
+        // hundred ms of CPU) waits: see ChunkCodec.jdkFirst.
+        initFrame.build();
         if (Serialization.parentIfBuilt() == null && JDK_WARMED_UP.compareAndSet(false, true)) {
             // The first calls go JDK-serialized (see ChunkCodec.jdkFirst): load that machinery now, while the workers boot.
             Serialization.warmUpJdk(ClassPathPackages.ofThisJvm());
@@ -335,7 +294,7 @@ public final class ProcessBackend implements Backend {
         }
         training = onlySlot < 0 ? launcher.startAotTraining() : null;
         if (config.taskTimeout() != null) {
-            ensureWatchdog(config.taskTimeout());
+            watchdog.cover(config.taskTimeout());
         }
         for (Slot slot : slots) {
             if (!hosts(slot)) {
@@ -347,55 +306,27 @@ public final class ProcessBackend implements Backend {
         }
     }
 
-    private boolean hosts(Slot slot) {
-        return onlySlot < 0 || slot.id == onlySlot;
-    }
-
-    /**
-     * The pool's backstop for workers that stop answering (only with a task timeout, which makes silence
-     * meaningful): every worker with work in flight that sent nothing for twice the timeout plus two seconds is
-     * killed, and its task fails with {@link TaskTimeoutException} (or runs again, by {@code retries}).
-     */
-    private void watch() {
-        while (!stopping) {
-            long shortestLimit = frozenLimit(shortestTimeoutNanos);
-            LockSupport.parkNanos(this, Math.clamp(shortestLimit / 4, TimeUnit.MILLISECONDS.toNanos(100),
-                    TimeUnit.SECONDS.toNanos(1)));
-            long now = System.nanoTime();
-            for (Slot slot : slots) {
-                WorkerLink link;
-                synchronized (slot) {
-                    link = slot.link;
-                }
-                if (link != null) {
-                    link.killIfFrozen(now);
+    /** The current link of each slot that has one. */
+    private List<WorkerLink> links() {
+        List<WorkerLink> links = new ArrayList<>(slots.length);
+        for (Slot slot : slots) {
+            synchronized (slot) {
+                if (slot.link != null) {
+                    links.add(slot.link);
                 }
             }
         }
+        return links;
     }
 
-    /** How long a worker running a task under {@code timeoutNanos} may stay silent before it counts as frozen. */
-    static long frozenLimit(long timeoutNanos) {
-        return timeoutNanos > Long.MAX_VALUE / 4 ? Long.MAX_VALUE / 2 : 2 * timeoutNanos + TimeUnit.SECONDS.toNanos(2);
+    /** A chunk with a task timeout is being sent: a worker that freezes under it is killed. */
+    void coverTimeout(java.time.Duration timeout) {
+        watchdog.cover(timeout);
     }
 
-    /** Starts the watchdog the first time a chunk has a task timeout (the pool's, or only a call's). */
-    void ensureWatchdog(java.time.Duration timeout) {
-        if (timeout.toNanos() < shortestTimeoutNanos) { // else it runs, and looks often enough for this one
-            startWatchdog(timeout);
-        }
+    private boolean hosts(Slot slot) {
+        return onlySlot < 0 || slot.id == onlySlot;
     }
-
-    private synchronized void startWatchdog(java.time.Duration timeout) {
-        shortestTimeoutNanos = Math.min(shortestTimeoutNanos, timeout.toNanos());
-        if (watchdog == null && !stopping) {
-            watchdog = Thread.ofPlatform().daemon().name(config.name() + "-watchdog").start(this::watch);
-        }
-    }
-
-    private volatile Thread watchdog;
-    /** The shortest task timeout seen (the pool's or a call's): how often the watchdog looks. */
-    private volatile long shortestTimeoutNanos = Long.MAX_VALUE;
 
     /**
      * The sender loop of a slot, across its workers' lives: blocks in {@code take} only when its worker has
@@ -649,7 +580,7 @@ public final class ProcessBackend implements Backend {
                 slot.notifyAll();
             }
         }
-        stopWatchdog();
+        watchdog.stop();
         if (training != null) {
             training.finish(120_000);
         }
@@ -674,19 +605,13 @@ public final class ProcessBackend implements Backend {
             Threads.joinUninterruptibly(slot.sender, 0);
         }
         awaitProcesses(10_000);
-        stopWatchdog();
+        watchdog.stop();
         if (training != null) {
             training.finish(0);
         }
         launcher.deleteDirectory();
     }
 
-    private void stopWatchdog() {
-        if (watchdog != null) {
-            LockSupport.unpark(watchdog);
-            Threads.joinUninterruptibly(watchdog, 0);
-        }
-    }
 
     /**
      * Waits until the worker of every slot has ended and been reported (and no replacement is starting); kills

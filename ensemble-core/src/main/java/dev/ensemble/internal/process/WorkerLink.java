@@ -231,7 +231,7 @@ final class WorkerLink {
             recycleDue = chunk.recycleAfter(); // its call's maxTasksPerWorker: nothing more, then recycled
         }
         if (chunk.taskTimeout() != null) {
-            backend.ensureWatchdog(chunk.taskTimeout()); // a worker that freezes under it is killed
+            backend.coverTimeout(chunk.taskTimeout()); // a worker that freezes under it is killed
         }
         channel.writeLock().lock();
         try {
@@ -364,7 +364,7 @@ final class WorkerLink {
 
     /**
      * Kills the worker if it has had work in flight under a task timeout and sent nothing for twice that timeout
-     * plus two seconds ({@link ProcessBackend#frozenLimit}). A live worker is
+     * plus two seconds ({@link FrozenWatchdog#frozenLimit}). A live worker is
      * never silent that long under a task timeout: it sends the results of a long chunk as they come (every
      * 20 ms), and kills itself when a task overruns. One that is silent is stopped (SIGSTOP) or stuck as a whole
      * (its own timeout watchdog cannot run), and its chunk would otherwise wait forever.
@@ -377,7 +377,7 @@ final class WorkerLink {
                 return false;
             }
             java.time.Duration timeout = inFlight.values().iterator().next().chunk.taskTimeout();
-            if (timeout == null || now - lastHeard <= ProcessBackend.frozenLimit(timeout.toNanos())) {
+            if (timeout == null || now - lastHeard <= FrozenWatchdog.frozenLimit(timeout.toNanos())) {
                 return false;
             }
             frozen = true;

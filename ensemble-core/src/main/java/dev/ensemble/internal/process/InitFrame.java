@@ -1,0 +1,92 @@
+package dev.ensemble.internal.process;
+
+import dev.ensemble.internal.backend.ComposedHook;
+import dev.ensemble.internal.backend.PoolConfig;
+import dev.ensemble.internal.wire.ClassPathPackages;
+import dev.ensemble.internal.wire.FrameChannel;
+import dev.ensemble.internal.wire.Serialization;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.apache.fory.memory.MemoryBuffer;
+
+/**
+ * A pool's INIT frame, the same for each of its workers but for the slot and position file
+ * ({@link Protocol#INIT}): the pool's size and task timeout, the packages of this JVM's class path (the
+ * allow-list), and the pool's shared objects and hooks. Those are checked at once, when the pool is built, so that
+ * one that cannot be sent fails {@code build()} rather than every worker's start.
+ */
+final class InitFrame {
+    private static final String[] ROLES = {"sharedObjects", "onWorkerStart", "onWorkerExit", "exitResult"};
+
+    private final PoolConfig config;
+    private final Object[] setup;
+    private final CompletableFuture<byte[]> frame = new CompletableFuture<>();
+
+    /**
+     * Checks that the pool's shared objects and hooks can be sent, and encodes the frame if there are any.
+     *
+     * @throws IllegalArgumentException naming what cannot be serialized
+     */
+    InitFrame(PoolConfig config) {
+        this.config = config;
+        this.setup = new Object[] {config.sharedObjects(), config.onWorkerStart(), config.onWorkerExit(),
+            config.exitResult()};
+        if (hasSetup()) {
+            Serialization serialization = Serialization.forParent();
+            for (int i = 0; i < setup.length; i++) {
+                if (setup[i] instanceof ComposedHook composed) {
+                    composed.parts().forEach((role, part) -> serialization.requireSendable(part, role));
+                    setup[i] = ComposedHook.toSend(composed);
+                }
+                if (setup[i] != null) {
+                    serialization.requireSendable(setup[i], "the pool's " + ROLES[i]);
+                }
+            }
+            frame.complete(encode());
+        }
+    }
+
+    private boolean hasSetup() {
+        return setup[0] != null || setup[1] != null || setup[2] != null || setup[3] != null;
+    }
+
+    /**
+     * Encodes the frame if it is not yet: a pool without setup lists the class path here, while its workers boot,
+     * rather than in its constructor. A failure is kept for every worker's start to throw.
+     */
+    void build() {
+        if (frame.isDone()) {
+            return;
+        }
+        try {
+            frame.complete(encode());
+        } catch (RuntimeException | Error e) {
+            frame.completeExceptionally(e);
+        }
+    }
+
+    /**
+     * The frame, once built.
+     *
+     * @throws java.util.concurrent.CompletionException if it could not be built
+     */
+    byte[] get() {
+        return frame.join();
+    }
+
+    private byte[] encode() {
+        MemoryBuffer init = FrameChannel.begin(MemoryBuffer.newHeapBuffer(64 * 1024), Protocol.INIT);
+        init.writeInt32(0); // the slot, filled in per worker
+        init.writeInt32(config.workers());
+        init.writeInt64(config.taskTimeout() == null ? 0 : config.taskTimeout().toNanos());
+        Set<String> packages = ClassPathPackages.ofThisJvm();
+        init.writeInt32(packages.size());
+        for (String p : packages) {
+            Protocol.writeString(init, p);
+        }
+        // Nothing to set up: the worker answers without waiting for its Fory to be built.
+        Protocol.writeBytes(init, hasSetup() ? Serialization.forParent().toBytes(setup) : new byte[0]);
+        init.putInt32(0, init.writerIndex() - 4);
+        return init.getBytes(0, init.writerIndex());
+    }
+}
