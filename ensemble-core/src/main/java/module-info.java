@@ -9,6 +9,8 @@ module dev.ensemble {
     requires me.tongfei.progressbar;
 
     exports dev.ensemble;
+    // What modules that extend Ensemble build on (the dashboard reads the live pools here).
+    exports dev.ensemble.spi;
     // How the application's classes travel (Serializers), found in every JVM of the application.
     uses dev.ensemble.Serializers;
 
@@ -20,8 +22,6 @@ module dev.ensemble {
     exports dev.ensemble.internal.wire to dev.ensemble.hazelcast;
     // ... and can run them in worker processes of each member (the process backend, one slot at a time).
     exports dev.ensemble.internal.process to dev.ensemble.hazelcast;
-    // The dashboard reads the registry of live pools and their calls.
-    exports dev.ensemble.internal.monitor to dev.ensemble.dashboard;
 
     requires org.apache.fory.core;
     // Fory reaches the JDK's internals through sun.misc.Unsafe; on a module path, jdk.unsupported is resolved only

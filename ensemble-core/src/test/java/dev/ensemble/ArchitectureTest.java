@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
     private static final String ROOT = "dev.ensemble";
+    private static final String SPI = ROOT + ".spi";
     private static final Map<String, Set<String>> USES = new TreeMap<>();
 
     @BeforeAll
@@ -61,12 +62,12 @@ class ArchitectureTest {
     }
 
     @Test
-    void exportedPackagesAreTheApiOnly_andInternalOnesOnlyToOurModules() throws IOException {
+    void exportedPackagesAreTheApiAndSpiOnly_andInternalOnesOnlyToOurModules() throws IOException {
         try (var in = Files.newInputStream(Path.of("target/classes/module-info.class"))) {
             var module = java.lang.module.ModuleDescriptor.read(in);
             assertThat(module.exports()).allSatisfy(e -> {
                 if (!e.isQualified()) {
-                    assertThat(e.source()).isEqualTo(ROOT);
+                    assertThat(e.source()).isIn(ROOT, SPI);
                 } else {
                     assertThat(e.targets()).allMatch(t -> t.startsWith(ROOT + "."));
                 }
@@ -80,16 +81,23 @@ class ArchitectureTest {
                 .doesNotContain(ROOT + ".internal.process", ROOT + ".internal.thread", ROOT + ".internal.wire");
     }
 
+    @Test
+    void theSpiPackageIsFreeOfBackends() {
+        assertThat(USES.get(SPI)).as("what the SPI package uses")
+                .doesNotContain(ROOT + ".internal.process", ROOT + ".internal.thread", ROOT + ".internal.wire",
+                        ROOT + ".internal.schedule");
+    }
+
     /**
-     * No cycles among the internal packages. The API package is left out: its entry points create the
+     * No cycles among the internal packages. The API and SPI packages are left out: their entry points reach the
      * implementation ({@code WorkerPool.builder()} builds a pool of the internal package) and the implementation
-     * implements the API's interfaces, as in the JDK's own API and implementation packages.
+     * implements or fills in their types, as in the JDK's own API and implementation packages.
      */
     @Test
     void internalPackagesFormNoCycles() {
         List<String> cycles = new ArrayList<>();
         for (String start : USES.keySet()) {
-            if (start.equals(ROOT)) {
+            if (start.equals(ROOT) || start.equals(SPI)) {
                 continue;
             }
             findCycle(start, start, new ArrayList<>(List.of(start)), new TreeSet<>(), cycles);
@@ -104,7 +112,7 @@ class ArchitectureTest {
                 if (path.stream().allMatch(p -> p.compareTo(start) >= 0)) {
                     out.add(String.join(" -> ", path) + " -> " + start);
                 }
-            } else if (!next.equals(ROOT) && next.compareTo(start) > 0 && seen.add(next)) {
+            } else if (!next.equals(ROOT) && !next.equals(SPI) && next.compareTo(start) > 0 && seen.add(next)) {
                 path.add(next);
                 findCycle(start, next, path, seen, out);
                 path.removeLast();

@@ -2,7 +2,7 @@ package dev.ensemble;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ensemble.internal.monitor.CallView;
+import dev.ensemble.spi.CallView;
 import dev.ensemble.internal.monitor.PoolMonitor;
 import java.util.List;
 import java.util.stream.IntStream;

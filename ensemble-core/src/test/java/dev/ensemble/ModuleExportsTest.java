@@ -10,16 +10,19 @@ import java.nio.file.Path;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** Freezes the public surface: the module exports the API package only (internal ones at most to our modules). */
+/**
+ * Freezes the public surface: the module exports the API package and the SPI package only (internal ones at most
+ * to our modules).
+ */
 class ModuleExportsTest {
     @Test
-    void moduleExportsOnlyTheApiPackageToEveryone() throws IOException {
+    void moduleExportsOnlyTheApiAndSpiPackagesToEveryone() throws IOException {
         Path descriptor = Path.of("target/classes/module-info.class");
         try (InputStream in = Files.newInputStream(descriptor)) {
             ModuleDescriptor module = ModuleDescriptor.read(in);
             assertThat(module.name()).isEqualTo("dev.ensemble");
             assertThat(module.exports().stream().filter(e -> !e.isQualified()).map(ModuleDescriptor.Exports::source)
-                    .collect(Collectors.toSet())).containsExactly("dev.ensemble");
+                    .collect(Collectors.toSet())).containsExactlyInAnyOrder("dev.ensemble", "dev.ensemble.spi");
             assertThat(module.exports().stream().filter(ModuleDescriptor.Exports::isQualified)
                     .flatMap(e -> e.targets().stream()).collect(Collectors.toSet()))
                     .allMatch(target -> target.startsWith("dev.ensemble."));

@@ -1,4 +1,4 @@
-package dev.ensemble.internal.monitor;
+package dev.ensemble.spi;
 
 import java.time.Duration;
 import java.time.Instant;

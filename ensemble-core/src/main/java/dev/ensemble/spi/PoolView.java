@@ -1,4 +1,4 @@
-package dev.ensemble.internal.monitor;
+package dev.ensemble.spi;
 
 import dev.ensemble.Insights;
 import java.time.Instant;

@@ -2,8 +2,8 @@ package dev.ensemble.dashboard;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.ensemble.internal.monitor.PoolMonitor;
-import dev.ensemble.internal.monitor.PoolView;
+import dev.ensemble.spi.LivePools;
+import dev.ensemble.spi.PoolView;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -196,7 +196,7 @@ public final class Dashboard implements AutoCloseable {
     }
 
     static String snapshot() {
-        List<PoolView> pools = PoolMonitor.livePools().stream().map(PoolMonitor::view).toList();
+        List<PoolView> pools = LivePools.snapshot();
         return Json.of(Instant.now(), pools);
     }
 

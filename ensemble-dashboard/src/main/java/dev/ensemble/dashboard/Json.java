@@ -1,8 +1,8 @@
 package dev.ensemble.dashboard;
 
 import dev.ensemble.Insights;
-import dev.ensemble.internal.monitor.CallView;
-import dev.ensemble.internal.monitor.PoolView;
+import dev.ensemble.spi.CallView;
+import dev.ensemble.spi.PoolView;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.ensemble.internal.monitor;
 
+import dev.ensemble.spi.PoolView;
 import dev.ensemble.Insights;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.ensemble.internal.monitor;
 
+import dev.ensemble.spi.CallView;
+import dev.ensemble.spi.PoolView;
 import dev.ensemble.CallOptions;
 import dev.ensemble.Insights;
 import dev.ensemble.internal.backend.PoolConfig;

@@ -1,5 +1,7 @@
 package dev.ensemble.internal.monitor;
 
+import dev.ensemble.spi.CallView;
+import dev.ensemble.spi.PoolView;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
