@@ -1,5 +1,6 @@
 package dev.ensemble.internal.process;
 
+import dev.ensemble.internal.backend.Pipelining;
 import dev.ensemble.internal.platform.Log;
 import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.wire.FrameChannel;
@@ -56,6 +57,9 @@ import org.apache.fory.memory.MemoryBuffer;
  * mirror in the order of the frames.
  */
 final class WorkerLink {
+    /** The most chunks a worker JVM holds at once: enough to hide a round trip of tens of µs. */
+    private static final int MAX_DEPTH = 4;
+
     final int slot;
     final int generation;
     final ProcessBackend backend;
@@ -191,16 +195,9 @@ final class WorkerLink {
         }
     }
 
-    /**
-     * Chunks to keep in flight. One until a chunk's time is known; then more while chunks are short (the round
-     * trip, tens of µs, would otherwise idle the worker between them), none extra for long ones (a chunk queued
-     * behind a long one cannot go to another worker that falls idle meanwhile).
-     */
+    /** Chunks to keep in flight ({@link Pipelining#depth}). */
     private int depth() {
-        if (lastChunkWorkNanos < 0 || backend.idleSenders() > 0) {
-            return 1;
-        }
-        return lastChunkWorkNanos < 2_000_000 ? 4 : lastChunkWorkNanos < 20_000_000 ? 2 : 1;
+        return Pipelining.depth(lastChunkWorkNanos, backend.idleSenders(), MAX_DEPTH);
     }
 
     /**
@@ -275,11 +272,11 @@ final class WorkerLink {
 
     /**
      * Waits until an answer arrives (or the link ends, or {@link #wake()}) while {@code answers} is the count
-     * seen before; at most a tenth of a second, so that calls cancelled elsewhere are noticed.
+     * seen before; at most {@link Pipelining#CANCEL_CHECK_NANOS}, so that calls cancelled elsewhere are noticed.
      */
     synchronized void awaitAnswer(long seen) throws InterruptedException {
         long wakeupsBefore = wakeups;
-        long deadline = System.nanoTime() + 100_000_000L;
+        long deadline = System.nanoTime() + Pipelining.CANCEL_CHECK_NANOS;
         while (!state.ended() && answers == seen && !inFlight.isEmpty() && wakeups == wakeupsBefore) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
