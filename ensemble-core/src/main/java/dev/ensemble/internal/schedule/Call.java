@@ -14,7 +14,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.RandomAccess;
-import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -55,9 +54,6 @@ public final class Call<R> implements CallRef {
         JOBS
     }
 
-    private record Segment(long firstIndex, Object[] values, int count, long bytes) {
-    }
-
     private final Scheduler scheduler;
     private final long id;
     private final String name;
@@ -72,16 +68,12 @@ public final class Call<R> implements CallRef {
     private final int maxChunksInFlight;
     /** A stream's bound of serialized result bytes waiting for its reader (unbounded for other calls). */
     private final long maxBytesInFlight;
-    /** Serialized bytes of the segments a stream's reader has not taken yet. */
-    private long bytesUnread;
     private final ChunkPlanner planner;
     private final CompletableFuture<List<R>> future = new CompletableFuture<>();
     private final Condition resultsReady;
     private final long startedNanos = System.nanoTime();
 
-    private final TreeMap<Long, Segment> orderedSegments = new TreeMap<>();
-    private final ArrayDeque<Segment> unorderedSegments = new ArrayDeque<>();
-    private long nextIndexToRead;
+    private final ResultSegments results;
     private long nextInputIndex;
     private boolean exhausted;
     private int pendingChunks;
@@ -122,6 +114,7 @@ public final class Call<R> implements CallRef {
         this.maxChunksInFlight = shape == Shape.STREAM ? maxChunksInFlight : Integer.MAX_VALUE;
         this.maxBytesInFlight = shape == Shape.STREAM ? maxBytesInFlight : Long.MAX_VALUE;
         this.planner = new ChunkPlanner(fixedChunkSize, total, scheduler.size());
+        this.results = new ResultSegments(order);
         this.resultsReady = scheduler.lock.newCondition();
         this.inputWanted = scheduler.lock.newCondition();
     }
@@ -483,13 +476,13 @@ public final class Call<R> implements CallRef {
 
     /** Whether a stream's reader must catch up before more of its inputs start: too many chunks, or bytes. */
     private boolean backPressured() {
-        return chunksInFlight() >= maxChunksInFlight || bytesUnread >= maxBytesInFlight;
+        return chunksInFlight() >= maxChunksInFlight || results.bytesUnread() >= maxBytesInFlight;
     }
 
     /** Chunks running, queued, or finished but not yet read by a stream's reader: what back-pressure bounds. */
     private int chunksInFlight() {
         // Chunks read ahead by the feeder are counted in pendingChunks.
-        return pendingChunks + orderedSegments.size() + unorderedSegments.size();
+        return pendingChunks + results.size();
     }
 
     /** @return the longest one task may run (the call's option, else the pool's), or null for no limit */
@@ -655,15 +648,7 @@ public final class Call<R> implements CallRef {
         if (count <= 0) {
             return;
         }
-        Segment segment = new Segment(firstIndex, values, count, bytes);
-        if (shape == Shape.STREAM) {
-            bytesUnread += bytes;
-        }
-        if (order == Order.ORDERED) {
-            orderedSegments.put(firstIndex, segment);
-        } else {
-            unorderedSegments.add(segment);
-        }
+        results.add(firstIndex, values, count, bytes);
         resultsReady.signalAll();
     }
 
@@ -735,17 +720,7 @@ public final class Call<R> implements CallRef {
 
     @SuppressWarnings("unchecked")
     private List<R> collectAll() {
-        Collection<Segment> segments = order == Order.ORDERED ? orderedSegments.values() : unorderedSegments;
-        int count = segments.size();
-        Object[][] parts = new Object[count][];
-        int[] starts = new int[count + 1];
-        int at = 0;
-        for (Segment s : segments) {
-            parts[at] = s.values();
-            starts[at + 1] = starts[at] + s.count();
-            at++;
-        }
-        return (List<R>) new SegmentedList(parts, starts);
+        return (List<R>) results.toList();
     }
 
     // ---- the stream's reader ----
@@ -758,7 +733,7 @@ public final class Call<R> implements CallRef {
      */
     public Reader<R> iterator() {
         return new Reader<>() {
-            private Segment current;
+            private ResultSegments.Segment current;
             private int position;
 
             @Override
@@ -791,7 +766,7 @@ public final class Call<R> implements CallRef {
                         scheduler.streamRead(Call.this);
                         throw failure;
                     }
-                    Segment next = takeReadySegment();
+                    ResultSegments.Segment next = results.takeReady(failureIndex);
                     if (next != null) {
                         current = next;
                         position = 0;
@@ -803,11 +778,11 @@ public final class Call<R> implements CallRef {
                         continue;
                     }
                     if (failure != null && (order == Order.UNORDERED || pendingChunks == 0
-                            || nextIndexToRead >= failureIndex)) {
+                            || results.nextIndexToRead() >= failureIndex)) {
                         scheduler.streamRead(Call.this);
                         throw failure;
                     }
-                    if (exhausted && pendingChunks == 0 && orderedSegments.isEmpty() && unorderedSegments.isEmpty()) {
+                    if (exhausted && pendingChunks == 0 && results.isEmpty()) {
                         scheduler.streamRead(Call.this);
                         return false;
                     }
@@ -824,26 +799,6 @@ public final class Call<R> implements CallRef {
                         throw cancel;
                     }
                 }
-            }
-
-            private Segment takeReadySegment() {
-                if (order == Order.UNORDERED) {
-                    Segment s = unorderedSegments.poll();
-                    if (s != null) {
-                        bytesUnread -= s.bytes();
-                    }
-                    return s;
-                }
-                var first = orderedSegments.firstEntry();
-                if (first == null || first.getKey() != nextIndexToRead || first.getKey() >= failureIndex) {
-                    return null;
-                }
-                orderedSegments.pollFirstEntry();
-                Segment s = first.getValue();
-                bytesUnread -= s.bytes();
-                int count = (int) Math.min(s.count(), failureIndex - s.firstIndex());
-                nextIndexToRead = s.firstIndex() + s.count();
-                return count == s.count() ? s : new Segment(s.firstIndex(), s.values(), count, s.bytes());
             }
 
             @Override
