@@ -2,7 +2,6 @@ package dev.ensemble.internal;
 
 import dev.ensemble.internal.backend.Backend;
 import dev.ensemble.internal.backend.PoolConfig;
-import dev.ensemble.ClusterBackend;
 import dev.ensemble.WorkerPool;
 import dev.ensemble.internal.process.ProcessBackend;
 import dev.ensemble.internal.thread.ThreadBackend;
@@ -20,7 +19,7 @@ public final class Pools {
      */
     public static WorkerPool start(PoolConfig config) {
         if (config.kind() == PoolConfig.Kind.CLUSTER) {
-            ClusterStarter.Prepared prepared = ClusterStarter.of((ClusterBackend) config.extensions().get("cluster"))
+            ClusterStarter.Prepared prepared = ClusterStarter.of(config.cluster())
                     .prepare(config);
             return new PoolImpl(prepared.config(), prepared.backend());
         }

@@ -1,5 +1,6 @@
 package dev.ensemble.internal.backend;
 
+import dev.ensemble.ClusterBackend;
 import dev.ensemble.WorkerExitFunction;
 import dev.ensemble.WorkerHook;
 import java.time.Duration;
@@ -32,13 +33,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param exitHookTimeout how long a closing pool waits for a worker process's exit hook before it kills the worker
  * @param cpus the CPUs each worker process is pinned to, worker {@code i} to entry {@code i % size()}; empty for
  *     none
- * @param extensions options of other modules (such as the cluster backend), by name
+ * @param cluster the cluster the workers run on (a pool of kind {@link Kind#CLUSTER}), else null
  */
 public record PoolConfig(String name, Kind kind, int workers, Object sharedObjects, WorkerHook onWorkerStart,
         WorkerHook onWorkerExit, WorkerExitFunction<?> exitResult, Duration taskTimeout, long maxTasksPerWorker, int retries, boolean progressBar,
         List<String> jvmArgs, Duration keepWarm, Duration exitGracePeriod, Duration startHookTimeout,
         Duration exitHookTimeout,
-        List<java.util.Set<Integer>> cpus, Map<String, Object> extensions) {
+        List<java.util.Set<Integer>> cpus, ClusterBackend cluster) {
 
     private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
@@ -90,7 +91,7 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
     public PoolConfig withHooks(WorkerHook start, WorkerHook exit) {
         return new PoolConfig(name, kind, workers, sharedObjects, start, exit, exitResult, taskTimeout,
                 maxTasksPerWorker, retries,
-                progressBar, jvmArgs, keepWarm, exitGracePeriod, startHookTimeout, exitHookTimeout, cpus, extensions);
+                progressBar, jvmArgs, keepWarm, exitGracePeriod, startHookTimeout, exitHookTimeout, cpus, cluster);
     }
 
     /** What a pool's workers are. */
@@ -266,8 +267,6 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
                 throw new IllegalArgumentException("exitGracePeriod applies only to process workers, but this pool "
                         + "uses " + kind.builderName() + "; call processes() or drop exitGracePeriod");
             }
-            Map<String, Object> extensions = isSet(Option.CLUSTER) ? Map.of("cluster", get(Option.CLUSTER, null))
-                    : Map.of();
             // A cluster pool's default size depends on its members, which only the cluster backend knows: 0 here.
             int workers = get(Option.WORKERS, kind == Kind.CLUSTER ? 0 : Runtime.getRuntime().availableProcessors());
             String name = get(Option.NAME, null);
@@ -279,7 +278,7 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
                     get(Option.TASK_TIMEOUT, null), get(Option.MAX_TASKS_PER_WORKER, 0L), get(Option.RETRIES, 0),
                     get(Option.PROGRESS_BAR, false), jvmArgs, keepWarm,
                     get(Option.EXIT_GRACE_PERIOD, DEFAULT_EXIT_GRACE_PERIOD), get(Option.START_HOOK_TIMEOUT, null),
-                    get(Option.EXIT_HOOK_TIMEOUT, DEFAULT_EXIT_HOOK_TIMEOUT), cpus, extensions);
+                    get(Option.EXIT_HOOK_TIMEOUT, DEFAULT_EXIT_HOOK_TIMEOUT), cpus, get(Option.CLUSTER, null));
         }
     }
 
@@ -293,7 +292,6 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
     public PoolConfig withWorkers(int count) {
         return new PoolConfig(name, kind, count, sharedObjects, onWorkerStart, onWorkerExit, exitResult, taskTimeout,
                 maxTasksPerWorker, retries, progressBar, jvmArgs, keepWarm, exitGracePeriod, startHookTimeout,
-                exitHookTimeout, cpus,
-                extensions);
+                exitHookTimeout, cpus, cluster);
     }
 }

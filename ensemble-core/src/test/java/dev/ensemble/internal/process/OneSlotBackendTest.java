@@ -138,7 +138,7 @@ class OneSlotBackendTest {
     private static ProcessBackend oneSlot(int slot) {
         PoolConfig config = new PoolConfig("one-slot", PoolConfig.Kind.PROCESSES, 3, null, null, null, null, null,
                 0, 0, false, List.of("-Xmx64m"), Duration.ZERO, PoolConfig.DEFAULT_EXIT_GRACE_PERIOD, null,
-                PoolConfig.DEFAULT_EXIT_HOOK_TIMEOUT, List.of(), Map.of());
+                PoolConfig.DEFAULT_EXIT_HOOK_TIMEOUT, List.of(), null);
         return ProcessBackend.forOneSlot(config, slot);
     }
 

@@ -190,7 +190,7 @@ class ProtocolFuzzTest {
             PoolConfig config = new PoolConfig("fuzz", PoolConfig.Kind.PROCESSES, 1, null, null, null, null, null, 0, 0,
                     false, List.of("-Xmx64m"), java.time.Duration.ZERO,
                     PoolConfig.DEFAULT_EXIT_GRACE_PERIOD, null,
-                PoolConfig.DEFAULT_EXIT_HOOK_TIMEOUT, List.of(), Map.of());
+                PoolConfig.DEFAULT_EXIT_HOOK_TIMEOUT, List.of(), null);
             launcher = new WorkerLauncher(config);
             Path socket = launcher.socketPath(0, generation);
             position = launcher.directory().resolve("w0-" + generation + ".pos");

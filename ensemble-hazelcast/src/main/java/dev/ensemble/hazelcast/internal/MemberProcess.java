@@ -15,7 +15,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -98,7 +97,7 @@ final class MemberProcess implements SlotWorker {
         PoolConfig config = new PoolConfig(setup.name(), PoolConfig.Kind.PROCESSES, setup.workers(), setup.shared(),
                 setup.onStart(), setup.onExit(), null, timeout, 0, 0, false, setup.jvmArgs(), Duration.ZERO,
                 PoolConfig.DEFAULT_EXIT_GRACE_PERIOD, null,
-                PoolConfig.DEFAULT_EXIT_HOOK_TIMEOUT, List.of(), Map.of());
+                PoolConfig.DEFAULT_EXIT_HOOK_TIMEOUT, List.of(), null);
         this.backend = ProcessBackend.forOneSlot(config, slot);
     }
 
