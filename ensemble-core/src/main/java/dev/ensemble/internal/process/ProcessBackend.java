@@ -17,45 +17,40 @@ import dev.ensemble.internal.worker.Threads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.fory.memory.MemoryBuffer;
 
 /**
  * Workers that are separate JVMs on this machine.
  *
- * <p><b>Shape.</b> Each slot has a sender thread and, per worker process, a {@link WorkerLink} with a reader
- * thread. The sender blocks in {@link Scheduler#take} only while its
- * worker has nothing in flight, sends the chunk, and tops the pipeline up with {@link Scheduler#poll} each time
- * the reader reports an answer, so a busy worker finds its next short chunk already in its socket. The reader
- * never writes, so the worker's answers always drain and the two ends can never both block on full sockets. A
- * {@code submit} or {@code apply} hands its chunk to an idle worker from the caller's thread
+ * <p><b>Shape.</b> Each slot ({@link ProcessSlot}) has a sender thread and, per worker process, a
+ * {@link WorkerLink} with a reader thread ({@link LinkReader}). The sender blocks in {@link WorkSource#take} only
+ * while its worker has nothing in flight, sends the chunk, and tops the pipeline up with {@link WorkSource#poll}
+ * each time the reader reports an answer, so a busy worker finds its next short chunk already in its socket. The
+ * reader never writes, so the worker's answers always drain and the two ends can never both block on full
+ * sockets. A {@code submit} or {@code apply} hands its chunk to an idle worker from the caller's thread
  * ({@link #callOpened}). A call's task is sent once per worker ({@link Protocol#TASK_CACHE_SIZE}); a cancelled
  * call's chunks not yet started are skipped by the worker (CANCEL).
  *
  * <p><b>Faults.</b> When a worker process ends without being asked to, its reader reports the chunk it was
- * running as {@link Scheduler#lost} (with the results the worker had sent of it and the offset of the task it
- * had marked as running, so blame falls on the input that was running and finished work is kept), gives the chunks it had not started back to the scheduler, and starts
- * a replacement; the scheduler re-runs or fails the lost chunk by the pool's {@code retries}. An overdue task is
- * detected by the worker itself, which reports it and halts. A worker that reached {@code maxTasksPerWorker}
- * is sent no more work, asked to exit once idle, and replaced.
+ * running as {@link WorkSource#lost} (with the results the worker had sent of it and the offset of the task it
+ * had marked as running, so blame falls on the input that was running and finished work is kept), gives the
+ * chunks it had not started back, and its slot starts a replacement; the scheduler re-runs or fails the lost
+ * chunk by the pool's {@code retries}. An overdue task is detected by the worker itself, which reports it and
+ * halts; a worker silent under a timeout is killed by the {@link FrozenWatchdog}. A worker that reached
+ * {@code maxTasksPerWorker} is sent no more work, asked to exit once idle, and replaced.
  *
  * <p><b>States.</b> RUNNING → (scheduler closed) each sender sees {@code take} return null, asks its worker to
  * exit and ends → {@link #awaitExit} waits for every worker, then deletes the pool's directory. {@link #kill}
  * destroys the processes at once instead.
  */
 public final class ProcessBackend implements Backend {
-    /** The first wait before starting a lost worker's replacement again; doubled after each failed start. */
-    private static final long FIRST_REPLACEMENT_BACKOFF_MILLIS = 100;
-    /** The longest wait between starts: a kill storm (an OOM killer) costs at most this once it ends. */
-    private static final long MAX_REPLACEMENT_BACKOFF_MILLIS = 2_000;
-
     /** The one slot this backend runs a worker for, or -1 for all (see {@link #forOneSlot}). */
     private final int onlySlot;
 
     private final PoolConfig config;
     private final WorkerLauncher launcher;
     private final InitFrame initFrame;
-    private final Slot[] slots;
+    private final ProcessSlot[] slots;
     /** How chunks are encoded for this pool's workers and their values read back. */
     private final ChunkCodec codec = new ChunkCodec();
     private static final java.util.concurrent.atomic.AtomicBoolean JDK_WARMED_UP =
@@ -67,32 +62,6 @@ public final class ProcessBackend implements Backend {
     private AotCache.Training training;
     /** Senders waiting in {@code take}: while any is, no worker gets a second chunk queued. */
     private final java.util.concurrent.atomic.AtomicInteger idleSenders = new java.util.concurrent.atomic.AtomicInteger();
-
-    /** A worker slot: its sender thread and its current worker. */
-    private final class Slot {
-        final int id;
-        WorkerLink link;          // guarded by this
-        boolean replacing;        // guarded by this
-        boolean finished;         // guarded by this: the sender asked for the final exit
-        int generations;          // guarded by this
-        Thread sender;
-        volatile boolean inTake;  // the sender waits in take: its worker has nothing in flight
-
-        Slot(int id) {
-            this.id = id;
-        }
-
-        /** The live worker of this slot, waiting while it is being replaced; null if there is none for good. */
-        synchronized WorkerLink awaitLink() throws InterruptedException {
-            while (!stopping && (replacing || link == null || link.ended())) {
-                if (link != null && link.settled && !replacing) {
-                    return null; // finished, or could not be replaced
-                }
-                wait();
-            }
-            return stopping ? null : link;
-        }
-    }
 
     /**
      * Checks that the pool's shared objects and hooks can be sent to workers; starts nothing.
@@ -135,9 +104,9 @@ public final class ProcessBackend implements Backend {
         this.initFrame = new InitFrame(config);
         this.launcher = new WorkerLauncher(config);
         this.watchdog = new FrozenWatchdog(config.name(), this::links);
-        this.slots = new Slot[config.workers()];
+        this.slots = new ProcessSlot[config.workers()];
         for (int i = 0; i < slots.length; i++) {
-            slots[i] = new Slot(i);
+            slots[i] = new ProcessSlot(this, i);
         }
     }
 
@@ -220,7 +189,7 @@ public final class ProcessBackend implements Backend {
         this.source = source;
         List<Thread> starters = new ArrayList<>(slots.length);
         RuntimeException[] failures = new RuntimeException[slots.length];
-        for (Slot slot : slots) {
+        for (ProcessSlot slot : slots) {
             if (!hosts(slot)) {
                 continue;
             }
@@ -278,7 +247,7 @@ public final class ProcessBackend implements Backend {
         }
         if (failure != null || interrupted) {
             stopping = true;
-            for (Slot slot : slots) {
+            for (ProcessSlot slot : slots) {
                 if (slot.link != null) {
                     slot.link.kill();
                     slot.link.startReader();
@@ -296,20 +265,19 @@ public final class ProcessBackend implements Backend {
         if (config.taskTimeout() != null) {
             watchdog.cover(config.taskTimeout());
         }
-        for (Slot slot : slots) {
+        for (ProcessSlot slot : slots) {
             if (!hosts(slot)) {
                 continue;
             }
             slot.link.startReader();
-            slot.sender = Thread.ofPlatform().daemon().name(config.name() + "-worker-" + slot.id + "-sender")
-                    .start(() -> feed(slot));
+            slot.startSender();
         }
     }
 
     /** The current link of each slot that has one. */
     private List<WorkerLink> links() {
         List<WorkerLink> links = new ArrayList<>(slots.length);
-        for (Slot slot : slots) {
+        for (ProcessSlot slot : slots) {
             synchronized (slot) {
                 if (slot.link != null) {
                     links.add(slot.link);
@@ -324,91 +292,8 @@ public final class ProcessBackend implements Backend {
         watchdog.cover(timeout);
     }
 
-    private boolean hosts(Slot slot) {
+    private boolean hosts(ProcessSlot slot) {
         return onlySlot < 0 || slot.id == onlySlot;
-    }
-
-    /**
-     * The sender loop of a slot, across its workers' lives: blocks in {@code take} only when its worker has
-     * nothing in flight, else tops the pipeline up with {@code poll} each time an answer arrives. Only this
-     * thread writes chunks, so the reader (which never writes) can always drain the worker's answers: two sides
-     * blocked writing to each other cannot happen.
-     */
-    private void feed(Slot slot) {
-        try {
-            while (true) {
-                WorkerLink link = slot.awaitLink();
-                if (link == null) {
-                    return;
-                }
-                long seen = link.answers();
-                link.sendCancels();
-                int inFlight = link.awaitRoom();
-                if (link.ended()) {
-                    continue;
-                }
-                long left = link.tasksLeft();
-                if (left <= 0) {
-                    if (inFlight == 0) {
-                        link.requestExit(); // recycled: the reader starts the replacement once it has exited
-                        link.awaitEnd();
-                    } else {
-                        link.awaitAnswer(seen);
-                    }
-                    continue;
-                }
-                int limit = (int) Math.min(Integer.MAX_VALUE, left);
-                Chunk chunk;
-                if (inFlight == 0) {
-                    // No spin here: a submit or broadcast reaches an idle worker from the caller's thread
-                    // (callOpened), and a sender spinning as well took the CPU from the caller and the workers
-                    // (measured: a broadcast's round trip 190 -> 230-290 us with a spinning sender).
-                    idleSenders.incrementAndGet();
-                    slot.inTake = true;
-                    try {
-                        chunk = source.take(slot.id, limit);
-                    } finally {
-                        slot.inTake = false;
-                        idleSenders.decrementAndGet();
-                    }
-                    if (chunk == null) {
-                        finish(slot);
-                        return;
-                    }
-                } else {
-                    chunk = idleSenders.get() > 0 ? null : source.poll(slot.id, limit);
-                    if (chunk == null) {
-                        link.awaitAnswer(seen);
-                        continue;
-                    }
-                }
-                WorkerLink current = slot.awaitLink();
-                if (current == null || !current.send(chunk)) {
-                    source.returned(slot.id, chunk);
-                    if (current == null) {
-                        return;
-                    }
-                    if (current.processGone()) {
-                        current.awaitEnd(); // its reader reports the death and starts the replacement
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            // kill(): the workers are being destroyed
-        }
-    }
-
-    /** The pool is closing and has no more work: the slot's worker runs its exit hook and exits. */
-    private void finish(Slot slot) throws InterruptedException {
-        synchronized (slot) {
-            slot.finished = true;
-        }
-        WorkerLink last = slot.awaitLink();
-        if (last != null && !config.keepWarm().isZero() && last.tasksLeft() > 0) {
-            last.requestRetire(); // kept warm for the next pool; a worker due for recycling exits instead
-        } else if (last != null) {
-            last.requestExit();
-        }
     }
 
     /**
@@ -422,7 +307,7 @@ public final class ProcessBackend implements Backend {
         if (!DIRECT || stopping) {
             return false;
         }
-        for (Slot slot : slots) {
+        for (ProcessSlot slot : slots) {
             if (!slot.inTake) {
                 continue;
             }
@@ -453,7 +338,7 @@ public final class ProcessBackend implements Backend {
      * that the chunk waits in the worker's socket rather than for the answer to the one the worker runs.
      */
     public void wakeSenders() {
-        for (Slot slot : slots) {
+        for (ProcessSlot slot : slots) {
             WorkerLink link;
             synchronized (slot) {
                 link = slot.link;
@@ -486,76 +371,26 @@ public final class ProcessBackend implements Backend {
                         + "); the worker was replaced", status, lastLines), Loss.RETRYABLE);
     }
 
-    /** A worker process ended (reported already): start its replacement unless the pool is stopping. */
+    /** A worker process ended (reported already): its slot starts its replacement unless the pool is stopping. */
     void linkEnded(WorkerLink link, boolean clean) {
-        Slot slot = slots[link.slot];
-        synchronized (slot) {
-            link.settled = true;
-            if (slot.link != link || stopping || slot.finished) {
-                slot.notifyAll();
-                return;
-            }
-            slot.replacing = true;
-            slot.notifyAll();
-        }
-        WorkerLink replacement = null;
-        StartFailure previous = null;
-        StartFailure lasting = null;
-        long backoff = FIRST_REPLACEMENT_BACKOFF_MILLIS;
-        // Transient failures (a replacement killed while booting) are retried for as long as the pool runs; a start
-        // failure that repeats itself (bad jvmArgs, a missing class, a start hook that always throws) ends the slot.
-        while (!stopping && source.needsWorkers()) {
-            int generation;
-            synchronized (slot) {
-                generation = slot.generations++;
-            }
-            try {
-                replacement = WorkerSpawn.launch(this, slot.id, generation);
-                break;
-            } catch (RuntimeException e) {
-                StartFailure failure = e instanceof StartFailure f ? f
-                        : new StartFailure(e.toString(), e);
-                if (failure.repeats(previous)) {
-                    lasting = failure;
-                    break;
-                }
-                previous = failure;
-                long wait = backoff;
-                Log.log(ProcessBackend.class, System.Logger.Level.WARNING, () -> "pool " + config.name()
-                        + ": replacing worker " + slot.id + " failed; trying again in " + wait + " ms: "
-                        + failure.getMessage());
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoff));
-                backoff = Math.min(MAX_REPLACEMENT_BACKOFF_MILLIS, 2 * backoff);
-            }
-        }
-        synchronized (slot) {
-            slot.replacing = false;
-            if (replacement != null && !stopping) {
-                slot.link = replacement;
-                replacement.startReader();
-            } else if (replacement != null) {
-                replacement.kill();
-                replacement.startReader();
-            }
-            slot.notifyAll();
-        }
-        if (lasting != null && !stopping) {
-            // No worker for this slot any more: if none is left, nothing could ever run; fail the pool's calls.
-            boolean anyAlive = false;
-            for (Slot s : slots) {
-                synchronized (s) {
-                    anyAlive |= s.replacing || s.link != null && !s.link.ended();
+        slots[link.slot].linkEnded(link);
+    }
+
+    /** A sender starts ({@code +1}) or stops ({@code -1}) waiting in {@code take}. */
+    void senderIdle(int change) {
+        idleSenders.addAndGet(change);
+    }
+
+    /** Whether any slot has a live worker, or one being started. */
+    boolean anyWorkerAlive() {
+        for (ProcessSlot s : slots) {
+            synchronized (s) {
+                if (s.replacing || s.link != null && !s.link.ended()) {
+                    return true;
                 }
             }
-            StartFailure why = lasting;
-            Log.log(ProcessBackend.class, System.Logger.Level.ERROR, () -> "pool " + config.name() + ": worker "
-                    + slot.id + " cannot be started again: it failed the same way twice: " + why.getMessage());
-            if (!anyAlive) {
-                source.terminate(new IllegalStateException("pool " + config.name() + " has no worker left: a lost "
-                        + "worker's replacement failed to start twice the same way (see the cause); the pool was "
-                        + "terminated", lasting));
-            }
         }
+        return false;
     }
 
     /** @return how long a worker may take to end after its exit hook, at close */
@@ -570,12 +405,12 @@ public final class ProcessBackend implements Backend {
 
     @Override
     public void awaitExit() {
-        for (Slot slot : slots) {
+        for (ProcessSlot slot : slots) {
             Threads.joinUninterruptibly(slot.sender, 0);
         }
         awaitProcesses(config.exitHookTimeout().toMillis());
         stopping = true;
-        for (Slot slot : slots) {
+        for (ProcessSlot slot : slots) {
             synchronized (slot) {
                 slot.notifyAll();
             }
@@ -590,7 +425,7 @@ public final class ProcessBackend implements Backend {
     @Override
     public void kill() {
         stopping = true;
-        for (Slot slot : slots) {
+        for (ProcessSlot slot : slots) {
             synchronized (slot) {
                 if (slot.link != null) {
                     slot.link.kill();
@@ -601,7 +436,7 @@ public final class ProcessBackend implements Backend {
                 slot.sender.interrupt();
             }
         }
-        for (Slot slot : slots) {
+        for (ProcessSlot slot : slots) {
             Threads.joinUninterruptibly(slot.sender, 0);
         }
         awaitProcesses(10_000);
@@ -619,7 +454,7 @@ public final class ProcessBackend implements Backend {
      */
     private void awaitProcesses(long millis) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        for (Slot slot : slots) {
+        for (ProcessSlot slot : slots) {
             boolean killed = false;
             synchronized (slot) {
                 while (slot.replacing || slot.link != null && !slot.link.settled) {
@@ -652,7 +487,7 @@ public final class ProcessBackend implements Backend {
 
     @Override
     public void stopRunning(long callId) {
-        for (Slot slot : slots) {
+        for (ProcessSlot slot : slots) {
             WorkerLink link;
             synchronized (slot) {
                 link = slot.link;
