@@ -13,6 +13,7 @@ final class ThrowableCodec {
     private ThrowableCodec() {
     }
 
+    /** Encodes a task's exception (see {@link Serialization#encodeThrowable}). */
     static byte[] encode(Throwable error) {
         try {
             byte[] bytes;
@@ -41,6 +42,7 @@ final class ThrowableCodec {
         }
     }
 
+    /** Decodes an exception from a worker (see {@link Serialization#decodeThrowable}). */
     static Throwable decode(byte[] bytes) {
         try {
             return JdkStreams.readThrowable(bytes, ClassPathPackages.ofThisJvm());
