@@ -65,7 +65,7 @@ public final class Stateless {
         if (!OWN_LAMBDA.get(type) || depth >= 4) {
             return false;
         }
-        java.lang.invoke.SerializedLambda form = Serialization.serializedForm(value);
+        java.lang.invoke.SerializedLambda form = SendFailures.serializedForm(value);
         if (form == null) {
             return false;
         }

@@ -144,7 +144,7 @@ public final class HazelcastStarter implements ClusterStarter {
                 throw new IllegalStateException("interrupted while asking the cluster's members to host a pool", ie);
             } catch (ExecutionException | TimeoutException failure) {
                 Throwable cause = failure instanceof ExecutionException ? failure.getCause() : failure;
-                if (HazelcastWorkers.isDeparture(cause)) {
+                if (MemberRequests.isDeparture(cause)) {
                     continue; // a member leaving (or killed and not yet removed) hosts nothing
                 }
                 throw new IllegalStateException("member " + e.getKey().getAddress() + " cannot run Ensemble workers: "

@@ -1,0 +1,32 @@
+package dev.ensemble.hazelcast.internal;
+
+import com.hazelcast.cluster.Member;
+import dev.ensemble.internal.worker.Lru;
+import java.util.Collections;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/** A member as a cluster pool sees it: whether it left, whether it hosts the pool, which tasks it has. */
+final class MemberLink {
+    /** How many calls' tasks a member is remembered to have. */
+    static final int TASKS_REMEMBERED = 32;
+
+    final Member member;
+    final CompletableFuture<Void> gone = new CompletableFuture<>();
+    final Set<Long> tasksSent = Collections.newSetFromMap(Collections.synchronizedMap(new Lru<>(TASKS_REMEMBERED)));
+    boolean opened; // guarded by this
+    /**
+     * Set when a slot gave up on the member for answering nothing (not even a probe), cleared by its next
+     * answer: meanwhile no slot moves there and close() does not wait for it.
+     */
+    volatile boolean frozen;
+
+    MemberLink(Member member) {
+        this.member = member;
+    }
+
+    @Override
+    public String toString() {
+        return "member " + member.getAddress();
+    }
+}

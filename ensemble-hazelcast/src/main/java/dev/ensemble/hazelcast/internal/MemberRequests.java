@@ -1,0 +1,213 @@
+package dev.ensemble.hazelcast.internal;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.core.IExecutorService;
+import com.hazelcast.core.MemberLeftException;
+import com.hazelcast.spi.exception.TargetDisconnectedException;
+import com.hazelcast.spi.exception.TargetNotMemberException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A cluster pool's requests to its members: sends a {@link MemberCall}, waits for its {@link Reply} or its member's
+ * departure, whichever comes first, and meanwhile tells members about cancelled calls and probes the silent ones,
+ * so that a frozen member is given up rather than waited for. Used by every slot thread at once: thread-safe.
+ */
+final class MemberRequests {
+    /** How often a waiting slot looks at its chunks' calls for cancellation (and at the member's silence). */
+    static final long CANCEL_CHECK_MILLIS = 100;
+    /**
+     * How long a member may stay silent about a cancelled chunk (or a closing pool) before it is probed, and how
+     * long it then has to answer the probe. A probe runs on a thread of its own on the member, so a member that is
+     * only busy answers it at once; one that answers nothing is frozen (stopped, or in a long pause).
+     */
+    static final long PROBE_AFTER_MILLIS = 1_000;
+    private static final long PROBE_ANSWER_MILLIS = 2_000;
+
+    private final HazelcastInstance hz;
+    private final IExecutorService executor;
+    private final String poolId;
+    /** The pool's task timeout, for the message that gives a frozen member up; null for none. */
+    private final Duration taskTimeout;
+    /** Whether the pool is being terminated, so that an interrupted wait says so. */
+    private final BooleanSupplier stopping;
+
+    MemberRequests(HazelcastInstance hz, IExecutorService executor, String poolId, Duration taskTimeout,
+            BooleanSupplier stopping) {
+        this.hz = hz;
+        this.executor = executor;
+        this.poolId = poolId;
+        this.taskTimeout = taskTimeout;
+        this.stopping = stopping;
+    }
+
+    /** A liveness probe sent to a member at {@code sentNanos}. */
+    record Probe(CompletableFuture<Reply> reply, long sentNanos) {
+        /**
+         * Whether to send a (new) probe: none was sent, or the last one was answered (an error is an answer too:
+         * the member is not frozen) and is a while old.
+         */
+        static boolean due(Probe last, long now) {
+            return last == null
+                    || last.reply.isDone() && now - last.sentNanos > TimeUnit.MILLISECONDS.toNanos(PROBE_AFTER_MILLIS);
+        }
+
+        /** @return whether the member has had its time to answer and did not */
+        boolean overdue(long now) {
+            return !reply.isDone() && now - sentNanos > TimeUnit.MILLISECONDS.toNanos(PROBE_ANSWER_MILLIS);
+        }
+    }
+
+    /** Sends a liveness probe to a member (see {@link Probe}). */
+    Probe probe(MemberLink link, long now) {
+        return new Probe(send(link, new MemberCall(MemberCall.PROBE, "")), now);
+    }
+
+    /** Sends a request to a member; the future fails if it cannot even be sent. */
+    CompletableFuture<Reply> send(MemberLink link, MemberCall call) {
+        try {
+            Future<Reply> future = executor.submitToMember(call, link.member);
+            CompletableFuture<Reply> reply = new CompletableFuture<>();
+            if (future instanceof CompletionStage<?> stage) {
+                // Hazelcast's future keeps its own state, so JDK combinators cannot watch it: copy it over.
+                stage.whenComplete((value, error) -> {
+                    if (error != null) {
+                        reply.completeExceptionally(error);
+                    } else {
+                        link.frozen = false; // it answers again: slots may move there
+                        reply.complete((Reply) value);
+                    }
+                });
+                return reply;
+            }
+            Thread.ofVirtual().start(() -> {
+                try {
+                    reply.complete(future.get());
+                } catch (ExecutionException e) {
+                    reply.completeExceptionally(e.getCause());
+                } catch (InterruptedException | RuntimeException e) {
+                    reply.completeExceptionally(e);
+                }
+            });
+            return reply;
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Waits for a reply or for the member's departure, whichever comes first; meanwhile tells the member about
+     * cancelled calls among {@code flights} (so that it stops them between tasks and skips those not started).
+     */
+    Reply await(MemberLink link, CompletableFuture<Reply> reply, ArrayDeque<Flight> flights)
+            throws MemberGone {
+        return await(link, reply, flights, 0);
+    }
+
+    /**
+     * As {@link #await(MemberLink, CompletableFuture, ArrayDeque)}, giving up on the member at {@code deadline}
+     * ({@link System#nanoTime()}; 0 for none): a member that answers nothing by then is frozen (stopped, or in a
+     * long pause), and its chunk is treated as lost with it.
+     */
+    Reply await(MemberLink link, CompletableFuture<Reply> reply, ArrayDeque<Flight> flights, long deadline)
+            throws MemberGone {
+        CompletableFuture<Object> either = CompletableFuture.anyOf(reply, link.gone);
+        long since = System.nanoTime();
+        Probe probe = null;
+        while (true) {
+            try {
+                either.get(CANCEL_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+                break;
+            } catch (TimeoutException e) {
+                if (flights != null) {
+                    sendCancels(flights);
+                }
+                long now = System.nanoTime();
+                if (deadline != 0 && now - deadline > 0) {
+                    link.frozen = true;
+                    throw new MemberGone(link + " answered nothing for " + TimeUnit.NANOSECONDS.toMillis(now - since)
+                            + " ms while running a chunk under a task timeout of " + taskTimeout
+                            + ": it is frozen (stopped, or in a long pause)", null);
+                }
+                // Nobody needs a cancelled chunk's answer: a member that keeps silent about it is probed, and one
+                // that answers no probe either is given up (so that close() does not wait for a frozen member).
+                Flight head = flights == null ? null : flights.peek();
+                if (head != null && head.reply == reply && head.cancelSent
+                        && now - head.cancelSentNanos > TimeUnit.MILLISECONDS.toNanos(PROBE_AFTER_MILLIS)) {
+                    if (Probe.due(probe, now)) {
+                        probe = probe(link, now);
+                    } else if (probe.overdue(now)) {
+                        link.frozen = true;
+                        throw new MemberGone(link + " answered nothing, not even a probe, for "
+                                + TimeUnit.NANOSECONDS.toMillis(now - head.cancelSentNanos) + " ms after its chunk's "
+                                + "call was cancelled: it is frozen (stopped, or in a long pause)", null);
+                    }
+                }
+            } catch (InterruptedException e) {
+                if (stopping.getAsBoolean()) {
+                    throw new MemberGone("the pool was terminated", e);
+                }
+                Thread.currentThread().interrupt();
+                throw new MemberGone("interrupted", e);
+            } catch (ExecutionException e) {
+                break;
+            }
+        }
+        if (!reply.isDone()) {
+            throw new MemberGone(link + " left the cluster", null);
+        }
+        try {
+            return reply.join();
+        } catch (RuntimeException e) {
+            Throwable cause = e;
+            while ((cause instanceof java.util.concurrent.CompletionException || cause instanceof ExecutionException)
+                    && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            if (isDeparture(cause) || !hz.getLifecycleService().isRunning()
+                    || !hz.getCluster().getMembers().contains(link.member)) {
+                link.gone.complete(null);
+                throw new MemberGone(link + " left the cluster (" + cause.getClass().getSimpleName() + ")", cause);
+            }
+            throw new IllegalStateException("the request to " + link + " failed: " + cause, cause);
+        }
+    }
+
+    /**
+     * Whether a request failed because its member is gone or going (rather than because of what it carried).
+     *
+     * @param failure what the request's future failed with
+     * @return true for a departure
+     */
+    static boolean isDeparture(Throwable failure) {
+        return failure instanceof MemberLeftException || failure instanceof TargetNotMemberException
+                || failure instanceof TargetDisconnectedException
+                || failure instanceof HazelcastInstanceNotActiveException;
+    }
+
+    /** Tells the members about the cancelled calls among {@code flights}, once per call. */
+    void sendCancels(ArrayDeque<Flight> flights) {
+        for (Flight f : flights) {
+            if (!f.cancelSent && f.chunk.isCancelled()) {
+                long now = System.nanoTime();
+                for (Flight g : flights) {
+                    if (!g.cancelSent && g.chunk.callId() == f.chunk.callId()) {
+                        g.cancelSent = true;
+                        g.cancelSentNanos = now;
+                    }
+                }
+                MemberCall cancel = new MemberCall(MemberCall.CANCEL_CALL, poolId);
+                cancel.callId = f.chunk.callId();
+                send(f.home, cancel);
+            }
+        }
+    }
+}

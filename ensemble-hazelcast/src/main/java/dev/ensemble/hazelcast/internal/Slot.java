@@ -1,0 +1,18 @@
+package dev.ensemble.hazelcast.internal;
+
+/** One worker slot of a cluster pool: where it lives now and which incarnation of its worker runs there. */
+final class Slot {
+    final int id;
+    volatile MemberLink home;
+    int generation;
+    long nextSeq; // of the next chunk sent to the current incarnation of the worker
+    long lastChunkWorkNanos = -1;
+    /** When the slot last heard a reply: the oldest chunk in flight runs from then at the latest. */
+    long lastReplyNanos;
+    Thread thread;
+
+    Slot(int id, MemberLink home) {
+        this.id = id;
+        this.home = home;
+    }
+}
