@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
 import dev.ensemble.WorkerDiedException;
 import dev.ensemble.internal.backend.Backend;
+import dev.ensemble.internal.backend.Pipelining;
 import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.schedule.Loss;
@@ -43,7 +44,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@link MemberPool}).
  *
  * <p><b>Cancellation.</b> While chunks are in flight, their slot checks every
- * {@value MemberRequests#CANCEL_CHECK_MILLIS} ms (and after each answer) whether their calls were cancelled, and if
+ * {@link Pipelining#CANCEL_CHECK_NANOS} (and after each answer) whether their calls were cancelled, and if
  * so tells the member, which stops a running chunk between tasks and skips a queued one.
  *
  * <p><b>Parts.</b> This class runs the slots (their loops, start, replacement and moves); {@link MemberRequests}
@@ -313,16 +314,9 @@ final class HazelcastWorkers implements Backend {
         }
     }
 
-    /**
-     * How many chunks the slot keeps in flight: one until its chunks have been timed, or while another slot is
-     * idle (a second chunk held here would be taken from it); two for chunks under 20 ms, whose round trip
-     * matters; one for longer ones.
-     */
+    /** How many chunks the slot keeps in flight ({@link Pipelining#depth}, at most {@value #IN_FLIGHT}). */
     private int depth(Slot slot) {
-        if (slot.lastChunkWorkNanos < 0 || idleSlots.get() > 0) {
-            return 1;
-        }
-        return slot.lastChunkWorkNanos < 20_000_000 ? IN_FLIGHT : 1;
+        return Pipelining.depth(slot.lastChunkWorkNanos, idleSlots.get(), IN_FLIGHT);
     }
 
     /** How many more inputs the slot's worker may be given before it is recycled. */

@@ -1,5 +1,6 @@
 package dev.ensemble.hazelcast.internal;
 
+import dev.ensemble.internal.backend.Pipelining;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.IExecutorService;
@@ -23,7 +24,7 @@ import java.util.function.BooleanSupplier;
  */
 final class MemberRequests {
     /** How often a waiting slot looks at its chunks' calls for cancellation (and at the member's silence). */
-    static final long CANCEL_CHECK_MILLIS = 100;
+    static final long CANCEL_CHECK_MILLIS = TimeUnit.NANOSECONDS.toMillis(Pipelining.CANCEL_CHECK_NANOS);
     /**
      * How long a member may stay silent about a cancelled chunk (or a closing pool) before it is probed, and how
      * long it then has to answer the probe. A probe runs on a thread of its own on the member, so a member that is
