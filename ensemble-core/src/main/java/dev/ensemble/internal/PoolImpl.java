@@ -10,7 +10,6 @@ import dev.ensemble.Outcome;
 import dev.ensemble.Task;
 import dev.ensemble.WorkerPool;
 import dev.ensemble.internal.monitor.PoolMonitor;
-import dev.ensemble.internal.schedule.AvailableInputs;
 import dev.ensemble.internal.schedule.Call;
 import dev.ensemble.internal.schedule.Scheduler;
 import java.util.ArrayList;
@@ -22,7 +21,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.Iterator;
 import java.util.stream.Gatherer;
 import java.util.stream.Stream;
 
@@ -57,6 +55,11 @@ public final class PoolImpl implements WorkerPool {
     /** @return the pool's options */
     public PoolConfig config() {
         return config;
+    }
+
+    /** @return the pool's backend */
+    Backend backend() {
+        return backend;
     }
 
     /** @return the pool's scheduler, for features layered on it (instance pools, progress) */
@@ -278,7 +281,7 @@ public final class PoolImpl implements WorkerPool {
      * Why a task may not wait for a call on its own pool: its worker would wait for workers that may all be
      * waiting too. Refused at once, always, rather than deadlocking only when every worker does it.
      */
-    private IllegalStateException nestedCall(String what) {
+    IllegalStateException nestedCall(String what) {
         return new IllegalStateException("a task running on " + this + " waited for " + what
                 + " on the same pool; its worker would wait for itself and the pool could deadlock. Run the inner "
                 + "work in the task itself, or on another pool (for example WorkerPool.threads(n), built in the "
@@ -415,146 +418,13 @@ public final class PoolImpl implements WorkerPool {
         Task<Object, Object> sent = (Task<Object, Object>) task;
         int window = GATHER_WINDOW_PER_WORKER * config.workers();
         return Gatherer.<T, Gathering<R>, R>ofSequential(
-                () -> new Gathering<>(what, sent, options, order, window),
+                () -> new Gathering<>(this, what, sent, options, order, window),
                 Gatherer.Integrator.of((state, element, downstream) -> state.accept(element, downstream)),
                 (state, downstream) -> state.finish(downstream));
     }
 
     /** How many elements a gatherer keeps ahead of the results it has pushed downstream, per worker. */
     private static final int GATHER_WINDOW_PER_WORKER = 16;
-
-    /**
-     * The inputs of a gatherer's call: elements handed over one by one by the stream's thread, read by the call's
-     * feeder thread (which blocks for the next one).
-     */
-    private static final class Handoff implements Iterable<Object>, Iterator<Object>, AvailableInputs {
-        private static final Object END = new Object();
-        private final java.util.concurrent.LinkedBlockingQueue<Object> queue =
-                new java.util.concurrent.LinkedBlockingQueue<>();
-        private Object next;
-
-        void put(Object element) {
-            queue.add(element == null ? NULL : element);
-        }
-
-        void end() {
-            queue.add(END);
-        }
-
-        @Override
-        public Iterator<Object> iterator() {
-            return this;
-        }
-
-        @Override
-        public boolean hasNext() {
-            if (next == null) {
-                try {
-                    next = queue.take();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt(); // the call was cancelled: no more inputs
-                    return false;
-                }
-            }
-            return next != END;
-        }
-
-        @Override
-        public Object next() {
-            if (!hasNext()) {
-                throw new java.util.NoSuchElementException();
-            }
-            Object element = next;
-            next = null;
-            return element == NULL ? null : element;
-        }
-
-        @Override
-        public int available() {
-            return next != null && next != END ? 1 + queue.size() : queue.size();
-        }
-
-        private static final Object NULL = new Object();
-    }
-
-    /** One use of a gatherer: its call, opened with the first element, and how far results have gone out. */
-    private final class Gathering<R> {
-        private final String what;
-        private final Task<Object, Object> task;
-        private final CallOptions options;
-        private final Call.Order order;
-        private final int window;
-        private final Handoff inputs = new Handoff();
-        private Call<R> call;
-        private Call.Reader<R> results;
-        private long offered;
-        private long pushed;
-
-        Gathering(String what, Task<Object, Object> task, CallOptions options, Call.Order order, int window) {
-            this.what = what;
-            this.task = task;
-            this.options = options;
-            this.order = order;
-            this.window = window;
-        }
-
-        boolean accept(Object element, Gatherer.Downstream<? super R> downstream) {
-            if (call == null) {
-                if (backend.isWorkerThread()) {
-                    throw nestedCall(what);
-                }
-                call = scheduler.open(what, task, inputs, order, Call.Shape.STREAM, Call.OnFailure.FAIL_FAST,
-                        options);
-                results = call.iterator();
-            }
-            inputs.put(element);
-            offered++;
-            while (results.hasNextNow()) {
-                if (!push(downstream)) {
-                    return false;
-                }
-            }
-            while (offered - pushed >= window && results.hasNext()) {
-                if (!push(downstream)) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        void finish(Gatherer.Downstream<? super R> downstream) {
-            if (call == null) {
-                return;
-            }
-            inputs.end();
-            while (!downstream.isRejecting() && results.hasNext()) {
-                if (!push(downstream)) {
-                    return;
-                }
-            }
-            stop("the stream no longer wanted results");
-        }
-
-        private boolean push(Gatherer.Downstream<? super R> downstream) {
-            boolean more;
-            try {
-                more = downstream.push(results.next());
-            } catch (RuntimeException | Error e) {
-                stop("the stream failed downstream");
-                throw e;
-            }
-            pushed++;
-            if (!more) {
-                stop("the stream no longer wanted results (limit, findFirst, ...)");
-            }
-            return more;
-        }
-
-        private void stop(String why) {
-            inputs.end();
-            scheduler.cancel(call, new CancellationException(what + ": " + why));
-        }
-    }
 
     private <R> Stream<R> streamOf(Call<R> call) {
         refuseOnOwnWorker(call);
