@@ -1,5 +1,14 @@
 package dev.ensemble;
 
+import static dev.ensemble.internal.ReductionParts.collect;
+import static dev.ensemble.internal.ReductionParts.merge;
+import static dev.ensemble.internal.ReductionParts.extreme;
+import static dev.ensemble.internal.ReductionParts.requireArithmeticType;
+import static dev.ensemble.internal.ReductionParts.arithmetic;
+import static dev.ensemble.internal.ReductionParts.undefinedWhenEmpty;
+import static dev.ensemble.internal.ReductionParts.requireParts;
+import static dev.ensemble.internal.ReductionParts.requirePart;
+
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -446,121 +455,6 @@ public final class Reductions {
             requireParts(parts, "of(collector)");
             return collect(collector, parts);
         };
-    }
-
-    private static <T, A, R> R collect(Collector<? super T, A, ? extends R> collector, List<? extends T> parts) {
-        A container = collector.supplier().get();
-        for (T part : parts) {
-            collector.accumulator().accept(container, part);
-        }
-        return collector.finisher().apply(container);
-    }
-
-    // ---- helpers ----
-
-    private static <K, V> Map<K, V> merge(List<? extends Map<? extends K, ? extends V>> parts,
-            BinaryOperator<V> merger, String name) {
-        requireParts(parts, name);
-        Map<K, V> out = new LinkedHashMap<>();
-        for (int i = 0; i < parts.size(); i++) {
-            for (Map.Entry<? extends K, ? extends V> entry : requirePart(parts.get(i), i, name).entrySet()) {
-                K key = entry.getKey();
-                if (!out.containsKey(key)) {
-                    out.put(key, entry.getValue());
-                } else if (merger == null) {
-                    throw new IllegalStateException(name + ": key " + key + " is in more than one part (again in part "
-                            + i + "); use Reductions.mapMerge(merger) to combine the values of such keys");
-                } else {
-                    out.put(key, merger.apply(out.get(key), entry.getValue()));
-                }
-            }
-        }
-        return out;
-    }
-
-    private static <T> T extreme(List<? extends T> parts, Comparator<? super T> order, int sign, String name) {
-        requireParts(parts, name);
-        if (parts.isEmpty()) {
-            throw undefinedWhenEmpty(name);
-        }
-        T best = requirePart(parts.get(0), 0, name);
-        for (int i = 1; i < parts.size(); i++) {
-            T part = requirePart(parts.get(i), i, name);
-            if (Integer.signum(order.compare(part, best)) == sign) {
-                best = part;
-            }
-        }
-        return best;
-    }
-
-    private static void requireArithmeticType(Number identity, String what) {
-        requireArgument(identity, what + " identity");
-        if (!isArithmetic(identity)) {
-            throw new IllegalArgumentException(what + " works on Integer, Long, Float, Double, BigInteger or "
-                    + "BigDecimal, got an identity of type " + identity.getClass().getName());
-        }
-    }
-
-    private static boolean isArithmetic(Number n) {
-        return n instanceof Integer || n instanceof Long || n instanceof Float || n instanceof Double
-                || n instanceof BigInteger || n instanceof BigDecimal;
-    }
-
-    @SuppressWarnings("unchecked") // every operand has the class of the first one, which is an N
-    private static <N extends Number> N arithmetic(List<? extends N> parts, N identity, boolean multiply,
-            String name) {
-        requireParts(parts, name);
-        if (identity == null && parts.isEmpty()) {
-            throw new NoSuchElementException(name + " of no parts: with no value there is no type to make the "
-                    + (multiply ? "one" : "zero") + " of; give the identity, as in " + (multiply ? "product(1L)"
-                    : "sum(0L)") + ", to define the result of a call on no inputs");
-        }
-        Number acc = identity;
-        int first = 0;
-        if (acc == null) {
-            acc = requirePart(parts.get(0), 0, name);
-            first = 1;
-            if (!isArithmetic(acc)) {
-                throw new IllegalArgumentException(name + " works on Integer, Long, Float, Double, BigInteger or "
-                        + "BigDecimal parts, got " + acc.getClass().getName() + "; convert the batch results");
-            }
-        }
-        for (int i = first; i < parts.size(); i++) {
-            Number part = requirePart(parts.get(i), i, name);
-            if (part.getClass() != acc.getClass()) {
-                throw new IllegalArgumentException(name + " combines numbers of one type, but part " + i + " is a "
-                        + part.getClass().getName() + " and " + (identity != null && i == 0 ? "the identity"
-                        : "the earlier parts") + " a " + acc.getClass().getName());
-            }
-            acc = switch (acc) {
-                case Integer a -> multiply ? Math.multiplyExact(a, (Integer) part) : Math.addExact(a, (Integer) part);
-                case Long a -> multiply ? Math.multiplyExact(a, (Long) part) : Math.addExact(a, (Long) part);
-                case Float a -> multiply ? a * (Float) part : a + (Float) part;
-                case Double a -> multiply ? a * (Double) part : a + (Double) part;
-                case BigInteger a -> multiply ? a.multiply((BigInteger) part) : a.add((BigInteger) part);
-                case BigDecimal a -> multiply ? a.multiply((BigDecimal) part) : a.add((BigDecimal) part);
-                default -> throw new AssertionError("checked above: " + acc.getClass());
-            };
-        }
-        return (N) acc;
-    }
-
-    private static NoSuchElementException undefinedWhenEmpty(String name) {
-        return new NoSuchElementException(name + " of no parts is undefined (a batched call on no inputs has no "
-                + "batches); check for empty inputs first, or pick a reduction with an identity");
-    }
-
-    private static void requireParts(List<?> parts, String name) {
-        if (parts == null) {
-            throw new IllegalArgumentException(name + ": parts must not be null (pass an empty list for none)");
-        }
-    }
-
-    private static <P> P requirePart(P part, int index, String name) {
-        if (part == null) {
-            throw new NullPointerException(name + ": part " + index + " is null (its batch returned null)");
-        }
-        return part;
     }
 
     private static void requireArgument(Object value, String name) {
