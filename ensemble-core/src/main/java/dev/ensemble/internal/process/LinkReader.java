@@ -1,6 +1,11 @@
 package dev.ensemble.internal.process;
 
 import dev.ensemble.internal.platform.Log;
+import dev.ensemble.internal.wire.Serialization;
+import dev.ensemble.internal.schedule.Loss;
+import dev.ensemble.internal.schedule.Failures;
+import dev.ensemble.internal.schedule.Chunk;
+import dev.ensemble.internal.backend.ExitResults;
 import dev.ensemble.internal.process.WorkerLink.State;
 import dev.ensemble.internal.worker.ChunkResult;
 import java.io.IOException;
@@ -49,7 +54,7 @@ final class LinkReader {
                         link.exitHookNanos = frame.readInt64();
                         byte exitKind = frame.readByte();
                         byte[] exitBytes = Protocol.readBytes(frame);
-                        link.backend.collectExitResult(link.slot, exitKind, exitBytes);
+                        collectExitResult(exitKind, exitBytes);
                         boolean retired;
                         synchronized (link) {
                             retired = link.state == State.RETIRE_SENT;
@@ -289,11 +294,46 @@ final class LinkReader {
             int runningOffset = Math.max(runningOffset(running.seq), running.partialUpTo);
             // A frozen worker's task ran over its timeout, whatever else it was doing.
             int timedOutAt = link.frozen && running.timedOutAt < 0 ? runningOffset : running.timedOutAt;
-            link.backend.reportLost(link.slot, running.chunk, running.partial(), running.partialUpTo, runningOffset,
-                    timedOutAt, status, link.dyingReason, link.stderr.lastLines());
+            reportLost(running.chunk, running.partial(), runningOffset, timedOutAt, status);
         }
         while (it.hasNext()) {
             link.backend.source().returned(link.slot, it.next().chunk);
+        }
+    }
+
+    /**
+     * Reports the chunk a dead or timed-out worker was running: {@code partial} holds the results it had sent, the
+     * task at {@code runningOffset} is the one blamed (a timeout's loss is final; a death's may run again).
+     */
+    private void reportLost(Chunk chunk, ChunkResult partial, int runningOffset, int timedOutAt, String status) {
+        String pool = link.backend.poolName();
+        int offset = Math.min(runningOffset, chunk.size() - 1);
+        if (timedOutAt >= 0) {
+            link.backend.source().lost(link.slot, chunk, partial, offset, Failures.timedOut(pool, link.slot, chunk,
+                    offset, chunk.taskTimeout(), "its worker process was killed and replaced"), Loss.FINAL);
+            return;
+        }
+        String reason = link.dyingReason;
+        link.backend.source().lost(link.slot, chunk, partial, offset, Failures.died(pool, link.slot, chunk, offset,
+                "its worker process died (" + status + (reason != null ? "; " + reason : "")
+                        + "); the worker was replaced", status, link.stderr.lastLines()), Loss.RETRYABLE);
+    }
+
+    /** Records what a worker's EXITED said of the pool's exit function. */
+    private void collectExitResult(byte kind, byte[] bytes) {
+        ExitResults results = link.backend.exitResults();
+        try {
+            switch (kind) {
+                case Protocol.EXIT_VALUE -> results.add(link.slot,
+                        ChunkCodec.serialization().read(MemoryBuffer.fromByteArray(bytes)));
+                case Protocol.EXIT_FAILED -> results.fail(link.slot, Serialization.decodeThrowable(bytes));
+                default -> {
+                    // no exit function
+                }
+            }
+        } catch (RuntimeException e) {
+            results.fail(link.slot, new IllegalStateException("worker " + link.slot + "'s exit value could not be "
+                    + "read here: " + e.getMessage(), e));
         }
     }
 

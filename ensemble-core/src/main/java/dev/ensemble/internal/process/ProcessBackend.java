@@ -5,19 +5,15 @@ import dev.ensemble.internal.backend.ExitResults;
 import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.internal.platform.Log;
 import dev.ensemble.internal.schedule.Chunk;
-import dev.ensemble.internal.schedule.Failures;
-import dev.ensemble.internal.schedule.Loss;
 import dev.ensemble.internal.schedule.Scheduler;
 import dev.ensemble.internal.schedule.WorkSource;
 import dev.ensemble.internal.wire.ApplicationLoader;
 import dev.ensemble.internal.wire.ClassPathPackages;
 import dev.ensemble.internal.wire.Serialization;
-import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.Threads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.apache.fory.memory.MemoryBuffer;
 
 /**
  * Workers that are separate JVMs on this machine.
@@ -112,22 +108,6 @@ public final class ProcessBackend implements Backend {
 
     String poolName() {
         return config.name();
-    }
-
-    /** Records what a worker's EXITED said of the pool's exit function. */
-    void collectExitResult(int slot, byte kind, byte[] bytes) {
-        try {
-            switch (kind) {
-                case Protocol.EXIT_VALUE -> exitResults.add(slot, ChunkCodec.serialization().read(MemoryBuffer.fromByteArray(bytes)));
-                case Protocol.EXIT_FAILED -> exitResults.fail(slot, Serialization.decodeThrowable(bytes));
-                default -> {
-                    // no exit function
-                }
-            }
-        } catch (RuntimeException e) {
-            exitResults.fail(slot, new IllegalStateException("worker " + slot + "'s exit value could not be read "
-                    + "here: " + e.getMessage(), e));
-        }
     }
 
     @Override
@@ -347,28 +327,6 @@ public final class ProcessBackend implements Backend {
                 link.wake();
             }
         }
-    }
-
-    /** A chunk that could not be encoded at all: its first input fails with the reason, the rest runs again. */
-    void failUnsent(int slot, Chunk chunk, RuntimeException error) {
-        source.completed(slot, chunk, ChunkResult.firstInputFailed(error, 0));
-    }
-
-    /**
-     * Reports the chunk a dead or timed-out worker was running: {@code doneUpTo} tasks have results, the task at
-     * {@code runningOffset} (at least {@code doneUpTo}) is the one blamed.
-     */
-    void reportLost(int slot, Chunk chunk, ChunkResult partial, int doneUpTo, int runningOffset, int timedOutAt,
-            String status, String reason, List<String> lastLines) {
-        int offset = Math.min(runningOffset, chunk.size() - 1);
-        if (timedOutAt >= 0) {
-            source.lost(slot, chunk, partial, offset, Failures.timedOut(config.name(), slot, chunk, offset,
-                    chunk.taskTimeout(), "its worker process was killed and replaced"), Loss.FINAL);
-            return;
-        }
-        source.lost(slot, chunk, partial, offset, Failures.died(config.name(), slot, chunk, offset,
-                "its worker process died (" + status + (reason != null ? "; " + reason : "")
-                        + "); the worker was replaced", status, lastLines), Loss.RETRYABLE);
     }
 
     /** A worker process ended (reported already): its slot starts its replacement unless the pool is stopping. */

@@ -4,6 +4,7 @@ import dev.ensemble.internal.backend.Pipelining;
 import dev.ensemble.internal.platform.Log;
 import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.wire.FrameChannel;
+import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.Lru;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -249,9 +250,11 @@ final class WorkerLink {
                     return true;
                 }
             }
-            backend.failUnsent(slot, chunk, e instanceof RuntimeException r ? r
+            RuntimeException why = e instanceof RuntimeException r ? r
                     : new IllegalStateException("the task or its inputs could not be encoded for a worker process: "
-                            + e, e));
+                            + e, e);
+            // Its first input fails with the reason; the rest runs again.
+            backend.source().completed(slot, chunk, ChunkResult.firstInputFailed(why, 0));
         } finally {
             channel.writeLock().unlock();
         }
