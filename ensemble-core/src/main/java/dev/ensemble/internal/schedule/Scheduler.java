@@ -7,7 +7,6 @@ import dev.ensemble.TaskFailedException;
 import dev.ensemble.internal.idle.SpinBudget;
 import dev.ensemble.internal.worker.ChunkResult;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,9 +25,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * process keeps several chunks in flight to hide the round trip) asks {@link #poll} for more while its worker
  * is busy.
  *
- * <p><b>What a worker gets, in order:</b> a chunk bound to its slot (broadcast, scatter), then a chunk to run
- * again (its worker died), then the next chunk of the live calls, taken round-robin so that concurrent callers
- * share the pool fairly. Calls cut their inputs lazily ({@link ChunkPlanner} picks the size), so an endless
+ * <p><b>What a worker gets, in order</b> ({@link WorkQueues}): a chunk bound to its slot (broadcast, scatter),
+ * then a chunk to run again (its worker died), then the next chunk of the live calls, taken round-robin so that
+ * concurrent callers share the pool fairly. Calls cut their inputs lazily ({@link ChunkPlanner} picks the size), so an endless
  * stream is read only as fast as it is consumed: a stream call stops producing when its chunks in flight reach
  * its bound.
  *
@@ -59,10 +58,8 @@ public final class Scheduler implements WorkSource {
     private final int size;
     private final Duration taskTimeout;
     private final int retries;
-    private final ArrayDeque<Call<?>> producing = new ArrayDeque<>();
     private final Set<Call<?>> live = new LinkedHashSet<>();
-    private final List<ArrayDeque<Chunk>> targeted = new ArrayList<>();
-    private final ArrayDeque<Chunk> ready = new ArrayDeque<>();
+    private final WorkQueues queues;
     private final AtomicLong callIds = new AtomicLong();
     private final ThreadLocal<List<Runnable>> deferred = new Deferred();
     /** Insights' figures: fed outside the lock, by the threads that take and report chunks. */
@@ -98,9 +95,7 @@ public final class Scheduler implements WorkSource {
         this.taskTimeout = taskTimeout;
         this.retries = retries;
         this.statistics = new SlotStatistics(size);
-        for (int i = 0; i < size; i++) {
-            targeted.add(new ArrayDeque<>());
-        }
+        this.queues = new WorkQueues(size);
     }
 
     /** @return the number of worker slots */
@@ -145,7 +140,7 @@ public final class Scheduler implements WorkSource {
                 call.lifespan(options.maxTasksPerWorker(), size);
             }
             live.add(call);
-            producing.add(call);
+            queues.producing(call);
             if (shape == Call.Shape.STREAM) {
                 unreadStreams.add(call);
             }
@@ -262,7 +257,7 @@ public final class Scheduler implements WorkSource {
                 List<Object> one = new ArrayList<>(1);
                 one.add(inputs.get(i));
                 Chunk chunk = call.presetChunk(i, one, slots[i]);
-                (slots[i] < 0 ? ready : targeted.get(slots[i])).add(chunk);
+                queues.add(chunk);
             }
             afterUnlock(callEvents.opened(call, null));
             if (wake == Wake.WORKERS) {
@@ -299,7 +294,7 @@ public final class Scheduler implements WorkSource {
     }
 
     void retire(Call<?> call) {
-        producing.remove(call);
+        queues.retired(call);
         if (!call.isStream()) {
             call.cancelDeadline(); // a stream's deadline holds until its reader is done with it
         }
@@ -335,7 +330,7 @@ public final class Scheduler implements WorkSource {
     }
 
     void requeue(Chunk chunk) {
-        (chunk.targetSlot() < 0 ? ready : targeted.get(chunk.targetSlot())).add(chunk);
+        queues.add(chunk);
         signalWork();
     }
 
@@ -397,7 +392,7 @@ public final class Scheduler implements WorkSource {
                 if (state == State.TERMINATED || state == State.CLOSING && live.isEmpty()) {
                     return null;
                 }
-                Chunk chunk = next(slot, limit);
+                Chunk chunk = queues.next(slot, limit, live);
                 if (chunk != null) {
                     if (spin != null) {
                         spin.waited(System.nanoTime() - waitStart);
@@ -435,7 +430,7 @@ public final class Scheduler implements WorkSource {
         Chunk chunk;
         lock.lock();
         try {
-            chunk = state == State.TERMINATED ? null : next(slot, limit);
+            chunk = state == State.TERMINATED ? null : queues.next(slot, limit, live);
         } finally {
             unlockAndRun();
         }
@@ -443,38 +438,6 @@ public final class Scheduler implements WorkSource {
             statistics.handed(slot);
         }
         return chunk;
-    }
-
-    private Chunk next(int slot, int limit) {
-        while (true) {
-            ArrayDeque<Chunk> from = targeted.get(slot);
-            Chunk chunk = from.poll();
-            if (chunk == null) {
-                from = ready;
-                chunk = ready.poll();
-            }
-            if (chunk != null) {
-                // A chunk queued again (given back, or the rest of one whose worker died) is cut to what this
-                // worker may still take of its call; the rest stays first in line.
-                int take = chunk.call().limitFor(slot, Integer.MAX_VALUE);
-                if (chunk.size() > take) {
-                    from.addFirst(chunk.call().splitOff(chunk, take));
-                    chunk = chunk.slice(0, take);
-                }
-            }
-            if (chunk == null) {
-                chunk = nextFresh(slot, limit);
-            }
-            if (chunk == null) {
-                return null;
-            }
-            if (!chunk.isCancelled()) {
-                chunk.call().handed(slot, chunk);
-                return chunk;
-            }
-            // A queued chunk of a cancelled call: settle its accounting without running it.
-            chunk.call().accept(chunk, ChunkResult.skipped(0), null);
-        }
     }
 
     /**
@@ -486,42 +449,10 @@ public final class Scheduler implements WorkSource {
     public boolean workWaiting() {
         lock.lock();
         try {
-            return workMayWait();
+            return queues.mayHaveWork();
         } finally {
             unlockAndRun();
         }
-    }
-
-    /** Whether a waiting worker could find something now: queued chunks, or a call still making chunks. */
-    private boolean workMayWait() {
-        if (!ready.isEmpty()) {
-            return true;
-        }
-        for (Call<?> call : producing) {
-            if (call.hasChunkNow()) {
-                return true;
-            }
-        }
-        for (ArrayDeque<Chunk> queue : targeted) {
-            if (!queue.isEmpty()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private Chunk nextFresh(int slot, int limit) {
-        for (int i = producing.size(); i > 0; i--) {
-            Call<?> call = producing.poll();
-            Chunk chunk = call.nextChunk(call.limitFor(slot, limit));
-            if (call.producing() && live.contains(call)) {
-                producing.add(call);
-            }
-            if (chunk != null) {
-                return chunk;
-            }
-        }
-        return null;
     }
 
     /**
@@ -540,7 +471,7 @@ public final class Scheduler implements WorkSource {
         lock.lock();
         try {
             chunk.call().accept(chunk, result, failures);
-            if (workMayWait()) {
+            if (queues.mayHaveWork()) {
                 // The answer may have made room for more of a call (back-pressure, chunk sizing): wake the
                 // workers. Not otherwise: after a lone submit, waking idle workers only takes the CPU from the
                 // caller that waits for this answer.
