@@ -11,6 +11,7 @@ import dev.ensemble.Task;
 import dev.ensemble.WorkerPool;
 import dev.ensemble.internal.monitor.PoolMonitor;
 import dev.ensemble.internal.schedule.Call;
+import dev.ensemble.internal.schedule.CallObserver;
 import dev.ensemble.internal.schedule.Scheduler;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -45,6 +46,7 @@ public final class PoolImpl implements WorkerPool {
         this.backend = backend;
         this.scheduler = new Scheduler(config.name(), config.workers(), config.taskTimeout(), config.retries());
         scheduler.onDeadlinePassed(new StopRunning(backend));
+        scheduler.addObserver(new CancelPropagation(backend));
         dev.ensemble.internal.jfr.Jfr jfr = new dev.ensemble.internal.jfr.Jfr(config.name());
         scheduler.setWorkerEvents(jfr);
         scheduler.addObserver(jfr);
@@ -481,6 +483,20 @@ public final class PoolImpl implements WorkerPool {
     @Override
     public String toString() {
         return "WorkerPool[" + config.name() + ", " + config.workers() + " " + config.kind().builderName() + "]";
+    }
+
+    /** Tells the backend of each call that ended by a failure or a cancellation (after the scheduler's lock). */
+    private record CancelPropagation(Backend backend) implements CallObserver {
+        @Override
+        public void opened(Call<?> call, CallOptions options) {
+        }
+
+        @Override
+        public void finished(Call<?> call, Throwable failure) {
+            if (failure != null) {
+                backend.callCancelled(call.id());
+            }
+        }
     }
 
     /** Stops the workers running a call its deadline ended. A named class, not a lambda: see Scheduler (linking). */

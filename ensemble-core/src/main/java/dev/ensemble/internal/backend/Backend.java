@@ -95,6 +95,16 @@ public interface Backend {
     }
 
     /**
+     * A call was cancelled or failed: workers holding chunks of it that have not started should drop them now. A
+     * worker process is told at once, from the calling thread, rather than at its sender's next look: a chunk
+     * already in its socket behind a running one would otherwise start before the word arrives.
+     *
+     * @param callId the call's id
+     */
+    default void callCancelled(long callId) {
+    }
+
+    /**
      * A call was ended by its deadline: stop the workers running its tasks now, as a task timeout would (a worker
      * process is killed and replaced, a thread interrupted). Its queued chunks are dropped by the scheduler.
      *

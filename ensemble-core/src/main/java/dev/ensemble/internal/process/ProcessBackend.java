@@ -444,6 +444,13 @@ public final class ProcessBackend implements Backend {
     }
 
     @Override
+    public void callCancelled(long callId) {
+        for (WorkerLink link : links()) {
+            link.sendCancels();
+        }
+    }
+
+    @Override
     public void stopRunning(long callId) {
         for (ProcessSlot slot : slots) {
             WorkerLink link;
