@@ -192,7 +192,7 @@ final class MemberProcess implements SlotWorker {
 
     @Override
     public void cancel(long callId) {
-        backend.wakeSenders(); // the senders tell the worker JVM to skip or stop the call's chunks
+        backend.callCancelled(callId); // the worker JVM skips or stops the call's chunks it holds
     }
 
     @Override
