@@ -3,10 +3,8 @@ package dev.ensemble.internal.process;
 import dev.ensemble.TaskTimeoutException;
 import dev.ensemble.internal.worker.Threads;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Supplier;
 
 /**
  * A pool's backstop for worker JVMs that stop answering (only under a task timeout, which makes silence
@@ -18,15 +16,15 @@ import java.util.function.Supplier;
  */
 final class FrozenWatchdog {
     private final String poolName;
-    private final Supplier<List<WorkerLink>> links;
+    private final ProcessBackend backend;
     private Thread thread;                                      // guarded by this
     private boolean stopped;                                    // guarded by this
     /** The shortest task timeout seen (the pool's or a call's): how often the watchdog looks. */
     private volatile long shortestTimeoutNanos = Long.MAX_VALUE;
 
-    FrozenWatchdog(String poolName, Supplier<List<WorkerLink>> links) {
+    FrozenWatchdog(String poolName, ProcessBackend backend) {
         this.poolName = poolName;
-        this.links = links;
+        this.backend = backend;
     }
 
     /** How long a worker running a task under {@code timeoutNanos} may stay silent before it counts as frozen. */
@@ -71,7 +69,7 @@ final class FrozenWatchdog {
             LockSupport.parkNanos(this, Math.clamp(shortestLimit / 4, TimeUnit.MILLISECONDS.toNanos(100),
                     TimeUnit.SECONDS.toNanos(1)));
             long now = System.nanoTime();
-            for (WorkerLink link : links.get()) {
+            for (WorkerLink link : backend.links()) {
                 link.killIfFrozen(now);
             }
         }

@@ -99,7 +99,7 @@ public final class ProcessBackend implements Backend {
         this.config = config;
         this.initFrame = new InitFrame(config);
         this.launcher = new WorkerLauncher(config);
-        this.watchdog = new FrozenWatchdog(config.name(), this::links);
+        this.watchdog = new FrozenWatchdog(config.name(), this);
         this.slots = new ProcessSlot[config.workers()];
         for (int i = 0; i < slots.length; i++) {
             slots[i] = new ProcessSlot(this, i);
@@ -255,7 +255,7 @@ public final class ProcessBackend implements Backend {
     }
 
     /** The current link of each slot that has one. */
-    private List<WorkerLink> links() {
+    List<WorkerLink> links() {
         List<WorkerLink> links = new ArrayList<>(slots.length);
         for (ProcessSlot slot : slots) {
             synchronized (slot) {

@@ -35,7 +35,7 @@ final class CallEvents {
      */
     synchronized Runnable opened(Call<?> call, CallOptions options) {
         unannounced.put(call, options);
-        return () -> announce(call);
+        return new Announce(this, call);
     }
 
     /**
@@ -48,7 +48,7 @@ final class CallEvents {
             finishedEarly.put(call, failure);
             return null;
         }
-        return () -> tellFinished(call, failure);
+        return new Finished(this, call, failure);
     }
 
     private void announce(Call<?> call) {
@@ -74,6 +74,24 @@ final class CallEvents {
     private void tellFinished(Call<?> call, Throwable failure) {
         for (CallObserver o : observers) {
             o.finished(call, failure);
+        }
+    }
+
+    // Named classes rather than lambdas: see the note on linking at the end of Scheduler.
+
+    /** Announces a call to the observers (after the scheduler's lock). */
+    private record Announce(CallEvents events, Call<?> call) implements Runnable {
+        @Override
+        public void run() {
+            events.announce(call);
+        }
+    }
+
+    /** Reports a call finished to the observers (after the scheduler's lock). */
+    private record Finished(CallEvents events, Call<?> call, Throwable failure) implements Runnable {
+        @Override
+        public void run() {
+            events.tellFinished(call, failure);
         }
     }
 }
