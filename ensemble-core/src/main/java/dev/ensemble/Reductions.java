@@ -3,6 +3,7 @@ package dev.ensemble;
 import static dev.ensemble.internal.ReductionParts.collect;
 import static dev.ensemble.internal.ReductionParts.merge;
 import static dev.ensemble.internal.ReductionParts.extreme;
+import static dev.ensemble.internal.ReductionParts.fold;
 import static dev.ensemble.internal.ReductionParts.requireArithmeticType;
 import static dev.ensemble.internal.ReductionParts.arithmetic;
 import static dev.ensemble.internal.ReductionParts.undefinedWhenEmpty;
@@ -286,14 +287,7 @@ public final class Reductions {
      * @return the reduction; empty input gives true
      */
     public static Reduction<Boolean, Boolean> and() {
-        return parts -> {
-            requireParts(parts, "and()");
-            boolean all = true;
-            for (int i = 0; i < parts.size(); i++) {
-                all &= requirePart(parts.get(i), i, "and()");
-            }
-            return all;
-        };
+        return parts -> fold(parts, true, (all, part) -> all & part, "and()");
     }
 
     /**
@@ -302,14 +296,7 @@ public final class Reductions {
      * @return the reduction; empty input gives false
      */
     public static Reduction<Boolean, Boolean> or() {
-        return parts -> {
-            requireParts(parts, "or()");
-            boolean any = false;
-            for (int i = 0; i < parts.size(); i++) {
-                any |= requirePart(parts.get(i), i, "or()");
-            }
-            return any;
-        };
+        return parts -> fold(parts, false, (any, part) -> any | part, "or()");
     }
 
     /**
@@ -338,14 +325,10 @@ public final class Reductions {
      * @return the reduction; empty input gives an empty bit set
      */
     public static Reduction<BitSet, BitSet> orBits() {
-        return parts -> {
-            requireParts(parts, "orBits()");
-            BitSet out = new BitSet();
-            for (int i = 0; i < parts.size(); i++) {
-                out.or(requirePart(parts.get(i), i, "orBits()"));
-            }
+        return parts -> fold(parts, new BitSet(), (out, part) -> {
+            out.or(part);
             return out;
-        };
+        }, "orBits()");
     }
 
     /**
@@ -354,14 +337,7 @@ public final class Reductions {
      * @return the reduction; empty input gives -1 (all bits set)
      */
     public static Reduction<Long, Long> andLongs() {
-        return parts -> {
-            requireParts(parts, "andLongs()");
-            long out = -1L;
-            for (int i = 0; i < parts.size(); i++) {
-                out &= requirePart(parts.get(i), i, "andLongs()");
-            }
-            return out;
-        };
+        return parts -> fold(parts, -1L, (out, part) -> out & part, "andLongs()");
     }
 
     /**
@@ -370,14 +346,7 @@ public final class Reductions {
      * @return the reduction; empty input gives 0
      */
     public static Reduction<Long, Long> orLongs() {
-        return parts -> {
-            requireParts(parts, "orLongs()");
-            long out = 0L;
-            for (int i = 0; i < parts.size(); i++) {
-                out |= requirePart(parts.get(i), i, "orLongs()");
-            }
-            return out;
-        };
+        return parts -> fold(parts, 0L, (out, part) -> out | part, "orLongs()");
     }
 
     /**

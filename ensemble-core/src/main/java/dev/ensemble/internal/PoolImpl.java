@@ -16,16 +16,9 @@ import dev.ensemble.internal.schedule.Scheduler;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Spliterator;
-import java.util.Spliterators;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.stream.Gatherer;
 import java.util.stream.Stream;
-
-import java.util.stream.StreamSupport;
 
 /** The one {@link WorkerPool}: argument checks and call shapes over a {@link Scheduler} and a {@link Backend}. */
 public final class PoolImpl implements WorkerPool {
@@ -33,6 +26,7 @@ public final class PoolImpl implements WorkerPool {
     private final Scheduler scheduler;
     private final Backend backend;
     private final PoolMonitor monitor;
+    private final CallWaits waits;
     private final Object lifecycle = new Object();
     private boolean stopped;
 
@@ -45,6 +39,7 @@ public final class PoolImpl implements WorkerPool {
         this.config = config;
         this.backend = backend;
         this.scheduler = new Scheduler(config.name(), config.workers(), config.taskTimeout(), config.retries());
+        this.waits = new CallWaits(scheduler, backend, toString());
         scheduler.onDeadlinePassed(new StopRunning(backend));
         scheduler.addObserver(new CancelPropagation(backend));
         dev.ensemble.internal.jfr.Jfr jfr = new dev.ensemble.internal.jfr.Jfr(config.name());
@@ -138,13 +133,13 @@ public final class PoolImpl implements WorkerPool {
     @Override
     public <T, R> Stream<R> stream(Iterable<? extends T> inputs, Task<? super T, ? extends R> task,
             CallOptions options) {
-        return streamOf(open("stream", inputs, task, options, Call.Order.ORDERED, Call.Shape.STREAM, Call.OnFailure.FAIL_FAST));
+        return waits.stream(open("stream", inputs, task, options, Call.Order.ORDERED, Call.Shape.STREAM, Call.OnFailure.FAIL_FAST));
     }
 
     @Override
     public <T, R> Stream<R> streamUnordered(Iterable<? extends T> inputs, Task<? super T, ? extends R> task,
             CallOptions options) {
-        return streamOf(open("streamUnordered", inputs, task, options, Call.Order.UNORDERED, Call.Shape.STREAM,
+        return waits.stream(open("streamUnordered", inputs, task, options, Call.Order.UNORDERED, Call.Shape.STREAM,
                 Call.OnFailure.FAIL_FAST));
     }
 
@@ -262,54 +257,12 @@ public final class PoolImpl implements WorkerPool {
      * @return its results
      */
     public <R> List<R> await(Call<R> call) {
-        refuseOnOwnWorker(call);
-        try {
-            return call.future().get();
-        } catch (InterruptedException e) {
-            CancellationException cancel = new CancellationException(
-                    "the caller of " + call.name() + " was interrupted; the call was cancelled");
-            scheduler.cancel(call, cancel);
-            Thread.currentThread().interrupt();
-            throw cancel;
-        } catch (ExecutionException e) {
-            throw rethrown(e.getCause());
-        } catch (CancellationException e) {
-            // Future.get reports a cancellation with an exception of its own; the pool's reason is its cause.
-            throw e.getCause() instanceof CancellationException reason ? reason : e;
-        }
+        return waits.await(call);
     }
 
-    /**
-     * Why a task may not wait for a call on its own pool: its worker would wait for workers that may all be
-     * waiting too. Refused at once, always, rather than deadlocking only when every worker does it.
-     */
+    /** Why a task may not wait for a call on its own pool (see {@link CallWaits}). */
     IllegalStateException nestedCall(String what) {
-        return new IllegalStateException("a task running on " + this + " waited for " + what
-                + " on the same pool; its worker would wait for itself and the pool could deadlock. Run the inner "
-                + "work in the task itself, or on another pool (for example WorkerPool.threads(n), built in the "
-                + "task or shared by the caller)");
-    }
-
-    /**
-     * Cancels a just-opened call and throws {@link #nestedCall} if this thread is one of the pool's workers: always,
-     * not only when it would have waited, so that the outcome is the same on every run.
-     */
-    private void refuseOnOwnWorker(Call<?> call) {
-        if (backend.isWorkerThread()) {
-            IllegalStateException nested = nestedCall(call.name());
-            scheduler.cancel(call, new CancellationException(nested.getMessage()));
-            throw nested;
-        }
-    }
-
-    private static RuntimeException rethrown(Throwable cause) {
-        if (cause instanceof RuntimeException re) {
-            return re;
-        }
-        if (cause instanceof Error error) {
-            throw error;
-        }
-        return new IllegalStateException(cause);
+        return waits.nestedCall(what);
     }
 
     /**
@@ -320,7 +273,7 @@ public final class PoolImpl implements WorkerPool {
      * @return the future of its results
      */
     public <R> CompletableFuture<List<R>> detached(Call<R> call) {
-        return detached(call, results -> results);
+        return waits.detached(call, results -> results);
     }
 
     /**
@@ -334,54 +287,7 @@ public final class PoolImpl implements WorkerPool {
      * @return the future
      */
     public <R, V> CompletableFuture<V> detached(Call<R> call, java.util.function.Function<List<R>, V> result) {
-        CompletableFuture<V> copy = new PoolFuture<>(call.name());
-        call.future().whenComplete((value, error) -> {
-            if (error == null) {
-                copy.complete(result.apply(value));
-            } else {
-                // As CompletableFuture.copy() does: get() throws ExecutionException, and isCancelled() is false.
-                copy.completeExceptionally(error instanceof CompletionException ? error
-                        : new CompletionException(error));
-            }
-        });
-        copy.whenComplete((value, error) -> {
-            if (copy.isCancelled()) {
-                scheduler.cancel(call, new CancellationException("the future of " + call.name() + " was cancelled"));
-            }
-        });
-        return copy;
-    }
-
-    /** The future of an async call: its untimed waits are refused on the pool's own workers (see nestedCall). */
-    private final class PoolFuture<T> extends CompletableFuture<T> {
-        private final String what;
-
-        PoolFuture(String what) {
-            this.what = what;
-        }
-
-        @Override
-        public <U> CompletableFuture<U> newIncompleteFuture() {
-            return new PoolFuture<>(what);
-        }
-
-        @Override
-        public T get() throws InterruptedException, ExecutionException {
-            refuseNestedWait();
-            return super.get();
-        }
-
-        @Override
-        public T join() {
-            refuseNestedWait();
-            return super.join();
-        }
-
-        private void refuseNestedWait() {
-            if (!isDone() && backend.isWorkerThread()) {
-                throw nestedCall(what);
-            }
-        }
+        return waits.detached(call, result);
     }
 
     @Override
@@ -427,13 +333,6 @@ public final class PoolImpl implements WorkerPool {
 
     /** How many elements a gatherer keeps ahead of the results it has pushed downstream, per worker. */
     private static final int GATHER_WINDOW_PER_WORKER = 16;
-
-    private <R> Stream<R> streamOf(Call<R> call) {
-        refuseOnOwnWorker(call);
-        Spliterator<R> spliterator = Spliterators.spliteratorUnknownSize(call.iterator(), Spliterator.ORDERED);
-        return StreamSupport.stream(spliterator, false).onClose(() -> scheduler.cancel(call,
-                new CancellationException("the stream of " + call.name() + " was closed before its end")));
-    }
 
     private static void requireArgument(Object value, String name) {
         if (value == null) {

@@ -7,12 +7,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.function.BiFunction;
 import java.util.function.BinaryOperator;
 import java.util.stream.Collector;
 
 /**
- * What the reductions of {@code dev.ensemble.Reductions} share: combining the parts (exact arithmetic, extremes,
- * map merges, collectors) and the checks and messages for null or missing parts.
+ * What the reductions of {@code dev.ensemble.Reductions} share: combining the parts (folds, exact arithmetic,
+ * extremes, map merges, collectors) and the checks and messages for null or missing parts.
  */
 public final class ReductionParts {
     private ReductionParts() {
@@ -25,6 +26,16 @@ public final class ReductionParts {
             collector.accumulator().accept(container, part);
         }
         return collector.finisher().apply(container);
+    }
+
+    /** Folds the parts, each checked, into {@code identity} with {@code step}, in batch order. */
+    public static <P, R> R fold(List<? extends P> parts, R identity, BiFunction<R, P, R> step, String name) {
+        requireParts(parts, name);
+        R out = identity;
+        for (int i = 0; i < parts.size(); i++) {
+            out = step.apply(out, requirePart(parts.get(i), i, name));
+        }
+        return out;
     }
 
     /** Merges maps part by part; a key in two parts is combined with {@code merger}, or refused if it is null. */

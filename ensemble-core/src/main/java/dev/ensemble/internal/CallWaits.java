@@ -1,0 +1,158 @@
+package dev.ensemble.internal;
+
+import dev.ensemble.internal.backend.Backend;
+import dev.ensemble.internal.schedule.Call;
+import dev.ensemble.internal.schedule.Scheduler;
+import java.util.List;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * How the caller of one pool receives a call's results: it waits for them (an interrupted wait cancels the call),
+ * takes a future it may cancel but not complete, or reads a stream whose early close cancels the call. A thread of
+ * the pool's own workers may do none of these: it would wait for workers that may all be waiting too, so its wait
+ * is refused at once, always, rather than deadlocking only when every worker does it.
+ */
+final class CallWaits {
+    private final Scheduler scheduler;
+    private final Backend backend;
+    /** The pool as its messages name it. */
+    private final String pool;
+
+    CallWaits(Scheduler scheduler, Backend backend, String pool) {
+        this.scheduler = scheduler;
+        this.backend = backend;
+        this.pool = pool;
+    }
+
+    /**
+     * Waits for a call; an interrupted caller cancels it.
+     *
+     * @param call a call of this pool
+     * @param <R> element type
+     * @return its results
+     */
+    <R> List<R> await(Call<R> call) {
+        refuseOnOwnWorker(call);
+        try {
+            return call.future().get();
+        } catch (InterruptedException e) {
+            CancellationException cancel = new CancellationException(
+                    "the caller of " + call.name() + " was interrupted; the call was cancelled");
+            scheduler.cancel(call, cancel);
+            Thread.currentThread().interrupt();
+            throw cancel;
+        } catch (ExecutionException e) {
+            throw rethrown(e.getCause());
+        } catch (CancellationException e) {
+            // Future.get reports a cancellation with an exception of its own; the pool's reason is its cause.
+            throw e.getCause() instanceof CancellationException reason ? reason : e;
+        }
+    }
+
+    /** Why a task may not wait for a call on its own pool: its worker would wait for itself. */
+    IllegalStateException nestedCall(String what) {
+        return new IllegalStateException("a task running on " + pool + " waited for " + what
+                + " on the same pool; its worker would wait for itself and the pool could deadlock. Run the inner "
+                + "work in the task itself, or on another pool (for example WorkerPool.threads(n), built in the "
+                + "task or shared by the caller)");
+    }
+
+    /**
+     * Cancels a just-opened call and throws {@link #nestedCall} if this thread is one of the pool's workers: always,
+     * not only when it would have waited, so that the outcome is the same on every run.
+     */
+    private void refuseOnOwnWorker(Call<?> call) {
+        if (backend.isWorkerThread()) {
+            IllegalStateException nested = nestedCall(call.name());
+            scheduler.cancel(call, new CancellationException(nested.getMessage()));
+            throw nested;
+        }
+    }
+
+    private static RuntimeException rethrown(Throwable cause) {
+        if (cause instanceof RuntimeException re) {
+            return re;
+        }
+        if (cause instanceof Error error) {
+            throw error;
+        }
+        return new IllegalStateException(cause);
+    }
+
+    /**
+     * A future of a call's result as {@code result} makes it of the results list: the caller may cancel it, which
+     * cancels the call, but not complete it in the pool's place.
+     *
+     * @param call a call of this pool
+     * @param result what the future gives of the call's results
+     * @param <R> element type
+     * @param <V> the future's type
+     * @return the future
+     */
+    <R, V> CompletableFuture<V> detached(Call<R> call, Function<List<R>, V> result) {
+        CompletableFuture<V> copy = new PoolFuture<>(call.name());
+        call.future().whenComplete((value, error) -> {
+            if (error == null) {
+                copy.complete(result.apply(value));
+            } else {
+                // As CompletableFuture.copy() does: get() throws ExecutionException, and isCancelled() is false.
+                copy.completeExceptionally(error instanceof CompletionException ? error
+                        : new CompletionException(error));
+            }
+        });
+        copy.whenComplete((value, error) -> {
+            if (copy.isCancelled()) {
+                scheduler.cancel(call, new CancellationException("the future of " + call.name() + " was cancelled"));
+            }
+        });
+        return copy;
+    }
+
+    /** The future of an async call: its untimed waits are refused on the pool's own workers (see nestedCall). */
+    private final class PoolFuture<T> extends CompletableFuture<T> {
+        private final String what;
+
+        PoolFuture(String what) {
+            this.what = what;
+        }
+
+        @Override
+        public <U> CompletableFuture<U> newIncompleteFuture() {
+            return new PoolFuture<>(what);
+        }
+
+        @Override
+        public T get() throws InterruptedException, ExecutionException {
+            refuseNestedWait();
+            return super.get();
+        }
+
+        @Override
+        public T join() {
+            refuseNestedWait();
+            return super.join();
+        }
+
+        private void refuseNestedWait() {
+            if (!isDone() && backend.isWorkerThread()) {
+                throw nestedCall(what);
+            }
+        }
+    }
+
+    /** The results of a stream call, read as they come; closing the stream before its end cancels the call. */
+    <R> Stream<R> stream(Call<R> call) {
+        refuseOnOwnWorker(call);
+        Spliterator<R> spliterator = Spliterators.spliteratorUnknownSize(call.iterator(), Spliterator.ORDERED);
+        return StreamSupport.stream(spliterator, false).onClose(() -> scheduler.cancel(call,
+                new CancellationException("the stream of " + call.name() + " was closed before its end")));
+    }
+}
