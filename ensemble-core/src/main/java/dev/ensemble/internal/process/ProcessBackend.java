@@ -258,10 +258,9 @@ public final class ProcessBackend implements Backend {
     List<WorkerLink> links() {
         List<WorkerLink> links = new ArrayList<>(slots.length);
         for (ProcessSlot slot : slots) {
-            synchronized (slot) {
-                if (slot.link != null) {
-                    links.add(slot.link);
-                }
+            WorkerLink link = slot.currentLink();
+            if (link != null) {
+                links.add(link);
             }
         }
         return links;
@@ -319,10 +318,7 @@ public final class ProcessBackend implements Backend {
      */
     public void wakeSenders() {
         for (ProcessSlot slot : slots) {
-            WorkerLink link;
-            synchronized (slot) {
-                link = slot.link;
-            }
+            WorkerLink link = slot.currentLink();
             if (link != null) {
                 link.wake();
             }
@@ -453,10 +449,7 @@ public final class ProcessBackend implements Backend {
     @Override
     public void stopRunning(long callId) {
         for (ProcessSlot slot : slots) {
-            WorkerLink link;
-            synchronized (slot) {
-                link = slot.link;
-            }
+            WorkerLink link = slot.currentLink();
             if (link != null && link.isRunning(callId)) {
                 link.kill(); // as a task timeout: the worker is replaced; its other chunks run elsewhere
             }

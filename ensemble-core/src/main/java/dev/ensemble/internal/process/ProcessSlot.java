@@ -33,6 +33,11 @@ final class ProcessSlot {
         this.id = id;
     }
 
+    /** @return the slot's current worker, live or not, or null before its first one */
+    synchronized WorkerLink currentLink() {
+        return link;
+    }
+
     /** The live worker of this slot, waiting while it is being replaced; null if there is none for good. */
     synchronized WorkerLink awaitLink() throws InterruptedException {
         while (!backend.stopping() && (replacing || link == null || link.ended())) {
