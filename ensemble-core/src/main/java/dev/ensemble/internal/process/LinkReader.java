@@ -111,7 +111,7 @@ final class LinkReader {
         link.backend.source().workerExited(link.slot, link.exitHookNanos);
         long done;
         synchronized (link) {
-            done = link.tasksSent;
+            done = link.lifespan.given();
         }
         WarmWorkers.offer(new WarmWorkers.Idle(link.backend.launcher().warmKey(), link.process, link.channel,
                 link.stdin, link.stdout, link.stderr,

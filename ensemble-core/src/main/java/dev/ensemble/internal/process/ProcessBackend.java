@@ -297,7 +297,7 @@ public final class ProcessBackend implements Backend {
             if (link == null || link.ended() || !link.idle() || link.tasksLeft() <= 0) {
                 continue;
             }
-            Chunk chunk = source.poll(slot.id, (int) Math.min(Integer.MAX_VALUE, link.tasksLeft()));
+            Chunk chunk = source.poll(slot.id, link.tasksLeft());
             if (chunk == null) {
                 continue;
             }

@@ -74,8 +74,8 @@ final class ProcessSlot {
                 if (link.ended()) {
                     continue;
                 }
-                long left = link.tasksLeft();
-                if (left <= 0) {
+                int limit = link.tasksLeft();
+                if (limit <= 0) {
                     if (inFlight == 0) {
                         link.requestExit(); // recycled: the reader starts the replacement once it has exited
                         link.awaitEnd();
@@ -84,7 +84,6 @@ final class ProcessSlot {
                     }
                     continue;
                 }
-                int limit = (int) Math.min(Integer.MAX_VALUE, left);
                 Chunk chunk;
                 if (inFlight == 0) {
                     // No spin here: a submit or broadcast reaches an idle worker from the caller's thread

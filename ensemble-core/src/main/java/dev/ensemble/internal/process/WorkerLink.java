@@ -1,5 +1,6 @@
 package dev.ensemble.internal.process;
 
+import dev.ensemble.internal.backend.Lifespan;
 import dev.ensemble.internal.backend.Pipelining;
 import dev.ensemble.internal.platform.Log;
 import dev.ensemble.internal.schedule.Chunk;
@@ -48,8 +49,7 @@ import org.apache.fory.memory.MemoryBuffer;
  *       {@link WarmWorkers}</td></tr>
  * </table>
  *
- * <p>Facts that are not states stay fields: the recycling budget ({@code tasksSent}, {@code recycleDue}: a chunk
- * that completes its call's {@code maxTasksPerWorker} was sent), {@code frozen} (the watchdog killed it: a cause of
+ * <p>Facts that are not states stay fields: the recycling budget ({@link #lifespan}), {@code frozen} (the watchdog killed it: a cause of
  * death), {@code foryReady} (how chunks are encoded) and {@code settled} (the backend's own bookkeeping).
  *
  * <p><b>Locking.</b> The link's monitor guards the in-flight table and every change of {@link #state}: a chunk
@@ -102,10 +102,9 @@ final class WorkerLink {
     final LinkedHashMap<Integer, InFlight> inFlight = new LinkedHashMap<>();
     /** Changed under the link's monitor; volatile for the reader's checks outside it. */
     volatile State state = State.OPEN;
-    /** A chunk that completes its call's maxTasksPerWorker was sent: nothing more, then the worker is recycled. */
-    private boolean recycleDue;
     private int nextSeq;
-    long tasksSent;  // set by WorkerSpawn.adopt to a warm worker's count before the link is shared
+    /** Tasks sent, counted against maxTasksPerWorker; guarded by this (WorkerSpawn.adopt sets a warm worker's count). */
+    final Lifespan lifespan;
     long lastChunkWorkNanos = -1;
     long answers;
     private long wakeups;
@@ -138,6 +137,7 @@ final class WorkerLink {
         this.slot = slot;
         this.generation = generation;
         this.process = process;
+        this.lifespan = new Lifespan(backend.maxTasksPerWorker());
         this.processGone = process.onExit();
         this.stdout = stdout;
         this.stderr = stderr;
@@ -161,12 +161,8 @@ final class WorkerLink {
     // ---- sending ----
 
     /** @return how many more tasks this worker may be sent before it is recycled */
-    synchronized long tasksLeft() {
-        if (recycleDue) {
-            return 0;
-        }
-        long max = backend.maxTasksPerWorker();
-        return max > 0 ? Math.max(0, max - tasksSent) : Long.MAX_VALUE;
+    synchronized int tasksLeft() {
+        return lifespan.room();
     }
 
     synchronized boolean idle() {
@@ -202,22 +198,15 @@ final class WorkerLink {
     }
 
     /**
-     * Sends a chunk, or refuses it if the link has ended, or if the chunk would take this worker past
-     * {@code maxTasksPerWorker} (a sender that waited with an older limit, a queued chunk cut for another worker):
-     * the worker is then due for recycling, and the chunk goes to its replacement or another worker. A worker
-     * that has run nothing takes any chunk, so that a chunk larger than the limit still runs somewhere.
+     * Sends a chunk, or refuses it if the link has ended, or if its {@link Lifespan} does not take it: the chunk
+     * then goes to the worker's replacement or another worker.
      *
      * @return whether it was sent (else the caller gives it back to the scheduler)
      */
     boolean send(Chunk chunk) {
         InFlight entry;
         synchronized (this) {
-            if (state != State.OPEN || recycleDue || processGone.isDone()) {
-                return false;
-            }
-            long max = backend.maxTasksPerWorker();
-            if (max > 0 && tasksSent > 0 && tasksSent + chunk.size() > max) {
-                tasksSent = max; // nothing more for this worker: the sender recycles it
+            if (state != State.OPEN || processGone.isDone() || !lifespan.give(chunk)) {
                 return false;
             }
             if (inFlight.isEmpty()) {
@@ -225,8 +214,6 @@ final class WorkerLink {
             }
             entry = new InFlight(nextSeq++, chunk);
             inFlight.put(entry.seq, entry);
-            tasksSent += chunk.size();
-            recycleDue = chunk.recycleAfter(); // its call's maxTasksPerWorker: nothing more, then recycled
         }
         if (chunk.taskTimeout() != null) {
             backend.coverTimeout(chunk.taskTimeout()); // a worker that freezes under it is killed
@@ -367,22 +354,28 @@ final class WorkerLink {
      * plus two seconds ({@link FrozenWatchdog#frozenLimit}). A live worker is
      * never silent that long under a task timeout: it sends the results of a long chunk as they come (every
      * 20 ms), and kills itself when a task overruns. One that is silent is stopped (SIGSTOP) or stuck as a whole
-     * (its own timeout watchdog cannot run), and its chunk would otherwise wait forever.
+     * (its own timeout watchdog cannot run), and its chunk would otherwise wait forever. Silence counts from the
+     * later of the last answer and the end of a freeze of this JVM: a pool's JVM that was itself stopped heard
+     * nothing meanwhile, and kills no worker for it.
      *
+     * @param now {@link System#nanoTime()} at the watchdog's look
+     * @param freezes this JVM's freezes
      * @return whether it was killed
      */
-    boolean killIfFrozen(long now) {
+    boolean killIfFrozen(long now, dev.ensemble.internal.worker.FreezeClock freezes) {
+        long silentSince;
         synchronized (this) {
             if (state.ended() || inFlight.isEmpty()) {
                 return false;
             }
             java.time.Duration timeout = inFlight.values().iterator().next().chunk.taskTimeout();
-            if (timeout == null || now - lastHeard <= FrozenWatchdog.frozenLimit(timeout.toNanos())) {
+            silentSince = freezes.countFrom(lastHeard);
+            if (timeout == null || now - silentSince <= FrozenWatchdog.frozenLimit(timeout.toNanos())) {
                 return false;
             }
             frozen = true;
         }
-        long silentMillis = TimeUnit.NANOSECONDS.toMillis(now - lastHeard);
+        long silentMillis = TimeUnit.NANOSECONDS.toMillis(now - silentSince);
         Log.log(WorkerLink.class, System.Logger.Level.WARNING, () -> "pool " + backend.poolName() + ": worker "
                 + slot + " (pid " + pid + ") sent nothing for " + silentMillis + " ms while running a task under a "
                 + "timeout; it is stopped or stuck, killing it");

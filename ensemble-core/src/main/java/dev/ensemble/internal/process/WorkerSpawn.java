@@ -180,7 +180,7 @@ final class WorkerSpawn {
         link.pid = idle.pid();
         link.foryReady = idle.foryReady();
         // A JVM recycled after maxTasksPerWorker tasks is recycled after that many in all, whatever its pools.
-        link.tasksSent = idle.tasksDone();
+        link.lifespan.ranBefore(idle.tasksDone());
         link.positionPath = backend.launcher().positionPath(slot, generation);
         try {
             if (link.tasksLeft() <= 0) {

@@ -4,6 +4,7 @@ import dev.ensemble.internal.schedule.WorkerStart;
 import dev.ensemble.internal.platform.Log;
 import dev.ensemble.internal.backend.Backend;
 import dev.ensemble.internal.backend.ExitResults;
+import dev.ensemble.internal.backend.Lifespan;
 import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.schedule.Failures;
@@ -16,11 +17,11 @@ import dev.ensemble.internal.worker.CurrentWorker;
 import dev.ensemble.internal.worker.FreezeClock;
 import dev.ensemble.internal.worker.ThreadTimeout;
 import dev.ensemble.internal.worker.Threads;
+import dev.ensemble.internal.worker.Watchdog;
 import dev.ensemble.internal.worker.WorkerState;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Workers that are threads of this JVM, platform or virtual. Each slot runs one thread that pulls chunks.
@@ -34,9 +35,7 @@ public final class ThreadBackend implements Backend {
     private final PoolConfig config;
     private final Slot[] slots;
     private Scheduler scheduler;
-    private volatile Thread watchdog;
-    /** The shortest task timeout seen (the pool's or a call's): how often the watchdog looks. */
-    private volatile long shortestTimeoutNanos = Long.MAX_VALUE;
+    private final Watchdog watchdog;
     private volatile boolean stopping;
 
     /** One worker slot: the thread serving it now and what it is running. */
@@ -64,6 +63,7 @@ public final class ThreadBackend implements Backend {
         for (int i = 0; i < slots.length; i++) {
             slots[i] = new Slot(i);
         }
+        this.watchdog = new Watchdog(config.name() + "-watchdog", ThreadTimeout::tickNanos, this::checkOverdue);
     }
 
     @Override
@@ -76,15 +76,7 @@ public final class ThreadBackend implements Backend {
         }
         Backend.awaitStarted(this, config.name(), scheduler, ready, startFailure);
         if (config.taskTimeout() != null) {
-            ensureWatchdog(config.taskTimeout());
-        }
-    }
-
-    /** Starts the watchdog the first time a chunk has a task timeout (the pool's, or only a call's). */
-    private synchronized void ensureWatchdog(Duration timeout) {
-        shortestTimeoutNanos = Math.min(shortestTimeoutNanos, timeout.toNanos());
-        if (watchdog == null && !stopping) {
-            watchdog = Thread.ofPlatform().daemon().name(config.name() + "-watchdog").start(this::watch);
+            watchdog.cover(config.taskTimeout().toNanos());
         }
     }
 
@@ -116,17 +108,14 @@ public final class ThreadBackend implements Backend {
                 ready.countDown();
                 ready = null;
             }
-            long tasksSinceStart = 0;
+            Lifespan lifespan = new Lifespan(config.maxTasksPerWorker());
             long lastEnd = System.nanoTime();
             // A virtual thread does not spin: it would hold a carrier thread that other virtual threads need.
             SpinBudget spin = config.kind() == PoolConfig.Kind.VIRTUAL_THREADS ? null : new SpinBudget();
             while (true) {
-                int limit = config.maxTasksPerWorker() > 0
-                        ? (int) Math.min(Integer.MAX_VALUE, config.maxTasksPerWorker() - tasksSinceStart)
-                        : Integer.MAX_VALUE;
                 Chunk chunk;
                 try {
-                    chunk = scheduler.take(slot.id, limit, spin);
+                    chunk = scheduler.take(slot.id, lifespan.room(), spin);
                 } catch (InterruptedException e) {
                     if (stopping) {
                         return;
@@ -136,34 +125,25 @@ public final class ThreadBackend implements Backend {
                 if (chunk == null) {
                     break;
                 }
-                if (chunk.taskTimeout() != null && chunk.taskTimeout().toNanos() < shortestTimeoutNanos) {
-                    ensureWatchdog(chunk.taskTimeout());
-                }
-                ChunkRunner runner = new ChunkRunner(chunk.task(), chunk.inputs(), chunk.keepGoing(), chunk.timeEachTask());
-                slot.runningChunk = chunk;
-                slot.running = runner;
-                ChunkResult result = runner.run(System.nanoTime() - lastEnd, new Cancelled(chunk));
-                synchronized (slot) {
-                    if (slot.generation != generation) {
+                if (!lifespan.give(chunk)) {
+                    scheduler.returned(slot.id, chunk); // given back by another worker, and too large for this one
+                } else {
+                    if (chunk.taskTimeout() != null) {
+                        watchdog.cover(chunk.taskTimeout().toNanos()); // the pool's, or only this call's
+                    }
+                    if (!run(slot, generation, chunk, lastEnd, lifespan)) {
                         return; // abandoned by the watchdog, which reported this chunk
                     }
-                    slot.running = null;
-                    slot.runningChunk = null;
-                    slot.timeout.chunkEnded();
+                    lastEnd = System.nanoTime();
                 }
-                Thread.interrupted(); // an interrupt meant for a finished task must not hit the next one
-                lastEnd = System.nanoTime();
-                scheduler.completed(slot.id, chunk, result);
-                tasksSinceStart += result.processed();
-                if (config.maxTasksPerWorker() > 0 && tasksSinceStart >= config.maxTasksPerWorker()
-                        || chunk.recycleAfter()) {
+                if (lifespan.due()) {
                     exitWorker(slot, state);
                     state = new WorkerState(slot.id, slots.length, config.sharedObjects());
                     CurrentWorker.set(state);
                     if (!startWorker(slot, state, System.nanoTime(), true, null)) {
                         return;
                     }
-                    tasksSinceStart = 0;
+                    lifespan = new Lifespan(config.maxTasksPerWorker());
                     lastEnd = System.nanoTime();
                 }
             }
@@ -174,6 +154,26 @@ public final class ThreadBackend implements Backend {
             }
             CurrentWorker.clear();
         }
+    }
+
+    /** Runs a chunk and reports it; false if the watchdog abandoned this thread meanwhile. */
+    private boolean run(Slot slot, int generation, Chunk chunk, long lastEnd, Lifespan lifespan) {
+        ChunkRunner runner = new ChunkRunner(chunk.task(), chunk.inputs(), chunk.keepGoing(), chunk.timeEachTask());
+        slot.runningChunk = chunk;
+        slot.running = runner;
+        ChunkResult result = runner.run(System.nanoTime() - lastEnd, new Cancelled(chunk));
+        synchronized (slot) {
+            if (slot.generation != generation) {
+                return false;
+            }
+            slot.running = null;
+            slot.runningChunk = null;
+            slot.timeout.chunkEnded();
+        }
+        Thread.interrupted(); // an interrupt meant for a finished task must not hit the next one
+        scheduler.completed(slot.id, chunk, result);
+        lifespan.notRun(chunk.size() - result.processed());
+        return true;
     }
 
     private boolean startWorker(Slot slot, WorkerState state, long asked, boolean replacement,
@@ -224,16 +224,10 @@ public final class ThreadBackend implements Backend {
         return exitResults;
     }
 
-    private void watch() {
-        FreezeClock freezes = new FreezeClock();
-        while (!stopping) {
-            long tick = ThreadTimeout.tickNanos(shortestTimeoutNanos);
-            LockSupport.parkNanos(tick);
-            long now = System.nanoTime();
-            freezes.tick(now, tick);
-            for (Slot slot : slots) {
-                checkOverdue(slot, now, freezes);
-            }
+    /** The watchdog's round: {@link ThreadTimeout} judges each slot's running task. */
+    private void checkOverdue(long now, FreezeClock freezes) {
+        for (Slot slot : slots) {
+            checkOverdue(slot, now, freezes);
         }
     }
 
@@ -273,7 +267,8 @@ public final class ThreadBackend implements Backend {
         for (Slot slot : slots) {
             Threads.joinUninterruptibly(slot.thread, 0);
         }
-        stopWatchdog();
+        stopping = true;
+        watchdog.stop();
     }
 
     @Override
@@ -288,16 +283,7 @@ public final class ThreadBackend implements Backend {
         for (Slot slot : slots) {
             Threads.joinUninterruptibly(slot.thread, 1_000);
         }
-        stopWatchdog();
-    }
-
-    private void stopWatchdog() {
-        stopping = true;
-        if (watchdog != null) {
-            watchdog.interrupt();
-            LockSupport.unpark(watchdog);
-            Threads.joinUninterruptibly(watchdog, 1_000);
-        }
+        watchdog.stop();
     }
 
     @Override

@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
 import dev.ensemble.WorkerDiedException;
 import dev.ensemble.internal.backend.Backend;
+import dev.ensemble.internal.backend.Lifespan;
 import dev.ensemble.internal.backend.Pipelining;
 import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.internal.schedule.Chunk;
@@ -181,13 +182,15 @@ final class HazelcastWorkers implements Backend {
     }
 
     private void serveChunks(Slot slot, ArrayDeque<Flight> flights) {
-        long tasksSinceStart = 0;
         while (true) {
+            if (flights.isEmpty() && slot.lifespan.due()) {
+                restartWorker(slot, true); // recycled once nothing it holds runs
+            }
             if (flights.isEmpty()) {
                 Chunk chunk;
                 idleSlots.incrementAndGet();
                 try {
-                    chunk = scheduler.take(slot.id, room(tasksSinceStart, flights));
+                    chunk = scheduler.take(slot.id, slot.lifespan.room());
                 } catch (InterruptedException e) {
                     if (stopping) {
                         return;
@@ -206,8 +209,8 @@ final class HazelcastWorkers implements Backend {
                 }
                 dispatch(slot, chunk, flights);
             }
-            while (flights.size() < depth(slot) && room(tasksSinceStart, flights) > 0) {
-                Chunk more = scheduler.poll(slot.id, room(tasksSinceStart, flights));
+            while (flights.size() < depth(slot) && slot.lifespan.room() > 0) {
+                Chunk more = scheduler.poll(slot.id, slot.lifespan.room());
                 if (more == null) {
                     break;
                 }
@@ -242,7 +245,6 @@ final class HazelcastWorkers implements Backend {
                     scheduler.returned(slot.id, rest.chunk);
                 }
                 flights.clear();
-                tasksSinceStart = 0;
                 move(slot, gone.getMessage());
                 continue;
             } catch (RuntimeException failed) {
@@ -254,7 +256,6 @@ final class HazelcastWorkers implements Backend {
                 flights.poll();
                 scheduler.lost(slot.id, head.chunk, null, failures.failed(slot, head.chunk, failed), Loss.RETRYABLE);
                 returnAll(slot, flights);
-                tasksSinceStart = 0;
                 restartWorker(slot, false);
                 continue;
             }
@@ -265,13 +266,12 @@ final class HazelcastWorkers implements Backend {
                         ChunkResult result = reply.result(codec);
                         slot.lastChunkWorkNanos = result.workNanos();
                         scheduler.completed(slot.id, head.chunk, result);
-                        tasksSinceStart += result.processed();
+                        slot.lifespan.notRun(head.chunk.size() - result.processed());
                     }
                     case Reply.ABANDONED -> {
                         scheduler.lost(slot.id, head.chunk, reply.result(codec), failures.timedOut(slot, head.chunk,
                                 reply.processed), Loss.FINAL);
                         returnAll(slot, flights);
-                        tasksSinceStart = 0;
                         restartWorker(slot, false);
                     }
                     case Reply.LOST -> {
@@ -282,14 +282,13 @@ final class HazelcastWorkers implements Backend {
                                 failures.lostError(slot, head.chunk, reply),
                                 (reply.flags & Reply.FLAG_RETRYABLE) != 0 ? Loss.RETRYABLE : Loss.FINAL);
                         scheduler.workerStarted(slot.id, 0, 0, WorkerStart.REPLACEMENT);
-                        tasksSinceStart = 0;
+                        slot.lifespan = new Lifespan(config.maxTasksPerWorker());
                     }
                     case Reply.SKIPPED -> scheduler.returned(slot.id, head.chunk); // settled as cancelled there
                     case Reply.NO_WORKER -> {
                         scheduler.returned(slot.id, head.chunk);
                         if (head.generation == slot.generation) {
                             returnAll(slot, flights);
-                            tasksSinceStart = 0;
                             restartWorker(slot, false);
                         }
                     }
@@ -300,10 +299,6 @@ final class HazelcastWorkers implements Backend {
                 scheduler.lost(slot.id, head.chunk, null, failures.failed(slot, head.chunk, e), Loss.FINAL);
             }
             requests.sendCancels(flights); // a failure just reported may have cancelled the call of a queued chunk
-            if (flights.isEmpty() && config.maxTasksPerWorker() > 0 && tasksSinceStart >= config.maxTasksPerWorker()) {
-                tasksSinceStart = 0;
-                restartWorker(slot, true);
-            }
         }
         if (slot.home != null) {
             try {
@@ -319,18 +314,6 @@ final class HazelcastWorkers implements Backend {
         return Pipelining.depth(slot.lastChunkWorkNanos, idleSlots.get(), IN_FLIGHT);
     }
 
-    /** How many more inputs the slot's worker may be given before it is recycled. */
-    private int room(long tasksSinceStart, ArrayDeque<Flight> flights) {
-        if (config.maxTasksPerWorker() <= 0) {
-            return Integer.MAX_VALUE;
-        }
-        long inFlight = 0;
-        for (Flight f : flights) {
-            inFlight += f.chunk.size();
-        }
-        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, config.maxTasksPerWorker() - tasksSinceStart - inFlight));
-    }
-
     private void returnAll(Slot slot, ArrayDeque<Flight> flights) {
         for (Flight f : flights) {
             scheduler.returned(slot.id, f.chunk);
@@ -340,6 +323,10 @@ final class HazelcastWorkers implements Backend {
 
     /** Sends a chunk to the slot's member; a chunk that cannot even be encoded fails without being sent. */
     private void dispatch(Slot slot, Chunk chunk, ArrayDeque<Flight> flights) {
+        if (!slot.lifespan.give(chunk)) {
+            scheduler.returned(slot.id, chunk); // given back by another worker, and too large for this one
+            return;
+        }
         MemberLink home = slot.home;
         MemberCall call;
         try {
@@ -354,6 +341,7 @@ final class HazelcastWorkers implements Backend {
 
     /** Replaces a slot's worker on the same member (recycling, or after a timeout abandoned it). */
     private void restartWorker(Slot slot, boolean runExitHook) {
+        slot.lifespan = new Lifespan(config.maxTasksPerWorker()); // the old worker is gone, whether or not one starts
         try {
             if (runExitHook) {
                 scheduler.workerExited(slot.id, stopWorker(slot));
@@ -404,6 +392,7 @@ final class HazelcastWorkers implements Backend {
         call.slot = slot.id;
         call.generation = ++slot.generation;
         slot.nextSeq = 0;
+        slot.lifespan = new Lifespan(config.maxTasksPerWorker());
         Reply reply = requests.await(home, requests.send(home, call), null);
         if (reply.status != Reply.OK) {
             Throwable cause = codec.decodeError(reply.error);

@@ -4,13 +4,13 @@ import dev.ensemble.Task;
 import dev.ensemble.internal.worker.FreezeClock;
 import dev.ensemble.internal.worker.ThreadTimeout;
 import dev.ensemble.internal.worker.Lru;
+import dev.ensemble.internal.worker.Watchdog;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * One pool's presence on one member: its setup (shared objects and hooks, rebuilt once here), the workers of
@@ -36,8 +36,7 @@ final class MemberPool {
     private final ConcurrentMap<Integer, SlotWorker> workers = new ConcurrentHashMap<>();
     private final Map<Long, Task<Object, Object>> tasks = lru(TASK_CACHE);
     private final Set<Long> cancelled = Collections.newSetFromMap(lru(CANCELLED_CALLS));
-    private final Thread watchdog;
-    private volatile boolean closed;
+    private final Watchdog watchdog;
 
     MemberPool(String id, UUID owner, PoolSetup setup, PayloadCodec codec) {
         this.id = id;
@@ -45,8 +44,10 @@ final class MemberPool {
         this.setup = setup;
         this.codec = codec;
         // Worker JVMs time their tasks themselves (and are killed for it); threads need a watchdog.
-        this.watchdog = setup.timeoutNanos() > 0 && !setup.processes()
-                ? Thread.ofPlatform().daemon().name(setup.name() + "-watchdog").start(this::watch) : null;
+        this.watchdog = new Watchdog(setup.name() + "-watchdog", ThreadTimeout::tickNanos, this::checkOverdue);
+        if (setup.timeoutNanos() > 0 && !setup.processes()) {
+            watchdog.cover(setup.timeoutNanos());
+        }
     }
 
     private static <K, V> Map<K, V> lru(int capacity) {
@@ -144,28 +145,18 @@ final class MemberPool {
 
     /** Ends the pool here: workers still present (abandoned, or the owner is gone) are stopped. */
     void close(boolean terminate) {
-        closed = true;
+        watchdog.stop();
         for (SlotWorker worker : workers.values()) {
             worker.end(terminate);
         }
         workers.clear();
-        if (watchdog != null) {
-            watchdog.interrupt();
-        }
     }
 
-    private void watch() {
-        long timeoutNanos = setup.timeoutNanos();
-        long tick = ThreadTimeout.tickNanos(timeoutNanos);
-        FreezeClock freezes = new FreezeClock();
-        while (!closed) {
-            LockSupport.parkNanos(tick);
-            long now = System.nanoTime();
-            freezes.tick(now, tick);
-            for (SlotWorker worker : workers.values()) {
-                if (worker instanceof MemberWorker thread) {
-                    thread.checkOverdue(now, timeoutNanos, freezes);
-                }
+    /** The watchdog's round: {@link ThreadTimeout} judges the task of each thread worker. */
+    private void checkOverdue(long now, FreezeClock freezes) {
+        for (SlotWorker worker : workers.values()) {
+            if (worker instanceof MemberWorker thread) {
+                thread.checkOverdue(now, setup.timeoutNanos(), freezes);
             }
         }
     }

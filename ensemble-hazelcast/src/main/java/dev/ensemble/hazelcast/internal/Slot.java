@@ -1,11 +1,15 @@
 package dev.ensemble.hazelcast.internal;
 
+import dev.ensemble.internal.backend.Lifespan;
+
 /** One worker slot of a cluster pool: where it lives now and which incarnation of its worker runs there. */
 final class Slot {
     final int id;
     volatile MemberLink home;
     int generation;
     long nextSeq; // of the next chunk sent to the current incarnation of the worker
+    /** The current incarnation's recycling budget: tasks in flight and done. */
+    Lifespan lifespan;
     long lastChunkWorkNanos = -1;
     /** When the slot last heard a reply: the oldest chunk in flight runs from then at the latest. */
     long lastReplyNanos;
