@@ -44,9 +44,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * worker starts there; a call's task goes with the first chunk of that call a member gets (see
  * {@link MemberPool}).
  *
- * <p><b>Cancellation.</b> While chunks are in flight, their slot checks every
- * {@link Pipelining#CANCEL_CHECK_NANOS} (and after each answer) whether their calls were cancelled, and if
- * so tells the member, which stops a running chunk between tasks and skips a queued one.
+ * <p><b>Cancellation.</b> A call that fails or is cancelled is announced at once to every member that hosts a slot
+ * ({@link #callCancelled}), which stops its running chunk between tasks and skips the queued ones: a chunk waiting
+ * on a member behind a running one must not start meanwhile. As a backstop, a slot with chunks in flight also
+ * checks every {@link Pipelining#CANCEL_CHECK_NANOS} (and after each answer) whether their calls were cancelled.
  *
  * <p><b>Parts.</b> This class runs the slots (their loops, start, replacement and moves); {@link MemberRequests}
  * sends requests and waits for their replies, cancelling and probing meanwhile; {@link Members} keeps the links to
@@ -143,6 +144,17 @@ final class HazelcastWorkers implements Backend {
     @Override
     public boolean isWorkerThread() {
         return false; // tasks run on members, where the pool object does not exist
+    }
+
+    @Override
+    public void callCancelled(long callId) {
+        Set<MemberLink> told = new java.util.HashSet<>();
+        for (Slot slot : slots) {
+            MemberLink home = slot.home;
+            if (home != null && told.add(home)) {
+                requests.cancel(home, callId);
+            }
+        }
     }
 
     // ---- one slot ----

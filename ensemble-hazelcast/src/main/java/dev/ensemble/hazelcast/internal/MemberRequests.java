@@ -205,10 +205,18 @@ final class MemberRequests {
                         g.cancelSentNanos = now;
                     }
                 }
-                MemberCall cancel = new MemberCall(MemberCall.CANCEL_CALL, poolId);
-                cancel.callId = f.chunk.callId();
-                send(f.home, cancel);
+                cancel(f.home, f.chunk.callId());
             }
         }
+    }
+
+    /**
+     * Tells a member that a call was cancelled: it stops the call's running chunk between tasks and skips its
+     * queued ones. The request is sent without waiting for its answer.
+     */
+    void cancel(MemberLink link, long callId) {
+        MemberCall cancel = new MemberCall(MemberCall.CANCEL_CALL, poolId);
+        cancel.callId = callId;
+        send(link, cancel);
     }
 }
