@@ -23,8 +23,7 @@ final class FrozenWatchdog implements Watchdog.Round {
 
     FrozenWatchdog(String poolName, ProcessBackend backend) {
         this.backend = backend;
-        this.watchdog = new Watchdog(poolName + "-watchdog",
-                timeout -> Math.clamp(frozenLimit(timeout) / 4, MIN_TICK_NANOS, MAX_TICK_NANOS), this);
+        this.watchdog = new Watchdog(poolName + "-watchdog", this);
     }
 
     /** How long a worker running a task under {@code timeoutNanos} may stay silent before it counts as frozen. */
@@ -40,6 +39,11 @@ final class FrozenWatchdog implements Watchdog.Round {
     /** Stops the watchdog's thread, if it runs, and waits for it. */
     void stop() {
         watchdog.stop();
+    }
+
+    @Override
+    public long tickNanos(long shortestTimeoutNanos) {
+        return Math.clamp(frozenLimit(shortestTimeoutNanos) / 4, MIN_TICK_NANOS, MAX_TICK_NANOS);
     }
 
     @Override

@@ -63,7 +63,7 @@ public final class ThreadBackend implements Backend {
         for (int i = 0; i < slots.length; i++) {
             slots[i] = new Slot(i);
         }
-        this.watchdog = new Watchdog(config.name() + "-watchdog", ThreadTimeout::tickNanos, this::checkOverdue);
+        this.watchdog = new Watchdog(config.name() + "-watchdog", new Overdue());
     }
 
     @Override
@@ -225,9 +225,17 @@ public final class ThreadBackend implements Backend {
     }
 
     /** The watchdog's round: {@link ThreadTimeout} judges each slot's running task. */
-    private void checkOverdue(long now, FreezeClock freezes) {
-        for (Slot slot : slots) {
-            checkOverdue(slot, now, freezes);
+    private final class Overdue implements Watchdog.Round {
+        @Override
+        public long tickNanos(long shortestTimeoutNanos) {
+            return ThreadTimeout.tickNanos(shortestTimeoutNanos);
+        }
+
+        @Override
+        public void look(long now, FreezeClock freezes) {
+            for (Slot slot : slots) {
+                checkOverdue(slot, now, freezes);
+            }
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.ensemble.internal.worker;
 
 import dev.ensemble.internal.platform.Log;
-import java.util.function.LongUnaryOperator;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -11,13 +10,23 @@ import java.util.concurrent.locks.LockSupport;
  * covered}, since most pools have none, then looks at every tick the shortest covered timeout asks for, and at each
  * look hands its round the time and its record of this JVM's freezes, which no task's time counts.
  *
+ * <p>Its users give it a named {@link Round} class, not lambdas: a pool of threads makes its watchdog as it starts,
+ * and a JVM's first lambda costs milliseconds of linking there (see {@code Scheduler}).
+ *
  * <p>Thread-safe. A round runs on the watchdog's thread, never under the watchdog's monitor; one that throws is
  * logged and the watchdog goes on, since a dead watchdog would let every later timeout pass unnoticed.
  */
 public final class Watchdog {
-    /** What the watchdog checks at each look. */
-    @FunctionalInterface
+    /** What the watchdog checks at each look, and how often it looks. */
     public interface Round {
+        /**
+         * The time between two looks.
+         *
+         * @param shortestTimeoutNanos the shortest task timeout covered
+         * @return the time to wait before the next look
+         */
+        long tickNanos(long shortestTimeoutNanos);
+
         /**
          * Checks the watched workers.
          *
@@ -28,7 +37,6 @@ public final class Watchdog {
     }
 
     private final String name;
-    private final LongUnaryOperator tickFor;
     private final Round round;
     private Thread thread;    // guarded by this
     private boolean stopped;  // guarded by this
@@ -39,12 +47,10 @@ public final class Watchdog {
      * Creates a watchdog; no thread starts until a timeout is covered.
      *
      * @param name its thread's name
-     * @param tickFor the time between two looks for the shortest task timeout covered
-     * @param round what it checks at each look
+     * @param round what it checks at each look, and how often
      */
-    public Watchdog(String name, LongUnaryOperator tickFor, Round round) {
+    public Watchdog(String name, Round round) {
         this.name = name;
-        this.tickFor = tickFor;
         this.round = round;
     }
 
@@ -89,7 +95,7 @@ public final class Watchdog {
     private void watch() {
         FreezeClock freezes = new FreezeClock();
         while (!stopped()) {
-            long tick = tickFor.applyAsLong(shortestTimeoutNanos);
+            long tick = round.tickNanos(shortestTimeoutNanos);
             LockSupport.parkNanos(this, tick);
             if (stopped()) {
                 return;

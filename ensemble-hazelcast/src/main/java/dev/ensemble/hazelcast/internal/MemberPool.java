@@ -44,7 +44,7 @@ final class MemberPool {
         this.setup = setup;
         this.codec = codec;
         // Worker JVMs time their tasks themselves (and are killed for it); threads need a watchdog.
-        this.watchdog = new Watchdog(setup.name() + "-watchdog", ThreadTimeout::tickNanos, this::checkOverdue);
+        this.watchdog = new Watchdog(setup.name() + "-watchdog", new Overdue());
         if (setup.timeoutNanos() > 0 && !setup.processes()) {
             watchdog.cover(setup.timeoutNanos());
         }
@@ -153,10 +153,18 @@ final class MemberPool {
     }
 
     /** The watchdog's round: {@link ThreadTimeout} judges the task of each thread worker. */
-    private void checkOverdue(long now, FreezeClock freezes) {
-        for (SlotWorker worker : workers.values()) {
-            if (worker instanceof MemberWorker thread) {
-                thread.checkOverdue(now, setup.timeoutNanos(), freezes);
+    private final class Overdue implements Watchdog.Round {
+        @Override
+        public long tickNanos(long shortestTimeoutNanos) {
+            return ThreadTimeout.tickNanos(shortestTimeoutNanos);
+        }
+
+        @Override
+        public void look(long now, FreezeClock freezes) {
+            for (SlotWorker worker : workers.values()) {
+                if (worker instanceof MemberWorker thread) {
+                    thread.checkOverdue(now, setup.timeoutNanos(), freezes);
+                }
             }
         }
     }
