@@ -1,8 +1,9 @@
 package dev.ensemble.internal.idle;
 
+import java.io.FileInputStream;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Whether waiting threads may spin now. Spinning trades a CPU for a faster wake-up, which pays only while a CPU
@@ -18,7 +19,8 @@ import java.nio.file.Path;
 public final class Spinning {
     private static final int CPUS = Runtime.getRuntime().availableProcessors();
     private static final boolean ENABLED = CPUS > 1 && !"false".equals(System.getProperty("ensemble.spin"));
-    private static final Path LOADAVG = Path.of("/proc/loadavg");
+    /** Read with java.io: NIO's file system would be initialized (and libnio loaded) on a thread pool's start. */
+    private static final String LOADAVG = "/proc/loadavg";
     /** Runnable threads of the load average allowed for our own spinning, over the CPU count. */
     static final int OWN_SPINNERS = 2;
     private static volatile long checkedAt = Long.MIN_VALUE;
@@ -42,7 +44,14 @@ public final class Spinning {
 
     private static double loadAverage() {
         try {
-            String text = Files.readString(LOADAVG);
+            byte[] head = new byte[64];
+            int n = 0;
+            try (InputStream in = new FileInputStream(LOADAVG)) {
+                for (int r; n < head.length && (r = in.read(head, n, head.length - n)) > 0; ) {
+                    n += r;
+                }
+            }
+            String text = new String(head, 0, n, StandardCharsets.US_ASCII);
             return Double.parseDouble(text.substring(0, text.indexOf(' ')));
         } catch (IOException | RuntimeException e) {
             return 0; // not Linux: no figure, trust the CPU count
