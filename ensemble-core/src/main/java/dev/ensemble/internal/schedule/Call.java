@@ -90,10 +90,8 @@ public final class Call<R> implements CallRef {
     private java.util.concurrent.ScheduledFuture<?> deadline; // set once, just after the call opens
     /** The longest one task may run: the call's option, else the pool's; null for no limit. */
     private final Duration taskTimeout;
-    /** The call's worker lifespan (CallOptions.maxTasksPerWorker), 0 for none. */
-    private long lifespan;
-    /** Per slot: this call's tasks handed to the slot's current worker (only with a lifespan); guarded by the lock. */
-    private long[] handedTo;
+    /** The call's worker lifespan, if it has one; guarded by the lock. */
+    private final Lifespans lifespans = new Lifespans();
 
     Call(Scheduler scheduler, long id, String name, Task<Object, Object> task, Source source, Order order,
             Shape shape, OnFailure onFailure, Kind kind, int fixedChunkSize, int maxChunksInFlight,
@@ -283,32 +281,9 @@ public final class Call<R> implements CallRef {
         return !exhausted && !finished && !cancelled;
     }
 
-    /**
-     * Gives this call a worker lifespan (before its first chunk is handed out).
-     *
-     * @param tasks tasks of this call per worker
-     * @param workers the pool's slots
-     */
-    void lifespan(long tasks, int workers) {
-        lifespan = tasks;
-        handedTo = new long[workers];
-    }
-
-    /** @return the most inputs of this call the slot's worker may take now, within {@code limit} (at least 1) */
-    int limitFor(int slot, int limit) {
-        return lifespan == 0 ? limit : (int) Math.max(1, Math.min(limit, lifespan - handedTo[slot]));
-    }
-
-    /** Counts a chunk handed to a slot's worker, marking the one that completes the worker's lifespan. */
-    void handed(int slot, Chunk chunk) {
-        if (lifespan == 0) {
-            return;
-        }
-        handedTo[slot] += chunk.size();
-        if (handedTo[slot] >= lifespan) {
-            chunk.markRecycleAfter();
-            handedTo[slot] = 0; // the slot's next chunk of this call goes to the worker that replaces this one
-        }
+    /** @return the call's worker lifespan (scheduler lock held) */
+    Lifespans lifespans() {
+        return lifespans;
     }
 
     /**
@@ -321,20 +296,6 @@ public final class Call<R> implements CallRef {
     Chunk splitOff(Chunk chunk, int take) {
         pendingChunks++;
         return chunk.remainder(take, chunk.attempt());
-    }
-
-    /** Uncounts a chunk a slot's worker gave back unrun. */
-    void givenBack(int slot, Chunk chunk) {
-        if (lifespan != 0 && !chunk.recycleAfter()) {
-            handedTo[slot] = Math.max(0, handedTo[slot] - chunk.size());
-        }
-    }
-
-    /** The slot's worker was replaced (recycled, died): its count starts again. */
-    void workerReplaced(int slot) {
-        if (lifespan != 0) {
-            handedTo[slot] = 0;
-        }
     }
 
     /** The next chunk of fresh inputs, or null if none now (exhausted, back-pressure, finished, feeder behind). */

@@ -137,7 +137,7 @@ public final class Scheduler implements WorkSource {
                     onFailure, Call.Kind.INPUTS, options.chunkSize(), maxInFlight, maxBytes,
                     options.taskTimeout() != null ? options.taskTimeout() : taskTimeout);
             if (options.maxTasksPerWorker() > 0) {
-                call.lifespan(options.maxTasksPerWorker(), size);
+                call.lifespans().set(options.maxTasksPerWorker(), size);
             }
             live.add(call);
             queues.producing(call);
@@ -536,7 +536,7 @@ public final class Scheduler implements WorkSource {
     public void returned(int slot, Chunk chunk) {
         lock.lock();
         try {
-            chunk.call().givenBack(slot, chunk);
+            chunk.call().lifespans().givenBack(slot, chunk);
             requeue(chunk);
         } finally {
             unlockAndRun();
@@ -558,7 +558,7 @@ public final class Scheduler implements WorkSource {
         lock.lock();
         try {
             for (Call<?> call : live) {
-                call.workerReplaced(slot);
+                call.lifespans().workerReplaced(slot);
             }
         } finally {
             unlockAndRun();
