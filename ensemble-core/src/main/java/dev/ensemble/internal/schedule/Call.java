@@ -3,9 +3,7 @@ package dev.ensemble.internal.schedule;
 import dev.ensemble.Outcome;
 import dev.ensemble.Task;
 import dev.ensemble.TaskFailedException;
-import dev.ensemble.TaskTimeoutException;
 import dev.ensemble.internal.worker.ChunkResult;
-import dev.ensemble.internal.worker.ChunkRunner;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -61,7 +59,6 @@ public final class Call<R> implements CallRef {
     private final Order order;
     private final Shape shape;
     private final boolean keepGoing;
-    private final boolean isJob;
     private final Iterable<?> lazySource;
     private final List<?> indexable;
     private final long total;
@@ -74,6 +71,7 @@ public final class Call<R> implements CallRef {
     private final long startedNanos = System.nanoTime();
 
     private final ResultSegments results;
+    private final TaskFailures taskFailures;
     private long nextInputIndex;
     private boolean exhausted;
     private int pendingChunks;
@@ -104,7 +102,6 @@ public final class Call<R> implements CallRef {
         this.order = order;
         this.shape = shape;
         this.keepGoing = onFailure == OnFailure.KEEP_GOING;
-        this.isJob = kind == Kind.JOBS;
         this.indexable = source.indexable();
         this.lazySource = source.lazy();
         this.total = source.total();
@@ -113,6 +110,7 @@ public final class Call<R> implements CallRef {
         this.maxBytesInFlight = shape == Shape.STREAM ? maxBytesInFlight : Long.MAX_VALUE;
         this.planner = new ChunkPlanner(fixedChunkSize, total, scheduler.size());
         this.results = new ResultSegments(order);
+        this.taskFailures = new TaskFailures(scheduler.poolName(), name, kind == Kind.JOBS, keepGoing, taskTimeout);
         this.resultsReady = scheduler.lock.newCondition();
         this.inputWanted = scheduler.lock.newCondition();
     }
@@ -452,38 +450,15 @@ public final class Call<R> implements CallRef {
         return taskTimeout;
     }
 
-    /**
-     * The failures of a chunk's failed tasks, made on the reporting thread before the scheduler's lock is taken:
-     * a failure's message renders the input ({@code toString}) and the task's exception ({@code toString},
-     * {@code getMessage}), which are user code.
-     *
-     * @param chunk the chunk
-     * @param slot the worker that ran it
-     * @param result what it reported, or null
-     * @return one failure per failed offset (null elsewhere), or null if no task failed; for a call that stops at
-     *     its first failure, only that one
-     */
-    TaskFailedException[] failures(Chunk chunk, int slot, ChunkResult result) {
-        if (result == null || result.errors() == null) {
-            return null;
-        }
-        TaskFailedException[] out = new TaskFailedException[result.processed()];
-        for (int i = 0; i < result.processed(); i++) {
-            Throwable error = result.errors()[i];
-            if (error != null) {
-                out[i] = failureOf(chunk, slot, i, error, taskTimeout);
-                if (!keepGoing) {
-                    break;
-                }
-            }
-        }
-        return out;
+    /** @return how this call's failed tasks are told, for the reporting thread before the lock */
+    TaskFailures taskFailures() {
+        return taskFailures;
     }
 
     /**
      * A chunk ran to its end (or to its first failure, or was cut short by cancellation).
      *
-     * @param failures from {@link #failures}
+     * @param failures from {@link TaskFailures#of}
      */
     void accept(Chunk chunk, ChunkResult result, TaskFailedException[] failures) {
         pendingChunks--;
@@ -504,7 +479,7 @@ public final class Call<R> implements CallRef {
         completedTasks += result.processed();
         int firstError = result.firstErrorOffset();
         if (keepGoing) {
-            addSegment(chunk.firstIndex(), outcomes(chunk, result, failures), result.processed(),
+            addSegment(chunk.firstIndex(), TaskFailures.outcomes(chunk, result, failures), result.processed(),
                     result.resultBytes());
             return false;
         }
@@ -522,7 +497,7 @@ public final class Call<R> implements CallRef {
      * The input at {@code failedOffset} (at least the first unfinished offset) is blamed with {@code error}
      * unless a retry is allowed, in which case the unfinished rest runs again.
      *
-     * @param partialFailures from {@link #failures} for {@code partial}
+     * @param partialFailures from {@link TaskFailures#of} for {@code partial}
      */
     void lost(Chunk chunk, ChunkResult partial, TaskFailedException[] partialFailures, int failedOffset,
             TaskFailedException error, Retry retry) {
@@ -564,41 +539,6 @@ public final class Call<R> implements CallRef {
     private void requeue(Chunk rest) {
         pendingChunks++;
         scheduler.requeue(rest);
-    }
-
-    private Object[] outcomes(Chunk chunk, ChunkResult result, TaskFailedException[] failures) {
-        int count = result.processed();
-        Object[] out = new Object[count];
-        for (int i = 0; i < count; i++) {
-            long index = chunk.firstIndex() + i;
-            TaskFailedException failure = failures == null ? null : failures[i];
-            out[i] = failure == null ? new Outcome.Success<>(index, result.values()[i])
-                    : new Outcome.Failure<>(index, failure);
-        }
-        return out;
-    }
-
-    private TaskFailedException failureOf(Chunk chunk, int slot, int offset, Throwable error, Duration timeout) {
-        if (error instanceof TaskFailedException tfe) {
-            return tfe;
-        }
-        if (error instanceof ChunkRunner.TimedOut && !isJob) {
-            return Failures.timedOut(scheduler.poolName(), slot, chunk, offset, timeout, "it was interrupted");
-        }
-        long index = isJob ? TaskFailedException.NO_INDEX : chunk.firstIndex() + offset;
-        String input = isJob ? "(none)" : Inputs.render(chunk.inputs().get(offset));
-        if (error instanceof ChunkRunner.TimedOut) {
-            return new TaskTimeoutException(describeFailure("ran over its timeout of " + timeout, slot, index, input),
-                    slot, index, input, timeout);
-        }
-        return new TaskFailedException(describeFailure("failed", slot, index, input) + ": " + Inputs.describe(error),
-                slot, index, input, error);
-    }
-
-    String describeFailure(String what, int slot, long index, String input) {
-        String where = isJob ? name + " job on worker " + slot
-                : "task of " + describe() + " on worker " + slot + " at index " + index + " (input: " + input + ")";
-        return where + " " + what;
     }
 
     private String describe() {

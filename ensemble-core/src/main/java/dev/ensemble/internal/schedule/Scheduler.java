@@ -37,8 +37,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Locking.</b> One lock guards the scheduler and all its calls, and no user code runs under it: inputs are
  * classified or read outside it ({@link Call.Source}, {@link InputFeeder}), failures are rendered before it is
- * taken, and futures are completed after it is released ({@link #afterUnlock}), since their callbacks run user
- * code. Insights' figures are not kept under it: {@link SlotStatistics} is fed before or after it.
+ * taken ({@link TaskFailures}), and futures are completed after it is released ({@link #afterUnlock}), since
+ * their callbacks run user code. Insights' figures are not kept under it: {@link SlotStatistics} is fed before or
+ * after it.
  *
  * <p><b>Observers</b> ({@link CallObserver}: progress bars, the pool monitor) hear of each call when it opens and
  * when it finishes, outside the lock. A call can finish on a worker before its opener has announced it; the
@@ -465,7 +466,7 @@ public final class Scheduler implements WorkSource {
     @Override
     public void completed(int slot, Chunk chunk, ChunkResult result) {
         // Failures and the slow task's input are rendered first: that calls user code, never under the lock.
-        TaskFailedException[] failures = chunk.call().failures(chunk, slot, result);
+        TaskFailedException[] failures = chunk.call().taskFailures().of(chunk, slot, result);
         statistics.reported(slot, chunk, result, failures);
         events.chunkDone(chunk.call(), slot, chunk.firstIndex(), result.processed(), result.workNanos());
         lock.lock();
@@ -510,7 +511,7 @@ public final class Scheduler implements WorkSource {
     @Override
     public void lost(int slot, Chunk chunk, ChunkResult partial, int failedOffset, TaskFailedException error,
             Loss loss) {
-        TaskFailedException[] failures = chunk.call().failures(chunk, slot, partial);
+        TaskFailedException[] failures = chunk.call().taskFailures().of(chunk, slot, partial);
         events.workerLost(slot, error == null ? "" : Inputs.describe(error));
         statistics.reported(slot, chunk, partial, failures);
         Call.Retry retry = loss == Loss.RETRYABLE && chunk.attempt() < retries
