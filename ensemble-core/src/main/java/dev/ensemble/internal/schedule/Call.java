@@ -5,13 +5,9 @@ import dev.ensemble.Task;
 import dev.ensemble.TaskFailedException;
 import dev.ensemble.internal.worker.ChunkResult;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Arrays;
-import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.RandomAccess;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +22,10 @@ import java.util.concurrent.locks.Condition;
  * {@link Order#UNORDERED} ones as they arrive; {@link Shape#COLLECT} calls complete {@link #future()} with all
  * results, {@link Shape#STREAM} calls hand them to {@link #iterator()} with back-pressure: at most
  * {@code maxChunksInFlight} chunks are running or waiting to be consumed.
+ *
+ * <p>Its parts, under the same lock: {@link CallInputs} cuts the chunks (within a stream's back-pressure) and
+ * counts those not settled; {@link ResultSegments} holds the results; {@link Lifespans} counts the tasks each
+ * worker was handed. {@link TaskFailures} renders failed tasks before the lock is taken.
  *
  * @param <R> the type of the delivered elements (results, or outcomes)
  */
@@ -59,12 +59,7 @@ public final class Call<R> implements CallRef {
     private final Order order;
     private final Shape shape;
     private final boolean keepGoing;
-    private final Iterable<?> lazySource;
-    private final List<?> indexable;
     private final long total;
-    private final int maxChunksInFlight;
-    /** A stream's bound of serialized result bytes waiting for its reader (unbounded for other calls). */
-    private final long maxBytesInFlight;
     private final ChunkPlanner planner;
     private final CompletableFuture<List<R>> future = new CompletableFuture<>();
     private final Condition resultsReady;
@@ -72,26 +67,19 @@ public final class Call<R> implements CallRef {
 
     private final ResultSegments results;
     private final TaskFailures taskFailures;
-    private long nextInputIndex;
-    private boolean exhausted;
-    private int pendingChunks;
+    private final CallInputs inputs;
     private volatile long completedTasks;
     private RuntimeException failure;
     private long failureIndex = Long.MAX_VALUE;
     private volatile boolean cancelled;
     private boolean finished;
-    /** Chunks the input feeder read ahead, counted in {@code pendingChunks}, not yet handed to a worker. */
-    private final ArrayDeque<Chunk> prepared = new ArrayDeque<>();
-    /** Signalled when the input feeder may read more: a chunk was handed out or read, or the call ended. */
-    private final Condition inputWanted;
-    private Thread feeder;
     private java.util.concurrent.ScheduledFuture<?> deadline; // set once, just after the call opens
     /** The longest one task may run: the call's option, else the pool's; null for no limit. */
     private final Duration taskTimeout;
     /** The call's worker lifespan, if it has one; guarded by the lock. */
     private final Lifespans lifespans = new Lifespans();
 
-    Call(Scheduler scheduler, long id, String name, Task<Object, Object> task, Source source, Order order,
+    Call(Scheduler scheduler, long id, String name, Task<Object, Object> task, CallInputs.Source source, Order order,
             Shape shape, OnFailure onFailure, Kind kind, int fixedChunkSize, int maxChunksInFlight,
             long maxBytesInFlight, Duration taskTimeout) {
         this.scheduler = scheduler;
@@ -102,58 +90,14 @@ public final class Call<R> implements CallRef {
         this.order = order;
         this.shape = shape;
         this.keepGoing = onFailure == OnFailure.KEEP_GOING;
-        this.indexable = source.indexable();
-        this.lazySource = source.lazy();
         this.total = source.total();
-        this.exhausted = indexable == null && lazySource == null;
-        this.maxChunksInFlight = shape == Shape.STREAM ? maxChunksInFlight : Integer.MAX_VALUE;
-        this.maxBytesInFlight = shape == Shape.STREAM ? maxBytesInFlight : Long.MAX_VALUE;
         this.planner = new ChunkPlanner(fixedChunkSize, total, scheduler.size());
         this.results = new ResultSegments(order);
+        this.inputs = new CallInputs(this, scheduler, source, planner, results,
+                shape == Shape.STREAM ? maxChunksInFlight : Integer.MAX_VALUE,
+                shape == Shape.STREAM ? maxBytesInFlight : Long.MAX_VALUE);
         this.taskFailures = new TaskFailures(scheduler.poolName(), name, kind == Kind.JOBS, keepGoing, taskTimeout);
         this.resultsReady = scheduler.lock.newCondition();
-        this.inputWanted = scheduler.lock.newCondition();
-    }
-
-    /**
-     * A call's inputs as seen before the scheduler's lock is taken, so that no user collection is asked anything
-     * under it: a random-access list is cut into sub-list views (no copy); any other collection is copied on the
-     * caller's thread; any other iterable is read by the call's own feeder thread ({@link InputFeeder}).
-     *
-     * @param indexable the inputs as a random-access list, or null
-     * @param lazy the inputs as an iterable the feeder reads, or null
-     * @param total the number of inputs, or -1 while unknown
-     */
-    record Source(List<?> indexable, Iterable<?> lazy, long total) {
-        static final Source NONE = new Source(null, null, 0);
-
-        /**
-         * Classifies a caller's inputs, on the caller's thread.
-         *
-         * @param inputs the inputs, or null for a call of placed chunks only
-         * @param what the call, for the message
-         * @return the source
-         * @throws IllegalStateException if a collection's copy fails (its {@code toArray} threw)
-         */
-        static Source of(Iterable<?> inputs, String what) {
-            if (inputs == null) {
-                return NONE;
-            }
-            if (inputs instanceof List<?> list && inputs instanceof RandomAccess) {
-                return new Source(list, null, list.size());
-            }
-            if (inputs instanceof Collection<?> collection) {
-                Object[] copy;
-                try {
-                    copy = collection.toArray();
-                } catch (RuntimeException | LinkageError e) {
-                    throw new IllegalStateException("reading the inputs of " + what + " failed: "
-                            + Inputs.describe(e), e);
-                }
-                return new Source(Arrays.asList(copy), null, copy.length);
-            }
-            return new Source(null, inputs, -1);
-        }
     }
 
     void setDeadline(java.util.concurrent.ScheduledFuture<?> timer) {
@@ -173,23 +117,6 @@ public final class Call<R> implements CallRef {
         if (deadline != null) {
             deadline.cancel(false);
             deadline = null;
-        }
-    }
-
-    /** Starts the feeder of a call over a lazy source; called once, after the call is registered. */
-    void startFeeder() {
-        if (lazySource == null) {
-            return;
-        }
-        Thread thread = InputFeeder.start(this, lazySource, scheduler.poolName());
-        scheduler.lock.lock();
-        try {
-            feeder = thread;
-            if (!needsInput()) {
-                thread.interrupt(); // cancelled before the feeder was known
-            }
-        } finally {
-            scheduler.lock.unlock();
         }
     }
 
@@ -238,7 +165,7 @@ public final class Call<R> implements CallRef {
         if (finished || cancelled) {
             return 0;
         }
-        long accepted = total >= 0 ? total : nextInputIndex;
+        long accepted = total >= 0 ? total : inputs.inputsAccepted();
         return Math.max(0, accepted - completedTasks);
     }
 
@@ -262,21 +189,14 @@ public final class Call<R> implements CallRef {
         return future;
     }
 
-    // ---- producing chunks (scheduler lock held) ----
-
-    /** Whether this call may still produce chunks at some point. */
-    boolean producing() {
-        return (!exhausted || !prepared.isEmpty()) && !finished && !cancelled;
+    /** @return where the call's chunks come from, and how many are not settled (scheduler lock held) */
+    CallInputs inputs() {
+        return inputs;
     }
 
-    /** Whether a chunk may be handed out now, without waiting for the feeder. */
-    boolean hasChunkNow() {
-        return producing() && (indexable != null || !prepared.isEmpty());
-    }
-
-    /** Whether the feeder should still read inputs. */
-    private boolean needsInput() {
-        return !exhausted && !finished && !cancelled;
+    /** Whether the call has neither finished nor been cancelled (scheduler lock held). */
+    boolean running() {
+        return !finished && !cancelled;
     }
 
     /** @return the call's worker lifespan (scheduler lock held) */
@@ -284,165 +204,7 @@ public final class Call<R> implements CallRef {
         return lifespans;
     }
 
-    /**
-     * The part of a queued chunk after its first {@code take} inputs, counted as a chunk of its own.
-     *
-     * @param chunk a chunk of this call that was queued again
-     * @param take the inputs the worker takes now (fewer than the chunk holds)
-     * @return the rest, to queue first in line
-     */
-    Chunk splitOff(Chunk chunk, int take) {
-        pendingChunks++;
-        return chunk.remainder(take, chunk.attempt());
-    }
-
-    /** The next chunk of fresh inputs, or null if none now (exhausted, back-pressure, finished, feeder behind). */
-    Chunk nextChunk(int limit) {
-        if (!producing()) {
-            return null;
-        }
-        if (indexable != null) {
-            return backPressured() ? null : nextSlice(Math.min(planner.nextSize(), limit));
-        }
-        Chunk chunk = prepared.poll();
-        if (chunk == null) {
-            return null;
-        }
-        if (chunk.size() > limit) {
-            // The worker takes only {@code limit} more (recycling); the rest stays first in line.
-            prepared.addFirst(chunk.remainder(limit, 0));
-            pendingChunks++;
-            chunk = chunk.slice(0, limit);
-        }
-        inputWanted.signal();
-        return chunk;
-    }
-
-    // ---- the feeder's side (InputFeeder; takes the lock itself, never holds it while reading) ----
-
-    /**
-     * Waits until the feeder may read another chunk of inputs.
-     *
-     * @return how many inputs to read, or 0 when the call needs no more (finished, failed or cancelled)
-     * @throws InterruptedException if the call was cancelled while the feeder waited
-     */
-    int awaitInputWanted() throws InterruptedException {
-        scheduler.lock.lock();
-        try {
-            while (needsInput() && (prepared.size() >= InputFeeder.READ_AHEAD_CHUNKS || backPressured())) {
-                inputWanted.await();
-            }
-            return needsInput() ? planner.nextSize() : 0;
-        } finally {
-            scheduler.unlockAndRun();
-        }
-    }
-
-    /**
-     * Hands over inputs the feeder read.
-     *
-     * @param items the inputs, in order (possibly none)
-     * @param end whether the source has no more
-     * @return whether the call still wants inputs
-     */
-    boolean offer(List<Object> items, boolean end) {
-        scheduler.lock.lock();
-        try {
-            if (!needsInput()) {
-                return false;
-            }
-            if (!items.isEmpty()) {
-                prepared.add(new Chunk(this, nextInputIndex, items, -1, 0, planner.timeEachTask()));
-                nextInputIndex += items.size();
-                pendingChunks++;
-            }
-            if (end) {
-                exhausted = true;
-                completeIfDone();
-            }
-            scheduler.workAvailable();
-            return !end;
-        } finally {
-            scheduler.unlockAndRun();
-        }
-    }
-
-    /**
-     * The source threw: the call fails at the index of the input being read, after the inputs read before it.
-     *
-     * @param items the inputs read in this round before the failure
-     * @param error the call's failure, already rendered (outside the lock)
-     */
-    void inputsFailed(List<Object> items, RuntimeException error) {
-        scheduler.lock.lock();
-        try {
-            if (!needsInput()) {
-                return;
-            }
-            exhausted = true;
-            fail(error, nextInputIndex + items.size());
-        } finally {
-            scheduler.unlockAndRun();
-        }
-    }
-
-    /** @return the index of the next input the feeder reads (for messages; read under the lock) */
-    long nextInputIndex() {
-        scheduler.lock.lock();
-        try {
-            return nextInputIndex;
-        } finally {
-            scheduler.lock.unlock();
-        }
-    }
-
-    /** Drops the chunks read ahead and stops the feeder: the call will not run them. */
-    private void stopFeeding() {
-        pendingChunks -= prepared.size();
-        prepared.clear();
-        if (feeder != null) {
-            inputWanted.signal();
-            feeder.interrupt(); // a source blocked in hasNext/next may give up on an interrupt
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private Chunk nextSlice(int size) {
-        int from = (int) nextInputIndex;
-        int to = (int) Math.min(indexable.size(), from + (long) size);
-        if (to >= indexable.size()) {
-            exhausted = true;
-        }
-        if (from >= to) {
-            completeIfDone();
-            return null;
-        }
-        Chunk chunk = new Chunk(this, from, (List<Object>) indexable.subList(from, to), -1, 0,
-                planner.timeEachTask());
-        nextInputIndex = to;
-        pendingChunks++;
-        return chunk;
-    }
-
-    /** Registers a chunk made up front (broadcast, submit), to run on {@code slot} or on any worker (-1). */
-    Chunk presetChunk(long firstIndex, List<Object> items, int slot) {
-        pendingChunks++;
-        nextInputIndex = Math.max(nextInputIndex, firstIndex + items.size());
-        return new Chunk(this, firstIndex, items, slot, 0, true);
-    }
-
     // ---- results (scheduler lock held) ----
-
-    /** Whether a stream's reader must catch up before more of its inputs start: too many chunks, or bytes. */
-    private boolean backPressured() {
-        return chunksInFlight() >= maxChunksInFlight || results.bytesUnread() >= maxBytesInFlight;
-    }
-
-    /** Chunks running, queued, or finished but not yet read by a stream's reader: what back-pressure bounds. */
-    private int chunksInFlight() {
-        // Chunks read ahead by the feeder are counted in pendingChunks.
-        return pendingChunks + results.size();
-    }
 
     /** @return the longest one task may run (the call's option, else the pool's), or null for no limit */
     @Override
@@ -461,7 +223,7 @@ public final class Call<R> implements CallRef {
      * @param failures from {@link TaskFailures#of}
      */
     void accept(Chunk chunk, ChunkResult result, TaskFailedException[] failures) {
-        pendingChunks--;
+        inputs.settled();
         if (finished) {
             return;
         }
@@ -501,7 +263,7 @@ public final class Call<R> implements CallRef {
      */
     void lost(Chunk chunk, ChunkResult partial, TaskFailedException[] partialFailures, int failedOffset,
             TaskFailedException error, Retry retry) {
-        pendingChunks--;
+        inputs.settled();
         if (finished) {
             return;
         }
@@ -537,7 +299,7 @@ public final class Call<R> implements CallRef {
     enum Retry { ALLOWED, NOT_ALLOWED }
 
     private void requeue(Chunk rest) {
-        pendingChunks++;
+        inputs.requeued();
         scheduler.requeue(rest);
     }
 
@@ -563,8 +325,7 @@ public final class Call<R> implements CallRef {
             failureIndex = index;
         }
         cancelled = true;
-        exhausted = true;
-        stopFeeding();
+        inputs.stop();
         if (shape == Shape.COLLECT) {
             finish();
             scheduler.afterUnlock(new Settle(future, null, failure));
@@ -580,8 +341,7 @@ public final class Call<R> implements CallRef {
             return;
         }
         cancelled = true;
-        exhausted = true;
-        stopFeeding();
+        inputs.stop();
         if (failure == null) {
             failure = reason;
             failureIndex = -1;
@@ -592,8 +352,9 @@ public final class Call<R> implements CallRef {
         scheduler.afterUnlock(new Settle(future, null, reason));
     }
 
-    private void completeIfDone() {
-        if (finished || !exhausted || pendingChunks > 0) {
+    /** Completes the call once every input is in a chunk and every chunk settled. */
+    void completeIfDone() {
+        if (finished || !inputs.exhausted() || inputs.pendingChunks() > 0) {
             return;
         }
         if (shape == Shape.STREAM) {
@@ -672,18 +433,18 @@ public final class Call<R> implements CallRef {
                         current = next;
                         position = 0;
                         scheduler.workAvailable();
-                        inputWanted.signal();
+                        inputs.resultsTaken();
                         if (next.count() > 0) {
                             return true;
                         }
                         continue;
                     }
-                    if (failure != null && (order == Order.UNORDERED || pendingChunks == 0
+                    if (failure != null && (order == Order.UNORDERED || inputs.pendingChunks() == 0
                             || results.nextIndexToRead() >= failureIndex)) {
                         scheduler.streamRead(Call.this);
                         throw failure;
                     }
-                    if (exhausted && pendingChunks == 0 && results.isEmpty()) {
+                    if (inputs.exhausted() && inputs.pendingChunks() == 0 && results.isEmpty()) {
                         scheduler.streamRead(Call.this);
                         return false;
                     }

@@ -36,7 +36,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * as {@code retries} allows.
  *
  * <p><b>Locking.</b> One lock guards the scheduler and all its calls, and no user code runs under it: inputs are
- * classified or read outside it ({@link Call.Source}, {@link InputFeeder}), failures are rendered before it is
+ * classified or read outside it ({@link CallInputs.Source}, {@link InputFeeder}), failures are rendered before it is
  * taken ({@link TaskFailures}), and futures are completed after it is released ({@link #afterUnlock}), since
  * their callbacks run user code. Insights' figures are not kept under it: {@link SlotStatistics} is fed before or
  * after it.
@@ -127,7 +127,7 @@ public final class Scheduler implements WorkSource {
             Call.Shape shape, Call.OnFailure onFailure, CallOptions options) {
         int maxInFlight = options.maxChunksInFlight() > 0 ? options.maxChunksInFlight() : 4 * size;
         String callName = options.name() != null ? options.name() : name;
-        Call.Source source = Call.Source.of(inputs, callName); // user code: never under the lock
+        CallInputs.Source source = CallInputs.Source.of(inputs, callName); // user code: never under the lock
         Call<R> call;
         lock.lock();
         try {
@@ -150,7 +150,7 @@ public final class Scheduler implements WorkSource {
         } finally {
             unlockAndRun();
         }
-        call.startFeeder();
+        call.inputs().startFeeder();
         if (options.timeout() != null) {
             Call<R> timed = call;
             call.setDeadline(Deadlines.schedule(() -> expire(timed, options.timeout()), options.timeout()));
@@ -249,7 +249,7 @@ public final class Scheduler implements WorkSource {
         lock.lock();
         try {
             requireRunning(name);
-            Call<R> call = new Call<>(this, callIds.incrementAndGet(), name, task, Call.Source.NONE,
+            Call<R> call = new Call<>(this, callIds.incrementAndGet(), name, task, CallInputs.Source.NONE,
                     Call.Order.ORDERED, Call.Shape.COLLECT, Call.OnFailure.FAIL_FAST, kind, 1, Integer.MAX_VALUE,
                     Long.MAX_VALUE,
                     taskTimeout);
@@ -257,7 +257,7 @@ public final class Scheduler implements WorkSource {
             for (int i = 0; i < slots.length; i++) {
                 List<Object> one = new ArrayList<>(1);
                 one.add(inputs.get(i));
-                Chunk chunk = call.presetChunk(i, one, slots[i]);
+                Chunk chunk = call.inputs().presetChunk(i, one, slots[i]);
                 queues.add(chunk);
             }
             afterUnlock(callEvents.opened(call, null));
