@@ -7,10 +7,7 @@ import dev.ensemble.internal.worker.ChunkResult;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 
 /**
@@ -24,8 +21,9 @@ import java.util.concurrent.locks.Condition;
  * {@code maxChunksInFlight} chunks are running or waiting to be consumed.
  *
  * <p>Its parts, under the same lock: {@link CallInputs} cuts the chunks (within a stream's back-pressure) and
- * counts those not settled; {@link ResultSegments} holds the results; {@link Lifespans} counts the tasks each
- * worker was handed. {@link TaskFailures} renders failed tasks before the lock is taken.
+ * counts those not settled; {@link ResultSegments} holds the results and {@link CallReader} hands a stream's to
+ * its reader; {@link Lifespans} counts the tasks each worker was handed. {@link TaskFailures} renders failed
+ * tasks before the lock is taken.
  *
  * @param <R> the type of the delivered elements (results, or outcomes)
  */
@@ -179,6 +177,11 @@ public final class Call<R> implements CallRef {
         return failure;
     }
 
+    /** @return the index of the input whose failure ends the call, -1 if cancelled, else none (lock held) */
+    long failureIndex() {
+        return failureIndex;
+    }
+
     /** @return when the call started, by {@link System#nanoTime()} */
     public long startedNanos() {
         return startedNanos;
@@ -303,10 +306,6 @@ public final class Call<R> implements CallRef {
         scheduler.requeue(rest);
     }
 
-    private String describe() {
-        return name;
-    }
-
     private void addSegment(long firstIndex, Object[] values, int count, long bytes) {
         if (count <= 0) {
             return;
@@ -394,84 +393,7 @@ public final class Call<R> implements CallRef {
      * @return an iterator over the results
      */
     public Reader<R> iterator() {
-        return new Reader<>() {
-            private ResultSegments.Segment current;
-            private int position;
-
-            @Override
-            public boolean hasNext() {
-                return hasNext(Wait.BLOCK);
-            }
-
-            @Override
-            public boolean hasNextNow() {
-                return hasNext(Wait.NONE);
-            }
-
-            private boolean hasNext(Wait wait) {
-                if (current != null && position < current.count()) {
-                    return true;
-                }
-                scheduler.lock.lock();
-                try {
-                    return advance(wait);
-                } finally {
-                    scheduler.lock.unlock();
-                    scheduler.runAfterUnlock();
-                }
-            }
-
-            private boolean advance(Wait wait) {
-                while (true) {
-                    if (cancelled && failureIndex < 0) {
-                        // Cancelled (closed, terminated, interrupted): results already here are not handed out.
-                        scheduler.streamRead(Call.this);
-                        throw failure;
-                    }
-                    ResultSegments.Segment next = results.takeReady(failureIndex);
-                    if (next != null) {
-                        current = next;
-                        position = 0;
-                        scheduler.workAvailable();
-                        inputs.resultsTaken();
-                        if (next.count() > 0) {
-                            return true;
-                        }
-                        continue;
-                    }
-                    if (failure != null && (order == Order.UNORDERED || inputs.pendingChunks() == 0
-                            || results.nextIndexToRead() >= failureIndex)) {
-                        scheduler.streamRead(Call.this);
-                        throw failure;
-                    }
-                    if (inputs.exhausted() && inputs.pendingChunks() == 0 && results.isEmpty()) {
-                        scheduler.streamRead(Call.this);
-                        return false;
-                    }
-                    if (wait == Wait.NONE) {
-                        return false;
-                    }
-                    try {
-                        resultsReady.await(100, TimeUnit.MILLISECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        CancellationException cancel = new CancellationException(
-                                "the thread reading " + describe() + " was interrupted; the call was cancelled");
-                        cancel(cancel);
-                        throw cancel;
-                    }
-                }
-            }
-
-            @Override
-            @SuppressWarnings("unchecked")
-            public R next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException("no more results in " + describe());
-                }
-                return (R) current.values()[position++];
-            }
-        };
+        return new CallReader<>(this, scheduler, inputs, results, resultsReady, order);
     }
 
     /**
@@ -487,8 +409,6 @@ public final class Call<R> implements CallRef {
          */
         boolean hasNextNow();
     }
-
-    private enum Wait { BLOCK, NONE }
 
     @Override
     public String toString() {
