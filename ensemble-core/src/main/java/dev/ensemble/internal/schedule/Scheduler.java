@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -23,23 +22,23 @@ import java.util.concurrent.locks.ReentrantLock;
  * next chunk and reports it back with {@link #completed} (or {@link #lost} if the worker died under it). So a
  * fast worker simply asks more often; nothing is pushed to a busy worker. A backend that pipelines (a worker
  * process keeps several chunks in flight to hide the round trip) asks {@link #poll} for more while its worker
- * is busy.
+ * is busy. {@link Dispatch} does this worker side.
  *
  * <p><b>What a worker gets, in order</b> ({@link WorkQueues}): a chunk bound to its slot (broadcast, scatter),
  * then a chunk to run again (its worker died), then the next chunk of the live calls, taken round-robin so that
- * concurrent callers share the pool fairly. Calls cut their inputs lazily ({@link ChunkPlanner} picks the size), so an endless
- * stream is read only as fast as it is consumed: a stream call stops producing when its chunks in flight reach
- * its bound.
+ * concurrent callers share the pool fairly. Calls cut their inputs lazily ({@link CallInputs};
+ * {@link ChunkPlanner} picks the size), so an endless stream is read only as fast as it is consumed: a stream
+ * call stops producing when its chunks in flight reach its bound.
  *
  * <p><b>Ordering and failures</b> are the call's business ({@link Call}): it reassembles results by input index,
  * fails fast or records outcomes, and re-queues the unfinished rest of a chunk whose worker died, as many times
  * as {@code retries} allows.
  *
  * <p><b>Locking.</b> One lock guards the scheduler and all its calls, and no user code runs under it: inputs are
- * classified or read outside it ({@link CallInputs.Source}, {@link InputFeeder}), failures are rendered before it is
- * taken ({@link TaskFailures}), and futures are completed after it is released ({@link #afterUnlock}), since
- * their callbacks run user code. Insights' figures are not kept under it: {@link SlotStatistics} is fed before or
- * after it.
+ * classified or read outside it ({@link CallInputs.Source}, {@link InputFeeder}), failures are rendered before
+ * it is taken ({@link TaskFailures}), and futures are completed after it is released ({@link #afterUnlock}),
+ * since their callbacks run user code. Insights' figures are not kept under it: {@link SlotStatistics} is fed
+ * before or after it.
  *
  * <p><b>Observers</b> ({@link CallObserver}: progress bars, the pool monitor) hear of each call when it opens and
  * when it finishes, outside the lock. A call can finish on a worker before its opener has announced it; the
@@ -52,19 +51,15 @@ public final class Scheduler implements WorkSource {
     enum State { RUNNING, CLOSING, TERMINATED }
 
     final ReentrantLock lock = new ReentrantLock();
-    private final Condition workChanged = lock.newCondition();
-    /** Counts the changes {@link #workChanged} signals, for a worker that spins instead of waiting for one. */
-    private volatile long workVersion;
     private final String poolName;
     private final int size;
     private final Duration taskTimeout;
-    private final int retries;
     private final Set<Call<?>> live = new LinkedHashSet<>();
     private final WorkQueues queues;
     private final AtomicLong callIds = new AtomicLong();
     private final ThreadLocal<List<Runnable>> deferred = new Deferred();
-    /** Insights' figures: fed outside the lock, by the threads that take and report chunks. */
-    private final SlotStatistics statistics;
+    /** The worker side: hands out chunks, wakes waiting workers, takes in reports. */
+    private final Dispatch dispatch;
     private final CallEvents callEvents = new CallEvents();
     /** Streams whose reader has not reached their end: close and terminate cancel them, even once computed. */
     private final Set<Call<?>> unreadStreams = new LinkedHashSet<>();
@@ -94,9 +89,8 @@ public final class Scheduler implements WorkSource {
         this.poolName = poolName;
         this.size = size;
         this.taskTimeout = taskTimeout;
-        this.retries = retries;
-        this.statistics = new SlotStatistics(size);
         this.queues = new WorkQueues(size);
+        this.dispatch = new Dispatch(this, queues, size, retries);
     }
 
     /** @return the number of worker slots */
@@ -158,15 +152,13 @@ public final class Scheduler implements WorkSource {
         return call;
     }
 
-    private volatile WorkerEvents events = WorkerEvents.NONE;
-
     /**
      * Sets who hears of workers started and lost and of chunks run (outside the lock).
      *
      * @param listener the listener
      */
     public void setWorkerEvents(WorkerEvents listener) {
-        events = listener;
+        dispatch.setWorkerEvents(listener);
     }
 
     /** Where a call ended by its deadline is reported, to stop the workers running its tasks. */
@@ -264,7 +256,7 @@ public final class Scheduler implements WorkSource {
             if (wake == Wake.WORKERS) {
                 signalWork();
             } else {
-                workVersion++; // a spinning worker may take it; none is woken
+                dispatch.workChangedQuietly(); // a spinning worker may take it; none is woken
             }
             return call;
         } finally {
@@ -336,8 +328,7 @@ public final class Scheduler implements WorkSource {
     }
 
     private void signalWork() {
-        workVersion++;
-        workChanged.signalAll();
+        dispatch.signalWork();
     }
 
     /** Wakes every worker waiting in {@link #take}: there may be work for it. */
@@ -354,17 +345,28 @@ public final class Scheduler implements WorkSource {
         signalWork();
     }
 
-    // ---- the worker side ----
+    /** @return the calls not yet finished (lock held) */
+    Set<Call<?>> live() {
+        return live;
+    }
 
-    /**
-     * The next chunk for a worker, waiting until there is one.
-     *
-     * @param slot the worker's slot
-     * @param limit the most inputs the worker accepts now (for recycling), at least 1
-     * @return the chunk, or null when the worker should exit: the pool is closing and every call has finished,
-     *     or it was terminated
-     * @throws InterruptedException if the worker's thread is interrupted while waiting
-     */
+    /** Whether workers should exit: the pool was terminated, or it is closing and every call finished (lock held). */
+    boolean workersMayExit() {
+        return state == State.TERMINATED || state == State.CLOSING && live.isEmpty();
+    }
+
+    /** Whether the pool was terminated (lock held). */
+    boolean terminated() {
+        return state == State.TERMINATED;
+    }
+
+    /** Whether this thread has actions to run once it releases the lock. */
+    boolean hasDeferred() {
+        return !deferred.get().isEmpty();
+    }
+
+    // ---- the worker side: done by Dispatch; WorkSource documents each method ----
+
     @Override
     public Chunk take(int slot, int limit) throws InterruptedException {
         return take(slot, limit, null);
@@ -383,104 +385,22 @@ public final class Scheduler implements WorkSource {
      * @throws InterruptedException if the worker's thread is interrupted while waiting
      */
     public Chunk take(int slot, int limit, SpinBudget spin) throws InterruptedException {
-        long waitStart = System.nanoTime();
-        boolean spun = spin == null;
-        Chunk taken;
-        while (true) {
-            long seen;
-            lock.lock();
-            try {
-                if (state == State.TERMINATED || state == State.CLOSING && live.isEmpty()) {
-                    return null;
-                }
-                Chunk chunk = queues.next(slot, limit, live);
-                if (chunk != null) {
-                    if (spin != null) {
-                        spin.waited(System.nanoTime() - waitStart);
-                    }
-                    taken = chunk;
-                    break;
-                }
-                if (!deferred.get().isEmpty()) {
-                    continue; // complete the futures this thread settled (on unlock) before waiting
-                }
-                seen = workVersion;
-                if (spun) {
-                    workChanged.await();
-                    continue;
-                }
-            } finally {
-                unlockAndRun();
-            }
-            spun = true;
-            spin.spin(new WorkChanged(seen));
-        }
-        statistics.handed(slot);
-        return taken;
+        return dispatch.take(slot, limit, spin);
     }
 
-    /**
-     * The next chunk for a worker if one is ready now, for a backend that keeps several chunks in flight.
-     *
-     * @param slot the worker's slot
-     * @param limit the most inputs the worker accepts now
-     * @return the chunk, or null
-     */
     @Override
     public Chunk poll(int slot, int limit) {
-        Chunk chunk;
-        lock.lock();
-        try {
-            chunk = state == State.TERMINATED ? null : queues.next(slot, limit, live);
-        } finally {
-            unlockAndRun();
-        }
-        if (chunk != null) {
-            statistics.handed(slot);
-        }
-        return chunk;
+        return dispatch.poll(slot, limit);
     }
 
-    /**
-     * Whether a waiting worker could find something now: queued chunks, or a call still making chunks.
-     *
-     * @return true if a worker that looked now might find work
-     */
     @Override
     public boolean workWaiting() {
-        lock.lock();
-        try {
-            return queues.mayHaveWork();
-        } finally {
-            unlockAndRun();
-        }
+        return dispatch.workWaiting();
     }
 
-    /**
-     * A worker finished a chunk (possibly cut short by a failure or cancellation).
-     *
-     * @param slot the worker's slot
-     * @param chunk the chunk
-     * @param result what the worker reported
-     */
     @Override
     public void completed(int slot, Chunk chunk, ChunkResult result) {
-        // Failures and the slow task's input are rendered first: that calls user code, never under the lock.
-        TaskFailedException[] failures = chunk.call().taskFailures().of(chunk, slot, result);
-        statistics.reported(slot, chunk, result, failures);
-        events.chunkDone(chunk.call(), slot, chunk.firstIndex(), result.processed(), result.workNanos());
-        lock.lock();
-        try {
-            chunk.call().accept(chunk, result, failures);
-            if (queues.mayHaveWork()) {
-                // The answer may have made room for more of a call (back-pressure, chunk sizing): wake the
-                // workers. Not otherwise: after a lone submit, waking idle workers only takes the CPU from the
-                // caller that waits for this answer.
-                signalWork();
-            }
-        } finally {
-            unlockAndRun();
-        }
+        dispatch.completed(slot, chunk, result);
     }
 
     /**
@@ -496,85 +416,25 @@ public final class Scheduler implements WorkSource {
         lost(slot, chunk, partial, -1, error, loss);
     }
 
-    /**
-     * Like {@link #lost(int, Chunk, ChunkResult, TaskFailedException, Loss)}, for a worker that said which
-     * task it was running past the results it had sent (a worker process marks each task's start): that task is
-     * blamed, and the finished ones before it, whose results were lost, run again.
-     *
-     * @param slot the worker's slot
-     * @param chunk the chunk it held
-     * @param partial the results it sent for the chunk's first inputs, or null
-     * @param failedOffset the offset of the task it was running, or -1 if unknown
-     * @param error what that input gets if it is not run again
-     * @param loss whether the chunk may run again
-     */
     @Override
     public void lost(int slot, Chunk chunk, ChunkResult partial, int failedOffset, TaskFailedException error,
             Loss loss) {
-        TaskFailedException[] failures = chunk.call().taskFailures().of(chunk, slot, partial);
-        events.workerLost(slot, error == null ? "" : Inputs.describe(error));
-        statistics.reported(slot, chunk, partial, failures);
-        Call.Retry retry = loss == Loss.RETRYABLE && chunk.attempt() < retries
-                ? Call.Retry.ALLOWED : Call.Retry.NOT_ALLOWED;
-        statistics.lost(chunk, partial == null ? 0 : partial.processed(), error, retry);
-        lock.lock();
-        try {
-            chunk.call().lost(chunk, partial, failures, failedOffset, error, retry);
-            signalWork();
-        } finally {
-            unlockAndRun();
-        }
+        dispatch.lost(slot, chunk, partial, failedOffset, error, loss);
     }
 
-    /**
-     * Gives back a chunk that was taken but never started (its worker died with it still queued, or it could
-     * not be sent): it runs later on another worker, without counting as a retry.
-     *
-     * @param slot the worker's slot
-     * @param chunk the chunk, untouched
-     */
     @Override
     public void returned(int slot, Chunk chunk) {
-        lock.lock();
-        try {
-            chunk.call().lifespans().givenBack(slot, chunk);
-            requeue(chunk);
-        } finally {
-            unlockAndRun();
-        }
+        dispatch.returned(slot, chunk);
     }
 
-    /**
-     * Records a worker's start for insights.
-     *
-     * @param slot the slot
-     * @param startingNanos time from asking for the worker to it running
-     * @param hookNanos time in the start hook
-     * @param start whether it is the slot's first worker or replaces one lost or recycled
-     */
     @Override
     public void workerStarted(int slot, long startingNanos, long hookNanos, WorkerStart start) {
-        events.workerStarted(slot, startingNanos, start);
-        statistics.started(slot, startingNanos, hookNanos, start);
-        lock.lock();
-        try {
-            for (Call<?> call : live) {
-                call.lifespans().workerReplaced(slot);
-            }
-        } finally {
-            unlockAndRun();
-        }
+        dispatch.workerStarted(slot, startingNanos, hookNanos, start);
     }
 
-    /**
-     * Records a worker's exit hook time for insights.
-     *
-     * @param slot the slot
-     * @param hookNanos time in the exit hook
-     */
     @Override
     public void workerExited(int slot, long hookNanos) {
-        statistics.exited(slot, hookNanos);
+        dispatch.workerExited(slot, hookNanos);
     }
 
     /**
@@ -592,7 +452,7 @@ public final class Scheduler implements WorkSource {
         } finally {
             unlockAndRun();
         }
-        return statistics.insights(poolName, pending);
+        return dispatch.insights(poolName, pending);
     }
 
     /**
@@ -601,7 +461,7 @@ public final class Scheduler implements WorkSource {
      * @return one state per slot, in slot order
      */
     public List<SlotState> slotStates() {
-        return statistics.states();
+        return dispatch.slotStates();
     }
 
     /** @return the calls not yet finished, for progress displays */
@@ -737,20 +597,6 @@ public final class Scheduler implements WorkSource {
         @Override
         protected List<Runnable> initialValue() {
             return new ArrayList<>();
-        }
-    }
-
-    /** What a spinning worker polls: whether the work changed since it looked. */
-    private final class WorkChanged implements SpinBudget.Poll<Boolean, RuntimeException> {
-        private final long seen;
-
-        WorkChanged(long seen) {
-            this.seen = seen;
-        }
-
-        @Override
-        public Boolean poll() {
-            return workVersion != seen ? Boolean.TRUE : null;
         }
     }
 }
