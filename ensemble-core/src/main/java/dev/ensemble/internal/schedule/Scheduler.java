@@ -12,7 +12,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -53,14 +52,13 @@ public final class Scheduler implements WorkSource {
     final ReentrantLock lock = new ReentrantLock();
     private final String poolName;
     private final int size;
-    private final Duration taskTimeout;
     private final Set<Call<?>> live = new LinkedHashSet<>();
     private final WorkQueues queues;
-    private final AtomicLong callIds = new AtomicLong();
     private final ThreadLocal<List<Runnable>> deferred = new Deferred();
     /** The worker side: hands out chunks, wakes waiting workers, takes in reports. */
     private final Dispatch dispatch;
     private final CallEvents callEvents = new CallEvents();
+    private final CallOpener opener;
     /** Streams whose reader has not reached their end: close and terminate cancel them, even once computed. */
     private final Set<Call<?>> unreadStreams = new LinkedHashSet<>();
     private State state = State.RUNNING;
@@ -88,9 +86,9 @@ public final class Scheduler implements WorkSource {
     public Scheduler(String poolName, int size, Duration taskTimeout, int retries) {
         this.poolName = poolName;
         this.size = size;
-        this.taskTimeout = taskTimeout;
         this.queues = new WorkQueues(size);
         this.dispatch = new Dispatch(this, queues, size, retries);
+        this.opener = new CallOpener(this, queues, dispatch, callEvents, size, taskTimeout);
     }
 
     /** @return the number of worker slots */
@@ -102,7 +100,7 @@ public final class Scheduler implements WorkSource {
         return poolName;
     }
 
-    // ---- calls ----
+    // ---- calls (opened by CallOpener) ----
 
     /**
      * Opens a call over {@code inputs}.
@@ -119,37 +117,7 @@ public final class Scheduler implements WorkSource {
      */
     public <R> Call<R> open(String name, Task<Object, Object> task, Iterable<?> inputs, Call.Order order,
             Call.Shape shape, Call.OnFailure onFailure, CallOptions options) {
-        int maxInFlight = options.maxChunksInFlight() > 0 ? options.maxChunksInFlight() : 4 * size;
-        String callName = options.name() != null ? options.name() : name;
-        CallInputs.Source source = CallInputs.Source.of(inputs, callName); // user code: never under the lock
-        Call<R> call;
-        lock.lock();
-        try {
-            requireRunning(name);
-            long maxBytes = options.maxBytesInFlight() > 0 ? options.maxBytesInFlight()
-                    : CallOptions.DEFAULT_MAX_BYTES_IN_FLIGHT;
-            call = new Call<>(this, callIds.incrementAndGet(), callName, task, source, order, shape,
-                    onFailure, Call.Kind.INPUTS, options.chunkSize(), maxInFlight, maxBytes,
-                    options.taskTimeout() != null ? options.taskTimeout() : taskTimeout);
-            if (options.maxTasksPerWorker() > 0) {
-                call.lifespans().set(options.maxTasksPerWorker(), size);
-            }
-            live.add(call);
-            queues.producing(call);
-            if (shape == Call.Shape.STREAM) {
-                unreadStreams.add(call);
-            }
-            afterUnlock(callEvents.opened(call, options));
-            signalWork();
-        } finally {
-            unlockAndRun();
-        }
-        call.inputs().startFeeder();
-        if (options.timeout() != null) {
-            Call<R> timed = call;
-            call.setDeadline(Deadlines.schedule(() -> expire(timed, options.timeout()), options.timeout()));
-        }
-        return call;
+        return opener.open(name, task, inputs, order, shape, onFailure, options);
     }
 
     /**
@@ -161,40 +129,13 @@ public final class Scheduler implements WorkSource {
         dispatch.setWorkerEvents(listener);
     }
 
-    /** Where a call ended by its deadline is reported, to stop the workers running its tasks. */
-    private volatile java.util.function.LongConsumer deadlinePassed;
-
     /**
      * Sets what is told the id of a call its deadline ended (the backend stops the workers running its tasks).
      *
      * @param action told the call's id, outside the lock
      */
     public void onDeadlinePassed(java.util.function.LongConsumer action) {
-        deadlinePassed = action;
-    }
-
-    /** The timer's action: ends the call, if still running, with a CallTimeoutException. */
-    private void expire(Call<?> call, Duration timeout) {
-        long finished = call.completedTasks();
-        long total = call.total();
-        String what = call.name() + " ran past its timeout of " + timeout + ": " + finished + " of "
-                + (total >= 0 ? String.valueOf(total) : "an open-ended number of") + " inputs had finished; the "
-                + "rest were cancelled and the workers running them stopped";
-        boolean ended;
-        lock.lock();
-        try {
-            ended = live.contains(call) || unreadStreams.contains(call);
-            if (ended) {
-                call.cancel(new dev.ensemble.CallTimeoutException(what, timeout, finished, total));
-                signalWork();
-            }
-        } finally {
-            unlockAndRun();
-        }
-        java.util.function.LongConsumer stop = deadlinePassed;
-        if (ended && stop != null) {
-            stop.accept(call.id());
-        }
+        opener.onDeadlinePassed(action);
     }
 
     /**
@@ -238,33 +179,10 @@ public final class Scheduler implements WorkSource {
      */
     public <R> Call<R> openPlaced(String name, Task<Object, Object> task, List<?> inputs, int[] slots,
             Call.Kind kind, Wake wake) {
-        lock.lock();
-        try {
-            requireRunning(name);
-            Call<R> call = new Call<>(this, callIds.incrementAndGet(), name, task, CallInputs.Source.NONE,
-                    Call.Order.ORDERED, Call.Shape.COLLECT, Call.OnFailure.FAIL_FAST, kind, 1, Integer.MAX_VALUE,
-                    Long.MAX_VALUE,
-                    taskTimeout);
-            live.add(call);
-            for (int i = 0; i < slots.length; i++) {
-                List<Object> one = new ArrayList<>(1);
-                one.add(inputs.get(i));
-                Chunk chunk = call.inputs().presetChunk(i, one, slots[i]);
-                queues.add(chunk);
-            }
-            afterUnlock(callEvents.opened(call, null));
-            if (wake == Wake.WORKERS) {
-                signalWork();
-            } else {
-                dispatch.workChangedQuietly(); // a spinning worker may take it; none is woken
-            }
-            return call;
-        } finally {
-            unlockAndRun();
-        }
+        return opener.openPlaced(name, task, inputs, slots, kind, wake);
     }
 
-    private void requireRunning(String what) {
+    void requireRunning(String what) {
         if (state != State.RUNNING) {
             throw new IllegalStateException("pool " + poolName + " is " + (state == State.CLOSING ? "closing"
                     : "closed") + "; " + what + " needs a running pool (build a new one)");
@@ -348,6 +266,19 @@ public final class Scheduler implements WorkSource {
     /** @return the calls not yet finished (lock held) */
     Set<Call<?>> live() {
         return live;
+    }
+
+    /** A call was opened: it is live, and a stream is unread until its reader is done with it (lock held). */
+    void opened(Call<?> call) {
+        live.add(call);
+        if (call.isStream()) {
+            unreadStreams.add(call);
+        }
+    }
+
+    /** Whether a call is live, or a stream whose reader is not done with it (lock held). */
+    boolean holds(Call<?> call) {
+        return live.contains(call) || unreadStreams.contains(call);
     }
 
     /** Whether workers should exit: the pool was terminated, or it is closing and every call finished (lock held). */
