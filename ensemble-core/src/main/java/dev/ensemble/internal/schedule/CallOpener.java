@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class CallOpener {
     private final Scheduler scheduler;
+    private final LiveCalls calls;
     private final WorkQueues queues;
     private final Dispatch dispatch;
     private final CallEvents callEvents;
@@ -24,9 +25,10 @@ final class CallOpener {
     /** Where a call ended by its deadline is reported, to stop the workers running its tasks. */
     private volatile java.util.function.LongConsumer deadlinePassed;
 
-    CallOpener(Scheduler scheduler, WorkQueues queues, Dispatch dispatch, CallEvents callEvents, int size,
-            Duration taskTimeout) {
+    CallOpener(Scheduler scheduler, LiveCalls calls, WorkQueues queues, Dispatch dispatch, CallEvents callEvents,
+            int size, Duration taskTimeout) {
         this.scheduler = scheduler;
+        this.calls = calls;
         this.queues = queues;
         this.dispatch = dispatch;
         this.callEvents = callEvents;
@@ -47,7 +49,7 @@ final class CallOpener {
         Call<R> call;
         scheduler.lock.lock();
         try {
-            scheduler.requireRunning(name);
+            calls.requireRunning(name);
             long maxBytes = options.maxBytesInFlight() > 0 ? options.maxBytesInFlight()
                     : CallOptions.DEFAULT_MAX_BYTES_IN_FLIGHT;
             call = new Call<>(scheduler, callIds.incrementAndGet(), callName, task, source, order, shape,
@@ -56,7 +58,7 @@ final class CallOpener {
             if (options.maxTasksPerWorker() > 0) {
                 call.lifespans().set(options.maxTasksPerWorker(), size);
             }
-            scheduler.opened(call);
+            calls.opened(call);
             queues.producing(call);
             scheduler.afterUnlock(callEvents.opened(call, options));
             dispatch.signalWork();
@@ -81,7 +83,7 @@ final class CallOpener {
         boolean ended;
         scheduler.lock.lock();
         try {
-            ended = scheduler.holds(call);
+            ended = calls.holds(call);
             if (ended) {
                 call.cancel(new dev.ensemble.CallTimeoutException(what, timeout, finished, total));
                 dispatch.signalWork();
@@ -100,12 +102,12 @@ final class CallOpener {
             Scheduler.Wake wake) {
         scheduler.lock.lock();
         try {
-            scheduler.requireRunning(name);
+            calls.requireRunning(name);
             Call<R> call = new Call<>(scheduler, callIds.incrementAndGet(), name, task, CallInputs.Source.NONE,
                     Call.Order.ORDERED, Call.Shape.COLLECT, Call.OnFailure.FAIL_FAST, kind, 1, Integer.MAX_VALUE,
                     Long.MAX_VALUE,
                     taskTimeout);
-            scheduler.opened(call);
+            calls.opened(call);
             for (int i = 0; i < slots.length; i++) {
                 List<Object> one = new ArrayList<>(1);
                 one.add(inputs.get(i));

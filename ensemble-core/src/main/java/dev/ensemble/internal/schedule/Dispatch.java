@@ -17,6 +17,7 @@ import java.util.concurrent.locks.Condition;
  */
 final class Dispatch {
     private final Scheduler scheduler;
+    private final LiveCalls calls;
     private final WorkQueues queues;
     private final Condition workChanged;
     /** Counts the changes {@link #workChanged} signals, for a worker that spins instead of waiting for one. */
@@ -26,8 +27,9 @@ final class Dispatch {
     private final SlotStatistics statistics;
     private volatile WorkerEvents events = WorkerEvents.NONE;
 
-    Dispatch(Scheduler scheduler, WorkQueues queues, int size, int retries) {
+    Dispatch(Scheduler scheduler, LiveCalls calls, WorkQueues queues, int size, int retries) {
         this.scheduler = scheduler;
+        this.calls = calls;
         this.queues = queues;
         this.workChanged = scheduler.lock.newCondition();
         this.retries = retries;
@@ -66,10 +68,10 @@ final class Dispatch {
             long seen;
             scheduler.lock.lock();
             try {
-                if (scheduler.workersMayExit()) {
+                if (calls.workersMayExit()) {
                     return null;
                 }
-                Chunk chunk = queues.next(slot, limit, scheduler.live());
+                Chunk chunk = queues.next(slot, limit, calls.live());
                 if (chunk != null) {
                     if (spin != null) {
                         spin.waited(System.nanoTime() - waitStart);
@@ -99,7 +101,7 @@ final class Dispatch {
         Chunk chunk;
         scheduler.lock.lock();
         try {
-            chunk = scheduler.terminated() ? null : queues.next(slot, limit, scheduler.live());
+            chunk = calls.terminated() ? null : queues.next(slot, limit, calls.live());
         } finally {
             scheduler.unlockAndRun();
         }
@@ -168,7 +170,7 @@ final class Dispatch {
         statistics.started(slot, startingNanos, hookNanos, start);
         scheduler.lock.lock();
         try {
-            for (Call<?> call : scheduler.live()) {
+            for (Call<?> call : calls.live()) {
                 call.lifespans().workerReplaced(slot);
             }
         } finally {

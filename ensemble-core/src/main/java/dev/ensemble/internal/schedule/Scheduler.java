@@ -8,9 +8,7 @@ import dev.ensemble.internal.idle.SpinBudget;
 import dev.ensemble.internal.worker.ChunkResult;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -44,24 +42,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * opener then reports both, in order ({@link CallEvents}).
  *
  * <p><b>States.</b> RUNNING → CLOSING (no new calls; workers exit once every call has finished) → TERMINATED;
- * or RUNNING/CLOSING → TERMINATED at once ({@link #terminate()}), cancelling every call.
+ * or RUNNING/CLOSING → TERMINATED at once ({@link #terminate()}), cancelling every call. {@link LiveCalls} keeps
+ * the state with the live calls and the unread streams.
  */
 public final class Scheduler implements WorkSource {
-    enum State { RUNNING, CLOSING, TERMINATED }
-
     final ReentrantLock lock = new ReentrantLock();
     private final String poolName;
     private final int size;
-    private final Set<Call<?>> live = new LinkedHashSet<>();
+    /** The calls not yet finished, the unread streams, and the pool's state. */
+    private final LiveCalls calls;
     private final WorkQueues queues;
     private final ThreadLocal<List<Runnable>> deferred = new Deferred();
     /** The worker side: hands out chunks, wakes waiting workers, takes in reports. */
     private final Dispatch dispatch;
     private final CallEvents callEvents = new CallEvents();
     private final CallOpener opener;
-    /** Streams whose reader has not reached their end: close and terminate cancel them, even once computed. */
-    private final Set<Call<?>> unreadStreams = new LinkedHashSet<>();
-    private State state = State.RUNNING;
 
     /** What a worker slot is doing now, for live displays. */
     public enum SlotState {
@@ -87,8 +82,9 @@ public final class Scheduler implements WorkSource {
         this.poolName = poolName;
         this.size = size;
         this.queues = new WorkQueues(size);
-        this.dispatch = new Dispatch(this, queues, size, retries);
-        this.opener = new CallOpener(this, queues, dispatch, callEvents, size, taskTimeout);
+        this.calls = new LiveCalls(this, poolName);
+        this.dispatch = new Dispatch(this, calls, queues, size, retries);
+        this.opener = new CallOpener(this, calls, queues, dispatch, callEvents, size, taskTimeout);
     }
 
     /** @return the number of worker slots */
@@ -182,13 +178,6 @@ public final class Scheduler implements WorkSource {
         return opener.openPlaced(name, task, inputs, slots, kind, wake);
     }
 
-    void requireRunning(String what) {
-        if (state != State.RUNNING) {
-            throw new IllegalStateException("pool " + poolName + " is " + (state == State.CLOSING ? "closing"
-                    : "closed") + "; " + what + " needs a running pool (build a new one)");
-        }
-    }
-
     /**
      * Cancels a call: the caller stopped waiting (interrupted, stream closed, future cancelled).
      *
@@ -209,8 +198,8 @@ public final class Scheduler implements WorkSource {
         if (!call.isStream()) {
             call.cancelDeadline(); // a stream's deadline holds until its reader is done with it
         }
-        if (live.remove(call)) {
-            if (live.isEmpty() && state == State.CLOSING) {
+        if (calls.remove(call)) {
+            if (calls.closingAndEmpty()) {
                 // The last call of a closing pool: waiting workers may exit now. Not while running: after each
                 // lone submit that woke every idle worker for nothing (a wake-up per call, on another CPU).
                 signalWork();
@@ -261,34 +250,6 @@ public final class Scheduler implements WorkSource {
 
     void workAvailable() {
         signalWork();
-    }
-
-    /** @return the calls not yet finished (lock held) */
-    Set<Call<?>> live() {
-        return live;
-    }
-
-    /** A call was opened: it is live, and a stream is unread until its reader is done with it (lock held). */
-    void opened(Call<?> call) {
-        live.add(call);
-        if (call.isStream()) {
-            unreadStreams.add(call);
-        }
-    }
-
-    /** Whether a call is live, or a stream whose reader is not done with it (lock held). */
-    boolean holds(Call<?> call) {
-        return live.contains(call) || unreadStreams.contains(call);
-    }
-
-    /** Whether workers should exit: the pool was terminated, or it is closing and every call finished (lock held). */
-    boolean workersMayExit() {
-        return state == State.TERMINATED || state == State.CLOSING && live.isEmpty();
-    }
-
-    /** Whether the pool was terminated (lock held). */
-    boolean terminated() {
-        return state == State.TERMINATED;
     }
 
     /** Whether this thread has actions to run once it releases the lock. */
@@ -374,15 +335,7 @@ public final class Scheduler implements WorkSource {
      * @return the insights
      */
     public Insights insights() {
-        long pending = 0;
-        lock.lock();
-        try {
-            for (Call<?> call : live) {
-                pending += call.pendingTasks();
-            }
-        } finally {
-            unlockAndRun();
-        }
+        long pending = calls.pendingTasks();
         return dispatch.insights(poolName, pending);
     }
 
@@ -397,12 +350,7 @@ public final class Scheduler implements WorkSource {
 
     /** @return the calls not yet finished, for progress displays */
     public List<Call<?>> liveCalls() {
-        lock.lock();
-        try {
-            return List.copyOf(live);
-        } finally {
-            unlockAndRun();
-        }
+        return calls.snapshot();
     }
 
     // ---- lifecycle ----
@@ -412,20 +360,7 @@ public final class Scheduler implements WorkSource {
      * waited for: nothing guarantees that anyone still reads them, and close must not hang on an abandoned one.
      */
     public void close() {
-        lock.lock();
-        try {
-            if (state == State.RUNNING) {
-                state = State.CLOSING;
-            }
-            for (Call<?> call : List.copyOf(unreadStreams)) {
-                call.cancel(new CancellationException("pool " + poolName + " was closed before this stream "
-                        + "was read to its end"));
-            }
-            unreadStreams.clear();
-            signalWork();
-        } finally {
-            unlockAndRun();
-        }
+        calls.close();
     }
 
     /** Refuses new calls, cancels the live ones, and tells workers to exit now. */
@@ -440,52 +375,23 @@ public final class Scheduler implements WorkSource {
      */
     @Override
     public void terminate(RuntimeException reason) {
-        lock.lock();
-        try {
-            state = State.TERMINATED;
-            RuntimeException terminated = reason;
-            for (Call<?> call : List.copyOf(live)) {
-                call.cancel(terminated);
-            }
-            for (Call<?> call : List.copyOf(unreadStreams)) {
-                call.cancel(terminated);
-            }
-            unreadStreams.clear();
-            signalWork();
-        } finally {
-            unlockAndRun();
-        }
+        calls.terminate(reason);
     }
 
     /** Marks the end of a graceful close, once the workers have exited. */
     public void closed() {
-        lock.lock();
-        try {
-            state = State.TERMINATED;
-        } finally {
-            unlockAndRun();
-        }
+        calls.closed();
     }
 
     /** @return whether workers are still needed: the pool runs, or it is closing and calls are still live */
     @Override
     public boolean needsWorkers() {
-        lock.lock();
-        try {
-            return state == State.RUNNING || state == State.CLOSING && !live.isEmpty();
-        } finally {
-            unlockAndRun();
-        }
+        return calls.needsWorkers();
     }
 
     /** @return whether the pool still accepts calls */
     public boolean isRunning() {
-        lock.lock();
-        try {
-            return state == State.RUNNING;
-        } finally {
-            unlockAndRun();
-        }
+        return calls.isRunning();
     }
 
     // ---- deferred actions ----
@@ -496,7 +402,7 @@ public final class Scheduler implements WorkSource {
 
     /** The reader of a stream reached its end, or gave up: close need not cancel it. */
     void streamRead(Call<?> call) {
-        unreadStreams.remove(call);
+        calls.streamRead(call);
         call.cancelDeadline();
     }
 
