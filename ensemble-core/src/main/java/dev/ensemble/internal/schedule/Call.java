@@ -177,7 +177,7 @@ public final class Call<R> implements CallRef {
         return failure;
     }
 
-    /** @return the index of the input whose failure ends the call, -1 if cancelled, else none (lock held) */
+    /** @return the index of the failure that ends the call: -1 if cancelled, Long.MAX_VALUE while none (lock held) */
     long failureIndex() {
         return failureIndex;
     }
@@ -192,7 +192,7 @@ public final class Call<R> implements CallRef {
         return future;
     }
 
-    /** @return where the call's chunks come from, and how many are not settled (scheduler lock held) */
+    /** @return the call's inputs: where its chunks come from, and how many are not settled */
     CallInputs inputs() {
         return inputs;
     }
