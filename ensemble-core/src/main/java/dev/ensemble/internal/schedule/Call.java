@@ -3,20 +3,11 @@ package dev.ensemble.internal.schedule;
 import dev.ensemble.Outcome;
 import dev.ensemble.Task;
 import dev.ensemble.TaskFailedException;
-import dev.ensemble.TaskTimeoutException;
 import dev.ensemble.internal.worker.ChunkResult;
-import dev.ensemble.internal.worker.ChunkRunner;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Arrays;
-import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
-import java.util.RandomAccess;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 
 /**
@@ -28,6 +19,11 @@ import java.util.concurrent.locks.Condition;
  * {@link Order#UNORDERED} ones as they arrive; {@link Shape#COLLECT} calls complete {@link #future()} with all
  * results, {@link Shape#STREAM} calls hand them to {@link #iterator()} with back-pressure: at most
  * {@code maxChunksInFlight} chunks are running or waiting to be consumed.
+ *
+ * <p>Its parts, under the same lock: {@link CallInputs} cuts the chunks (within a stream's back-pressure) and
+ * counts those not settled; {@link ResultSegments} holds the results and {@link CallReader} hands a stream's to
+ * its reader; {@link Lifespans} counts the tasks each worker was handed. {@link TaskFailures} renders failed
+ * tasks before the lock is taken.
  *
  * @param <R> the type of the delivered elements (results, or outcomes)
  */
@@ -61,41 +57,27 @@ public final class Call<R> implements CallRef {
     private final Order order;
     private final Shape shape;
     private final boolean keepGoing;
-    private final boolean isJob;
-    private final Iterable<?> lazySource;
-    private final List<?> indexable;
     private final long total;
-    private final int maxChunksInFlight;
-    /** A stream's bound of serialized result bytes waiting for its reader (unbounded for other calls). */
-    private final long maxBytesInFlight;
     private final ChunkPlanner planner;
     private final CompletableFuture<List<R>> future = new CompletableFuture<>();
     private final Condition resultsReady;
     private final long startedNanos = System.nanoTime();
 
     private final ResultSegments results;
-    private long nextInputIndex;
-    private boolean exhausted;
-    private int pendingChunks;
+    private final TaskFailures taskFailures;
+    private final CallInputs inputs;
     private volatile long completedTasks;
     private RuntimeException failure;
     private long failureIndex = Long.MAX_VALUE;
     private volatile boolean cancelled;
     private boolean finished;
-    /** Chunks the input feeder read ahead, counted in {@code pendingChunks}, not yet handed to a worker. */
-    private final ArrayDeque<Chunk> prepared = new ArrayDeque<>();
-    /** Signalled when the input feeder may read more: a chunk was handed out or read, or the call ended. */
-    private final Condition inputWanted;
-    private Thread feeder;
     private java.util.concurrent.ScheduledFuture<?> deadline; // set once, just after the call opens
     /** The longest one task may run: the call's option, else the pool's; null for no limit. */
     private final Duration taskTimeout;
-    /** The call's worker lifespan (CallOptions.maxTasksPerWorker), 0 for none. */
-    private long lifespan;
-    /** Per slot: this call's tasks handed to the slot's current worker (only with a lifespan); guarded by the lock. */
-    private long[] handedTo;
+    /** The call's worker lifespan, if it has one; guarded by the lock. */
+    private final Lifespans lifespans = new Lifespans();
 
-    Call(Scheduler scheduler, long id, String name, Task<Object, Object> task, Source source, Order order,
+    Call(Scheduler scheduler, long id, String name, Task<Object, Object> task, CallInputs.Source source, Order order,
             Shape shape, OnFailure onFailure, Kind kind, int fixedChunkSize, int maxChunksInFlight,
             long maxBytesInFlight, Duration taskTimeout) {
         this.scheduler = scheduler;
@@ -106,58 +88,14 @@ public final class Call<R> implements CallRef {
         this.order = order;
         this.shape = shape;
         this.keepGoing = onFailure == OnFailure.KEEP_GOING;
-        this.isJob = kind == Kind.JOBS;
-        this.indexable = source.indexable();
-        this.lazySource = source.lazy();
         this.total = source.total();
-        this.exhausted = indexable == null && lazySource == null;
-        this.maxChunksInFlight = shape == Shape.STREAM ? maxChunksInFlight : Integer.MAX_VALUE;
-        this.maxBytesInFlight = shape == Shape.STREAM ? maxBytesInFlight : Long.MAX_VALUE;
         this.planner = new ChunkPlanner(fixedChunkSize, total, scheduler.size());
         this.results = new ResultSegments(order);
+        this.inputs = new CallInputs(this, scheduler, source, planner, results,
+                shape == Shape.STREAM ? maxChunksInFlight : Integer.MAX_VALUE,
+                shape == Shape.STREAM ? maxBytesInFlight : Long.MAX_VALUE);
+        this.taskFailures = new TaskFailures(scheduler.poolName(), name, kind == Kind.JOBS, keepGoing, taskTimeout);
         this.resultsReady = scheduler.lock.newCondition();
-        this.inputWanted = scheduler.lock.newCondition();
-    }
-
-    /**
-     * A call's inputs as seen before the scheduler's lock is taken, so that no user collection is asked anything
-     * under it: a random-access list is cut into sub-list views (no copy); any other collection is copied on the
-     * caller's thread; any other iterable is read by the call's own feeder thread ({@link InputFeeder}).
-     *
-     * @param indexable the inputs as a random-access list, or null
-     * @param lazy the inputs as an iterable the feeder reads, or null
-     * @param total the number of inputs, or -1 while unknown
-     */
-    record Source(List<?> indexable, Iterable<?> lazy, long total) {
-        static final Source NONE = new Source(null, null, 0);
-
-        /**
-         * Classifies a caller's inputs, on the caller's thread.
-         *
-         * @param inputs the inputs, or null for a call of placed chunks only
-         * @param what the call, for the message
-         * @return the source
-         * @throws IllegalStateException if a collection's copy fails (its {@code toArray} threw)
-         */
-        static Source of(Iterable<?> inputs, String what) {
-            if (inputs == null) {
-                return NONE;
-            }
-            if (inputs instanceof List<?> list && inputs instanceof RandomAccess) {
-                return new Source(list, null, list.size());
-            }
-            if (inputs instanceof Collection<?> collection) {
-                Object[] copy;
-                try {
-                    copy = collection.toArray();
-                } catch (RuntimeException | LinkageError e) {
-                    throw new IllegalStateException("reading the inputs of " + what + " failed: "
-                            + Inputs.describe(e), e);
-                }
-                return new Source(Arrays.asList(copy), null, copy.length);
-            }
-            return new Source(null, inputs, -1);
-        }
     }
 
     void setDeadline(java.util.concurrent.ScheduledFuture<?> timer) {
@@ -177,23 +115,6 @@ public final class Call<R> implements CallRef {
         if (deadline != null) {
             deadline.cancel(false);
             deadline = null;
-        }
-    }
-
-    /** Starts the feeder of a call over a lazy source; called once, after the call is registered. */
-    void startFeeder() {
-        if (lazySource == null) {
-            return;
-        }
-        Thread thread = InputFeeder.start(this, lazySource, scheduler.poolName());
-        scheduler.lock.lock();
-        try {
-            feeder = thread;
-            if (!needsInput()) {
-                thread.interrupt(); // cancelled before the feeder was known
-            }
-        } finally {
-            scheduler.lock.unlock();
         }
     }
 
@@ -242,7 +163,7 @@ public final class Call<R> implements CallRef {
         if (finished || cancelled) {
             return 0;
         }
-        long accepted = total >= 0 ? total : nextInputIndex;
+        long accepted = total >= 0 ? total : inputs.inputsAccepted();
         return Math.max(0, accepted - completedTasks);
     }
 
@@ -256,6 +177,11 @@ public final class Call<R> implements CallRef {
         return failure;
     }
 
+    /** @return the index of the failure that ends the call: -1 if cancelled, Long.MAX_VALUE while none (lock held) */
+    long failureIndex() {
+        return failureIndex;
+    }
+
     /** @return when the call started, by {@link System#nanoTime()} */
     public long startedNanos() {
         return startedNanos;
@@ -266,224 +192,22 @@ public final class Call<R> implements CallRef {
         return future;
     }
 
-    // ---- producing chunks (scheduler lock held) ----
-
-    /** Whether this call may still produce chunks at some point. */
-    boolean producing() {
-        return (!exhausted || !prepared.isEmpty()) && !finished && !cancelled;
+    /** @return the call's inputs: where its chunks come from, and how many are not settled */
+    CallInputs inputs() {
+        return inputs;
     }
 
-    /** Whether a chunk may be handed out now, without waiting for the feeder. */
-    boolean hasChunkNow() {
-        return producing() && (indexable != null || !prepared.isEmpty());
+    /** Whether the call has neither finished nor been cancelled (scheduler lock held). */
+    boolean running() {
+        return !finished && !cancelled;
     }
 
-    /** Whether the feeder should still read inputs. */
-    private boolean needsInput() {
-        return !exhausted && !finished && !cancelled;
-    }
-
-    /**
-     * Gives this call a worker lifespan (before its first chunk is handed out).
-     *
-     * @param tasks tasks of this call per worker
-     * @param workers the pool's slots
-     */
-    void lifespan(long tasks, int workers) {
-        lifespan = tasks;
-        handedTo = new long[workers];
-    }
-
-    /** @return the most inputs of this call the slot's worker may take now, within {@code limit} (at least 1) */
-    int limitFor(int slot, int limit) {
-        return lifespan == 0 ? limit : (int) Math.max(1, Math.min(limit, lifespan - handedTo[slot]));
-    }
-
-    /** Counts a chunk handed to a slot's worker, marking the one that completes the worker's lifespan. */
-    void handed(int slot, Chunk chunk) {
-        if (lifespan == 0) {
-            return;
-        }
-        handedTo[slot] += chunk.size();
-        if (handedTo[slot] >= lifespan) {
-            chunk.markRecycleAfter();
-            handedTo[slot] = 0; // the slot's next chunk of this call goes to the worker that replaces this one
-        }
-    }
-
-    /**
-     * The part of a queued chunk after its first {@code take} inputs, counted as a chunk of its own.
-     *
-     * @param chunk a chunk of this call that was queued again
-     * @param take the inputs the worker takes now (fewer than the chunk holds)
-     * @return the rest, to queue first in line
-     */
-    Chunk splitOff(Chunk chunk, int take) {
-        pendingChunks++;
-        return chunk.remainder(take, chunk.attempt());
-    }
-
-    /** Uncounts a chunk a slot's worker gave back unrun. */
-    void givenBack(int slot, Chunk chunk) {
-        if (lifespan != 0 && !chunk.recycleAfter()) {
-            handedTo[slot] = Math.max(0, handedTo[slot] - chunk.size());
-        }
-    }
-
-    /** The slot's worker was replaced (recycled, died): its count starts again. */
-    void workerReplaced(int slot) {
-        if (lifespan != 0) {
-            handedTo[slot] = 0;
-        }
-    }
-
-    /** The next chunk of fresh inputs, or null if none now (exhausted, back-pressure, finished, feeder behind). */
-    Chunk nextChunk(int limit) {
-        if (!producing()) {
-            return null;
-        }
-        if (indexable != null) {
-            return backPressured() ? null : nextSlice(Math.min(planner.nextSize(), limit));
-        }
-        Chunk chunk = prepared.poll();
-        if (chunk == null) {
-            return null;
-        }
-        if (chunk.size() > limit) {
-            // The worker takes only {@code limit} more (recycling); the rest stays first in line.
-            prepared.addFirst(chunk.remainder(limit, 0));
-            pendingChunks++;
-            chunk = chunk.slice(0, limit);
-        }
-        inputWanted.signal();
-        return chunk;
-    }
-
-    // ---- the feeder's side (InputFeeder; takes the lock itself, never holds it while reading) ----
-
-    /**
-     * Waits until the feeder may read another chunk of inputs.
-     *
-     * @return how many inputs to read, or 0 when the call needs no more (finished, failed or cancelled)
-     * @throws InterruptedException if the call was cancelled while the feeder waited
-     */
-    int awaitInputWanted() throws InterruptedException {
-        scheduler.lock.lock();
-        try {
-            while (needsInput() && (prepared.size() >= InputFeeder.READ_AHEAD_CHUNKS || backPressured())) {
-                inputWanted.await();
-            }
-            return needsInput() ? planner.nextSize() : 0;
-        } finally {
-            scheduler.unlockAndRun();
-        }
-    }
-
-    /**
-     * Hands over inputs the feeder read.
-     *
-     * @param items the inputs, in order (possibly none)
-     * @param end whether the source has no more
-     * @return whether the call still wants inputs
-     */
-    boolean offer(List<Object> items, boolean end) {
-        scheduler.lock.lock();
-        try {
-            if (!needsInput()) {
-                return false;
-            }
-            if (!items.isEmpty()) {
-                prepared.add(new Chunk(this, nextInputIndex, items, -1, 0, planner.timeEachTask()));
-                nextInputIndex += items.size();
-                pendingChunks++;
-            }
-            if (end) {
-                exhausted = true;
-                completeIfDone();
-            }
-            scheduler.workAvailable();
-            return !end;
-        } finally {
-            scheduler.unlockAndRun();
-        }
-    }
-
-    /**
-     * The source threw: the call fails at the index of the input being read, after the inputs read before it.
-     *
-     * @param items the inputs read in this round before the failure
-     * @param error the call's failure, already rendered (outside the lock)
-     */
-    void inputsFailed(List<Object> items, RuntimeException error) {
-        scheduler.lock.lock();
-        try {
-            if (!needsInput()) {
-                return;
-            }
-            exhausted = true;
-            fail(error, nextInputIndex + items.size());
-        } finally {
-            scheduler.unlockAndRun();
-        }
-    }
-
-    /** @return the index of the next input the feeder reads (for messages; read under the lock) */
-    long nextInputIndex() {
-        scheduler.lock.lock();
-        try {
-            return nextInputIndex;
-        } finally {
-            scheduler.lock.unlock();
-        }
-    }
-
-    /** Drops the chunks read ahead and stops the feeder: the call will not run them. */
-    private void stopFeeding() {
-        pendingChunks -= prepared.size();
-        prepared.clear();
-        if (feeder != null) {
-            inputWanted.signal();
-            feeder.interrupt(); // a source blocked in hasNext/next may give up on an interrupt
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private Chunk nextSlice(int size) {
-        int from = (int) nextInputIndex;
-        int to = (int) Math.min(indexable.size(), from + (long) size);
-        if (to >= indexable.size()) {
-            exhausted = true;
-        }
-        if (from >= to) {
-            completeIfDone();
-            return null;
-        }
-        Chunk chunk = new Chunk(this, from, (List<Object>) indexable.subList(from, to), -1, 0,
-                planner.timeEachTask());
-        nextInputIndex = to;
-        pendingChunks++;
-        return chunk;
-    }
-
-    /** Registers a chunk made up front (broadcast, submit), to run on {@code slot} or on any worker (-1). */
-    Chunk presetChunk(long firstIndex, List<Object> items, int slot) {
-        pendingChunks++;
-        nextInputIndex = Math.max(nextInputIndex, firstIndex + items.size());
-        return new Chunk(this, firstIndex, items, slot, 0, true);
+    /** @return the call's worker lifespan (scheduler lock held) */
+    Lifespans lifespans() {
+        return lifespans;
     }
 
     // ---- results (scheduler lock held) ----
-
-    /** Whether a stream's reader must catch up before more of its inputs start: too many chunks, or bytes. */
-    private boolean backPressured() {
-        return chunksInFlight() >= maxChunksInFlight || results.bytesUnread() >= maxBytesInFlight;
-    }
-
-    /** Chunks running, queued, or finished but not yet read by a stream's reader: what back-pressure bounds. */
-    private int chunksInFlight() {
-        // Chunks read ahead by the feeder are counted in pendingChunks.
-        return pendingChunks + results.size();
-    }
 
     /** @return the longest one task may run (the call's option, else the pool's), or null for no limit */
     @Override
@@ -491,41 +215,18 @@ public final class Call<R> implements CallRef {
         return taskTimeout;
     }
 
-    /**
-     * The failures of a chunk's failed tasks, made on the reporting thread before the scheduler's lock is taken:
-     * a failure's message renders the input ({@code toString}) and the task's exception ({@code toString},
-     * {@code getMessage}), which are user code.
-     *
-     * @param chunk the chunk
-     * @param slot the worker that ran it
-     * @param result what it reported, or null
-     * @return one failure per failed offset (null elsewhere), or null if no task failed; for a call that stops at
-     *     its first failure, only that one
-     */
-    TaskFailedException[] failures(Chunk chunk, int slot, ChunkResult result) {
-        if (result == null || result.errors() == null) {
-            return null;
-        }
-        TaskFailedException[] out = new TaskFailedException[result.processed()];
-        for (int i = 0; i < result.processed(); i++) {
-            Throwable error = result.errors()[i];
-            if (error != null) {
-                out[i] = failureOf(chunk, slot, i, error, taskTimeout);
-                if (!keepGoing) {
-                    break;
-                }
-            }
-        }
-        return out;
+    /** @return how this call's failed tasks are told, for the reporting thread before the lock */
+    TaskFailures taskFailures() {
+        return taskFailures;
     }
 
     /**
      * A chunk ran to its end (or to its first failure, or was cut short by cancellation).
      *
-     * @param failures from {@link #failures}
+     * @param failures from {@link TaskFailures#of}
      */
     void accept(Chunk chunk, ChunkResult result, TaskFailedException[] failures) {
-        pendingChunks--;
+        inputs.settled();
         if (finished) {
             return;
         }
@@ -543,7 +244,7 @@ public final class Call<R> implements CallRef {
         completedTasks += result.processed();
         int firstError = result.firstErrorOffset();
         if (keepGoing) {
-            addSegment(chunk.firstIndex(), outcomes(chunk, result, failures), result.processed(),
+            addSegment(chunk.firstIndex(), TaskFailures.outcomes(chunk, result, failures), result.processed(),
                     result.resultBytes());
             return false;
         }
@@ -561,11 +262,11 @@ public final class Call<R> implements CallRef {
      * The input at {@code failedOffset} (at least the first unfinished offset) is blamed with {@code error}
      * unless a retry is allowed, in which case the unfinished rest runs again.
      *
-     * @param partialFailures from {@link #failures} for {@code partial}
+     * @param partialFailures from {@link TaskFailures#of} for {@code partial}
      */
     void lost(Chunk chunk, ChunkResult partial, TaskFailedException[] partialFailures, int failedOffset,
             TaskFailedException error, Retry retry) {
-        pendingChunks--;
+        inputs.settled();
         if (finished) {
             return;
         }
@@ -601,47 +302,8 @@ public final class Call<R> implements CallRef {
     enum Retry { ALLOWED, NOT_ALLOWED }
 
     private void requeue(Chunk rest) {
-        pendingChunks++;
+        inputs.requeued();
         scheduler.requeue(rest);
-    }
-
-    private Object[] outcomes(Chunk chunk, ChunkResult result, TaskFailedException[] failures) {
-        int count = result.processed();
-        Object[] out = new Object[count];
-        for (int i = 0; i < count; i++) {
-            long index = chunk.firstIndex() + i;
-            TaskFailedException failure = failures == null ? null : failures[i];
-            out[i] = failure == null ? new Outcome.Success<>(index, result.values()[i])
-                    : new Outcome.Failure<>(index, failure);
-        }
-        return out;
-    }
-
-    private TaskFailedException failureOf(Chunk chunk, int slot, int offset, Throwable error, Duration timeout) {
-        if (error instanceof TaskFailedException tfe) {
-            return tfe;
-        }
-        if (error instanceof ChunkRunner.TimedOut && !isJob) {
-            return Failures.timedOut(scheduler.poolName(), slot, chunk, offset, timeout, "it was interrupted");
-        }
-        long index = isJob ? TaskFailedException.NO_INDEX : chunk.firstIndex() + offset;
-        String input = isJob ? "(none)" : Inputs.render(chunk.inputs().get(offset));
-        if (error instanceof ChunkRunner.TimedOut) {
-            return new TaskTimeoutException(describeFailure("ran over its timeout of " + timeout, slot, index, input),
-                    slot, index, input, timeout);
-        }
-        return new TaskFailedException(describeFailure("failed", slot, index, input) + ": " + Inputs.describe(error),
-                slot, index, input, error);
-    }
-
-    String describeFailure(String what, int slot, long index, String input) {
-        String where = isJob ? name + " job on worker " + slot
-                : "task of " + describe() + " on worker " + slot + " at index " + index + " (input: " + input + ")";
-        return where + " " + what;
-    }
-
-    private String describe() {
-        return name;
     }
 
     private void addSegment(long firstIndex, Object[] values, int count, long bytes) {
@@ -662,8 +324,7 @@ public final class Call<R> implements CallRef {
             failureIndex = index;
         }
         cancelled = true;
-        exhausted = true;
-        stopFeeding();
+        inputs.stop();
         if (shape == Shape.COLLECT) {
             finish();
             scheduler.afterUnlock(new Settle(future, null, failure));
@@ -679,8 +340,7 @@ public final class Call<R> implements CallRef {
             return;
         }
         cancelled = true;
-        exhausted = true;
-        stopFeeding();
+        inputs.stop();
         if (failure == null) {
             failure = reason;
             failureIndex = -1;
@@ -691,8 +351,9 @@ public final class Call<R> implements CallRef {
         scheduler.afterUnlock(new Settle(future, null, reason));
     }
 
-    private void completeIfDone() {
-        if (finished || !exhausted || pendingChunks > 0) {
+    /** Completes the call once every input is in a chunk and every chunk settled. */
+    void completeIfDone() {
+        if (finished || !inputs.exhausted() || inputs.pendingChunks() > 0) {
             return;
         }
         if (shape == Shape.STREAM) {
@@ -732,84 +393,7 @@ public final class Call<R> implements CallRef {
      * @return an iterator over the results
      */
     public Reader<R> iterator() {
-        return new Reader<>() {
-            private ResultSegments.Segment current;
-            private int position;
-
-            @Override
-            public boolean hasNext() {
-                return hasNext(Wait.BLOCK);
-            }
-
-            @Override
-            public boolean hasNextNow() {
-                return hasNext(Wait.NONE);
-            }
-
-            private boolean hasNext(Wait wait) {
-                if (current != null && position < current.count()) {
-                    return true;
-                }
-                scheduler.lock.lock();
-                try {
-                    return advance(wait);
-                } finally {
-                    scheduler.lock.unlock();
-                    scheduler.runAfterUnlock();
-                }
-            }
-
-            private boolean advance(Wait wait) {
-                while (true) {
-                    if (cancelled && failureIndex < 0) {
-                        // Cancelled (closed, terminated, interrupted): results already here are not handed out.
-                        scheduler.streamRead(Call.this);
-                        throw failure;
-                    }
-                    ResultSegments.Segment next = results.takeReady(failureIndex);
-                    if (next != null) {
-                        current = next;
-                        position = 0;
-                        scheduler.workAvailable();
-                        inputWanted.signal();
-                        if (next.count() > 0) {
-                            return true;
-                        }
-                        continue;
-                    }
-                    if (failure != null && (order == Order.UNORDERED || pendingChunks == 0
-                            || results.nextIndexToRead() >= failureIndex)) {
-                        scheduler.streamRead(Call.this);
-                        throw failure;
-                    }
-                    if (exhausted && pendingChunks == 0 && results.isEmpty()) {
-                        scheduler.streamRead(Call.this);
-                        return false;
-                    }
-                    if (wait == Wait.NONE) {
-                        return false;
-                    }
-                    try {
-                        resultsReady.await(100, TimeUnit.MILLISECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        CancellationException cancel = new CancellationException(
-                                "the thread reading " + describe() + " was interrupted; the call was cancelled");
-                        cancel(cancel);
-                        throw cancel;
-                    }
-                }
-            }
-
-            @Override
-            @SuppressWarnings("unchecked")
-            public R next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException("no more results in " + describe());
-                }
-                return (R) current.values()[position++];
-            }
-        };
+        return new CallReader<>(this, scheduler, inputs, results, resultsReady, order);
     }
 
     /**
@@ -825,8 +409,6 @@ public final class Call<R> implements CallRef {
          */
         boolean hasNextNow();
     }
-
-    private enum Wait { BLOCK, NONE }
 
     @Override
     public String toString() {

@@ -22,10 +22,12 @@ final class InputFeeder implements Runnable {
     static final int READ_AHEAD_CHUNKS = 2;
 
     private final Call<?> call;
+    private final CallInputs callInputs;
     private final Iterable<?> source;
 
     private InputFeeder(Call<?> call, Iterable<?> source) {
         this.call = call;
+        this.callInputs = call.inputs();
         this.source = source;
     }
 
@@ -48,13 +50,13 @@ final class InputFeeder implements Runnable {
         try {
             inputs = source.iterator();
         } catch (RuntimeException | LinkageError | StackOverflowError e) {
-            call.inputsFailed(List.of(), failure(e, 0));
+            callInputs.inputsFailed(List.of(), failure(e, 0));
             return;
         }
         while (true) {
             int wanted;
             try {
-                wanted = call.awaitInputWanted();
+                wanted = callInputs.awaitInputWanted();
             } catch (InterruptedException e) {
                 return; // the call was cancelled
             }
@@ -76,10 +78,10 @@ final class InputFeeder implements Runnable {
                     items.add(inputs.next());
                 }
             } catch (RuntimeException | LinkageError | StackOverflowError e) {
-                call.inputsFailed(items, failure(e, call.nextInputIndex() + items.size()));
+                callInputs.inputsFailed(items, failure(e, callInputs.nextInputIndex() + items.size()));
                 return;
             }
-            if (!call.offer(items, end)) {
+            if (!callInputs.offer(items, end)) {
                 return;
             }
         }

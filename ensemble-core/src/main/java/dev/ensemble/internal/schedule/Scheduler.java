@@ -8,12 +8,8 @@ import dev.ensemble.internal.idle.SpinBudget;
 import dev.ensemble.internal.worker.ChunkResult;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -23,51 +19,44 @@ import java.util.concurrent.locks.ReentrantLock;
  * next chunk and reports it back with {@link #completed} (or {@link #lost} if the worker died under it). So a
  * fast worker simply asks more often; nothing is pushed to a busy worker. A backend that pipelines (a worker
  * process keeps several chunks in flight to hide the round trip) asks {@link #poll} for more while its worker
- * is busy.
+ * is busy. {@link Dispatch} does this worker side.
  *
  * <p><b>What a worker gets, in order</b> ({@link WorkQueues}): a chunk bound to its slot (broadcast, scatter),
  * then a chunk to run again (its worker died), then the next chunk of the live calls, taken round-robin so that
- * concurrent callers share the pool fairly. Calls cut their inputs lazily ({@link ChunkPlanner} picks the size), so an endless
- * stream is read only as fast as it is consumed: a stream call stops producing when its chunks in flight reach
- * its bound.
+ * concurrent callers share the pool fairly. Calls cut their inputs lazily ({@link CallInputs};
+ * {@link ChunkPlanner} picks the size), so an endless stream is read only as fast as it is consumed: a stream
+ * call stops producing when its chunks in flight reach its bound.
  *
  * <p><b>Ordering and failures</b> are the call's business ({@link Call}): it reassembles results by input index,
  * fails fast or records outcomes, and re-queues the unfinished rest of a chunk whose worker died, as many times
  * as {@code retries} allows.
  *
  * <p><b>Locking.</b> One lock guards the scheduler and all its calls, and no user code runs under it: inputs are
- * classified or read outside it ({@link Call.Source}, {@link InputFeeder}), failures are rendered before it is
- * taken, and futures are completed after it is released ({@link #afterUnlock}), since their callbacks run user
- * code. Insights' figures are not kept under it: {@link SlotStatistics} is fed before or after it.
+ * classified or read outside it ({@link CallInputs.Source}, {@link InputFeeder}), failures are rendered before
+ * it is taken ({@link TaskFailures}), and futures are completed after it is released ({@link #afterUnlock}),
+ * since their callbacks run user code. Insights' figures are not kept under it: {@link SlotStatistics} is fed
+ * before or after it.
  *
  * <p><b>Observers</b> ({@link CallObserver}: progress bars, the pool monitor) hear of each call when it opens and
  * when it finishes, outside the lock. A call can finish on a worker before its opener has announced it; the
  * opener then reports both, in order ({@link CallEvents}).
  *
  * <p><b>States.</b> RUNNING → CLOSING (no new calls; workers exit once every call has finished) → TERMINATED;
- * or RUNNING/CLOSING → TERMINATED at once ({@link #terminate()}), cancelling every call.
+ * or RUNNING/CLOSING → TERMINATED at once ({@link #terminate()}), cancelling every call. {@link LiveCalls} keeps
+ * the state with the live calls and the unread streams.
  */
 public final class Scheduler implements WorkSource {
-    enum State { RUNNING, CLOSING, TERMINATED }
-
     final ReentrantLock lock = new ReentrantLock();
-    private final Condition workChanged = lock.newCondition();
-    /** Counts the changes {@link #workChanged} signals, for a worker that spins instead of waiting for one. */
-    private volatile long workVersion;
     private final String poolName;
     private final int size;
-    private final Duration taskTimeout;
-    private final int retries;
-    private final Set<Call<?>> live = new LinkedHashSet<>();
+    /** The calls not yet finished, the unread streams, and the pool's state. */
+    private final LiveCalls calls;
     private final WorkQueues queues;
-    private final AtomicLong callIds = new AtomicLong();
     private final ThreadLocal<List<Runnable>> deferred = new Deferred();
-    /** Insights' figures: fed outside the lock, by the threads that take and report chunks. */
-    private final SlotStatistics statistics;
+    /** The worker side: hands out chunks, wakes waiting workers, takes in reports. */
+    private final Dispatch dispatch;
     private final CallEvents callEvents = new CallEvents();
-    /** Streams whose reader has not reached their end: close and terminate cancel them, even once computed. */
-    private final Set<Call<?>> unreadStreams = new LinkedHashSet<>();
-    private State state = State.RUNNING;
+    private final CallOpener opener;
 
     /** What a worker slot is doing now, for live displays. */
     public enum SlotState {
@@ -92,10 +81,10 @@ public final class Scheduler implements WorkSource {
     public Scheduler(String poolName, int size, Duration taskTimeout, int retries) {
         this.poolName = poolName;
         this.size = size;
-        this.taskTimeout = taskTimeout;
-        this.retries = retries;
-        this.statistics = new SlotStatistics(size);
         this.queues = new WorkQueues(size);
+        this.calls = new LiveCalls(this, poolName);
+        this.dispatch = new Dispatch(this, calls, queues, size, retries);
+        this.opener = new CallOpener(this, calls, queues, dispatch, callEvents, size, taskTimeout);
     }
 
     /** @return the number of worker slots */
@@ -107,7 +96,7 @@ public final class Scheduler implements WorkSource {
         return poolName;
     }
 
-    // ---- calls ----
+    // ---- calls (opened by CallOpener) ----
 
     /**
      * Opens a call over {@code inputs}.
@@ -124,40 +113,8 @@ public final class Scheduler implements WorkSource {
      */
     public <R> Call<R> open(String name, Task<Object, Object> task, Iterable<?> inputs, Call.Order order,
             Call.Shape shape, Call.OnFailure onFailure, CallOptions options) {
-        int maxInFlight = options.maxChunksInFlight() > 0 ? options.maxChunksInFlight() : 4 * size;
-        String callName = options.name() != null ? options.name() : name;
-        Call.Source source = Call.Source.of(inputs, callName); // user code: never under the lock
-        Call<R> call;
-        lock.lock();
-        try {
-            requireRunning(name);
-            long maxBytes = options.maxBytesInFlight() > 0 ? options.maxBytesInFlight()
-                    : CallOptions.DEFAULT_MAX_BYTES_IN_FLIGHT;
-            call = new Call<>(this, callIds.incrementAndGet(), callName, task, source, order, shape,
-                    onFailure, Call.Kind.INPUTS, options.chunkSize(), maxInFlight, maxBytes,
-                    options.taskTimeout() != null ? options.taskTimeout() : taskTimeout);
-            if (options.maxTasksPerWorker() > 0) {
-                call.lifespan(options.maxTasksPerWorker(), size);
-            }
-            live.add(call);
-            queues.producing(call);
-            if (shape == Call.Shape.STREAM) {
-                unreadStreams.add(call);
-            }
-            afterUnlock(callEvents.opened(call, options));
-            signalWork();
-        } finally {
-            unlockAndRun();
-        }
-        call.startFeeder();
-        if (options.timeout() != null) {
-            Call<R> timed = call;
-            call.setDeadline(Deadlines.schedule(() -> expire(timed, options.timeout()), options.timeout()));
-        }
-        return call;
+        return opener.open(name, task, inputs, order, shape, onFailure, options);
     }
-
-    private volatile WorkerEvents events = WorkerEvents.NONE;
 
     /**
      * Sets who hears of workers started and lost and of chunks run (outside the lock).
@@ -165,11 +122,8 @@ public final class Scheduler implements WorkSource {
      * @param listener the listener
      */
     public void setWorkerEvents(WorkerEvents listener) {
-        events = listener;
+        dispatch.setWorkerEvents(listener);
     }
-
-    /** Where a call ended by its deadline is reported, to stop the workers running its tasks. */
-    private volatile java.util.function.LongConsumer deadlinePassed;
 
     /**
      * Sets what is told the id of a call its deadline ended (the backend stops the workers running its tasks).
@@ -177,31 +131,7 @@ public final class Scheduler implements WorkSource {
      * @param action told the call's id, outside the lock
      */
     public void onDeadlinePassed(java.util.function.LongConsumer action) {
-        deadlinePassed = action;
-    }
-
-    /** The timer's action: ends the call, if still running, with a CallTimeoutException. */
-    private void expire(Call<?> call, Duration timeout) {
-        long finished = call.completedTasks();
-        long total = call.total();
-        String what = call.name() + " ran past its timeout of " + timeout + ": " + finished + " of "
-                + (total >= 0 ? String.valueOf(total) : "an open-ended number of") + " inputs had finished; the "
-                + "rest were cancelled and the workers running them stopped";
-        boolean ended;
-        lock.lock();
-        try {
-            ended = live.contains(call) || unreadStreams.contains(call);
-            if (ended) {
-                call.cancel(new dev.ensemble.CallTimeoutException(what, timeout, finished, total));
-                signalWork();
-            }
-        } finally {
-            unlockAndRun();
-        }
-        java.util.function.LongConsumer stop = deadlinePassed;
-        if (ended && stop != null) {
-            stop.accept(call.id());
-        }
+        opener.onDeadlinePassed(action);
     }
 
     /**
@@ -245,37 +175,7 @@ public final class Scheduler implements WorkSource {
      */
     public <R> Call<R> openPlaced(String name, Task<Object, Object> task, List<?> inputs, int[] slots,
             Call.Kind kind, Wake wake) {
-        lock.lock();
-        try {
-            requireRunning(name);
-            Call<R> call = new Call<>(this, callIds.incrementAndGet(), name, task, Call.Source.NONE,
-                    Call.Order.ORDERED, Call.Shape.COLLECT, Call.OnFailure.FAIL_FAST, kind, 1, Integer.MAX_VALUE,
-                    Long.MAX_VALUE,
-                    taskTimeout);
-            live.add(call);
-            for (int i = 0; i < slots.length; i++) {
-                List<Object> one = new ArrayList<>(1);
-                one.add(inputs.get(i));
-                Chunk chunk = call.presetChunk(i, one, slots[i]);
-                queues.add(chunk);
-            }
-            afterUnlock(callEvents.opened(call, null));
-            if (wake == Wake.WORKERS) {
-                signalWork();
-            } else {
-                workVersion++; // a spinning worker may take it; none is woken
-            }
-            return call;
-        } finally {
-            unlockAndRun();
-        }
-    }
-
-    private void requireRunning(String what) {
-        if (state != State.RUNNING) {
-            throw new IllegalStateException("pool " + poolName + " is " + (state == State.CLOSING ? "closing"
-                    : "closed") + "; " + what + " needs a running pool (build a new one)");
-        }
+        return opener.openPlaced(name, task, inputs, slots, kind, wake);
     }
 
     /**
@@ -298,8 +198,8 @@ public final class Scheduler implements WorkSource {
         if (!call.isStream()) {
             call.cancelDeadline(); // a stream's deadline holds until its reader is done with it
         }
-        if (live.remove(call)) {
-            if (live.isEmpty() && state == State.CLOSING) {
+        if (calls.remove(call)) {
+            if (calls.closingAndEmpty()) {
                 // The last call of a closing pool: waiting workers may exit now. Not while running: after each
                 // lone submit that woke every idle worker for nothing (a wake-up per call, on another CPU).
                 signalWork();
@@ -335,8 +235,7 @@ public final class Scheduler implements WorkSource {
     }
 
     private void signalWork() {
-        workVersion++;
-        workChanged.signalAll();
+        dispatch.signalWork();
     }
 
     /** Wakes every worker waiting in {@link #take}: there may be work for it. */
@@ -353,17 +252,13 @@ public final class Scheduler implements WorkSource {
         signalWork();
     }
 
-    // ---- the worker side ----
+    /** Whether this thread has actions to run once it releases the lock. */
+    boolean hasDeferred() {
+        return !deferred.get().isEmpty();
+    }
 
-    /**
-     * The next chunk for a worker, waiting until there is one.
-     *
-     * @param slot the worker's slot
-     * @param limit the most inputs the worker accepts now (for recycling), at least 1
-     * @return the chunk, or null when the worker should exit: the pool is closing and every call has finished,
-     *     or it was terminated
-     * @throws InterruptedException if the worker's thread is interrupted while waiting
-     */
+    // ---- the worker side: done by Dispatch; WorkSource documents each method ----
+
     @Override
     public Chunk take(int slot, int limit) throws InterruptedException {
         return take(slot, limit, null);
@@ -382,104 +277,22 @@ public final class Scheduler implements WorkSource {
      * @throws InterruptedException if the worker's thread is interrupted while waiting
      */
     public Chunk take(int slot, int limit, SpinBudget spin) throws InterruptedException {
-        long waitStart = System.nanoTime();
-        boolean spun = spin == null;
-        Chunk taken;
-        while (true) {
-            long seen;
-            lock.lock();
-            try {
-                if (state == State.TERMINATED || state == State.CLOSING && live.isEmpty()) {
-                    return null;
-                }
-                Chunk chunk = queues.next(slot, limit, live);
-                if (chunk != null) {
-                    if (spin != null) {
-                        spin.waited(System.nanoTime() - waitStart);
-                    }
-                    taken = chunk;
-                    break;
-                }
-                if (!deferred.get().isEmpty()) {
-                    continue; // complete the futures this thread settled (on unlock) before waiting
-                }
-                seen = workVersion;
-                if (spun) {
-                    workChanged.await();
-                    continue;
-                }
-            } finally {
-                unlockAndRun();
-            }
-            spun = true;
-            spin.spin(new WorkChanged(seen));
-        }
-        statistics.handed(slot);
-        return taken;
+        return dispatch.take(slot, limit, spin);
     }
 
-    /**
-     * The next chunk for a worker if one is ready now, for a backend that keeps several chunks in flight.
-     *
-     * @param slot the worker's slot
-     * @param limit the most inputs the worker accepts now
-     * @return the chunk, or null
-     */
     @Override
     public Chunk poll(int slot, int limit) {
-        Chunk chunk;
-        lock.lock();
-        try {
-            chunk = state == State.TERMINATED ? null : queues.next(slot, limit, live);
-        } finally {
-            unlockAndRun();
-        }
-        if (chunk != null) {
-            statistics.handed(slot);
-        }
-        return chunk;
+        return dispatch.poll(slot, limit);
     }
 
-    /**
-     * Whether a waiting worker could find something now: queued chunks, or a call still making chunks.
-     *
-     * @return true if a worker that looked now might find work
-     */
     @Override
     public boolean workWaiting() {
-        lock.lock();
-        try {
-            return queues.mayHaveWork();
-        } finally {
-            unlockAndRun();
-        }
+        return dispatch.workWaiting();
     }
 
-    /**
-     * A worker finished a chunk (possibly cut short by a failure or cancellation).
-     *
-     * @param slot the worker's slot
-     * @param chunk the chunk
-     * @param result what the worker reported
-     */
     @Override
     public void completed(int slot, Chunk chunk, ChunkResult result) {
-        // Failures and the slow task's input are rendered first: that calls user code, never under the lock.
-        TaskFailedException[] failures = chunk.call().failures(chunk, slot, result);
-        statistics.reported(slot, chunk, result, failures);
-        events.chunkDone(chunk.call(), slot, chunk.firstIndex(), result.processed(), result.workNanos());
-        lock.lock();
-        try {
-            chunk.call().accept(chunk, result, failures);
-            if (queues.mayHaveWork()) {
-                // The answer may have made room for more of a call (back-pressure, chunk sizing): wake the
-                // workers. Not otherwise: after a lone submit, waking idle workers only takes the CPU from the
-                // caller that waits for this answer.
-                signalWork();
-            }
-        } finally {
-            unlockAndRun();
-        }
+        dispatch.completed(slot, chunk, result);
     }
 
     /**
@@ -495,85 +308,25 @@ public final class Scheduler implements WorkSource {
         lost(slot, chunk, partial, -1, error, loss);
     }
 
-    /**
-     * Like {@link #lost(int, Chunk, ChunkResult, TaskFailedException, Loss)}, for a worker that said which
-     * task it was running past the results it had sent (a worker process marks each task's start): that task is
-     * blamed, and the finished ones before it, whose results were lost, run again.
-     *
-     * @param slot the worker's slot
-     * @param chunk the chunk it held
-     * @param partial the results it sent for the chunk's first inputs, or null
-     * @param failedOffset the offset of the task it was running, or -1 if unknown
-     * @param error what that input gets if it is not run again
-     * @param loss whether the chunk may run again
-     */
     @Override
     public void lost(int slot, Chunk chunk, ChunkResult partial, int failedOffset, TaskFailedException error,
             Loss loss) {
-        TaskFailedException[] failures = chunk.call().failures(chunk, slot, partial);
-        events.workerLost(slot, error == null ? "" : Inputs.describe(error));
-        statistics.reported(slot, chunk, partial, failures);
-        Call.Retry retry = loss == Loss.RETRYABLE && chunk.attempt() < retries
-                ? Call.Retry.ALLOWED : Call.Retry.NOT_ALLOWED;
-        statistics.lost(chunk, partial == null ? 0 : partial.processed(), error, retry);
-        lock.lock();
-        try {
-            chunk.call().lost(chunk, partial, failures, failedOffset, error, retry);
-            signalWork();
-        } finally {
-            unlockAndRun();
-        }
+        dispatch.lost(slot, chunk, partial, failedOffset, error, loss);
     }
 
-    /**
-     * Gives back a chunk that was taken but never started (its worker died with it still queued, or it could
-     * not be sent): it runs later on another worker, without counting as a retry.
-     *
-     * @param slot the worker's slot
-     * @param chunk the chunk, untouched
-     */
     @Override
     public void returned(int slot, Chunk chunk) {
-        lock.lock();
-        try {
-            chunk.call().givenBack(slot, chunk);
-            requeue(chunk);
-        } finally {
-            unlockAndRun();
-        }
+        dispatch.returned(slot, chunk);
     }
 
-    /**
-     * Records a worker's start for insights.
-     *
-     * @param slot the slot
-     * @param startingNanos time from asking for the worker to it running
-     * @param hookNanos time in the start hook
-     * @param start whether it is the slot's first worker or replaces one lost or recycled
-     */
     @Override
     public void workerStarted(int slot, long startingNanos, long hookNanos, WorkerStart start) {
-        events.workerStarted(slot, startingNanos, start);
-        statistics.started(slot, startingNanos, hookNanos, start);
-        lock.lock();
-        try {
-            for (Call<?> call : live) {
-                call.workerReplaced(slot);
-            }
-        } finally {
-            unlockAndRun();
-        }
+        dispatch.workerStarted(slot, startingNanos, hookNanos, start);
     }
 
-    /**
-     * Records a worker's exit hook time for insights.
-     *
-     * @param slot the slot
-     * @param hookNanos time in the exit hook
-     */
     @Override
     public void workerExited(int slot, long hookNanos) {
-        statistics.exited(slot, hookNanos);
+        dispatch.workerExited(slot, hookNanos);
     }
 
     /**
@@ -582,16 +335,8 @@ public final class Scheduler implements WorkSource {
      * @return the insights
      */
     public Insights insights() {
-        long pending = 0;
-        lock.lock();
-        try {
-            for (Call<?> call : live) {
-                pending += call.pendingTasks();
-            }
-        } finally {
-            unlockAndRun();
-        }
-        return statistics.insights(poolName, pending);
+        long pending = calls.pendingTasks();
+        return dispatch.insights(poolName, pending);
     }
 
     /**
@@ -600,17 +345,12 @@ public final class Scheduler implements WorkSource {
      * @return one state per slot, in slot order
      */
     public List<SlotState> slotStates() {
-        return statistics.states();
+        return dispatch.slotStates();
     }
 
     /** @return the calls not yet finished, for progress displays */
     public List<Call<?>> liveCalls() {
-        lock.lock();
-        try {
-            return List.copyOf(live);
-        } finally {
-            unlockAndRun();
-        }
+        return calls.snapshot();
     }
 
     // ---- lifecycle ----
@@ -620,20 +360,7 @@ public final class Scheduler implements WorkSource {
      * waited for: nothing guarantees that anyone still reads them, and close must not hang on an abandoned one.
      */
     public void close() {
-        lock.lock();
-        try {
-            if (state == State.RUNNING) {
-                state = State.CLOSING;
-            }
-            for (Call<?> call : List.copyOf(unreadStreams)) {
-                call.cancel(new CancellationException("pool " + poolName + " was closed before this stream "
-                        + "was read to its end"));
-            }
-            unreadStreams.clear();
-            signalWork();
-        } finally {
-            unlockAndRun();
-        }
+        calls.close();
     }
 
     /** Refuses new calls, cancels the live ones, and tells workers to exit now. */
@@ -648,52 +375,23 @@ public final class Scheduler implements WorkSource {
      */
     @Override
     public void terminate(RuntimeException reason) {
-        lock.lock();
-        try {
-            state = State.TERMINATED;
-            RuntimeException terminated = reason;
-            for (Call<?> call : List.copyOf(live)) {
-                call.cancel(terminated);
-            }
-            for (Call<?> call : List.copyOf(unreadStreams)) {
-                call.cancel(terminated);
-            }
-            unreadStreams.clear();
-            signalWork();
-        } finally {
-            unlockAndRun();
-        }
+        calls.terminate(reason);
     }
 
     /** Marks the end of a graceful close, once the workers have exited. */
     public void closed() {
-        lock.lock();
-        try {
-            state = State.TERMINATED;
-        } finally {
-            unlockAndRun();
-        }
+        calls.closed();
     }
 
     /** @return whether workers are still needed: the pool runs, or it is closing and calls are still live */
     @Override
     public boolean needsWorkers() {
-        lock.lock();
-        try {
-            return state == State.RUNNING || state == State.CLOSING && !live.isEmpty();
-        } finally {
-            unlockAndRun();
-        }
+        return calls.needsWorkers();
     }
 
     /** @return whether the pool still accepts calls */
     public boolean isRunning() {
-        lock.lock();
-        try {
-            return state == State.RUNNING;
-        } finally {
-            unlockAndRun();
-        }
+        return calls.isRunning();
     }
 
     // ---- deferred actions ----
@@ -704,7 +402,7 @@ public final class Scheduler implements WorkSource {
 
     /** The reader of a stream reached its end, or gave up: close need not cancel it. */
     void streamRead(Call<?> call) {
-        unreadStreams.remove(call);
+        calls.streamRead(call);
         call.cancelDeadline();
     }
 
@@ -736,20 +434,6 @@ public final class Scheduler implements WorkSource {
         @Override
         protected List<Runnable> initialValue() {
             return new ArrayList<>();
-        }
-    }
-
-    /** What a spinning worker polls: whether the work changed since it looked. */
-    private final class WorkChanged implements SpinBudget.Poll<Boolean, RuntimeException> {
-        private final long seen;
-
-        WorkChanged(long seen) {
-            this.seen = seen;
-        }
-
-        @Override
-        public Boolean poll() {
-            return workVersion != seen ? Boolean.TRUE : null;
         }
     }
 }

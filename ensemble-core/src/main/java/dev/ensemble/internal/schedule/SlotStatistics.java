@@ -14,10 +14,10 @@ import java.util.concurrent.atomic.LongAdder;
  * The figures behind {@link Scheduler#insights()} and {@link Scheduler#slotStates()}: per-slot counts and
  * timings, the pool's failed and retried tasks, and its slowest tasks.
  *
- * <p>The scheduler feeds it from the threads that take and report chunks, never under its dispatch lock: this
- * class has its own monitor, held only to add numbers or copy them, so a snapshot never delays dispatch. Each
- * figure is recorded before the chunk's results reach its call, so a caller that has its results sees them
- * counted.
+ * <p>The scheduler's {@link Dispatch} feeds it from the threads that take and report chunks, never under the
+ * scheduler's lock: this class has its own monitor, held only to add numbers or copy them, so a snapshot never
+ * delays dispatch. Each figure is recorded before the chunk's results reach its call, so a caller that has its
+ * results sees them counted.
  */
 final class SlotStatistics {
     /** How many of the slowest tasks insights keep. */

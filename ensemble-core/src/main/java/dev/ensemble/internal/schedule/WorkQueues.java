@@ -57,9 +57,9 @@ final class WorkQueues {
             if (chunk != null) {
                 // A chunk queued again (given back, or the rest of one whose worker died) is cut to what this
                 // worker may still take of its call; the rest stays first in line.
-                int take = chunk.call().limitFor(slot, Integer.MAX_VALUE);
+                int take = chunk.call().lifespans().limitFor(slot, Integer.MAX_VALUE);
                 if (chunk.size() > take) {
-                    from.addFirst(chunk.call().splitOff(chunk, take));
+                    from.addFirst(chunk.call().inputs().splitOff(chunk, take));
                     chunk = chunk.slice(0, take);
                 }
             }
@@ -70,7 +70,7 @@ final class WorkQueues {
                 return null;
             }
             if (!chunk.isCancelled()) {
-                chunk.call().handed(slot, chunk);
+                chunk.call().lifespans().handed(slot, chunk);
                 return chunk;
             }
             // A queued chunk of a cancelled call: settle its accounting without running it.
@@ -81,8 +81,8 @@ final class WorkQueues {
     private Chunk nextFresh(int slot, int limit, Set<Call<?>> live) {
         for (int i = producing.size(); i > 0; i--) {
             Call<?> call = producing.poll();
-            Chunk chunk = call.nextChunk(call.limitFor(slot, limit));
-            if (call.producing() && live.contains(call)) {
+            Chunk chunk = call.inputs().nextChunk(call.lifespans().limitFor(slot, limit));
+            if (call.inputs().producing() && live.contains(call)) {
                 producing.add(call);
             }
             if (chunk != null) {
@@ -98,7 +98,7 @@ final class WorkQueues {
             return true;
         }
         for (Call<?> call : producing) {
-            if (call.hasChunkNow()) {
+            if (call.inputs().hasChunkNow()) {
                 return true;
             }
         }
