@@ -35,7 +35,8 @@ public final class ThreadBackend implements Backend {
     private final PoolConfig config;
     private final Slot[] slots;
     private Scheduler scheduler;
-    private final Watchdog watchdog;
+    /** Made by the first chunk with a task timeout: most pools have none, and need not load its classes. */
+    private Watchdog watchdog; // guarded by this
     private volatile boolean stopping;
 
     /** One worker slot: the thread serving it now and what it is running. */
@@ -45,7 +46,7 @@ public final class ThreadBackend implements Backend {
         volatile int generation;
         volatile ChunkRunner running;
         volatile Chunk runningChunk;
-        final ThreadTimeout timeout = new ThreadTimeout(); // guarded by this
+        ThreadTimeout timeout; // guarded by this; made by the watchdog's first look at the slot
 
         Slot(int id) {
             this.id = id;
@@ -63,7 +64,6 @@ public final class ThreadBackend implements Backend {
         for (int i = 0; i < slots.length; i++) {
             slots[i] = new Slot(i);
         }
-        this.watchdog = new Watchdog(config.name() + "-watchdog", new Overdue());
     }
 
     @Override
@@ -76,7 +76,7 @@ public final class ThreadBackend implements Backend {
         }
         Backend.awaitStarted(this, config.name(), scheduler, ready, startFailure);
         if (config.taskTimeout() != null) {
-            watchdog.cover(config.taskTimeout().toNanos());
+            cover(config.taskTimeout());
         }
     }
 
@@ -129,7 +129,7 @@ public final class ThreadBackend implements Backend {
                     scheduler.returned(slot.id, chunk); // given back by another worker, and too large for this one
                 } else {
                     if (chunk.taskTimeout() != null) {
-                        watchdog.cover(chunk.taskTimeout().toNanos()); // the pool's, or only this call's
+                        cover(chunk.taskTimeout()); // the pool's, or only this call's
                     }
                     if (!run(slot, generation, chunk, lastEnd, lifespan)) {
                         return; // abandoned by the watchdog, which reported this chunk
@@ -168,7 +168,9 @@ public final class ThreadBackend implements Backend {
             }
             slot.running = null;
             slot.runningChunk = null;
-            slot.timeout.chunkEnded();
+            if (slot.timeout != null) {
+                slot.timeout.chunkEnded();
+            }
         }
         Thread.interrupted(); // an interrupt meant for a finished task must not hit the next one
         scheduler.completed(slot.id, chunk, result);
@@ -224,6 +226,31 @@ public final class ThreadBackend implements Backend {
         return exitResults;
     }
 
+    /** A chunk runs under this task timeout: the watchdog runs, and looks often enough for it. */
+    private void cover(Duration timeout) {
+        Watchdog w;
+        synchronized (this) {
+            if (watchdog == null) {
+                if (stopping) {
+                    return; // set before stopWatchdog looks: a watchdog made now would never be stopped
+                }
+                watchdog = new Watchdog(config.name() + "-watchdog", new Overdue());
+            }
+            w = watchdog;
+        }
+        w.cover(timeout.toNanos());
+    }
+
+    private void stopWatchdog() {
+        Watchdog w;
+        synchronized (this) {
+            w = watchdog;
+        }
+        if (w != null) {
+            w.stop();
+        }
+    }
+
     /** The watchdog's round: {@link ThreadTimeout} judges each slot's running task. */
     private final class Overdue implements Watchdog.Round {
         @Override
@@ -237,36 +264,39 @@ public final class ThreadBackend implements Backend {
                 checkOverdue(slot, now, freezes);
             }
         }
-    }
 
-    private void checkOverdue(Slot slot, long now, FreezeClock freezes) {
-        Chunk chunk;
-        ChunkResult partial;
-        int position;
-        Duration timeout;
-        synchronized (slot) {
-            ChunkRunner runner = slot.running;
-            chunk = slot.runningChunk;
-            if (runner == null || chunk == null || chunk.taskTimeout() == null) {
-                return;
+        private void checkOverdue(Slot slot, long now, FreezeClock freezes) {
+            Chunk chunk;
+            ChunkResult partial;
+            int position;
+            Duration timeout;
+            synchronized (slot) {
+                ChunkRunner runner = slot.running;
+                chunk = slot.runningChunk;
+                if (runner == null || chunk == null || chunk.taskTimeout() == null) {
+                    return;
+                }
+                timeout = chunk.taskTimeout();
+                if (slot.timeout == null) {
+                    slot.timeout = new ThreadTimeout();
+                }
+                if (slot.timeout.check(runner, slot.thread, now, timeout.toNanos(), freezes)
+                        != ThreadTimeout.Verdict.IGNORED) {
+                    return;
+                }
+                // The task ignored its interrupt: give up on the thread.
+                position = runner.position();
+                slot.generation++;
+                slot.running = null;
+                slot.runningChunk = null;
+                slot.timeout.chunkEnded();
+                partial = runner.partial(position);
             }
-            timeout = chunk.taskTimeout();
-            if (slot.timeout.check(runner, slot.thread, now, timeout.toNanos(), freezes)
-                    != ThreadTimeout.Verdict.IGNORED) {
-                return;
+            scheduler.lost(slot.id, chunk, partial, Failures.timedOut(config.name(), slot.id, chunk, position, timeout,
+                    "it ignored its interrupt, and its thread was abandoned and replaced"), Loss.FINAL);
+            if (!stopping) {
+                launch(slot, null, null, true);
             }
-            // The task ignored its interrupt: give up on the thread.
-            position = runner.position();
-            slot.generation++;
-            slot.running = null;
-            slot.runningChunk = null;
-            slot.timeout.chunkEnded();
-            partial = runner.partial(position);
-        }
-        scheduler.lost(slot.id, chunk, partial, Failures.timedOut(config.name(), slot.id, chunk, position, timeout,
-                "it ignored its interrupt, and its thread was abandoned and replaced"), Loss.FINAL);
-        if (!stopping) {
-            launch(slot, null, null, true);
         }
     }
 
@@ -276,7 +306,7 @@ public final class ThreadBackend implements Backend {
             Threads.joinUninterruptibly(slot.thread, 0);
         }
         stopping = true;
-        watchdog.stop();
+        stopWatchdog();
     }
 
     @Override
@@ -291,7 +321,7 @@ public final class ThreadBackend implements Backend {
         for (Slot slot : slots) {
             Threads.joinUninterruptibly(slot.thread, 1_000);
         }
-        watchdog.stop();
+        stopWatchdog();
     }
 
     @Override
