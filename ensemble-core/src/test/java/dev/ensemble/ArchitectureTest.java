@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassModel;
 import java.lang.classfile.constantpool.ClassEntry;
+import java.lang.classfile.constantpool.FieldRefEntry;
 import java.lang.classfile.constantpool.PoolEntry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,8 @@ class ArchitectureTest {
     private static final String ROOT = "dev.ensemble";
     private static final String SPI = ROOT + ".spi";
     private static final Map<String, Set<String>> USES = new TreeMap<>();
+    /** The classes that read {@code System.err}, by internal name. */
+    private static final Set<String> READ_STDERR = new TreeSet<>();
 
     @BeforeAll
     static void readClasses() throws IOException {
@@ -38,6 +41,10 @@ class ArchitectureTest {
                 String from = packageOf(model.thisClass().asInternalName());
                 Set<String> uses = USES.computeIfAbsent(from, k -> new TreeSet<>());
                 for (PoolEntry entry : model.constantPool()) {
+                    if (entry instanceof FieldRefEntry field && field.owner().asInternalName().equals("java/lang/System")
+                            && field.name().equalsString("err")) {
+                        READ_STDERR.add(model.thisClass().asInternalName());
+                    }
                     if (entry instanceof ClassEntry ce) {
                         String to = packageOf(ce.asInternalName().replaceFirst("^\\[+L?", "").replace(";", ""));
                         if (to.startsWith(ROOT) && !to.equals(from)) {
@@ -86,6 +93,19 @@ class ArchitectureTest {
         assertThat(USES.get(SPI)).as("what the SPI package uses")
                 .doesNotContain(ROOT + ".internal.process", ROOT + ".internal.thread", ROOT + ".internal.wire",
                         ROOT + ".internal.schedule");
+    }
+
+    /**
+     * Diagnostics go through {@code System.Logger} ({@code internal.platform.Log}), where the application's logging
+     * sends them. {@code System.err} is read only by what writes output a person reads on the terminal, which is not
+     * logging: a worker's forwarded standard error, the progress bars, and a worker JVM's last words to its pool.
+     */
+    @Test
+    void onlyTerminalOutputWritesToSystemErr() {
+        assertThat(READ_STDERR).as("classes that read System.err; log through internal.platform.Log instead")
+                .containsExactlyInAnyOrder("dev/ensemble/internal/process/OutputForwarder",
+                        "dev/ensemble/internal/monitor/ProgressDisplay$Shared",
+                        "dev/ensemble/internal/process/ParentReport");
     }
 
     /**
