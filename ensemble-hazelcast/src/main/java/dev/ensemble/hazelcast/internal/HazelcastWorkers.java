@@ -44,8 +44,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * worker starts there; a call's task goes with the first chunk of that call a member gets (see
  * {@link MemberPool}).
  *
- * <p><b>Cancellation.</b> A call that fails or is cancelled is announced at once to every member that hosts a slot
- * ({@link #callCancelled}), which stops its running chunk between tasks and skips the queued ones: a chunk waiting
+ * <p><b>Cancellation.</b> A call that fails or is cancelled is announced at once to each member that holds a chunk
+ * of it ({@link #callCancelled}), which stops its running chunk between tasks and skips the queued ones: a chunk waiting
  * on a member behind a running one must not start meanwhile. As a backstop, a slot with chunks in flight also
  * checks every {@link Pipelining#CANCEL_CHECK_NANOS} (and after each answer) whether their calls were cancelled.
  *
@@ -151,10 +151,28 @@ final class HazelcastWorkers implements Backend {
         Set<MemberLink> told = new java.util.HashSet<>();
         for (Slot slot : slots) {
             MemberLink home = slot.home;
-            if (home != null && told.add(home)) {
-                requests.cancel(home, callId);
+            if (home != null && holds(slot.callsInFlight, callId) && told.add(home)) {
+                requests.cancel(home, callId); // a failed call with nothing in flight costs no message
             }
         }
+    }
+
+    private static boolean holds(long[] callIds, long callId) {
+        for (long id : callIds) {
+            if (id == callId) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long[] callsOf(ArrayDeque<Flight> flights) {
+        long[] ids = new long[flights.size()];
+        int i = 0;
+        for (Flight f : flights) {
+            ids[i++] = f.chunk.callId();
+        }
+        return ids;
     }
 
     // ---- one slot ----
@@ -232,6 +250,7 @@ final class HazelcastWorkers implements Backend {
                 continue;
             }
             Flight head = flights.peek();
+            slot.callsInFlight = callsOf(flights);
             Reply reply;
             try {
                 reply = requests.await(head.home, head.reply, flights,

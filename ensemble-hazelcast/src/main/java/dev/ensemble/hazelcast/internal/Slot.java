@@ -11,6 +11,8 @@ final class Slot {
     /** The current incarnation's recycling budget: tasks in flight and done. */
     Lifespan lifespan;
     long lastChunkWorkNanos = -1;
+    /** The calls of the chunks in flight as the slot last waited for a reply, for {@code callCancelled}. */
+    volatile long[] callsInFlight = new long[0];
     /** When the slot last heard a reply: the oldest chunk in flight runs from then at the latest. */
     long lastReplyNanos;
     Thread thread;
