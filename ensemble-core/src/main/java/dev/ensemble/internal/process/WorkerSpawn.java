@@ -188,7 +188,14 @@ final class WorkerSpawn {
                         + "maxTasksPerWorker allows");
             }
             Files.write(link.positionPath, new byte[8]);
+            long initializing = System.nanoTime();
             initialize(link, asked);
+            if (DEBUG_START) {
+                long ready = System.nanoTime();
+                Log.log(WorkerSpawn.class, System.Logger.Level.INFO, () -> String.format("worker %d: warm worker %d "
+                        + "adopted, INIT sent %.1f ms, ready %.1f ms", slot, idle.pid(), (initializing - asked) / 1e6,
+                        (ready - asked) / 1e6));
+            }
             return link;
         } catch (StartFailure e) {
             throw e;
