@@ -252,12 +252,7 @@ public final class ThreadBackend implements Backend {
     }
 
     /** The watchdog's round: {@link ThreadTimeout} judges each slot's running task. */
-    private final class Overdue implements Watchdog.Round {
-        @Override
-        public long tickNanos(long shortestTimeoutNanos) {
-            return ThreadTimeout.tickNanos(shortestTimeoutNanos);
-        }
-
+    private final class Overdue extends ThreadTimeout.Round {
         @Override
         public void look(long now, FreezeClock freezes) {
             for (Slot slot : slots) {

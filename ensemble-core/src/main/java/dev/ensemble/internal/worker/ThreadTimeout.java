@@ -83,6 +83,18 @@ public final class ThreadTimeout {
         return Verdict.IGNORED;
     }
 
+    /** A watchdog's round over thread workers: it looks at the pace {@link #tickNanos} sets. */
+    public abstract static class Round implements Watchdog.Round {
+        /** For subclasses. */
+        protected Round() {
+        }
+
+        @Override
+        public final long tickNanos(long shortestTimeoutNanos) {
+            return ThreadTimeout.tickNanos(shortestTimeoutNanos);
+        }
+    }
+
     /** The worker's chunk ended, or the worker gave up on its thread: the next chunk's tasks start unmarked. */
     public void chunkEnded() {
         timedOutPosition = -1;

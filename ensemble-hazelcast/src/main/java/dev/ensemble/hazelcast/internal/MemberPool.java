@@ -153,12 +153,7 @@ final class MemberPool {
     }
 
     /** The watchdog's round: {@link ThreadTimeout} judges the task of each thread worker. */
-    private final class Overdue implements Watchdog.Round {
-        @Override
-        public long tickNanos(long shortestTimeoutNanos) {
-            return ThreadTimeout.tickNanos(shortestTimeoutNanos);
-        }
-
+    private final class Overdue extends ThreadTimeout.Round {
         @Override
         public void look(long now, FreezeClock freezes) {
             for (SlotWorker worker : workers.values()) {
