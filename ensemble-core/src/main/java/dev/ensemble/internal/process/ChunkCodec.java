@@ -42,8 +42,8 @@ final class ChunkCodec {
 
     /**
      * Whether a chunk goes JDK-serialized if it can: while this JVM's Fory or the worker's is not built yet,
-     * and the chunk is small. The first pool of a JVM builds neither before its first result needs it (a worker
-     * builds its own after its first result, this JVM once a worker has one), which made the first result
+     * and the chunk is small. The first pool of a JVM builds neither before a call needs it (a worker builds its
+     * own after a few dozen small chunks, this JVM once a worker has one), which made the first result
      * 0.2-0.4 s sooner here; but JDK serialization costs about 4 us per input and result, so a large chunk
      * rather waits for Fory (built on the spot, on either side) than crawl: a map of 200,000 inputs right after
      * the first result ran 2-3 times slower JDK-serialized.

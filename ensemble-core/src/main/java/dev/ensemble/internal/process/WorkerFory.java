@@ -15,14 +15,17 @@ import org.apache.fory.memory.MemoryBuffer;
  */
 final class WorkerFory {
     /**
-     * Builds Fory (about 100 ms of CPU) only after this worker's first result or 50 ms of idleness after READY,
-     * or when a frame needs it (INIT's setup, a chunk sent by Fory): built while connecting, it competed for the
-     * CPUs with the start of the other workers and delayed every READY; built at READY, with the first call. The
-     * first chunks travel JDK-serialized meanwhile.
+     * Builds Fory (about 100 ms of CPU) only when a frame needs it (INIT's setup, a chunk sent by Fory: a large or
+     * not JDK-serializable one) or once the worker has read enough small JDK-serialized chunks to be worth it
+     * ({@link #noteJdkChunk}). Built while connecting, it competed for the CPUs with the start of the other workers
+     * and delayed every READY; built after the first result, it competed with what a short pool does next: its
+     * close, and the next pool that takes its workers (see docs/start-up.md).
      */
     private static final boolean DEFER_FORY = !"false".equals(System.getProperty("ensemble.worker.deferFory"));
-    /** A worker idle this long after READY builds its Fory (else after its first chunk, or when it needs it). */
-    private static final long FORY_WHEN_IDLE_NANOS = 50_000_000;
+    /** Small JDK-serialized chunks read before the worker builds its Fory in the background. */
+    static final int JDK_CHUNKS_BEFORE_FORY = 32;
+    /** JDK-serialized bytes read before the worker builds its Fory in the background. */
+    static final long JDK_BYTES_BEFORE_FORY = 1L << 20;
 
     private final CompletableFuture<Serialization> foryBuild = new CompletableFuture<>();
     private final Thread builder;
@@ -35,7 +38,8 @@ final class WorkerFory {
     private final Object foryLock = new Object();
     private boolean readySent;
     private boolean readySaidFory;
-    private volatile long readyAtNanos;
+    private int jdkChunks;  // the frame reader's thread only
+    private long jdkBytes;  // the frame reader's thread only
 
     /** Prepares the builder thread, and starts it at once unless the build is deferred. */
     WorkerFory() {
@@ -64,9 +68,16 @@ final class WorkerFory {
         }
     }
 
-    /** Starts building Fory if the worker has been idle long enough since READY. */
-    void buildIfIdle(long now) {
-        if (readyAtNanos != 0 && now - readyAtNanos > FORY_WHEN_IDLE_NANOS) {
+    /**
+     * Counts a JDK-serialized chunk read; past {@link #JDK_CHUNKS_BEFORE_FORY} chunks or {@link #JDK_BYTES_BEFORE_FORY}
+     * bytes, the pool is busy enough to pay for Fory, and it is built in the background.
+     *
+     * @param bytes the chunk's frame size
+     */
+    void noteJdkChunk(int bytes) {
+        jdkChunks++;
+        jdkBytes += bytes;
+        if (jdkChunks >= JDK_CHUNKS_BEFORE_FORY || jdkBytes >= JDK_BYTES_BEFORE_FORY) {
             build();
         }
     }
@@ -132,6 +143,5 @@ final class WorkerFory {
             channel.send(ready);
             readySent = true;
         }
-        readyAtNanos = System.nanoTime();
     }
 }

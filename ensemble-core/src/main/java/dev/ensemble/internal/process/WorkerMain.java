@@ -33,9 +33,8 @@ import org.apache.fory.memory.MemoryBuffer;
  * finish while the next chunk is already here are held back (at most 1 ms, then the monitor sends them) and sent
  * together. A monitor thread times out overdue tasks, sends the finished part of long chunks every 20 ms, and
  * checks that the pool's JVM is alive; a third thread blocks on standard input, whose end means the pool's JVM is
- * gone. Fory is built on a fourth thread after the first chunk's result, or once the worker was idle 50 ms after
- * READY, or at once if a frame needs it; until it is ready (about 100 ms), chunks and results travel
- * JDK-serialized where they can.
+ * gone. Fory is built on a fourth thread once the worker has read a few dozen small chunks, or at once if a frame
+ * needs it (see {@link WorkerFory}); until it is ready, chunks and results travel JDK-serialized where they can.
  *
  * <p><b>Blame.</b> For chunks of timed tasks the main thread marks the running task ({@code seq}, offset) in a
  * memory-mapped file of the pool's directory, which the pool reads if this JVM dies without a word.
@@ -282,14 +281,20 @@ public final class WorkerMain {
                 // The next chunk may turn out long: the monitor sends what is held if it is still here in 1 ms.
                 monitor.wake();
             }
-            fory.build(); // after the first result, which it would have slowed down (a no-op once started)
         }
     }
 
     private void accept(MemoryBuffer frame) throws IOException {
         byte type = frame.readByte();
         switch (type) {
-            case Protocol.CHUNK -> pending.add(decoder.decode(frame));
+            case Protocol.CHUNK -> {
+                int bytes = frame.size();
+                ChunkDecoder.Pending chunk = decoder.decode(frame);
+                if ((chunk.flags() & Protocol.FLAG_JDK) != 0) {
+                    fory.noteJdkChunk(bytes);
+                }
+                pending.add(chunk);
+            }
             case Protocol.CANCEL -> cancelled.add(frame.readInt64());
             case Protocol.EXIT -> pending.add(new ChunkDecoder.Pending(-1, 0, (byte) 0, 0, null, null, null));
             case Protocol.RETIRE -> pending.add(new ChunkDecoder.Pending(RETIRE_SEQ, 0, (byte) 0, 0, null, null, null));

@@ -11,7 +11,7 @@ import org.apache.fory.memory.MemoryBuffer;
 /**
  * A worker's monitor thread, and the running chunk as it and the shutdown hook see it. The monitor times out
  * overdue tasks (TIMED_OUT, then halt), sends the finished part of long chunks every 20 ms (PARTIAL), sends
- * results the main thread held back for more than 1 ms, starts building Fory once the worker is idle, and checks
+ * results the main thread held back for more than 1 ms, and checks
  * that the pool's JVM is alive. The shutdown hook reports the running chunk's finished part (DYING) when the JVM
  * exits under it. Thread-safe: the main thread publishes the chunk it runs, the others read it.
  */
@@ -154,7 +154,6 @@ final class WorkerMonitor {
                     ParentDeath.poolGone();
                 }
             }
-            fory.buildIfIdle(now);
             if (parent != null && now - lastParentCheck > 1_000_000_000L) {
                 lastParentCheck = now;
                 if (ParentDeath.poolJvmDied()) {
