@@ -109,7 +109,7 @@ public final class WorkerMain {
                 return fory.packages();
             }
         });
-        this.monitor = new WorkerMonitor(channel, outbox, fory);
+        this.monitor = new WorkerMonitor(channel, outbox);
     }
 
     /**

@@ -11,9 +11,9 @@ import org.apache.fory.memory.MemoryBuffer;
 /**
  * A worker's monitor thread, and the running chunk as it and the shutdown hook see it. The monitor times out
  * overdue tasks (TIMED_OUT, then halt), sends the finished part of long chunks every 20 ms (PARTIAL), sends
- * results the main thread held back for more than 1 ms, and checks
- * that the pool's JVM is alive. The shutdown hook reports the running chunk's finished part (DYING) when the JVM
- * exits under it. Thread-safe: the main thread publishes the chunk it runs, the others read it.
+ * results the main thread held back for more than 1 ms, and checks that the pool's JVM is alive. The shutdown hook
+ * reports the running chunk's finished part (DYING) when the JVM exits under it. Thread-safe: the main thread
+ * publishes the chunk it runs, the others read it.
  */
 final class WorkerMonitor {
     private static final long PARTIAL_EVERY_NANOS = 20_000_000;
@@ -43,7 +43,6 @@ final class WorkerMonitor {
 
     private final FrameChannel channel;
     private final ResultOutbox outbox;
-    private final WorkerFory fory;
     private final Object runningLock = new Object();
     private Running running;
     /** The chunk whose running task the monitor timed out (guarded by runningLock); this JVM halts next. */
@@ -53,10 +52,9 @@ final class WorkerMonitor {
     /** This JVM's freezes, which no task's timeout counts; the monitor's thread only. */
     private final FreezeClock freezes = new FreezeClock();
 
-    WorkerMonitor(FrameChannel channel, ResultOutbox outbox, WorkerFory fory) {
+    WorkerMonitor(FrameChannel channel, ResultOutbox outbox) {
         this.channel = channel;
         this.outbox = outbox;
-        this.fory = fory;
     }
 
     /** Starts the monitor thread and the shutdown hook, the first time only (a retired worker keeps them). */
