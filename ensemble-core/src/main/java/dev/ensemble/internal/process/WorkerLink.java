@@ -6,6 +6,7 @@ import dev.ensemble.internal.platform.Log;
 import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.wire.FrameChannel;
 import dev.ensemble.internal.worker.ChunkResult;
+import dev.ensemble.internal.worker.FreezeClock;
 import dev.ensemble.internal.worker.Lru;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -49,8 +50,9 @@ import org.apache.fory.memory.MemoryBuffer;
  *       {@link WarmWorkers}</td></tr>
  * </table>
  *
- * <p>Facts that are not states stay fields: the recycling budget ({@link #lifespan}), {@code frozen} (the watchdog killed it: a cause of
- * death), {@code foryReady} (how chunks are encoded) and {@code settled} (the backend's own bookkeeping).
+ * <p>Facts that are not states stay fields: the recycling budget ({@link #lifespan}), {@code frozen} (the watchdog
+ * killed it: a cause of death), {@code foryReady} (how chunks are encoded) and {@code settled} (the backend's own
+ * bookkeeping).
  *
  * <p><b>Locking.</b> The link's monitor guards the in-flight table and every change of {@link #state}: a chunk
  * is either registered before the link ends (and then the end reports it) or refused (and the sender gives it
@@ -103,7 +105,7 @@ final class WorkerLink {
     /** Changed under the link's monitor; volatile for the reader's checks outside it. */
     volatile State state = State.OPEN;
     private int nextSeq;
-    /** Tasks sent, counted against maxTasksPerWorker; guarded by this (WorkerSpawn.adopt sets a warm worker's count). */
+    /** Tasks sent, against maxTasksPerWorker; guarded by this (WorkerSpawn.adopt adds a warm worker's count). */
     final Lifespan lifespan;
     long lastChunkWorkNanos = -1;
     long answers;
@@ -362,7 +364,7 @@ final class WorkerLink {
      * @param freezes this JVM's freezes
      * @return whether it was killed
      */
-    boolean killIfFrozen(long now, dev.ensemble.internal.worker.FreezeClock freezes) {
+    boolean killIfFrozen(long now, FreezeClock freezes) {
         long silentSince;
         synchronized (this) {
             if (state.ended() || inFlight.isEmpty()) {

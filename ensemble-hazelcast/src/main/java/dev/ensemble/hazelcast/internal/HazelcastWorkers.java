@@ -45,8 +45,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@link MemberPool}).
  *
  * <p><b>Cancellation.</b> A call that fails or is cancelled is announced at once to each member that holds a chunk
- * of it ({@link #callCancelled}), which stops its running chunk between tasks and skips the queued ones: a chunk waiting
- * on a member behind a running one must not start meanwhile. As a backstop, a slot with chunks in flight also
+ * of it ({@link #callCancelled}), which stops its running chunk between tasks and skips the queued ones: a chunk
+ * waiting on a member behind a running one must not start meanwhile. As a backstop, a slot with chunks in flight also
  * checks every {@link Pipelining#CANCEL_CHECK_NANOS} (and after each answer) whether their calls were cancelled.
  *
  * <p><b>Parts.</b> This class runs the slots (their loops, start, replacement and moves); {@link MemberRequests}
