@@ -22,7 +22,7 @@ import java.util.concurrent.locks.Condition;
  *
  * <p>Its parts, under the same lock: {@link CallInputs} cuts the chunks (within a stream's back-pressure) and
  * counts those not settled; {@link ResultSegments} holds the results and {@link CallReader} hands a stream's to
- * its reader; {@link Lifespans} counts the tasks each worker was handed. {@link TaskFailures} renders failed
+ * its reader; {@link CallLifespan} counts the tasks each worker was handed. {@link TaskFailures} renders failed
  * tasks before the lock is taken.
  *
  * @param <R> the type of the delivered elements (results, or outcomes)
@@ -75,7 +75,7 @@ public final class Call<R> implements CallRef {
     /** The longest one task may run: the call's option, else the pool's; null for no limit. */
     private final Duration taskTimeout;
     /** The call's worker lifespan, if it has one; guarded by the lock. */
-    private final Lifespans lifespans = new Lifespans();
+    private final CallLifespan lifespan = new CallLifespan();
 
     Call(Scheduler scheduler, long id, String name, Task<Object, Object> task, CallInputs.Source source, Order order,
             Shape shape, OnFailure onFailure, Kind kind, int fixedChunkSize, int maxChunksInFlight,
@@ -203,8 +203,8 @@ public final class Call<R> implements CallRef {
     }
 
     /** @return the call's worker lifespan (scheduler lock held) */
-    Lifespans lifespans() {
-        return lifespans;
+    CallLifespan lifespan() {
+        return lifespan;
     }
 
     // ---- results (scheduler lock held) ----

@@ -56,7 +56,7 @@ final class CallOpener {
                     onFailure, Call.Kind.INPUTS, options.chunkSize(), maxInFlight, maxBytes,
                     options.taskTimeout() != null ? options.taskTimeout() : taskTimeout);
             if (options.maxTasksPerWorker() > 0) {
-                call.lifespans().set(options.maxTasksPerWorker(), size);
+                call.lifespan().set(options.maxTasksPerWorker(), size);
             }
             calls.opened(call);
             queues.producing(call);

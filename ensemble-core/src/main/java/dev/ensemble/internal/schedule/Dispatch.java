@@ -158,7 +158,7 @@ final class Dispatch {
     void returned(int slot, Chunk chunk) {
         scheduler.lock.lock();
         try {
-            chunk.call().lifespans().givenBack(slot, chunk);
+            chunk.call().lifespan().givenBack(slot, chunk);
             scheduler.requeue(chunk);
         } finally {
             scheduler.unlockAndRun();
@@ -171,7 +171,7 @@ final class Dispatch {
         scheduler.lock.lock();
         try {
             for (Call<?> call : calls.live()) {
-                call.lifespans().workerReplaced(slot);
+                call.lifespan().workerReplaced(slot);
             }
         } finally {
             scheduler.unlockAndRun();

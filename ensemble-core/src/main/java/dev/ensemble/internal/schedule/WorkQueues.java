@@ -57,7 +57,7 @@ final class WorkQueues {
             if (chunk != null) {
                 // A chunk queued again (given back, or the rest of one whose worker died) is cut to what this
                 // worker may still take of its call; the rest stays first in line.
-                int take = chunk.call().lifespans().limitFor(slot, Integer.MAX_VALUE);
+                int take = chunk.call().lifespan().limitFor(slot, Integer.MAX_VALUE);
                 if (chunk.size() > take) {
                     from.addFirst(chunk.call().inputs().splitOff(chunk, take));
                     chunk = chunk.slice(0, take);
@@ -70,7 +70,7 @@ final class WorkQueues {
                 return null;
             }
             if (!chunk.isCancelled()) {
-                chunk.call().lifespans().handed(slot, chunk);
+                chunk.call().lifespan().handed(slot, chunk);
                 return chunk;
             }
             // A queued chunk of a cancelled call: settle its accounting without running it.
@@ -81,7 +81,7 @@ final class WorkQueues {
     private Chunk nextFresh(int slot, int limit, Set<Call<?>> live) {
         for (int i = producing.size(); i > 0; i--) {
             Call<?> call = producing.poll();
-            Chunk chunk = call.inputs().nextChunk(call.lifespans().limitFor(slot, limit));
+            Chunk chunk = call.inputs().nextChunk(call.lifespan().limitFor(slot, limit));
             if (call.inputs().producing() && live.contains(call)) {
                 producing.add(call);
             }

@@ -5,7 +5,7 @@ package dev.ensemble.internal.schedule;
  * current worker was handed, so that the chunk that completes a worker's lifespan is marked to recycle it after.
  * One per call, guarded by the scheduler's lock; without a lifespan it counts nothing.
  */
-final class Lifespans {
+final class CallLifespan {
     /** Tasks of the call per worker, 0 for none. */
     private long lifespan;
     /** Per slot: the call's tasks handed to the slot's current worker (only with a lifespan). */
