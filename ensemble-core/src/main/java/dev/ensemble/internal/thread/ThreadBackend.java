@@ -36,7 +36,7 @@ public final class ThreadBackend implements Backend {
     private final Slot[] slots;
     private Scheduler scheduler;
     /** Made by the first chunk with a task timeout: most pools have none, and need not load its classes. */
-    private Watchdog watchdog; // guarded by this
+    private volatile Watchdog watchdog; // made under this
     private volatile boolean stopping;
 
     /** One worker slot: the thread serving it now and what it is running. */
@@ -228,15 +228,17 @@ public final class ThreadBackend implements Backend {
 
     /** A chunk runs under this task timeout: the watchdog runs, and looks often enough for it. */
     private void cover(Duration timeout) {
-        Watchdog w;
-        synchronized (this) {
-            if (watchdog == null) {
-                if (stopping) {
-                    return; // set before stopWatchdog looks: a watchdog made now would never be stopped
+        Watchdog w = watchdog; // read without the lock: every chunk with a timeout comes here
+        if (w == null) {
+            synchronized (this) {
+                if (watchdog == null) {
+                    if (stopping) {
+                        return; // set before stopWatchdog looks: a watchdog made now would never be stopped
+                    }
+                    watchdog = new Watchdog(config.name() + "-watchdog", new Overdue());
                 }
-                watchdog = new Watchdog(config.name() + "-watchdog", new Overdue());
+                w = watchdog;
             }
-            w = watchdog;
         }
         w.cover(timeout.toNanos());
     }
