@@ -175,13 +175,6 @@ final class WorkerLink {
         return state.ended();
     }
 
-    /** Waits until nothing is in flight or the link ended. */
-    synchronized void awaitIdle() throws InterruptedException {
-        while (!inFlight.isEmpty() && !state.ended()) {
-            wait();
-        }
-    }
-
     /** @return whether the worker's process has ended (the reader may not have reported it yet) */
     boolean processGone() {
         return processGone.isDone();
