@@ -2,10 +2,8 @@ package dev.ensemble.internal.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ensemble.Task;
-import dev.ensemble.internal.schedule.CallRef;
+import dev.ensemble.internal.schedule.TestCalls;
 import dev.ensemble.internal.schedule.Chunk;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import org.junit.jupiter.api.Test;
@@ -67,33 +65,7 @@ class LifespanTest {
     }
 
     private static Chunk chunk(int size) {
-        return Chunk.of(new Ref(), 0, new ArrayList<>(Collections.nCopies(size, (Object) "x")), Chunk.Timing.EACH_TASK);
-    }
-
-    private record Ref() implements CallRef {
-        @Override
-        public long id() {
-            return 1;
-        }
-
-        @Override
-        public Task<Object, Object> task() {
-            return x -> x;
-        }
-
-        @Override
-        public boolean keepGoing() {
-            return false;
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return false;
-        }
-
-        @Override
-        public Duration taskTimeout() {
-            return null;
-        }
+        return Chunk.of(TestCalls.of(1, x -> x), 0, new ArrayList<>(Collections.nCopies(size, (Object) "x")),
+                Chunk.Timing.EACH_TASK);
     }
 }

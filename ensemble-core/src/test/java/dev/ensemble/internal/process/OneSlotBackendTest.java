@@ -3,13 +3,13 @@ package dev.ensemble.internal.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ensemble.LeakCheck;
-import dev.ensemble.Task;
 import dev.ensemble.TaskFailedException;
 import dev.ensemble.WorkerDiedException;
 import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.internal.schedule.CallRef;
 import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.schedule.Loss;
+import dev.ensemble.internal.schedule.TestCalls;
 import dev.ensemble.internal.schedule.WorkSource;
 import dev.ensemble.internal.schedule.WorkerStart;
 import dev.ensemble.internal.worker.ChunkResult;
@@ -118,23 +118,6 @@ class OneSlotBackendTest {
         }
     }
 
-    private record Ref(long id, Task<Object, Object> task) implements CallRef {
-        @Override
-        public boolean keepGoing() {
-            return false;
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return false;
-        }
-
-        @Override
-        public Duration taskTimeout() {
-            return null;
-        }
-    }
-
     private static ProcessBackend oneSlot(int slot) {
         PoolConfig config = new PoolConfig("one-slot", PoolConfig.Kind.PROCESSES, 3, null, null, null, null, null,
                 0, 0, false, List.of("-Xmx64m"), Duration.ZERO, PoolConfig.DEFAULT_EXIT_GRACE_PERIOD, null,
@@ -156,7 +139,7 @@ class OneSlotBackendTest {
         ProcessBackend backend = oneSlot(2);
         backend.start(source);
         try {
-            Ref call = new Ref(7, x -> (Integer) x + 1);
+            CallRef call = TestCalls.of(7, x -> (Integer) x + 1);
             CompletableFuture<String> first = source.add(chunk(call, 40, 1, 2, 3));
             CompletableFuture<String> second = source.add(chunk(call, 43, 10));
             assertThat(reportOf(first)).isEqualTo("completed on 2: [2, 3, 4]");
@@ -175,14 +158,14 @@ class OneSlotBackendTest {
         ProcessBackend backend = oneSlot(0);
         backend.start(source);
         try {
-            Ref dies = new Ref(1, x -> {
+            CallRef dies = TestCalls.of(1, x -> {
                 if ((Integer) x == 2) {
                     Runtime.getRuntime().halt(3);
                 }
                 return x;
             });
             CompletableFuture<String> lost = source.add(chunk(dies, 0, 1, 2, 3));
-            CompletableFuture<String> behind = source.add(chunk(new Ref(2, x -> "ran " + x), 0, "after"));
+            CompletableFuture<String> behind = source.add(chunk(TestCalls.of(2, x -> "ran " + x), 0, "after"));
             assertThat(reportOf(lost)).isEqualTo("lost on 0 at offset 1, RETRYABLE, died");
             assertThat(reportOf(behind)).isEqualTo("completed on 0: [ran after]");
             assertThat(source.starts).containsExactly(WorkerStart.FIRST, WorkerStart.REPLACEMENT);
