@@ -1,7 +1,6 @@
 /**
  * Ensemble: parallel map, instance pools and shared memory on threads, worker JVMs and cluster members.
  */
-@SuppressWarnings("module") // the qualified exports name modules built after this one
 module dev.ensemble {
     requires java.management;
     // Flight Recorder events (dev.ensemble.*), emitted only while a recording runs.
@@ -14,14 +13,9 @@ module dev.ensemble {
     // How the application's classes travel (Serializers), found in every JVM of the application.
     uses dev.ensemble.Serializers;
 
-    // The cluster backend lives in its own module and runs the same worker runtime on cluster members.
-    exports dev.ensemble.internal to dev.ensemble.hazelcast;
-    exports dev.ensemble.internal.backend to dev.ensemble.hazelcast;
-    exports dev.ensemble.internal.schedule to dev.ensemble.hazelcast;
-    exports dev.ensemble.internal.worker to dev.ensemble.hazelcast;
-    exports dev.ensemble.internal.wire to dev.ensemble.hazelcast;
-    // ... and can run them in worker processes of each member (the process backend, one slot at a time).
-    exports dev.ensemble.internal.process to dev.ensemble.hazelcast;
+    // What a cluster module implements (a transport to its members) and calls on each member.
+    exports dev.ensemble.spi.cluster;
+    uses dev.ensemble.spi.cluster.ClusterProvider;
 
     requires org.apache.fory.core;
     // Fory reaches the JDK's internals through sun.misc.Unsafe; on a module path, jdk.unsupported is resolved only
@@ -32,6 +26,8 @@ module dev.ensemble {
     opens dev.ensemble.internal to org.apache.fory.core;
     opens dev.ensemble.internal.backend to org.apache.fory.core;
     opens dev.ensemble.internal.wire to org.apache.fory.core;
+    // A cluster pool's setup (shared objects, hooks) travels to members as a record.
+    opens dev.ensemble.internal.cluster to org.apache.fory.core;
     // A SharedArray travels as a Handle record (writeReplace on the views, readResolve on the handle).
     opens dev.ensemble.internal.shm to org.apache.fory.core;
 }

@@ -48,6 +48,16 @@ class UserMessagesTest {
     }
 
     @Test
+    void aClusterBackendNoModuleServes_isRefusedNamingTheModuleToAdd() {
+        ClusterBackend homeMade = () -> "my own cluster";
+        Throwable failure = catchThrowable(() -> WorkerPool.builder().cluster(homeMade).build().close());
+        assertThat(failure).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("my own cluster").hasMessageContaining("ensemble-hazelcast")
+                .hasMessageContaining("ServicesResourceTransformer");
+        assertThat(everything(failure)).doesNotContain("dev.ensemble.internal");
+    }
+
+    @Test
     void aWorkerThatDiesWhileStarting_isReportedWithoutInternalClassNames() {
         Throwable failure = catchThrowable(() -> WorkerPool.builder().workers(1).processes()
                 .onWorkerStart(context -> Runtime.getRuntime().halt(3)).build().close());

@@ -1,6 +1,7 @@
 package dev.ensemble.internal;
 
 import dev.ensemble.internal.backend.Backend;
+import dev.ensemble.internal.cluster.ClusterPlanner;
 import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.WorkerPool;
 import dev.ensemble.internal.process.ProcessBackend;
@@ -19,14 +20,13 @@ public final class Pools {
      */
     public static WorkerPool start(PoolConfig config) {
         if (config.kind() == PoolConfig.Kind.CLUSTER) {
-            ClusterStarter.Prepared prepared = ClusterStarter.of(config.cluster())
-                    .prepare(config);
+            ClusterPlanner.Prepared prepared = ClusterPlanner.prepare(config);
             return new PoolImpl(prepared.config(), prepared.backend());
         }
         Backend backend = switch (config.kind()) {
             case THREADS, VIRTUAL_THREADS -> new ThreadBackend(config);
             case PROCESSES -> new ProcessBackend(config);
-            case CLUSTER -> throw new AssertionError("cluster pools are prepared by their cluster module, above");
+            case CLUSTER -> throw new AssertionError("cluster pools are planned by ClusterPlanner, above");
         };
         return new PoolImpl(config, backend);
     }

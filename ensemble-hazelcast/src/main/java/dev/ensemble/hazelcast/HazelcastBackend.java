@@ -3,8 +3,7 @@ package dev.ensemble.hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.ensemble.ClusterBackend;
 import dev.ensemble.hazelcast.internal.ClusterOptions;
-import dev.ensemble.hazelcast.internal.HazelcastStarter;
-import dev.ensemble.internal.ClusterStarter;
+import dev.ensemble.hazelcast.internal.HazelcastProvider;
 import java.util.List;
 
 /**
@@ -49,7 +48,8 @@ import java.util.List;
  */
 public final class HazelcastBackend implements ClusterBackend {
     static {
-        ClusterStarter.register(HazelcastBackend.class, b -> new HazelcastStarter(((HazelcastBackend) b).options));
+        // The module's provider (found by ServiceLoader) reads the options this way; they stay out of the API.
+        HazelcastProvider.readOptionsWith(b -> b.options);
     }
 
     private final ClusterOptions options;

@@ -1,6 +1,6 @@
 package dev.ensemble.hazelcast;
 
-import dev.ensemble.internal.backend.PoolConfig;
+import dev.ensemble.spi.cluster.MemberLayout;
 import java.util.List;
 
 /**
@@ -109,7 +109,9 @@ public final class MemberWorkers {
         if (jvmArgs != null) {
             throw new IllegalStateException("jvmArgs was already set to " + jvmArgs);
         }
-        return new MemberWorkers(true, perMember, PoolConfig.checkedJvmArgs(args));
+        // The layout's check is the pool builder's: the same options are refused with the same message.
+        List<String> checked = new MemberLayout(perMember, true, java.util.Arrays.asList(args), null).jvmArgs();
+        return new MemberWorkers(true, perMember, checked);
     }
 
     boolean isProcesses() {

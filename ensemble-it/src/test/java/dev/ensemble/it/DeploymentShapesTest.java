@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ensemble.LeakCheck;
 import dev.ensemble.WorkerPool;
+import dev.ensemble.hazelcast.HazelcastBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A user's application (an own record, an own exception, a process pool, a {@code SharedArray}, an instance pool
- * of processes) built by Maven from a real POM in every shape users ship, then run the way each shape is run. The
+ * of processes, a pool on a Hazelcast cluster of its own) built by Maven from a real POM in every shape users ship, then run the way each shape is run. The
  * application's build reads this build's local repository and downloads nothing it already holds; the library
  * comes from this reactor, placed in a repository of the test's own.
  */
@@ -38,7 +39,8 @@ class DeploymentShapesTest {
             "map: [Point[x=1, y=1], Point[x=2, y=4], Point[x=3, y=9]] own class: true",
             "failure: bad 2 own class: true",
             "shared: 499500.0 read back: 999.0",
-            "ensemble: [2, 2]");
+            "ensemble: [2, 2]",
+            "cluster: [Point[x=1, y=1], Point[x=2, y=4], Point[x=3, y=9]] own class: true");
     private static final Path WORK = Path.of("target", "it").toAbsolutePath();
     private static final Path APP = WORK.resolve("app");
 
@@ -185,16 +187,23 @@ class DeploymentShapesTest {
         }
     }
 
-    /** Places the library's jar and POMs, as this reactor built them, where the application's build finds them. */
+    /** Places the library's jars and POMs, as this reactor built them, where the application's build finds them. */
     private static void installLibrary(Path repository) throws IOException, URISyntaxException {
         String version = property("ensemble.version");
         Path root = Path.of(property("ensemble.it.root")).normalize();
         Path parent = Files.createDirectories(repository.resolve("dev/ensemble/ensemble-parent/" + version));
         Files.copy(root.resolve("pom.xml"), parent.resolve("ensemble-parent-" + version + ".pom"));
-        Path core = Files.createDirectories(repository.resolve("dev/ensemble/ensemble-core/" + version));
-        Files.copy(root.resolve("ensemble-core/pom.xml"), core.resolve("ensemble-core-" + version + ".pom"));
-        Path built = Path.of(WorkerPool.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Path jar = core.resolve("ensemble-core-" + version + ".jar");
+        install(repository, root, version, "ensemble-core", WorkerPool.class);
+        install(repository, root, version, "ensemble-hazelcast", HazelcastBackend.class);
+    }
+
+    /** Places one module's POM and jar; {@code type} is one of its classes, which says where the reactor put them. */
+    private static void install(Path repository, Path root, String version, String artifact, Class<?> type)
+            throws IOException, URISyntaxException {
+        Path dir = Files.createDirectories(repository.resolve("dev/ensemble/" + artifact + "/" + version));
+        Files.copy(root.resolve(artifact + "/pom.xml"), dir.resolve(artifact + "-" + version + ".pom"));
+        Path built = Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path jar = dir.resolve(artifact + "-" + version + ".jar");
         if (Files.isDirectory(built)) { // a reactor run that stopped before packaging: its classes directory
             int status = ToolProvider.findFirst("jar").orElseThrow().run(System.out, System.err, "--create",
                     "--file", jar.toString(), "-C", built.toString(), ".");

@@ -12,17 +12,17 @@ import org.junit.jupiter.api.Test;
 class LoopbackOnlyTest {
     @Test
     void loopbackAddresses_areAccepted() throws Exception {
-        assertThat(HazelcastStarter.isLoopback(new Address("127.0.0.1", 5701))).isTrue();
-        assertThat(HazelcastStarter.isLoopback(new Address("127.0.0.2", 5701))).isTrue();
-        assertThat(HazelcastStarter.isLoopback(new Address("::1", 5701))).isTrue();
+        assertThat(HazelcastTransport.isLoopback(new Address("127.0.0.1", 5701))).isTrue();
+        assertThat(HazelcastTransport.isLoopback(new Address("127.0.0.2", 5701))).isTrue();
+        assertThat(HazelcastTransport.isLoopback(new Address("::1", 5701))).isTrue();
     }
 
     @Test
     void otherAddresses_areRefusedWithWhatToDo() throws Exception {
         Address lan = new Address("10.1.2.3", 5701);
-        assertThat(HazelcastStarter.isLoopback(lan)).isFalse();
-        assertThat(HazelcastStarter.isLoopback(new Address("192.168.0.7", 5701))).isFalse();
-        assertThat(HazelcastStarter.notOnLoopback(lan)).hasMessageContaining("10.1.2.3")
+        assertThat(HazelcastTransport.isLoopback(lan)).isFalse();
+        assertThat(HazelcastTransport.isLoopback(new Address("192.168.0.7", 5701))).isFalse();
+        assertThat(HazelcastTransport.notOnLoopback(lan)).hasMessageContaining("10.1.2.3")
                 .hasMessageContaining("TLS").hasMessageContaining("allowNonLoopback()");
     }
 }

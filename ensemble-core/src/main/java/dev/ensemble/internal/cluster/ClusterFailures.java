@@ -1,4 +1,4 @@
-package dev.ensemble.hazelcast.internal;
+package dev.ensemble.internal.cluster;
 
 import dev.ensemble.TaskFailedException;
 import dev.ensemble.TaskTimeoutException;
@@ -19,10 +19,12 @@ final class ClusterFailures {
 
     private final PoolConfig config;
     private final PayloadCodec codec;
+    private final String cluster;
 
-    ClusterFailures(PoolConfig config, PayloadCodec codec) {
+    ClusterFailures(PoolConfig config, PayloadCodec codec, String cluster) {
         this.config = config;
         this.codec = codec;
+        this.cluster = cluster;
     }
 
     WorkerDiedException died(Slot slot, Chunk chunk, int offset, String why, Throwable cause) {
@@ -54,9 +56,10 @@ final class ClusterFailures {
                 index, input, cause);
     }
 
-    /** The error that ends a pool's calls when the Hazelcast instance it runs on shut down under it. */
+    /** The error that ends a pool's calls when this JVM's instance of the cluster shut down under the pool. */
     IllegalStateException instanceGone(Throwable cause) {
-        return new IllegalStateException("the Hazelcast instance that pool " + config.name() + " runs on shut down; "
-                + "the pool's calls cannot finish. Close the pool before shutting Hazelcast down", cause);
+        return new IllegalStateException("this JVM left the " + cluster + " that pool " + config.name() + " runs on "
+                + "(its instance shut down); the pool's calls cannot finish. Close the pool before shutting the "
+                + "cluster's instance down", cause);
     }
 }

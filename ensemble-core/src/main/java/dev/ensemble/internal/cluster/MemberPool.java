@@ -1,4 +1,4 @@
-package dev.ensemble.hazelcast.internal;
+package dev.ensemble.internal.cluster;
 
 import dev.ensemble.Task;
 import dev.ensemble.internal.worker.FreezeClock;
@@ -62,9 +62,9 @@ final class MemberPool {
         return cancelled.contains(callId);
     }
 
-    Reply handle(MemberCall call) {
+    Reply handle(Request call) {
         return switch (call.op) {
-            case MemberCall.START_WORKER -> {
+            case Request.START_WORKER -> {
                 SlotWorker worker;
                 try {
                     worker = setup.processes() ? new MemberProcess(this, call.slot, call.generation)
@@ -82,15 +82,15 @@ final class MemberPool {
                 }
                 yield reply;
             }
-            case MemberCall.RUN_CHUNK -> runChunk(call);
-            case MemberCall.CANCEL_CALL -> {
+            case Request.RUN_CHUNK -> runChunk(call);
+            case Request.CANCEL_CALL -> {
                 cancelled.add(call.callId);
                 for (SlotWorker worker : workers.values()) {
                     worker.cancel(call.callId);
                 }
                 yield Reply.ok(0);
             }
-            case MemberCall.STOP_WORKER -> {
+            case Request.STOP_WORKER -> {
                 SlotWorker worker = workers.get(call.slot);
                 if (worker == null || worker.generation() != call.generation || !workers.remove(call.slot, worker)) {
                     yield Reply.ok(0);
@@ -101,7 +101,7 @@ final class MemberPool {
         };
     }
 
-    private Reply runChunk(MemberCall call) {
+    private Reply runChunk(Request call) {
         SlotWorker worker = workers.get(call.slot);
         if (worker == null || worker.generation() != call.generation) {
             return Reply.of(Reply.NO_WORKER);
@@ -116,17 +116,22 @@ final class MemberPool {
                 return Reply.of(Reply.NEED_TASK);
             }
         }
-        if ((call.flags & MemberCall.FLAG_UNSENDABLE_INPUTS) != 0) {
-            Task<Object, Object> inner = task;
-            task = input -> {
-                if (input instanceof Unsendable u) {
-                    throw new IllegalArgumentException(u.message());
-                }
-                return inner.apply(input);
-            };
+        if ((call.flags & Request.FLAG_UNSENDABLE_INPUTS) != 0) {
+            task = new FailingUnsendable(task);
         }
         Object[] inputs = (Object[]) codec.decode(call.payload);
         return worker.run(task, inputs, call);
+    }
+
+    /** The task of a chunk some of whose inputs could not be sent: each of those fails with its reason. */
+    private record FailingUnsendable(Task<Object, Object> inner) implements Task<Object, Object> {
+        @Override
+        public Object apply(Object input) throws Exception {
+            if (input instanceof Unsendable u) {
+                throw new IllegalArgumentException(u.message());
+            }
+            return inner.apply(input);
+        }
     }
 
     @SuppressWarnings("unchecked")

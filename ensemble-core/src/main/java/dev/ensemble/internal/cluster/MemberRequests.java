@@ -1,24 +1,17 @@
-package dev.ensemble.hazelcast.internal;
+package dev.ensemble.internal.cluster;
 
 import dev.ensemble.internal.backend.Pipelining;
-import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.HazelcastInstanceNotActiveException;
-import com.hazelcast.core.IExecutorService;
-import com.hazelcast.core.MemberLeftException;
-import com.hazelcast.spi.exception.TargetDisconnectedException;
-import com.hazelcast.spi.exception.TargetNotMemberException;
+import dev.ensemble.spi.cluster.ClusterTransport;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /**
- * A cluster pool's requests to its members: sends a {@link MemberCall}, waits for its {@link Reply} or its member's
+ * A cluster pool's requests to its members: sends a {@link Request}, waits for its {@link Reply} or its member's
  * departure, whichever comes first, and meanwhile tells members about cancelled calls and probes the silent ones,
  * so that a frozen member is given up rather than waited for. Used by every slot thread at once: thread-safe.
  */
@@ -33,18 +26,15 @@ final class MemberRequests {
     static final long PROBE_AFTER_MILLIS = 1_000;
     private static final long PROBE_ANSWER_MILLIS = 2_000;
 
-    private final HazelcastInstance hz;
-    private final IExecutorService executor;
+    private final ClusterTransport transport;
     private final String poolId;
     /** The pool's task timeout, for the message that gives a frozen member up; null for none. */
     private final Duration taskTimeout;
     /** Whether the pool is being terminated, so that an interrupted wait says so. */
     private final BooleanSupplier stopping;
 
-    MemberRequests(HazelcastInstance hz, IExecutorService executor, String poolId, Duration taskTimeout,
-            BooleanSupplier stopping) {
-        this.hz = hz;
-        this.executor = executor;
+    MemberRequests(ClusterTransport transport, String poolId, Duration taskTimeout, BooleanSupplier stopping) {
+        this.transport = transport;
         this.poolId = poolId;
         this.taskTimeout = taskTimeout;
         this.stopping = stopping;
@@ -69,39 +59,21 @@ final class MemberRequests {
 
     /** Sends a liveness probe to a member (see {@link Probe}). */
     Probe probe(MemberLink link, long now) {
-        return new Probe(send(link, new MemberCall(MemberCall.PROBE, "")), now);
+        return new Probe(send(link, new Request(Request.PROBE, "")), now);
     }
 
     /** Sends a request to a member; the future fails if it cannot even be sent. */
-    CompletableFuture<Reply> send(MemberLink link, MemberCall call) {
+    CompletableFuture<Reply> send(MemberLink link, Request call) {
+        CompletableFuture<byte[]> answer;
         try {
-            Future<Reply> future = executor.submitToMember(call, link.member);
-            CompletableFuture<Reply> reply = new CompletableFuture<>();
-            if (future instanceof CompletionStage<?> stage) {
-                // Hazelcast's future keeps its own state, so JDK combinators cannot watch it: copy it over.
-                stage.whenComplete((value, error) -> {
-                    if (error != null) {
-                        reply.completeExceptionally(error);
-                    } else {
-                        link.frozen = false; // it answers again: slots may move there
-                        reply.complete((Reply) value);
-                    }
-                });
-                return reply;
-            }
-            Thread.ofVirtual().start(() -> {
-                try {
-                    reply.complete(future.get());
-                } catch (ExecutionException e) {
-                    reply.completeExceptionally(e.getCause());
-                } catch (InterruptedException | RuntimeException e) {
-                    reply.completeExceptionally(e);
-                }
-            });
-            return reply;
+            answer = transport.send(link.member, call.encode());
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+        return answer.thenApply(bytes -> {
+            link.frozen = false; // it answers again: slots may move there
+            return Reply.decode(bytes);
+        });
     }
 
     /**
@@ -173,25 +145,12 @@ final class MemberRequests {
                     && cause.getCause() != null) {
                 cause = cause.getCause();
             }
-            if (isDeparture(cause) || !hz.getLifecycleService().isRunning()
-                    || !hz.getCluster().getMembers().contains(link.member)) {
+            if (transport.isDeparture(cause) || !transport.running() || !transport.isMember(link.member)) {
                 link.gone.complete(null);
                 throw new MemberGone(link + " left the cluster (" + cause.getClass().getSimpleName() + ")", cause);
             }
             throw new IllegalStateException("the request to " + link + " failed: " + cause, cause);
         }
-    }
-
-    /**
-     * Whether a request failed because its member is gone or going (rather than because of what it carried).
-     *
-     * @param failure what the request's future failed with
-     * @return true for a departure
-     */
-    static boolean isDeparture(Throwable failure) {
-        return failure instanceof MemberLeftException || failure instanceof TargetNotMemberException
-                || failure instanceof TargetDisconnectedException
-                || failure instanceof HazelcastInstanceNotActiveException;
     }
 
     /** Tells the members about the cancelled calls among {@code flights}, once per call. */
@@ -215,7 +174,7 @@ final class MemberRequests {
      * queued ones. The request is sent without waiting for its answer.
      */
     void cancel(MemberLink link, long callId) {
-        MemberCall cancel = new MemberCall(MemberCall.CANCEL_CALL, poolId);
+        Request cancel = new Request(Request.CANCEL_CALL, poolId);
         cancel.callId = callId;
         send(link, cancel);
     }

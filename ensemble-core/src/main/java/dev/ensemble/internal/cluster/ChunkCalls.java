@@ -1,4 +1,4 @@
-package dev.ensemble.hazelcast.internal;
+package dev.ensemble.internal.cluster;
 
 import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.worker.Lru;
@@ -26,14 +26,14 @@ final class ChunkCalls {
      *
      * @throws RuntimeException if the chunk cannot be encoded at all
      */
-    MemberCall chunkCall(Slot slot, MemberLink home, Chunk chunk) {
-        MemberCall call = new MemberCall(MemberCall.RUN_CHUNK, poolId);
+    Request chunkCall(Slot slot, MemberLink home, Chunk chunk) {
+        Request call = new Request(Request.RUN_CHUNK, poolId);
         call.slot = slot.id;
         call.generation = slot.generation;
         call.callId = chunk.callId();
         call.firstIndex = chunk.firstIndex();
-        call.flags = (byte) ((chunk.keepGoing() ? MemberCall.FLAG_KEEP_GOING : 0)
-                | (chunk.timeEachTask() ? MemberCall.FLAG_TIME_EACH_TASK : 0));
+        call.flags = (byte) ((chunk.keepGoing() ? Request.FLAG_KEEP_GOING : 0)
+                | (chunk.timeEachTask() ? Request.FLAG_TIME_EACH_TASK : 0));
         encodeInputs(chunk, call);
         if (!home.tasksSent.contains(chunk.callId())) {
             call.task = encodedTask(chunk);
@@ -58,7 +58,7 @@ final class ChunkCalls {
     }
 
     /** Serializes a chunk's inputs; one that cannot be sent is replaced by the reason, so only its task fails. */
-    private void encodeInputs(Chunk chunk, MemberCall call) {
+    private void encodeInputs(Chunk chunk, Request call) {
         Object[] inputs = chunk.inputs().toArray();
         try {
             call.payload = codec.encode(inputs);
@@ -72,7 +72,7 @@ final class ChunkCalls {
                 }
             }
             call.payload = codec.encode(inputs);
-            call.flags |= MemberCall.FLAG_UNSENDABLE_INPUTS;
+            call.flags |= Request.FLAG_UNSENDABLE_INPUTS;
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.ensemble.hazelcast.internal;
+package dev.ensemble.internal.cluster;
 
 import dev.ensemble.Task;
 import dev.ensemble.internal.worker.ChunkResult;
@@ -19,10 +19,10 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The worker of one slot on a member: a thread of its own that runs the start hook, then chunks, then the exit
  * hook, with the slot's {@link WorkerState} bound to it throughout (so a hook's thread-locals reach the tasks).
- * Hazelcast's executor thread that carries a request hands it over and waits for the answer, so a task that
+ * The transport's thread that carries a request hands it over and waits for the answer, so a task that
  * ignores its timeout holds only this thread, which can be abandoned.
  *
- * <p><b>Order.</b> The pool keeps two chunks in flight per worker to hide the round trip, and Hazelcast may hand
+ * <p><b>Order.</b> The pool keeps two chunks in flight per worker to hide the round trip, and the transport may hand
  * them to this member's executor threads in any order; chunks carry a sequence number per worker incarnation and
  * run strictly in that order. So when a member dies, the pool knows that only the oldest unanswered chunk can
  * have started: the others go back to the scheduler without counting as a retry.
@@ -127,10 +127,10 @@ final class MemberWorker implements SlotWorker {
     }
 
     @Override
-    public Reply run(Task<Object, Object> task, Object[] inputs, MemberCall call) {
+    public Reply run(Task<Object, Object> task, Object[] inputs, Request call) {
         CompletableFuture<Reply> reply = pending();
-        boolean keepGoing = (call.flags & MemberCall.FLAG_KEEP_GOING) != 0;
-        boolean timeEach = (call.flags & MemberCall.FLAG_TIME_EACH_TASK) != 0;
+        boolean keepGoing = (call.flags & Request.FLAG_KEEP_GOING) != 0;
+        boolean timeEach = (call.flags & Request.FLAG_TIME_EACH_TASK) != 0;
         long callId = call.callId;
         enqueue(() -> {
             if (pool.isCancelled(callId)) {

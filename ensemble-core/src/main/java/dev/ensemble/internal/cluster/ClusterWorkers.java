@@ -1,8 +1,5 @@
-package dev.ensemble.hazelcast.internal;
+package dev.ensemble.internal.cluster;
 
-import com.hazelcast.cluster.Member;
-import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.IExecutorService;
 import dev.ensemble.WorkerDiedException;
 import dev.ensemble.internal.backend.Backend;
 import dev.ensemble.internal.backend.Lifespan;
@@ -14,6 +11,8 @@ import dev.ensemble.internal.schedule.Scheduler;
 import dev.ensemble.internal.schedule.WorkerStart;
 import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.Threads;
+import dev.ensemble.spi.cluster.ClusterMember;
+import dev.ensemble.spi.cluster.ClusterTransport;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -25,8 +24,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The caller's side of a cluster pool: one loop per worker slot, each homed on a member, that takes chunks from
- * the {@link Scheduler}, sends each to its member through Hazelcast's executor service as a {@link MemberCall},
- * and reports the {@link Reply} back.
+ * the {@link Scheduler}, sends each to its member through the cluster module's {@link ClusterTransport} as a
+ * {@link Request}, and reports the {@link Reply} back.
  *
  * <p><b>Pipelining.</b> Each slot keeps up to {@value #IN_FLIGHT} chunks in flight (the next one waits on the
  * member while the current one runs), numbered per worker incarnation; the member runs them in that order, so
@@ -54,13 +53,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * members, opens and closes the pool on them and chooses where a slot moves; {@link ChunkCalls} encodes chunks;
  * {@link ClusterFailures} words the errors.
  */
-final class HazelcastWorkers implements Backend {
+final class ClusterWorkers implements Backend {
     /** Chunks a worker holds at once: one running, one waiting on the member, so the round trip is hidden. */
     static final int IN_FLIGHT = 2;
 
     private final PoolConfig config;
-    private final ClusterOptions options;
-    private final HazelcastInstance hz;
+    private final ClusterTransport transport;
     private final PayloadCodec codec = PayloadCodec.get();
     private final String poolId;
     private final Slot[] slots;
@@ -74,18 +72,17 @@ final class HazelcastWorkers implements Backend {
 
     /** Logs through System.Logger, looked up when a message is logged (rare: failures only). */
     private static void log(System.Logger.Level level, String message, Throwable error) {
-        System.getLogger(HazelcastWorkers.class.getName()).log(level, message, error);
+        System.getLogger(ClusterWorkers.class.getName()).log(level, message, error);
     }
 
-    HazelcastWorkers(PoolConfig config, ClusterOptions options, IExecutorService executor, List<Member> homes) {
+    ClusterWorkers(PoolConfig config, ClusterTransport transport, List<ClusterMember> homes) {
         this.config = config;
-        this.options = options;
-        this.hz = options.hazelcast();
+        this.transport = transport;
         this.poolId = config.name() + "-" + UUID.randomUUID();
-        this.requests = new MemberRequests(hz, executor, poolId, config.taskTimeout(), () -> stopping);
-        this.members = new Members(hz, options, config.name(), poolId, codec, requests);
+        this.requests = new MemberRequests(transport, poolId, config.taskTimeout(), () -> stopping);
+        this.members = new Members(transport, config.name(), poolId, codec, requests);
         this.chunkCalls = new ChunkCalls(codec, poolId);
-        this.failures = new ClusterFailures(config, codec);
+        this.failures = new ClusterFailures(config, codec, transport.description());
         this.slots = new Slot[homes.size()];
         for (int i = 0; i < slots.length; i++) {
             slots[i] = new Slot(i, members.link(homes.get(i)));
@@ -102,7 +99,7 @@ final class HazelcastWorkers implements Backend {
         byte[] setup = codec.encodeFunction(new PoolSetup(config.name(), slots.length, config.sharedObjects(),
                 dev.ensemble.internal.backend.ComposedHook.toSend(config.onWorkerStart()), config.onWorkerExit(),
                 timeout == null ? 0 : timeout.toNanos(),
-                options.memberProcesses(), options.jvmArgs()),
+                transport.layout().processes(), transport.layout().jvmArgs()),
                 "the pool's shared objects or worker hooks");
         members.start(setup);
         CountDownLatch ready = new CountDownLatch(slots.length);
@@ -197,7 +194,7 @@ final class HazelcastWorkers implements Backend {
         try {
             serveChunks(slot, flights);
         } catch (RuntimeException | Error e) {
-            // Whatever failed (the Hazelcast client or member shut down under the pool, a bug), the slot thread
+            // Whatever failed (the cluster client or member shut down under the pool, a bug), the slot thread
             // must not just die: its chunks go back, and without a running instance the pool's calls end clearly.
             returnAll(slot, flights);
             if (!members.instanceRunning()) {
@@ -359,7 +356,7 @@ final class HazelcastWorkers implements Backend {
             return;
         }
         MemberLink home = slot.home;
-        MemberCall call;
+        Request call;
         try {
             call = chunkCalls.chunkCall(slot, home, chunk);
         } catch (RuntimeException e) {
@@ -395,14 +392,14 @@ final class HazelcastWorkers implements Backend {
     private boolean move(Slot slot, String why) {
         Set<UUID> tried = new java.util.HashSet<>();
         if (slot.home != null) {
-            tried.add(slot.home.member.getUuid());
+            tried.add(slot.home.member.id());
         }
         while (!stopping) {
             MemberLink to = members.rehome(slot, slots, tried);
             if (to == null) {
                 return false;
             }
-            tried.add(to.member.getUuid());
+            tried.add(to.member.id());
             try {
                 startWorker(slot, System.nanoTime(), true);
                 return true;
@@ -419,7 +416,7 @@ final class HazelcastWorkers implements Backend {
     private void startWorker(Slot slot, long asked, boolean replacement) throws MemberGone {
         MemberLink home = slot.home;
         members.openOn(home);
-        MemberCall call = new MemberCall(MemberCall.START_WORKER, poolId);
+        Request call = new Request(Request.START_WORKER, poolId);
         call.slot = slot.id;
         call.generation = ++slot.generation;
         slot.nextSeq = 0;
@@ -428,7 +425,7 @@ final class HazelcastWorkers implements Backend {
         if (reply.status != Reply.OK) {
             Throwable cause = codec.decodeError(reply.error);
             throw new IllegalStateException("worker " + slot.id + " of pool " + config.name() + " failed to start on "
-                    + home + (options.memberProcesses() ? ": " + cause.getMessage() : ": onWorkerStart threw " + cause),
+                    + home + (transport.layout().processes() ? ": " + cause.getMessage() : ": onWorkerStart threw " + cause),
                     cause);
         }
         scheduler.workerStarted(slot.id, Math.max(0, System.nanoTime() - asked - reply.number), reply.number,
@@ -437,7 +434,7 @@ final class HazelcastWorkers implements Backend {
 
     private long stopWorker(Slot slot) throws MemberGone {
         MemberLink home = slot.home;
-        MemberCall call = new MemberCall(MemberCall.STOP_WORKER, poolId);
+        Request call = new Request(Request.STOP_WORKER, poolId);
         call.slot = slot.id;
         call.generation = slot.generation;
         return requests.await(home, requests.send(home, call), null).number;

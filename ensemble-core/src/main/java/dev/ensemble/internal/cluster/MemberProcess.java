@@ -1,4 +1,4 @@
-package dev.ensemble.hazelcast.internal;
+package dev.ensemble.internal.cluster;
 
 import dev.ensemble.Task;
 import dev.ensemble.TaskFailedException;
@@ -57,21 +57,21 @@ final class MemberProcess implements SlotWorker {
     /** Chunks queued and not answered yet: a chunk's answer is registered before the chunk is queued. */
     private final ConcurrentMap<Chunk, CompletableFuture<Supplier<Reply>>> answers = new ConcurrentHashMap<>();
     /** Requests waiting for their turn, by sequence number; guarded by this. */
-    private final TreeMap<Long, Request> waiting = new TreeMap<>();
+    private final TreeMap<Long, Waiting> waiting = new TreeMap<>();
     private long nextSeq;      // guarded by this
     private boolean ended;     // guarded by this
     private volatile long startHookNanos;
     private volatile long exitHookNanos;
 
     /** One RUN_CHUNK request, from its arrival to its answer. */
-    private static final class Request {
+    private static final class Waiting {
         final Task<Object, Object> task;
         final Object[] inputs;
-        final MemberCall call;
+        final Request call;
         final CompletableFuture<Supplier<Reply>> answer = new CompletableFuture<>();
         Chunk chunk;
 
-        Request(Task<Object, Object> task, Object[] inputs, MemberCall call) {
+        Waiting(Task<Object, Object> task, Object[] inputs, Request call) {
             this.task = task;
             this.inputs = inputs;
             this.call = call;
@@ -121,8 +121,8 @@ final class MemberProcess implements SlotWorker {
     }
 
     @Override
-    public Reply run(Task<Object, Object> task, Object[] inputs, MemberCall call) {
-        Request request = new Request(task, inputs, call);
+    public Reply run(Task<Object, Object> task, Object[] inputs, Request call) {
+        Waiting request = new Waiting(task, inputs, call);
         synchronized (this) {
             if (ended) {
                 return Reply.of(Reply.NO_WORKER);
@@ -143,21 +143,21 @@ final class MemberProcess implements SlotWorker {
     }
 
     /** The id of a pool's call in the worker JVM: chunks with unsendable inputs carry a task of their own. */
-    private static long localId(MemberCall call) {
-        return call.callId * 2 + ((call.flags & MemberCall.FLAG_UNSENDABLE_INPUTS) != 0 ? 1 : 0);
+    private static long localId(Request call) {
+        return call.callId * 2 + ((call.flags & Request.FLAG_UNSENDABLE_INPUTS) != 0 ? 1 : 0);
     }
 
     /** Queues a request's chunk for the worker JVM, or answers it at once. */
-    private void handOn(Request request) {
-        MemberCall call = request.call;
+    private void handOn(Waiting request) {
+        Request call = request.call;
         if (pool.isCancelled(call.callId)) {
             request.answer.complete(() -> Reply.of(Reply.SKIPPED));
             return;
         }
         MemberCallRef ref = new MemberCallRef(localId(call), request.task,
-                (call.flags & MemberCall.FLAG_KEEP_GOING) != 0, timeout, pool, call.callId);
+                (call.flags & Request.FLAG_KEEP_GOING) != 0, timeout, pool, call.callId);
         request.chunk = Chunk.of(ref, call.firstIndex, new ArrayList<>(Arrays.asList(request.inputs)),
-                (call.flags & MemberCall.FLAG_TIME_EACH_TASK) != 0 ? Chunk.Timing.EACH_TASK : Chunk.Timing.CHUNK);
+                (call.flags & Request.FLAG_TIME_EACH_TASK) != 0 ? Chunk.Timing.EACH_TASK : Chunk.Timing.CHUNK);
         answers.put(request.chunk, request.answer);
         if (!queue.add(request.chunk)) {
             answers.remove(request.chunk);
@@ -177,12 +177,12 @@ final class MemberProcess implements SlotWorker {
     }
 
     private void answerAllNoWorker() {
-        List<Request> left;
+        List<Waiting> left;
         synchronized (this) {
             left = new ArrayList<>(waiting.values());
             waiting.clear();
         }
-        for (Request r : left) {
+        for (Waiting r : left) {
             r.answer.complete(() -> Reply.of(Reply.NO_WORKER));
         }
         for (CompletableFuture<Supplier<Reply>> answer : answers.values()) {

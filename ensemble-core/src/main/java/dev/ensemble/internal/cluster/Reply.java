@@ -1,17 +1,22 @@
-package dev.ensemble.hazelcast.internal;
+package dev.ensemble.internal.cluster;
 
-import com.hazelcast.nio.ObjectDataInput;
-import com.hazelcast.nio.ObjectDataOutput;
-import com.hazelcast.nio.serialization.DataSerializable;
 import dev.ensemble.TaskFailedException;
 import dev.ensemble.internal.worker.ChunkResult;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInput;
+import java.io.DataInputStream;
+import java.io.DataOutput;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
- * A member's answer to a {@link MemberCall}. For a chunk it carries a {@link ChunkResult}: values as one
- * {@link PayloadCodec} array, errors one by one (JDK-serialized exceptions keep their class and stack trace).
+ * A member's answer to a {@link Request}, carried back as bytes. For a chunk it carries a {@link ChunkResult}:
+ * values as one {@link PayloadCodec} array, errors one by one (JDK-serialized exceptions keep their class and stack
+ * trace).
  */
-public final class Reply implements DataSerializable {
+final class Reply {
     static final byte OK = 1;
     static final byte ERROR = 2;
     static final byte DONE = 3;
@@ -36,8 +41,7 @@ public final class Reply implements DataSerializable {
     int[] errorOffsets = new int[0];
     byte[][] errors = new byte[0][];
 
-    /** For Hazelcast, which rebuilds replies on the caller. */
-    public Reply() {
+    private Reply() {
     }
 
     static Reply of(byte status) {
@@ -148,40 +152,79 @@ public final class Reply implements DataSerializable {
                 values.length);
     }
 
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
-        out.writeByte(status);
-        out.writeByte(flags);
-        out.writeLong(number);
-        out.writeByteArray(error);
-        out.writeInt(processed);
-        out.writeLong(waitNanos);
-        out.writeLong(workNanos);
-        out.writeLong(slowestNanos);
-        out.writeInt(slowestOffset);
-        out.writeByteArray(values);
-        out.writeIntArray(errorOffsets);
-        for (byte[] e : errors) {
-            out.writeByteArray(e);
+    /** The bytes the transport carries back. */
+    byte[] encode() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + (values == null ? 0 : values.length));
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(status);
+            out.writeByte(flags);
+            out.writeLong(number);
+            writeBytes(out, error);
+            out.writeInt(processed);
+            out.writeLong(waitNanos);
+            out.writeLong(workNanos);
+            out.writeLong(slowestNanos);
+            out.writeInt(slowestOffset);
+            writeBytes(out, values);
+            out.writeInt(errorOffsets.length);
+            for (int j = 0; j < errorOffsets.length; j++) {
+                out.writeInt(errorOffsets[j]);
+                writeBytes(out, errors[j]);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // not from a byte array
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Reads what {@link #encode} wrote.
+     *
+     * @throws IllegalStateException if the bytes are not a reply of this version
+     */
+    static Reply decode(byte[] bytes) {
+        Reply r = new Reply();
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            r.status = in.readByte();
+            r.flags = in.readByte();
+            r.number = in.readLong();
+            r.error = readBytes(in);
+            r.processed = in.readInt();
+            r.waitNanos = in.readLong();
+            r.workNanos = in.readLong();
+            r.slowestNanos = in.readLong();
+            r.slowestOffset = in.readInt();
+            r.values = readBytes(in);
+            int count = in.readInt();
+            r.errorOffsets = new int[count];
+            r.errors = new byte[count][];
+            for (int j = 0; j < count; j++) {
+                r.errorOffsets[j] = in.readInt();
+                r.errors[j] = readBytes(in);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("a member's answer of " + bytes.length + " bytes is not one of this "
+                    + "version of Ensemble; every member needs the same ensemble-core as the caller", e);
+        }
+        return r;
+    }
+
+    /** Writes a byte array that may be null. */
+    static void writeBytes(DataOutput out, byte[] b) throws IOException {
+        out.writeInt(b == null ? -1 : b.length);
+        if (b != null) {
+            out.write(b);
         }
     }
 
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-        status = in.readByte();
-        flags = in.readByte();
-        number = in.readLong();
-        error = in.readByteArray();
-        processed = in.readInt();
-        waitNanos = in.readLong();
-        workNanos = in.readLong();
-        slowestNanos = in.readLong();
-        slowestOffset = in.readInt();
-        values = in.readByteArray();
-        errorOffsets = in.readIntArray();
-        errors = new byte[errorOffsets.length][];
-        for (int j = 0; j < errors.length; j++) {
-            errors[j] = in.readByteArray();
+    /** Reads what {@link #writeBytes} wrote. */
+    static byte[] readBytes(DataInput in) throws IOException {
+        int length = in.readInt();
+        if (length < 0) {
+            return null;
         }
+        byte[] b = new byte[length];
+        in.readFully(b);
+        return b;
     }
 }

@@ -1,4 +1,4 @@
-package dev.ensemble.hazelcast.internal;
+package dev.ensemble.internal.cluster;
 
 import dev.ensemble.internal.backend.Lifespan;
 

@@ -1,4 +1,4 @@
-package dev.ensemble.hazelcast.internal;
+package dev.ensemble.internal.cluster;
 
 /** Why a request got no reply from its member: it left, is frozen, or the pool stopped waiting. */
 final class MemberGone extends Exception {

@@ -1,8 +1,8 @@
-package dev.ensemble.hazelcast.internal;
+package dev.ensemble.internal.cluster;
 
 /**
- * How tasks, inputs, results, shared objects and hooks become bytes inside Hazelcast's messages. Hazelcast only
- * carries the bytes; this codec is the one the process backend uses for its worker JVMs, so that what can be
+ * How tasks, inputs, results, shared objects and hooks become bytes inside the cluster's messages. The transport
+ * only carries the bytes; this codec is the one the process backend uses for its worker JVMs, so that what can be
  * sent to a worker process can be sent to a member and fails the same way when it cannot.
  *
  * <p>Thread-safe.

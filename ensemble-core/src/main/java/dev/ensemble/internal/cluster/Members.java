@@ -1,9 +1,7 @@
-package dev.ensemble.hazelcast.internal;
+package dev.ensemble.internal.cluster;
 
-import com.hazelcast.cluster.Member;
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
-import com.hazelcast.core.HazelcastInstance;
+import dev.ensemble.spi.cluster.ClusterMember;
+import dev.ensemble.spi.cluster.ClusterTransport;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,20 +21,17 @@ import java.util.concurrent.TimeoutException;
 final class Members {
     private static final long CLOSE_WAIT_SECONDS = 10;
 
-    private final HazelcastInstance hz;
-    private final ClusterOptions options;
+    private final ClusterTransport transport;
     private final String poolName;
     private final String poolId;
     private final PayloadCodec codec;
     private final MemberRequests requests;
     private final Map<UUID, MemberLink> links = new ConcurrentHashMap<>();
     private byte[] setup;
-    private UUID listener;
+    private AutoCloseable listener;
 
-    Members(HazelcastInstance hz, ClusterOptions options, String poolName, String poolId, PayloadCodec codec,
-            MemberRequests requests) {
-        this.hz = hz;
-        this.options = options;
+    Members(ClusterTransport transport, String poolName, String poolId, PayloadCodec codec, MemberRequests requests) {
+        this.transport = transport;
         this.poolName = poolName;
         this.poolId = poolId;
         this.codec = codec;
@@ -44,8 +39,8 @@ final class Members {
     }
 
     /** The link to a member, made on first use. */
-    MemberLink link(Member member) {
-        return links.computeIfAbsent(member.getUuid(), u -> new MemberLink(member));
+    MemberLink link(ClusterMember member) {
+        return links.computeIfAbsent(member.id(), u -> new MemberLink(member));
     }
 
     /**
@@ -56,30 +51,23 @@ final class Members {
      */
     void start(byte[] poolSetup) {
         setup = poolSetup;
-        listener = hz.getCluster().addMembershipListener(new MembershipListener() {
-            @Override
-            public void memberAdded(MembershipEvent event) {
-            }
-
-            @Override
-            public void memberRemoved(MembershipEvent event) {
-                MemberLink link = links.get(event.getMember().getUuid());
-                if (link != null) {
-                    link.gone.complete(null);
-                }
+        listener = transport.onMemberLeft(id -> {
+            MemberLink link = links.get(id);
+            if (link != null) {
+                link.gone.complete(null);
             }
         });
         for (MemberLink link : links.values()) {
-            if (!hz.getCluster().getMembers().contains(link.member)) {
+            if (!transport.isMember(link.member)) {
                 link.gone.complete(null); // left between planning and the listener
             }
         }
     }
 
-    /** Whether the Hazelcast instance this pool runs on is still running. */
+    /** Whether this JVM is still connected to the cluster the pool runs on. */
     boolean instanceRunning() {
         try {
-            return hz.getLifecycleService().isRunning();
+            return transport.running();
         } catch (RuntimeException e) {
             return false;
         }
@@ -91,8 +79,8 @@ final class Members {
             if (link.opened) {
                 return;
             }
-            MemberCall call = new MemberCall(MemberCall.OPEN_POOL, poolId);
-            call.owner = hz.getLocalEndpoint().getUuid();
+            Request call = new Request(Request.OPEN_POOL, poolId);
+            call.owner = transport.localId();
             call.payload = setup;
             Reply reply = requests.await(link, requests.send(link, call), null);
             if (reply.status != Reply.OK) {
@@ -118,15 +106,15 @@ final class Members {
         for (Slot s : slots) {
             MemberLink h = s.home;
             if (s != slot && h != null) {
-                load.merge(h.member.getUuid(), 1, Integer::sum);
+                load.merge(h.member.id(), 1, Integer::sum);
             }
         }
         MemberLink to = null;
         int least = Integer.MAX_VALUE;
-        for (Member m : HazelcastStarter.eligibleMembers(hz, options.allowNonLoopback(), false)) {
+        for (ClusterMember m : transport.members(false)) {
             MemberLink candidate = link(m);
-            int l = load.getOrDefault(m.getUuid(), 0);
-            if (!candidate.gone.isDone() && !candidate.frozen && !tried.contains(m.getUuid()) && l < least) {
+            int l = load.getOrDefault(m.id(), 0);
+            if (!candidate.gone.isDone() && !candidate.frozen && !tried.contains(m.id()) && l < least) {
                 to = candidate;
                 least = l;
             }
@@ -152,8 +140,8 @@ final class Members {
         }
         if (listener != null) {
             try {
-                hz.getCluster().removeMembershipListener(listener);
-            } catch (RuntimeException e) {
+                listener.close();
+            } catch (Exception e) {
                 return; // shut down meanwhile
             }
             listener = null;
@@ -166,8 +154,8 @@ final class Members {
                 }
                 link.opened = false;
             }
-            MemberCall call = new MemberCall(MemberCall.CLOSE_POOL, poolId);
-            call.flags = terminate ? MemberCall.FLAG_TERMINATE : 0;
+            Request call = new Request(Request.CLOSE_POOL, poolId);
+            call.flags = terminate ? Request.FLAG_TERMINATE : 0;
             closing.put(link, requests.send(link, call));
         }
         // A member that does not answer has left, is leaving or is frozen; it forgets the pool when its owner is

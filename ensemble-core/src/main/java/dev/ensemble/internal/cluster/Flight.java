@@ -1,4 +1,4 @@
-package dev.ensemble.hazelcast.internal;
+package dev.ensemble.internal.cluster;
 
 import dev.ensemble.internal.schedule.Chunk;
 import java.time.Duration;
@@ -9,14 +9,14 @@ import java.util.concurrent.TimeUnit;
 final class Flight {
     final Chunk chunk;
     final MemberLink home;
-    final MemberCall call;
+    final Request call;
     final int generation;
     CompletableFuture<Reply> reply;
     boolean cancelSent;
     long cancelSentNanos;
     final long sentNanos = System.nanoTime();
 
-    Flight(Chunk chunk, MemberLink home, MemberCall call, int generation, CompletableFuture<Reply> reply) {
+    Flight(Chunk chunk, MemberLink home, Request call, int generation, CompletableFuture<Reply> reply) {
         this.chunk = chunk;
         this.home = home;
         this.call = call;

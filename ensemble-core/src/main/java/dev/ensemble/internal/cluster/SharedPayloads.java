@@ -1,4 +1,4 @@
-package dev.ensemble.hazelcast.internal;
+package dev.ensemble.internal.cluster;
 
 import dev.ensemble.internal.wire.Serialization;
 import org.apache.fory.memory.MemoryBuffer;

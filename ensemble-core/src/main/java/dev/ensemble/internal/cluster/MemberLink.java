@@ -1,7 +1,7 @@
-package dev.ensemble.hazelcast.internal;
+package dev.ensemble.internal.cluster;
 
-import com.hazelcast.cluster.Member;
 import dev.ensemble.internal.worker.Lru;
+import dev.ensemble.spi.cluster.ClusterMember;
 import java.util.Collections;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -11,7 +11,7 @@ final class MemberLink {
     /** How many calls' tasks a member is remembered to have. */
     static final int TASKS_REMEMBERED = 32;
 
-    final Member member;
+    final ClusterMember member;
     final CompletableFuture<Void> gone = new CompletableFuture<>();
     final Set<Long> tasksSent = Collections.newSetFromMap(Collections.synchronizedMap(new Lru<>(TASKS_REMEMBERED)));
     boolean opened; // guarded by this
@@ -21,12 +21,12 @@ final class MemberLink {
      */
     volatile boolean frozen;
 
-    MemberLink(Member member) {
+    MemberLink(ClusterMember member) {
         this.member = member;
     }
 
     @Override
     public String toString() {
-        return "member " + member.getAddress();
+        return member.toString();
     }
 }

@@ -1,11 +1,11 @@
-package dev.ensemble.hazelcast.internal;
+package dev.ensemble.internal.cluster;
 
 import dev.ensemble.Task;
 
 /**
  * The worker of one slot of a pool on a member, for one incarnation ({@link #generation()}): a thread of the
  * member ({@link MemberWorker}) or a worker JVM that the member started ({@link MemberProcess}). Each request
- * is answered once, from the thread of Hazelcast's executor that carried it, which waits for the answer.
+ * is answered once, from the transport's thread that carried it, which waits for the answer.
  */
 interface SlotWorker {
 
@@ -25,9 +25,9 @@ interface SlotWorker {
      * @param task the call's task
      * @param inputs the chunk's inputs
      * @param call the request
-     * @return DONE, LOST (a worker JVM died under it), ABANDONED, NO_WORKER or SKIPPED; see {@link MemberCall}
+     * @return DONE, LOST (a worker JVM died under it), ABANDONED, NO_WORKER or SKIPPED; see {@link Request}
      */
-    Reply run(Task<Object, Object> task, Object[] inputs, MemberCall call);
+    Reply run(Task<Object, Object> task, Object[] inputs, Request call);
 
     /**
      * The pool's call {@code callId} was cancelled: its running chunk stops between tasks, queued ones are skipped.

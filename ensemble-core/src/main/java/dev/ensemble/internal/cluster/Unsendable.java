@@ -1,4 +1,4 @@
-package dev.ensemble.hazelcast.internal;
+package dev.ensemble.internal.cluster;
 
 /**
  * Sent in place of an input that could not be serialized, so that its task fails with this message at the
