@@ -77,7 +77,7 @@ final class LinkReader {
             // The worker is gone (EOF, or a reset when it was killed): end() reports how it ended.
         } catch (RuntimeException e) {
             // A frame this side could not decode: the worker cannot be trusted to be in step any more.
-            Log.log(LinkReader.class, System.Logger.Level.ERROR, "pool " + link.backend.poolName()
+            Log.log(LinkReader.class, System.Logger.Level.ERROR, "pool " + link.host.poolName()
                     + ": dropping worker " + link.slot + " after a message this side could not decode", e);
             link.kill();
         } catch (Error e) {
@@ -108,15 +108,15 @@ final class LinkReader {
         String name = "ensemble-idle-worker-" + link.pid;
         link.stdout.rename("[idle worker " + link.pid + "] ", name + "-out");
         link.stderr.rename("[idle worker " + link.pid + "] ", name + "-err");
-        link.backend.source().workerExited(link.slot, link.exitHookNanos);
+        link.host.source().workerExited(link.slot, link.exitHookNanos);
         long done;
         synchronized (link) {
             done = link.lifespan.given();
         }
-        WarmWorkers.offer(new WarmWorkers.Idle(link.backend.launcher().warmKey(), link.process, link.channel,
+        WarmWorkers.offer(new WarmWorkers.Idle(link.host.launcher().warmKey(), link.process, link.channel,
                 link.stdin, link.stdout, link.stderr,
-                link.pid, link.foryReady, done), link.backend.keepWarm());
-        link.backend.linkEnded(link, true);
+                link.pid, link.foryReady, done), link.host.keepWarm());
+        link.host.linkEnded(link, true);
         return true;
     }
 
@@ -136,7 +136,7 @@ final class LinkReader {
             long slowestNanos = frame.readInt64();
             int slowestOffset = frame.readInt32();
             int valuesStart = frame.readerIndex();
-            Object[] values = link.backend.codec().readValues(frame);
+            Object[] values = link.host.codec().readValues(frame);
             long valueBytes = frame.readerIndex() - valuesStart;
             InFlight entry;
             synchronized (link) {
@@ -157,7 +157,7 @@ final class LinkReader {
                 link.inFlight.remove(seq);
             }
             Object[] full = values.length == size ? values : Arrays.copyOf(values, size);
-            link.backend.source().completed(link.slot, entry.chunk,
+            link.host.source().completed(link.slot, entry.chunk,
                     new ChunkResult(full, errors, processed, waitNanos, workNanos, slowestNanos, slowestOffset,
                             valueBytes));
             if (entry.chunk.isCancelled()) {
@@ -165,7 +165,7 @@ final class LinkReader {
             }
         }
         if (cancelled) {
-            link.backend.wakeSenders(); // a failure ended a call: other workers may hold its chunks
+            link.host.wakeSenders(); // a failure ended a call: other workers may hold its chunks
         }
         synchronized (link) {
             link.answers++;
@@ -179,7 +179,7 @@ final class LinkReader {
         int seq = frame.readInt32();
         int from = frame.readInt32();
         int to = frame.readInt32();
-        Object[] values = link.backend.codec().readValues(frame);
+        Object[] values = link.host.codec().readValues(frame);
         int size;
         synchronized (link) {
             InFlight entry = link.inFlight.get(seq);
@@ -210,7 +210,7 @@ final class LinkReader {
         }
     }
 
-    /** The worker is gone (or going): report what it held, then let the link.backend replace it. */
+    /** The worker is gone (or going): report what it held, then let its slot replace it. */
     private void end() {
         List<InFlight> held;
         boolean exited;
@@ -228,10 +228,10 @@ final class LinkReader {
         // After a clean exit the connection stays open until the JVM has ended: closing it would make the worker
         // halt at once (it takes that for its pool's death), cutting the application's own shutdown hooks short.
         try {
-            long graceMillis = clean ? link.backend.exitGracePeriod().toMillis() : DEATH_GRACE_MILLIS;
+            long graceMillis = clean ? link.host.exitGracePeriod().toMillis() : DEATH_GRACE_MILLIS;
             if (!link.process.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
                 if (clean) {
-                    Log.log(LinkReader.class, System.Logger.Level.WARNING, () -> "pool " + link.backend.poolName()
+                    Log.log(LinkReader.class, System.Logger.Level.WARNING, () -> "pool " + link.host.poolName()
                             + ": worker " + link.slot + " (pid " + link.pid + ") ran its exit hook but its JVM did "
                             + "not end within " + graceMillis + " ms (a shutdown hook or a non-daemon thread still "
                             + "running); killing it");
@@ -247,12 +247,12 @@ final class LinkReader {
         link.stderr.awaitEnd(1_000);
         link.stdout.awaitEnd(200);
         if (clean) {
-            link.backend.source().workerExited(link.slot, link.exitHookNanos);
+            link.host.source().workerExited(link.slot, link.exitHookNanos);
         } else {
             reportDeath(held);
         }
         WorkerLink.deleteQuietly(link.positionPath);
-        link.backend.linkEnded(link, clean);
+        link.host.linkEnded(link, clean);
     }
 
     private void closeStdin() {
@@ -297,7 +297,7 @@ final class LinkReader {
             reportLost(running.chunk, running.partial(), runningOffset, timedOutAt, status);
         }
         while (it.hasNext()) {
-            link.backend.source().returned(link.slot, it.next().chunk);
+            link.host.source().returned(link.slot, it.next().chunk);
         }
     }
 
@@ -306,22 +306,22 @@ final class LinkReader {
      * task at {@code runningOffset} is the one blamed (a timeout's loss is final; a death's may run again).
      */
     private void reportLost(Chunk chunk, ChunkResult partial, int runningOffset, int timedOutAt, String status) {
-        String pool = link.backend.poolName();
+        String pool = link.host.poolName();
         int offset = Math.min(runningOffset, chunk.size() - 1);
         if (timedOutAt >= 0) {
-            link.backend.source().lost(link.slot, chunk, partial, offset, Failures.timedOut(pool, link.slot, chunk,
+            link.host.source().lost(link.slot, chunk, partial, offset, Failures.timedOut(pool, link.slot, chunk,
                     offset, chunk.taskTimeout(), "its worker process was killed and replaced"), Loss.FINAL);
             return;
         }
         String reason = link.dyingReason;
-        link.backend.source().lost(link.slot, chunk, partial, offset, Failures.died(pool, link.slot, chunk, offset,
+        link.host.source().lost(link.slot, chunk, partial, offset, Failures.died(pool, link.slot, chunk, offset,
                 "its worker process died (" + status + (reason != null ? "; " + reason : "")
                         + "); the worker was replaced", status, link.stderr.lastLines()), Loss.RETRYABLE);
     }
 
     /** Records what a worker's EXITED said of the pool's exit function. */
     private void collectExitResult(byte kind, byte[] bytes) {
-        ExitResults results = link.backend.exitResults();
+        ExitResults results = link.host.exitResults();
         try {
             switch (kind) {
                 case Protocol.EXIT_VALUE -> results.add(link.slot,

@@ -11,9 +11,11 @@ import dev.ensemble.internal.wire.ApplicationLoader;
 import dev.ensemble.internal.wire.ClassPathPackages;
 import dev.ensemble.internal.wire.Serialization;
 import dev.ensemble.internal.worker.Threads;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Workers that are separate JVMs on this machine.
@@ -47,17 +49,12 @@ public final class ProcessBackend implements Backend {
     private final WorkerLauncher launcher;
     private final InitFrame initFrame;
     private final ProcessSlot[] slots;
-    /** How chunks are encoded for this pool's workers and their values read back. */
-    private final ChunkCodec codec = new ChunkCodec();
-    private static final java.util.concurrent.atomic.AtomicBoolean JDK_WARMED_UP =
-            new java.util.concurrent.atomic.AtomicBoolean();
-    /** Where the senders take chunks and the links report them: the pool's scheduler, or a member's queue. */
-    private WorkSource source;
+    private static final AtomicBoolean JDK_WARMED_UP = new AtomicBoolean();
+    /** What the links share and report to: codec, source, settings (see {@link LinkHost}). */
+    private final PoolLinks links;
     private volatile boolean stopping;
     private final FrozenWatchdog watchdog;
     private AotCache.Training training;
-    /** Senders waiting in {@code take}: while any is, no worker gets a second chunk queued. */
-    private final java.util.concurrent.atomic.AtomicInteger idleSenders = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * Checks that the pool's shared objects and hooks can be sent to workers; starts nothing.
@@ -90,7 +87,6 @@ public final class ProcessBackend implements Backend {
         return new ProcessBackend(config, slot);
     }
 
-    private final ExitResults exitResults = new ExitResults();
 
     private ProcessBackend(PoolConfig config, int onlySlot) {
         ApplicationLoader.get(); // chosen on the thread that builds the pool, which sees the application
@@ -104,6 +100,7 @@ public final class ProcessBackend implements Backend {
         for (int i = 0; i < slots.length; i++) {
             slots[i] = new ProcessSlot(this, i);
         }
+        this.links = new PoolLinks(config, launcher, initFrame, slots, watchdog);
     }
 
     String poolName() {
@@ -112,7 +109,7 @@ public final class ProcessBackend implements Backend {
 
     @Override
     public ExitResults exitResults() {
-        return exitResults;
+        return links.exitResults();
     }
 
     WorkerLauncher launcher() {
@@ -120,24 +117,15 @@ public final class ProcessBackend implements Backend {
     }
 
     WorkSource source() {
-        return source;
+        return links.source();
     }
 
-    /** The INIT frame, once this side has built it (see {@link #start}). */
-    byte[] initFrame() {
-        return initFrame.get();
-    }
-
-    java.time.Duration keepWarm() {
+    Duration keepWarm() {
         return config.keepWarm();
     }
 
-    long maxTasksPerWorker() {
-        return config.maxTasksPerWorker();
-    }
-
     int idleSenders() {
-        return idleSenders.get();
+        return links.idleSenders();
     }
 
     boolean stopping() {
@@ -146,12 +134,7 @@ public final class ProcessBackend implements Backend {
 
     @Override
     public void validate(Object function, String role) {
-        codec.validate(function, role);
-    }
-
-    /** @return how this pool's chunks are encoded and values read */
-    ChunkCodec codec() {
-        return codec;
+        links.codec().validate(function, role);
     }
 
     @Override
@@ -166,7 +149,7 @@ public final class ProcessBackend implements Backend {
      * @throws RuntimeException if a worker could not start; the backend has stopped the others
      */
     public void start(WorkSource source) {
-        this.source = source;
+        links.source(source);
         List<Thread> starters = new ArrayList<>(slots.length);
         RuntimeException[] failures = new RuntimeException[slots.length];
         for (ProcessSlot slot : slots) {
@@ -176,22 +159,7 @@ public final class ProcessBackend implements Backend {
             // Workers start in parallel: the pool is ready after the slowest, not after their sum.
             starters.add(Thread.ofPlatform().daemon().name(config.name() + "-start-" + slot.id).start(() -> {
                 try {
-                    WorkerLink link = null;
-                    List<String> warmKey = launcher.warmKey();
-                    while (link == null) {
-                        WarmWorkers.Idle idle = WarmWorkers.take(warmKey);
-                        if (idle == null) {
-                            break;
-                        }
-                        link = WorkerSpawn.adopt(this, slot.id, 0, idle);
-                    }
-                    if (link == null) {
-                        link = WorkerSpawn.launch(this, slot.id, 0);
-                    }
-                    synchronized (slot) {
-                        slot.link = link;
-                        slot.generations = 1;
-                    }
+                    slot.startFirst();
                 } catch (StartFailure e) {
                     failures[slot.id] = e.forUser();
                 } catch (RuntimeException e) {
@@ -266,11 +234,6 @@ public final class ProcessBackend implements Backend {
         return links;
     }
 
-    /** A chunk with a task timeout is being sent: a worker that freezes under it is killed. */
-    void coverTimeout(java.time.Duration timeout) {
-        watchdog.cover(timeout);
-    }
-
     private boolean hosts(ProcessSlot slot) {
         return onlySlot < 0 || slot.id == onlySlot;
     }
@@ -297,6 +260,7 @@ public final class ProcessBackend implements Backend {
             if (link == null || link.ended() || !link.idle() || link.tasksLeft() <= 0) {
                 continue;
             }
+            WorkSource source = links.source();
             Chunk chunk = source.poll(slot.id, link.tasksLeft());
             if (chunk == null) {
                 continue;
@@ -306,7 +270,7 @@ public final class ProcessBackend implements Backend {
                 return false;
             }
         }
-        return !source.workWaiting();
+        return !links.source().workWaiting();
     }
 
     private static final boolean DIRECT = !"false".equals(System.getProperty("ensemble.direct"));
@@ -317,22 +281,17 @@ public final class ProcessBackend implements Backend {
      * that the chunk waits in the worker's socket rather than for the answer to the one the worker runs.
      */
     public void wakeSenders() {
-        for (ProcessSlot slot : slots) {
-            WorkerLink link = slot.currentLink();
-            if (link != null) {
-                link.wake();
-            }
-        }
+        links.wakeSenders();
     }
 
-    /** A worker process ended (reported already): its slot starts its replacement unless the pool is stopping. */
-    void linkEnded(WorkerLink link, boolean clean) {
-        slots[link.slot].linkEnded(link);
+    /** @return what this pool's worker links are given */
+    LinkHost host() {
+        return links;
     }
 
     /** A sender starts ({@code +1}) or stops ({@code -1}) waiting in {@code take}. */
     void senderIdle(int change) {
-        idleSenders.addAndGet(change);
+        links.senderIdle(change);
     }
 
     /** Whether any slot has a live worker, or one being started. */
@@ -345,16 +304,6 @@ public final class ProcessBackend implements Backend {
             }
         }
         return false;
-    }
-
-    /** @return how long a worker may take to end after its exit hook, at close */
-    java.time.Duration exitGracePeriod() {
-        return config.exitGracePeriod();
-    }
-
-    /** @return how long a worker's start hook may take, or null for no limit */
-    java.time.Duration startHookTimeout() {
-        return config.startHookTimeout();
     }
 
     @Override

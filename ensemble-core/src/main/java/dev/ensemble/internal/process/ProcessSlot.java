@@ -2,6 +2,7 @@ package dev.ensemble.internal.process;
 
 import dev.ensemble.internal.platform.Log;
 import dev.ensemble.internal.schedule.Chunk;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -47,6 +48,31 @@ final class ProcessSlot {
             wait();
         }
         return backend.stopping() ? null : link;
+    }
+
+    /**
+     * Starts the slot's first worker: adopts an idle worker JVM that an earlier pool of the same configuration kept
+     * warm, if there is one that answers, else launches a new one.
+     *
+     * @throws StartFailure if the new worker could not start
+     */
+    void startFirst() {
+        WorkerLink first = null;
+        List<String> warmKey = backend.launcher().warmKey();
+        while (first == null) {
+            WarmWorkers.Idle idle = WarmWorkers.take(warmKey);
+            if (idle == null) {
+                break;
+            }
+            first = WorkerSpawn.adopt(backend.host(), id, 0, idle);
+        }
+        if (first == null) {
+            first = WorkerSpawn.launch(backend.host(), id, 0);
+        }
+        synchronized (this) {
+            link = first;
+            generations = 1;
+        }
     }
 
     /** Starts the sender thread. */
@@ -160,7 +186,7 @@ final class ProcessSlot {
                 generation = generations++;
             }
             try {
-                replacement = WorkerSpawn.launch(backend, id, generation);
+                replacement = WorkerSpawn.launch(backend.host(), id, generation);
                 break;
             } catch (RuntimeException e) {
                 StartFailure failure = e instanceof StartFailure f ? f

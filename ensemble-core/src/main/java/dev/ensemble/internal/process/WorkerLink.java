@@ -65,7 +65,7 @@ final class WorkerLink {
 
     final int slot;
     final int generation;
-    final ProcessBackend backend;
+    final LinkHost host;
     final Process process;
     /**
      * Completed by the JDK's process reaper when the worker's process has exited: a chunk is not sent to a worker
@@ -122,24 +122,24 @@ final class WorkerLink {
     private final Lru<Long, Boolean> taskMirror = new Lru<>(Protocol.TASK_CACHE_SIZE);
 
 
-    WorkerLink(ProcessBackend backend, int slot, int generation, Process process) {
-        this(backend, slot, generation, process,
-                OutputForwarder.ofProcess(process, prefix(slot), backend.poolName() + "-worker-" + slot),
+    WorkerLink(LinkHost host, int slot, int generation, Process process) {
+        this(host, slot, generation, process,
+                OutputForwarder.ofProcess(process, prefix(slot), host.poolName() + "-worker-" + slot),
                 process.getOutputStream());
     }
 
-    private WorkerLink(ProcessBackend backend, int slot, int generation, Process process, OutputForwarder[] output,
+    private WorkerLink(LinkHost host, int slot, int generation, Process process, OutputForwarder[] output,
             OutputStream stdin) {
-        this(backend, slot, generation, process, output[0], output[1], stdin);
+        this(host, slot, generation, process, output[0], output[1], stdin);
     }
 
-    WorkerLink(ProcessBackend backend, int slot, int generation, Process process, OutputForwarder stdout,
+    WorkerLink(LinkHost host, int slot, int generation, Process process, OutputForwarder stdout,
             OutputForwarder stderr, OutputStream stdin) {
-        this.backend = backend;
+        this.host = host;
         this.slot = slot;
         this.generation = generation;
         this.process = process;
-        this.lifespan = new Lifespan(backend.maxTasksPerWorker());
+        this.lifespan = new Lifespan(host.maxTasksPerWorker());
         this.processGone = process.onExit();
         this.stdout = stdout;
         this.stderr = stderr;
@@ -157,7 +157,7 @@ final class WorkerLink {
 
     /** Starts the thread that reads the worker's answers until it ends. */
     void startReader() {
-        Thread.ofPlatform().daemon().name(backend.poolName() + "-worker-" + slot + "-reader").start(new LinkReader(this)::read);
+        Thread.ofPlatform().daemon().name(host.poolName() + "-worker-" + slot + "-reader").start(new LinkReader(this)::read);
     }
 
     // ---- sending ----
@@ -189,7 +189,7 @@ final class WorkerLink {
 
     /** Chunks to keep in flight ({@link Pipelining#depth}). */
     private int depth() {
-        return Pipelining.depth(lastChunkWorkNanos, backend.idleSenders(), MAX_DEPTH);
+        return Pipelining.depth(lastChunkWorkNanos, host.idleSenders(), MAX_DEPTH);
     }
 
     /**
@@ -211,11 +211,11 @@ final class WorkerLink {
             inFlight.put(entry.seq, entry);
         }
         if (chunk.taskTimeout() != null) {
-            backend.coverTimeout(chunk.taskTimeout()); // a worker that freezes under it is killed
+            host.coverTimeout(chunk.taskTimeout()); // a worker that freezes under it is killed
         }
         channel.writeLock().lock();
         try {
-            backend.codec().encodeChunk(sendBuffer, entry.seq, chunk, taskMirror,
+            host.codec().encodeChunk(sendBuffer, entry.seq, chunk, taskMirror,
                     ChunkCodec.jdkFirst(chunk, foryReady), channel.maxFrameBytes());
             channel.send(sendBuffer);
         } catch (IOException e) {
@@ -236,7 +236,7 @@ final class WorkerLink {
                     : new IllegalStateException("the task or its inputs could not be encoded for a worker process: "
                             + e, e);
             // Its first input fails with the reason; the rest runs again.
-            backend.source().completed(slot, chunk, ChunkResult.firstInputFailed(why, 0));
+            host.source().completed(slot, chunk, ChunkResult.firstInputFailed(why, 0));
         } finally {
             channel.writeLock().unlock();
         }
@@ -371,7 +371,7 @@ final class WorkerLink {
             frozen = true;
         }
         long silentMillis = TimeUnit.NANOSECONDS.toMillis(now - silentSince);
-        Log.log(WorkerLink.class, System.Logger.Level.WARNING, () -> "pool " + backend.poolName() + ": worker "
+        Log.log(WorkerLink.class, System.Logger.Level.WARNING, () -> "pool " + host.poolName() + ": worker "
                 + slot + " (pid " + pid + ") sent nothing for " + silentMillis + " ms while running a task under a "
                 + "timeout; it is stopped or stuck, killing it");
         kill();

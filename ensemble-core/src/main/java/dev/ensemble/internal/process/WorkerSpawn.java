@@ -38,8 +38,8 @@ final class WorkerSpawn {
      * @return the running link, its reader not yet started
      * @throws StartFailure with the worker's error output if it did not get ready
      */
-    static WorkerLink launch(ProcessBackend backend, int slot, int generation) {
-        WorkerLauncher launcher = backend.launcher();
+    static WorkerLink launch(LinkHost host, int slot, int generation) {
+        WorkerLauncher launcher = host.launcher();
         Path socketPath = launcher.socketPath(slot, generation);
         long asked = System.nanoTime();
         Path positionPath = launcher.positionPath(slot, generation);
@@ -50,7 +50,7 @@ final class WorkerSpawn {
         try {
             process = new ProcessBuilder(command).start();
         } catch (IOException e) {
-            throw new StartFailure("worker " + slot + " of pool " + backend.poolName() + " could not be started ("
+            throw new StartFailure("worker " + slot + " of pool " + host.poolName() + " could not be started ("
                     + command.get(0) + "): " + e, e);
         }
         long spawned = System.nanoTime();
@@ -60,7 +60,7 @@ final class WorkerSpawn {
             server.bind(UnixDomainSocketAddress.of(socketPath), 1);
         } catch (IOException e) {
             process.destroyForcibly();
-            throw new StartFailure("worker " + slot + " of pool " + backend.poolName()
+            throw new StartFailure("worker " + slot + " of pool " + host.poolName()
                     + " could not get a socket at " + socketPath + ": " + e, e);
         }
         try {
@@ -69,11 +69,11 @@ final class WorkerSpawn {
             process.destroyForcibly();
             WorkerLink.closeQuietly(server);
             WorkerLink.deleteQuietly(socketPath);
-            throw new StartFailure("worker " + slot + " of pool " + backend.poolName() + " could not create "
+            throw new StartFailure("worker " + slot + " of pool " + host.poolName() + " could not create "
                     + positionPath + ": " + e, e);
         }
         long connected = 0;
-        WorkerLink link = new WorkerLink(backend, slot, generation, process);
+        WorkerLink link = new WorkerLink(host, slot, generation, process);
         link.positionPath = positionPath;
         try {
             link.stdin.write((launcher.secretHex() + "\n").getBytes(StandardCharsets.US_ASCII));
@@ -169,19 +169,19 @@ final class WorkerSpawn {
      *     (it is then destroyed, and the caller starts a new one)
      * @throws StartFailure if this pool's start hook failed on it (a new worker would fail the same way)
      */
-    static WorkerLink adopt(ProcessBackend backend, int slot, int generation, WarmWorkers.Idle idle) {
+    static WorkerLink adopt(LinkHost host, int slot, int generation, WarmWorkers.Idle idle) {
         long asked = System.nanoTime();
-        String name = backend.poolName() + "-worker-" + slot;
+        String name = host.poolName() + "-worker-" + slot;
         idle.stdout().rename(WorkerLink.prefix(slot), name + "-out");
         idle.stderr().rename(WorkerLink.prefix(slot), name + "-err");
-        WorkerLink link = new WorkerLink(backend, slot, generation, idle.process(), idle.stdout(), idle.stderr(),
+        WorkerLink link = new WorkerLink(host, slot, generation, idle.process(), idle.stdout(), idle.stderr(),
                 idle.stdin());
         link.channel = idle.channel();
         link.pid = idle.pid();
         link.foryReady = idle.foryReady();
         // A JVM recycled after maxTasksPerWorker tasks is recycled after that many in all, whatever its pools.
         link.lifespan.ranBefore(idle.tasksDone());
-        link.positionPath = backend.launcher().positionPath(slot, generation);
+        link.positionPath = host.launcher().positionPath(slot, generation);
         try {
             if (link.tasksLeft() <= 0) {
                 throw new IOException("it ran " + idle.tasksDone() + " tasks, as many as this pool's "
@@ -220,7 +220,7 @@ final class WorkerSpawn {
     private static void initialize(WorkerLink link, long asked) throws IOException {
         byte[] initFrame;
         try {
-            initFrame = link.backend.initFrame();
+            initFrame = link.host.initFrame();
         } catch (java.util.concurrent.CompletionException e) {
             link.destroy();
             throw e.getCause() instanceof RuntimeException r ? r : e;
@@ -230,10 +230,10 @@ final class WorkerSpawn {
         init.putInt32(5, link.slot);
         Protocol.writeString(init, link.positionPath.toString());
         link.channel.send(init);
-        java.time.Duration hookLimit = link.backend.startHookTimeout();
+        java.time.Duration hookLimit = link.host.startHookTimeout();
         java.util.concurrent.atomic.AtomicBoolean overdue = new java.util.concurrent.atomic.AtomicBoolean();
         Thread hookTimer = hookLimit == null ? null : Thread.ofPlatform().daemon()
-                .name(link.backend.poolName() + "-worker-" + link.slot + "-start-hook-timer").start(() -> {
+                .name(link.host.poolName() + "-worker-" + link.slot + "-start-hook-timer").start(() -> {
                     try {
                         Thread.sleep(hookLimit.toMillis());
                     } catch (InterruptedException e) {
@@ -256,7 +256,7 @@ final class WorkerSpawn {
             if (overdue.get()) {
                 link.destroy();
                 // The same every time: a replacement is not started again and again for it.
-                throw new StartFailure("worker " + link.slot + " of pool " + link.backend.poolName() + " failed to start: its "
+                throw new StartFailure("worker " + link.slot + " of pool " + link.host.poolName() + " failed to start: its "
                         + "onWorkerStart hook did not finish within startHookTimeout (" + hookLimit + "); the worker "
                         + "was killed", null, "start hook over its timeout");
             }
@@ -277,7 +277,7 @@ final class WorkerSpawn {
         if (answer.readBoolean() || link.foryReady) {
             link.workerHasFory();
         }
-        link.backend.source().workerStarted(link.slot, System.nanoTime() - asked - hookNanos, hookNanos,
+        link.host.source().workerStarted(link.slot, System.nanoTime() - asked - hookNanos, hookNanos,
                 link.generation > 0 ? WorkerStart.REPLACEMENT : WorkerStart.FIRST);
     }
 
@@ -322,7 +322,7 @@ final class WorkerSpawn {
         String status = link.process.isAlive() ? "still running" : ExitStatus.describe(link.process.exitValue());
         List<String> lines = new ArrayList<>(link.stdout.lastLines());
         lines.addAll(link.stderr.lastLines());
-        StringBuilder message = new StringBuilder("worker " + link.slot + " of pool " + link.backend.poolName()
+        StringBuilder message = new StringBuilder("worker " + link.slot + " of pool " + link.host.poolName()
                 + " failed to start (" + status + "): " + what);
         if (!lines.isEmpty()) {
             message.append("\nits output ended with:");
