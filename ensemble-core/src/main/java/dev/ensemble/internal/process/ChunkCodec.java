@@ -67,7 +67,7 @@ final class ChunkCodec {
         // Until this JVM's Fory is built (a first pool builds it only once a worker has its own), a function that
         // JDK serialization carries and the workers' filter admits is sendable: it goes that way.
         if (Serialization.parentIfBuilt() == null) {
-            byte[] jdk = Serialization.jdkBytesIfAdmitted(function, ClassPathPackages.ofThisJvm());
+            byte[] jdk = Serialization.jdkFunctionBytesIfAdmitted(function, ClassPathPackages.ofThisJvm());
             if (jdk != null) {
                 lastValidated = new Validated(Thread.currentThread(), function, jdk, true);
                 return;
@@ -215,7 +215,7 @@ final class ChunkCodec {
         // What the worker's filter would refuse, or JDK serialization cannot carry, goes by Fory.
         if (!known) {
             byte[] validated = validatedBytes(task, true);
-            byte[] bytes = validated != null ? validated : Serialization.jdkBytesIfAdmitted(task, packages);
+            byte[] bytes = validated != null ? validated : Serialization.jdkFunctionBytesIfAdmitted(task, packages);
             if (bytes == null) {
                 return false;
             }

@@ -294,6 +294,39 @@ public final class Serialization {
         return JdkStreams.jdkBytesIfAdmitted(value, packages);
     }
 
+    /** The JDK-serialized form of each {@link Stateless#fieldless} function class, once admitted (see below). */
+    private static final ClassValue<java.util.concurrent.atomic.AtomicReference<byte[]>> JDK_STATELESS_FORMS =
+            new ClassValue<>() {
+                @Override
+                protected java.util.concurrent.atomic.AtomicReference<byte[]> computeValue(Class<?> type) {
+                    return new java.util.concurrent.atomic.AtomicReference<>();
+                }
+            };
+
+    /**
+     * As {@link #jdkBytesIfAdmitted} for a task, job or hook: a {@link Stateless#fieldless} one (a non-capturing
+     * lambda, a static method reference) is serialized once per class, as Fory's form is in
+     * {@link #requireSendable}, so that a loop of calls of the same lambda does not write it again each time.
+     *
+     * @param function the function object
+     * @param packages the packages a worker admits besides the JDK's data classes; the same set on every call of a
+     *     JVM ({@code ClassPathPackages.ofThisJvm()})
+     * @return the bytes (for a fieldless function the same array every time: do not modify), or null as
+     *     {@link #jdkBytesIfAdmitted} says
+     */
+    public static byte[] jdkFunctionBytesIfAdmitted(Object function, Set<String> packages) {
+        if (!Stateless.fieldless(function)) {
+            return JdkStreams.jdkBytesIfAdmitted(function, packages);
+        }
+        var form = JDK_STATELESS_FORMS.get(function.getClass());
+        byte[] bytes = form.get();
+        if (bytes == null) {
+            bytes = JdkStreams.jdkBytesIfAdmitted(function, packages);
+            form.set(bytes); // null (refused) is computed again next time: it is rare and then goes by Fory
+        }
+        return bytes;
+    }
+
     /**
      * Runs the JDK-serialization paths of a first call once: a lambda and boxed values written through the
      * admission check of {@link #jdkBytesIfAdmitted} and read back through the filter of {@link #jdkRead}. In a

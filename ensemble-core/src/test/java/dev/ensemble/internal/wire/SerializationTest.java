@@ -59,4 +59,20 @@ class SerializationTest {
                 .hasCauseInstanceOf(ArithmeticException.class);
         assertThat(back.getStackTrace()).isEqualTo(thrown.getStackTrace());
     }
+
+    @Test
+    void aNonCapturingTask_isJdkSerializedOncePerClass_aCapturingOneEachTime() {
+        Set<String> packages = ClassPathPackages.ofThisJvm();
+        Task<Integer, Integer> stateless = x -> x + 1;
+        byte[] first = Serialization.jdkFunctionBytesIfAdmitted(stateless, packages);
+        assertThat(first).isNotNull();
+        assertThat(Serialization.jdkFunctionBytesIfAdmitted(stateless, packages)).isSameAs(first);
+        // What it captures may change between calls, so its bytes are made anew, and they say what it captured.
+        int[] step = {1};
+        Task<Integer, Integer> capturing = x -> x + step[0];
+        byte[] once = Serialization.jdkFunctionBytesIfAdmitted(capturing, packages);
+        step[0] = 2;
+        byte[] again = Serialization.jdkFunctionBytesIfAdmitted(capturing, packages);
+        assertThat(again).isNotSameAs(once).isNotEqualTo(once);
+    }
 }
