@@ -107,6 +107,9 @@ final class ChunkCodec {
     /** Reads a values block (see {@link Protocol}). */
     Object[] readValues(MemoryBuffer frame) {
         byte codec = frame.readByte();
+        if (codec == Protocol.CODEC_PLAIN) {
+            return PlainValues.read(frame);
+        }
         return (Object[]) (codec == Protocol.CODEC_JDK
                 ? Serialization.jdkRead(Protocol.readBytes(frame), ClassPathPackages.ofThisJvm())
                 : serialization().read(frame));
@@ -141,8 +144,9 @@ final class ChunkCodec {
         if (job != null) {
             flags |= Protocol.FLAG_JOB;
         }
-        if (jdkFirst && encodeJdk(buffer, chunk, sent, known, maxFrameBytes)) {
-            buffer.putByte(flagsAt, (byte) (flags | Protocol.FLAG_JDK | (known ? 0 : Protocol.FLAG_HAS_TASK)));
+        int jdkFlags = jdkFirst ? encodeJdk(buffer, chunk, sent, known, maxFrameBytes) : -1;
+        if (jdkFlags >= 0) {
+            buffer.putByte(flagsAt, (byte) (flags | jdkFlags | (known ? 0 : Protocol.FLAG_HAS_TASK)));
             if (!known) {
                 taskMirror.put(chunk.callId(), Boolean.TRUE);
             }
@@ -208,8 +212,13 @@ final class ChunkCodec {
         }
     }
 
-    /** Writes the task (unless known) and inputs JDK-serialized, if the worker would accept them; else nothing. */
-    private boolean encodeJdk(MemoryBuffer buffer, Chunk chunk, Object task, boolean known, int maxFrameBytes) {
+    /**
+     * Writes the task (unless known) JDK-serialized and the inputs as {@link PlainValues} if they are, else
+     * JDK-serialized, if the worker would accept them.
+     *
+     * @return the flags that say so, or -1 if nothing was written (the chunk goes by Fory)
+     */
+    private int encodeJdk(MemoryBuffer buffer, Chunk chunk, Object task, boolean known, int maxFrameBytes) {
         int mark = buffer.writerIndex();
         Set<String> packages = ClassPathPackages.ofThisJvm();
         // What the worker's filter would refuse, or JDK serialization cannot carry, goes by Fory.
@@ -217,18 +226,26 @@ final class ChunkCodec {
             byte[] validated = validatedBytes(task, true);
             byte[] bytes = validated != null ? validated : Serialization.jdkFunctionBytesIfAdmitted(task, packages);
             if (bytes == null) {
-                return false;
+                return -1;
             }
             Protocol.writeBytes(buffer, bytes);
         }
-        byte[] inputs = Serialization.jdkBytesIfAdmitted(chunk.inputs().toArray(), packages);
-        if (inputs != null) {
-            Protocol.writeBytes(buffer, inputs);
+        Object[] values = chunk.inputs().toArray();
+        if (PlainValues.fits(values)) {
+            PlainValues.write(buffer, values);
             if (buffer.writerIndex() - 4L <= maxFrameBytes) {
-                return true;
+                return Protocol.FLAG_JDK | Protocol.FLAG_PLAIN_INPUTS;
+            }
+        } else {
+            byte[] inputs = Serialization.jdkBytesIfAdmitted(values, packages);
+            if (inputs != null) {
+                Protocol.writeBytes(buffer, inputs);
+                if (buffer.writerIndex() - 4L <= maxFrameBytes) {
+                    return Protocol.FLAG_JDK;
+                }
             }
         }
         buffer.writerIndex(mark); // Fory finds the inputs that cannot be sent or do not fit
-        return false;
+        return -1;
     }
 }

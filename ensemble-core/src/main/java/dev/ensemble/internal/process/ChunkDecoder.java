@@ -40,7 +40,18 @@ final class ChunkDecoder {
      */
     private final Map<StatelessKey, Task<Object, Object>> statelessTasks = new Lru<>(Protocol.TASK_CACHE_SIZE);
 
-    private record StatelessKey(boolean job, java.nio.ByteBuffer bytes) {
+    private record StatelessKey(boolean job, boolean jdk, java.nio.ByteBuffer bytes) {
+        // Written out: a record's generated ones link through an invokedynamic bootstrap, several ms in a worker's
+        // first call.
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof StatelessKey k && k.job == job && k.jdk == jdk && k.bytes.equals(bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return bytes.hashCode() * 4 + (job ? 2 : 0) + (jdk ? 1 : 0);
+        }
     }
 
     ChunkDecoder(int slot, Readers readers) {
@@ -66,15 +77,15 @@ final class ChunkDecoder {
         try {
             if ((flags & Protocol.FLAG_HAS_TASK) != 0) {
                 byte[] taskBytes = Protocol.readBytes(frame);
-                StatelessKey key = new StatelessKey((flags & Protocol.FLAG_JOB) != 0,
+                StatelessKey key = new StatelessKey((flags & Protocol.FLAG_JOB) != 0, jdk,
                         java.nio.ByteBuffer.wrap(taskBytes));
                 try {
-                    task = jdk ? null : statelessTasks.get(key);
+                    task = statelessTasks.get(key);
                     if (task == null) {
                         Object sent = jdk ? Serialization.jdkRead(taskBytes, readers.packages())
                                 : readers.fory().read(MemoryBuffer.fromByteArray(taskBytes));
                         task = key.job() ? Jobs.asTask((Job<?>) sent) : asTask(sent);
-                        if (!jdk && Stateless.is(sent)) {
+                        if (Stateless.is(sent)) {
                             statelessTasks.put(key, task);
                         }
                     }
@@ -92,7 +103,8 @@ final class ChunkDecoder {
                     throw new IllegalStateException("worker " + slot + " lost the task of call " + callId);
                 }
             }
-            Object[] inputs = (Object[]) (jdk ? Serialization.jdkRead(Protocol.readBytes(frame), readers.packages())
+            Object[] inputs = (flags & Protocol.FLAG_PLAIN_INPUTS) != 0 ? PlainValues.read(frame)
+                    : (Object[]) (jdk ? Serialization.jdkRead(Protocol.readBytes(frame), readers.packages())
                     : readers.fory().read(frame));
             return new Pending(seq, callId, flags, chunkTimeoutNanos, task, inputs, null);
         } catch (RuntimeException | LinkageError e) {

@@ -22,7 +22,8 @@ import org.apache.fory.memory.MemoryBuffer;
  * P→W CHUNK        seq:int callId:long flags:byte timeoutNanos:long       timeoutNanos: the call's (or the pool's)
  *                  [task:bytes] inputs                                    task timeout, 0 for none; task only
  *                                                                          the first time this worker
- *                  (task and inputs in Fory, or JDK bytes with FLAG_JDK;
+ *                  (task and inputs in Fory, or JDK bytes with FLAG_JDK,
+ *                  the inputs then plain with FLAG_PLAIN_INPUTS;
  *                  with FLAG_JOB the task is the job of a submit/apply,
  *                  which the worker wraps as a task itself)
  *                                                                          sees the call (see TaskCache)
@@ -41,7 +42,8 @@ import org.apache.fory.memory.MemoryBuffer;
  *
  * result = seq:int processed:int waitNanos:long workNanos:long slowestNanos:long slowestOffset:int values errors
  * part   = seq:int from:int to:int values errors          (values of offsets [from, to))
- * values = codec:byte then a Fory Object[] or JDK bytes;  errors = count:int { offset:int throwable:bytes }
+ * values = codec:byte then a Fory Object[], JDK bytes or plain;  errors = count:int { offset:int throwable:bytes }
+ * plain  = count:int { tag:byte value }  (null, String as UTF-8 bytes, or a boxed primitive: see PlainValues)
  * bytes  = length:int then the bytes;  str = bytes in UTF-8
  * </pre>
  */
@@ -79,10 +81,13 @@ final class Protocol {
      * wrapper lambda would be one more lambda to serialize and rebuild per call of a capturing job.
      */
     static final byte FLAG_JOB = 32;
+    /** The inputs are {@link PlainValues} (strings and boxed primitives), not JDK-serialized; with FLAG_JDK only. */
+    static final byte FLAG_PLAIN_INPUTS = 64;
 
-    /** Codec of a values block: Fory, or JDK serialization (length-prefixed bytes). */
+    /** Codec of a values block: Fory, JDK serialization (length-prefixed bytes), or {@link PlainValues}. */
     static final byte CODEC_FORY = 0;
     static final byte CODEC_JDK = 1;
+    static final byte CODEC_PLAIN = 2;
 
     /** How many calls' tasks a worker keeps; the pool mirrors the same cache to know what to resend. */
     static final int TASK_CACHE_SIZE = 32;

@@ -127,10 +127,11 @@ final class ResultOutbox {
     }
 
     /**
-     * Writes values [from, to): with JDK serialization if they allow it and this worker's Fory is not built, or
-     * the chunk came JDK-serialized ({@link Encoding#JDK_FIRST}: the pool's Fory may not be built either); else with Fory. A value
-     * that cannot be serialized becomes an error at its offset; so do the largest values when all of them take
-     * more than {@code budget} bytes (a message's limit), until the rest fits.
+     * Writes values [from, to): as {@link PlainValues} if they are, or else with JDK serialization if they allow
+     * it, when this worker's Fory is not built or the chunk came JDK-serialized ({@link Encoding#JDK_FIRST}: the
+     * pool's Fory may not be built either); else with Fory. A value that cannot be serialized becomes an error at
+     * its offset; so do the largest values when all of them take more than {@code budget} bytes (a message's
+     * limit), until the rest fits.
      *
      * @return the errors, with any such error added
      */
@@ -138,6 +139,15 @@ final class ResultOutbox {
             long budget, Encoding encoding) {
         Object[] slice = from == 0 && to == values.length ? values : Arrays.copyOfRange(values, from, to);
         if (encoding == Encoding.JDK_FIRST || writers.built() == null) {
+            if (PlainValues.fits(slice)) {
+                int mark = buffer.writerIndex();
+                buffer.writeByte(Protocol.CODEC_PLAIN);
+                PlainValues.write(buffer, slice);
+                if (buffer.writerIndex() - mark <= budget) {
+                    return errors;
+                }
+                buffer.writerIndex(mark); // too large: Fory finds the values that do not fit
+            }
             try {
                 byte[] bytes = Serialization.jdkBytes(slice);
                 if (bytes.length <= budget) {

@@ -125,8 +125,8 @@ final class FakeWorker {
     }
 
     /**
-     * CHUNK: type seq:int callId:long flags:byte timeoutNanos:long [task:bytes] inputs:bytes (JDK, since READY said
-     * so).
+     * CHUNK: type seq:int callId:long flags:byte timeoutNanos:long [task:bytes] inputs (JDK bytes, or plain values,
+     * since READY said its Fory is not built).
      */
     private void answer(ByteBuffer chunk) throws Exception {
         chunk.position(1);
@@ -137,11 +137,24 @@ final class FakeWorker {
         if ((flags & Protocol.FLAG_HAS_TASK) != 0) {
             chunk.position(chunk.position() + 4 + chunk.getInt(chunk.position()));
         }
-        byte[] inputBytes = new byte[chunk.getInt()];
-        chunk.get(inputBytes);
         Object[] inputs;
-        try (ObjectInputStream objects = new ObjectInputStream(new ByteArrayInputStream(inputBytes))) {
-            inputs = (Object[]) objects.readObject(); // the tests send integers: the fake echoes them
+        if ((flags & Protocol.FLAG_PLAIN_INPUTS) != 0) {
+            // Plain values (see PlainValues): count, then a tag and the value each; the tests send integers and nulls.
+            inputs = new Object[chunk.getInt()];
+            for (int i = 0; i < inputs.length; i++) {
+                byte tag = chunk.get();
+                if (tag == 1) {
+                    inputs[i] = chunk.getInt();
+                } else if (tag != 0) {
+                    throw new IllegalStateException("the fake reads plain integers and nulls only, got tag " + tag);
+                }
+            }
+        } else {
+            byte[] inputBytes = new byte[chunk.getInt()];
+            chunk.get(inputBytes);
+            try (ObjectInputStream objects = new ObjectInputStream(new ByteArrayInputStream(inputBytes))) {
+                inputs = (Object[]) objects.readObject(); // the tests send integers: the fake echoes them
+            }
         }
         // The answer is chosen by the test, through the input: input n gets answer n % ANSWERS.
         int kind = Files.exists(calm) || !(inputs[0] instanceof Integer n) ? 0 : n % ANSWERS;

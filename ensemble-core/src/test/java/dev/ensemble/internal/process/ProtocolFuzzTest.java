@@ -314,7 +314,8 @@ class ProtocolFuzzTest {
                     int processed = frame.readInt32();
                     frame.readerIndex(frame.readerIndex() + 28);
                     byte codec = frame.readByte();
-                    Object[] values = (Object[]) (codec == Protocol.CODEC_JDK
+                    Object[] values = codec == Protocol.CODEC_PLAIN ? PlainValues.read(frame)
+                            : (Object[]) (codec == Protocol.CODEC_JDK
                             ? Serialization.jdkRead(Protocol.readBytes(frame), ClassPathPackages.ofThisJvm())
                             : Serialization.forParent().read(frame));
                     Throwable[] errors = Protocol.readErrors(frame, null, Math.max(1, processed));
@@ -385,7 +386,8 @@ class ProtocolFuzzTest {
             for (int round = 0; round < 24; round++) {
                 // four crafted cases first, then seeded garbage: mostly changed bytes, which a worker survives
                 int draw = random.nextInt(100);
-                String kind = round < 4 ? List.of("huge-array", "gadget", "cut-then-gone", "over-limit").get(round)
+                String kind = round < 5
+                        ? List.of("huge-array", "gadget", "cut-then-gone", "over-limit", "plain-claim").get(round)
                         : draw < 50 ? "changed" : draw < 65 ? "short" : draw < 80 ? "random" : draw < 90 ? "cancel"
                         : "over-limit";
                 List<Throwable> others = new ArrayList<>();
@@ -401,6 +403,14 @@ class ProtocolFuzzTest {
                         byte[] task = Serialization.forParent().toBytes((Task<Object, Object>) x -> x);
                         pool.sendRaw(pool.chunk(8, (byte) (Protocol.FLAG_HAS_TASK | Protocol.FLAG_KEEP_GOING), task,
                                 gadget, false));
+                    }
+                    case "plain-claim" -> {
+                        // plain inputs that claim 2^31 - 1 values in four bytes
+                        byte[] claim = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN)
+                                .putInt(0, Integer.MAX_VALUE).array();
+                        pool.sendRaw(pool.chunk(11, (byte) (Protocol.FLAG_HAS_TASK | Protocol.FLAG_JDK
+                                | Protocol.FLAG_PLAIN_INPUTS | Protocol.FLAG_KEEP_GOING),
+                                Serialization.jdkBytes((Task<Object, Object>) x -> x), claim, false));
                     }
                     case "cut-then-gone" -> {
                         byte[] frame = pool.chunk(9, new Object[] {1});
@@ -443,6 +453,9 @@ class ProtocolFuzzTest {
                     if (kind.equals("huge-array")) {
                         assertThat(others).as("the chunk claiming a huge array").singleElement().asString()
                                 .contains("REJECTED");
+                    } else if (kind.equals("plain-claim")) {
+                        assertThat(others).as("the chunk claiming 2^31 - 1 plain values").singleElement().asString()
+                                .contains("claims");
                     } else if (kind.equals("gadget")) {
                         assertThat(others).as("the chunk holding a URL").singleElement().asString()
                                 .contains("java.net.URL");
@@ -453,7 +466,7 @@ class ProtocolFuzzTest {
                 int exit = pool.awaitExit();
                 String errors = pool.errors();
                 assertThat(kind).as("the worker died of garbage (%s); its errors: %s", kind, errors)
-                        .isNotIn("huge-array", "gadget");
+                        .isNotIn("huge-array", "gadget", "plain-claim");
                 assertThat(exit).as("exit code after garbage (%s); its errors: %s", kind, errors).isIn(0, 3);
                 assertThat(errors).doesNotContain("OutOfMemoryError").doesNotContain("SIGSEGV");
                 assertThat(pool.launcher.directory().resolve("hs_err_pid" + pool.process.pid() + ".log"))
