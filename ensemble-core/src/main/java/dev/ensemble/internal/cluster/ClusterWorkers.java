@@ -13,7 +13,6 @@ import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.Threads;
 import dev.ensemble.spi.cluster.ClusterMember;
 import dev.ensemble.spi.cluster.ClusterTransport;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
@@ -94,13 +93,7 @@ final class ClusterWorkers implements Backend {
     @Override
     public void start(Scheduler scheduler) {
         this.scheduler = scheduler;
-        Duration timeout = config.taskTimeout();
-        // A hook the library composed goes in the form members rebuild cheaply (see ComposedHook.sent).
-        byte[] setup = codec.encodeFunction(new PoolSetup(config.name(), slots.length, config.sharedObjects(),
-                dev.ensemble.internal.backend.ComposedHook.toSend(config.onWorkerStart()), config.onWorkerExit(),
-                timeout == null ? 0 : timeout.toNanos(),
-                transport.layout().processes(), transport.layout().jvmArgs()),
-                "the pool's shared objects or worker hooks");
+        byte[] setup = PoolSetup.encode(config, slots.length, transport.layout(), codec);
         members.start(setup);
         CountDownLatch ready = new CountDownLatch(slots.length);
         AtomicReference<RuntimeException> startFailure = new AtomicReference<>();
@@ -425,8 +418,8 @@ final class ClusterWorkers implements Backend {
         if (reply.status != Reply.OK) {
             Throwable cause = codec.decodeError(reply.error);
             throw new IllegalStateException("worker " + slot.id + " of pool " + config.name() + " failed to start on "
-                    + home + (transport.layout().processes() ? ": " + cause.getMessage() : ": onWorkerStart threw " + cause),
-                    cause);
+                    + home + (transport.layout().processes() ? ": " + cause.getMessage()
+                    : ": onWorkerStart threw " + cause), cause);
         }
         scheduler.workerStarted(slot.id, Math.max(0, System.nanoTime() - asked - reply.number), reply.number,
                 replacement ? WorkerStart.REPLACEMENT : WorkerStart.FIRST);

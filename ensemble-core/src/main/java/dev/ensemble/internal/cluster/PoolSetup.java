@@ -1,6 +1,10 @@
 package dev.ensemble.internal.cluster;
 
 import dev.ensemble.WorkerHook;
+import dev.ensemble.internal.backend.ComposedHook;
+import dev.ensemble.internal.backend.PoolConfig;
+import dev.ensemble.spi.cluster.MemberLayout;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -17,4 +21,33 @@ import java.util.List;
  */
 record PoolSetup(String name, int workers, Object shared, WorkerHook onStart, WorkerHook onExit, long timeoutNanos,
         boolean processes, List<String> jvmArgs) {
+
+    /**
+     * The setup of a pool, encoded for its members. Each of the user's parts is checked on its own first, so that
+     * one that cannot be sent is named (the instance factory, the shared objects, a hook), not the setup.
+     *
+     * @param config the pool's options
+     * @param workers the pool's size
+     * @param layout what runs on each member
+     * @param codec how it travels
+     * @return the bytes of the setup
+     * @throws IllegalArgumentException naming the part that cannot be sent
+     */
+    static byte[] encode(PoolConfig config, int workers, MemberLayout layout, PayloadCodec codec) {
+        String[] roles = {"the pool's sharedObjects", "the pool's onWorkerStart", "the pool's onWorkerExit"};
+        Object[] parts = {config.sharedObjects(), config.onWorkerStart(), config.onWorkerExit()};
+        for (int i = 0; i < parts.length; i++) {
+            if (parts[i] instanceof ComposedHook composed) {
+                composed.parts().forEach((role, part) -> codec.encodeFunction(part, role));
+            } else if (parts[i] != null) {
+                codec.encodeFunction(parts[i], roles[i]);
+            }
+        }
+        Duration timeout = config.taskTimeout();
+        // A hook the library composed goes in the form members rebuild cheaply (see ComposedHook.sent).
+        return codec.encodeFunction(new PoolSetup(config.name(), workers, config.sharedObjects(),
+                ComposedHook.toSend(config.onWorkerStart()), config.onWorkerExit(),
+                timeout == null ? 0 : timeout.toNanos(), layout.processes(), layout.jvmArgs()),
+                "the pool's shared objects or worker hooks");
+    }
 }

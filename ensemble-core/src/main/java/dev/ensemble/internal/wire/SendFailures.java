@@ -9,6 +9,9 @@ import org.apache.fory.ThreadSafeFory;
  * refusals in the user's terms (a JDK class that is not data, a class no worker could load).
  */
 final class SendFailures {
+    /** The JVM's refusal of a class in a module that does not export or open its package to the accessor. */
+    private static final java.util.regex.Pattern NOT_EXPORTED =
+            java.util.regex.Pattern.compile("module (\\S+) does not (?:export|open) (\\S+) to");
     /** Fory's allow-list refusals: "Class X isn't in the allow list ..." and "X hit disallowed list". */
     private static final java.util.regex.Pattern NOT_ALLOWED =
             java.util.regex.Pattern.compile("Class (\\S+) isn't in the allow list.*", java.util.regex.Pattern.DOTALL);
@@ -93,7 +96,12 @@ final class SendFailures {
     private static String rootMessage(Throwable e) {
         Throwable t = rootCause(e);
         String text = t.getMessage() != null ? t.getMessage() : t.getClass().getName();
-        if (text.contains("needs to implement java.io.Serializable")) {
+        java.util.regex.Matcher closed = NOT_EXPORTED.matcher(text);
+        if (closed.find()) {
+            // Fory's generated serializers live in an unnamed module: a qualified opens does not reach them.
+            text += " (an application on the module path must open its packages to the serializer: add "
+                    + "\"opens " + closed.group(2) + ";\" to module " + closed.group(1) + "'s module-info.java)";
+        } else if (text.contains("needs to implement java.io.Serializable")) {
             text += " (a lambda can be sent only if its interface is Serializable, such as dev.ensemble.Task)";
         } else if (t instanceof org.apache.fory.exception.InsecureException) {
             java.util.regex.Matcher notAllowed = NOT_ALLOWED.matcher(text);
