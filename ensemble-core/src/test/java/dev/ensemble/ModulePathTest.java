@@ -73,4 +73,53 @@ class ModulePathTest {
         List<String> lines = output.lines().collect(Collectors.toList());
         assertThat(lines).as(output).contains("map: [11, 14, 19]", "module: app", "workers: 2");
     }
+
+    private static final String RECORDS = """
+            package app;
+
+            import dev.ensemble.TaskFailedException;
+            import dev.ensemble.WorkerPool;
+            import java.util.List;
+
+            public class Main {
+                public record Point(int x, int y) {
+                }
+
+                public static void main(String[] args) {
+                    try (WorkerPool pool = WorkerPool.processes(1)) {
+                        System.out.println("points: " + pool.map(List.of(1, 2, 3), x -> new Point(x, x * x)));
+                    } catch (TaskFailedException e) {
+                        StringBuilder chain = new StringBuilder("failed:");
+                        for (Throwable t = e; t != null; t = t.getCause()) {
+                            chain.append(' ').append(t.getMessage());
+                        }
+                        System.out.println(chain);
+                    }
+                }
+            }
+            """;
+
+    private String runRecords(String moduleInfo) throws Exception {
+        Path source = Files.createDirectories(Files.createTempDirectory(dir, "src").resolve("app"));
+        Files.createDirectories(source.resolve("app"));
+        Files.writeString(source.resolve("module-info.java"), moduleInfo);
+        Files.writeString(source.resolve("app/Main.java"), RECORDS);
+        String modulePath = libraryModulePath();
+        Path out = Files.createTempDirectory(dir, "out");
+        int compiled = ToolProvider.findFirst("javac").orElseThrow().run(System.out, System.err, "--module-path",
+                modulePath, "-d", out.resolve("app").toString(), source.resolve("module-info.java").toString(),
+                source.resolve("app/Main.java").toString());
+        assertThat(compiled).as("the application module compiles").isZero();
+        return JavaApplication.run("--module-path", modulePath + File.pathSeparator + out, "-m", "app/app.Main");
+    }
+
+    @Test
+    void anApplicationModule_getsItsOwnRecordsBack_onceItOpensTheirPackage() throws Exception {
+        String open = runRecords("module app { requires dev.ensemble; opens app; }");
+        assertThat(open.lines()).as(open).contains("points: [Point[x=1, y=1], Point[x=2, y=4], Point[x=3, y=9]]");
+        String closed = runRecords("module app { requires dev.ensemble; }");
+        assertThat(closed.lines().filter(l -> l.startsWith("failed:")).findFirst()).as(closed).hasValueSatisfying(
+                failure -> assertThat(failure).contains("app.Main$Point", "\"opens app;\"",
+                        "module app's module-info.java"));
+    }
 }
