@@ -8,8 +8,7 @@ package dev.ensemble.internal.idle;
  * pays part of it. It is learned from the waits themselves, not from whether the last spin caught something:
  * with "halve the budget on a miss", a ping-pong whose other side slowed down once (a GC, a compilation, a
  * neighbour) missed, stopped spinning, and then every round trip paid two wake-ups, which kept the other side's
- * waits long too, so the spins never caught anything again (measured: a pool's round trip went from 30 to 90 µs
- * after a few seconds and stayed there). Here the typical wait is a moving average of the waits, each counted
+ * waits long too, so the spins never caught anything again (see docs/design.md). Here the typical wait is a moving average of the waits, each counted
  * at most {@link #SAMPLE_CAP_NANOS}: a thread spins (twice the typical wait, within
  * [{@link #MIN_NANOS}, {@link #MAX_NANOS}]) while that is at most {@link #MAX_NANOS}, and a wait that parked and
  * took a wake-up still counts as short, so a ping-pong that fell back to parking comes back to spinning by

@@ -10,11 +10,10 @@ import java.nio.charset.StandardCharsets;
  * is free: never on one CPU, never when {@code -Densemble.spin=false}, and not while the machine is
  * oversubscribed (the 1-minute load average, read from {@code /proc/loadavg} at most once a second, above the
  * number of CPUs plus {@link #OWN_SPINNERS}), where a spinning thread takes the CPU that the thread it waits for
- * needs. Measured on a 2-CPU machine shared with other jobs (load 4 to 7): spinning made the median round trip
- * slower. The allowance is there because the load counts our own spinners too: a ping-pong of small calls keeps
- * two threads spinning (a worker's and the reader of its answers), and with the limit at the CPU count its own
- * spinning, on an otherwise quiet 2-CPU machine, pushed the load over it and turned spinning off (measured: a
- * process pool's round trip 15-20 µs with the allowance, 35-65 µs in the stretches without).
+ * needs (on a loaded machine spinning made round trips slower). The allowance is there because the load counts
+ * our own spinners too: a ping-pong of small calls keeps two threads spinning (a worker's and the reader of its
+ * answers), and with the limit at the CPU count its own spinning, on an otherwise quiet 2-CPU machine, pushed the
+ * load over it and turned spinning off. The measurements are in docs/design.md.
  */
 public final class Spinning {
     private static final int CPUS = Runtime.getRuntime().availableProcessors();

@@ -20,8 +20,8 @@ import org.apache.fory.serializer.Serializer;
  *
  * <p><b>Why.</b> On JDK 25 Fory 1.6 runs the variant of its buffer without {@code sun.misc.Unsafe}, which writes
  * and reads primitive arrays one element at a time through a {@code VarHandle}. Compiled by C2 that loop is
- * as fast as a copy; interpreted or compiled by C1, in a JVM's first seconds, an 8 MiB array took 30-40 ms each
- * way (measured: a pool's first ten 8 MiB round trips 40-45 ms, later ones 7-11). A {@link ByteBuffer} view's
+ * as fast as a copy; interpreted or compiled by C1, in a JVM's first seconds, it is several times slower than
+ * the copy (see docs/design.md). A {@link ByteBuffer} view's
  * bulk {@code put}/{@code get} is one memory copy at any compilation tier.
  *
  * <p><b>Format.</b> The element bytes as a var-uint32, then the elements little-endian, as Fory writes them; a

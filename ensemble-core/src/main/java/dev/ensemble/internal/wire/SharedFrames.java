@@ -28,8 +28,8 @@ import org.apache.fory.memory.MemoryBuffer;
  * The large frames of one {@link FrameChannel}, carried in shared-memory files instead of through the socket.
  *
  * <p><b>Why.</b> A Unix socket holds about 200 KiB: an 8 MiB frame crosses it in dozens of pieces, each a
- * wake-up of the other side and two copies through the kernel (measured on a 2-core machine: an 8 MiB echo
- * between two threads 8-58 ms; a copy of 8 MiB in memory 0.3-0.7 ms). Here the sender copies the frame into a
+ * wake-up of the other side and two copies through the kernel, where a copy in memory is one pass (see
+ * docs/design.md). Here the sender copies the frame into a
  * file in {@code /dev/shm} that both sides keep mapped, and the socket carries a descriptor of a few dozen bytes.
  *
  * <p><b>Regions.</b> Each side writes into files of its own ({@link ShmDirectory#createFrameFile}), at most
