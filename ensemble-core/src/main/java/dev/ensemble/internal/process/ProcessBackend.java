@@ -11,7 +11,6 @@ import dev.ensemble.internal.wire.ApplicationLoader;
 import dev.ensemble.internal.wire.ClassPathPackages;
 import dev.ensemble.internal.wire.Serialization;
 import dev.ensemble.internal.worker.Threads;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -103,29 +102,9 @@ public final class ProcessBackend implements Backend {
         this.links = new PoolLinks(config, launcher, initFrame, slots, watchdog);
     }
 
-    String poolName() {
-        return config.name();
-    }
-
     @Override
     public ExitResults exitResults() {
         return links.exitResults();
-    }
-
-    WorkerLauncher launcher() {
-        return launcher;
-    }
-
-    WorkSource source() {
-        return links.source();
-    }
-
-    Duration keepWarm() {
-        return config.keepWarm();
-    }
-
-    int idleSenders() {
-        return links.idleSenders();
     }
 
     boolean stopping() {

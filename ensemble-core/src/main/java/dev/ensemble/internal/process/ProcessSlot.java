@@ -58,7 +58,7 @@ final class ProcessSlot {
      */
     void startFirst() {
         WorkerLink first = null;
-        List<String> warmKey = backend.launcher().warmKey();
+        List<String> warmKey = backend.host().launcher().warmKey();
         while (first == null) {
             WarmWorkers.Idle idle = WarmWorkers.take(warmKey);
             if (idle == null) {
@@ -77,7 +77,7 @@ final class ProcessSlot {
 
     /** Starts the sender thread. */
     void startSender() {
-        sender = Thread.ofPlatform().daemon().name(backend.poolName() + "-worker-" + id + "-sender")
+        sender = Thread.ofPlatform().daemon().name(backend.host().poolName() + "-worker-" + id + "-sender")
                 .start(this::feed);
     }
 
@@ -117,7 +117,7 @@ final class ProcessSlot {
                     backend.senderIdle(+1);
                     inTake = true;
                     try {
-                        chunk = backend.source().take(id, limit);
+                        chunk = backend.host().source().take(id, limit);
                     } finally {
                         inTake = false;
                         backend.senderIdle(-1);
@@ -127,7 +127,7 @@ final class ProcessSlot {
                         return;
                     }
                 } else {
-                    chunk = backend.idleSenders() > 0 ? null : backend.source().poll(id, limit);
+                    chunk = backend.host().idleSenders() > 0 ? null : backend.host().source().poll(id, limit);
                     if (chunk == null) {
                         link.awaitAnswer(seen);
                         continue;
@@ -135,7 +135,7 @@ final class ProcessSlot {
                 }
                 WorkerLink current = awaitLink();
                 if (current == null || !current.send(chunk)) {
-                    backend.source().returned(id, chunk);
+                    backend.host().source().returned(id, chunk);
                     if (current == null) {
                         return;
                     }
@@ -155,7 +155,7 @@ final class ProcessSlot {
             finished = true;
         }
         WorkerLink last = awaitLink();
-        if (last != null && !backend.keepWarm().isZero() && last.tasksLeft() > 0) {
+        if (last != null && !backend.host().keepWarm().isZero() && last.tasksLeft() > 0) {
             last.requestRetire(); // kept warm for the next pool; a worker due for recycling exits instead
         } else if (last != null) {
             last.requestExit();
@@ -179,7 +179,7 @@ final class ProcessSlot {
         long backoff = FIRST_REPLACEMENT_BACKOFF_MILLIS;
         // Transient failures (a replacement killed while booting) are retried for as long as the pool runs; a start
         // failure that repeats itself (bad jvmArgs, a missing class, a start hook that always throws) ends the slot.
-        while (!backend.stopping() && backend.source().needsWorkers()) {
+        while (!backend.stopping() && backend.host().source().needsWorkers()) {
             int generation;
             synchronized (this) {
                 generation = generations++;
@@ -196,7 +196,7 @@ final class ProcessSlot {
                 }
                 previous = failure;
                 long wait = backoff;
-                Log.log(ProcessSlot.class, System.Logger.Level.WARNING, () -> "pool " + backend.poolName()
+                Log.log(ProcessSlot.class, System.Logger.Level.WARNING, () -> "pool " + backend.host().poolName()
                         + ": replacing worker " + id + " failed; trying again in " + wait + " ms: "
                         + failure.getMessage());
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoff));
@@ -218,10 +218,10 @@ final class ProcessSlot {
             // No worker for this slot any more: if none is left, nothing could ever run; fail the pool's calls.
             boolean anyAlive = backend.anyWorkerAlive();
             StartFailure why = lasting;
-            Log.log(ProcessSlot.class, System.Logger.Level.ERROR, () -> "pool " + backend.poolName() + ": worker "
+            Log.log(ProcessSlot.class, System.Logger.Level.ERROR, () -> "pool " + backend.host().poolName() + ": worker "
                     + id + " cannot be started again: it failed the same way twice: " + why.getMessage());
             if (!anyAlive) {
-                backend.source().terminate(new IllegalStateException("pool " + backend.poolName() + " has no "
+                backend.host().source().terminate(new IllegalStateException("pool " + backend.host().poolName() + " has no "
                         + "worker left: a lost worker's replacement failed to start twice the same way (see the "
                         + "cause); the pool was terminated", lasting));
             }
