@@ -33,10 +33,10 @@ final class PlainValues {
      */
     static boolean fits(Object[] values) {
         for (Object v : values) {
-            if (v != null && v.getClass() != String.class && v.getClass() != Integer.class
-                    && v.getClass() != Long.class && v.getClass() != Double.class && v.getClass() != Boolean.class
-                    && v.getClass() != Float.class && v.getClass() != Short.class && v.getClass() != Byte.class
-                    && v.getClass() != Character.class) {
+            Class<?> c = v == null ? null : v.getClass();
+            if (c != null && c != String.class && c != Integer.class && c != Long.class && c != Double.class
+                    && c != Boolean.class && c != Float.class && c != Short.class && c != Byte.class
+                    && c != Character.class) {
                 return false;
             }
         }

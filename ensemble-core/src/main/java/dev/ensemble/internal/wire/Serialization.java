@@ -48,12 +48,7 @@ public final class Serialization {
     /** What this instance's Fory builds. */
     private final ForyAllowList allowList;
     /** The serialized form of each {@link Stateless} class's instances, computed once (submit of a fixed lambda). */
-    private final ClassValue<java.util.concurrent.atomic.AtomicReference<byte[]>> statelessForms = new ClassValue<>() {
-        @Override
-        protected java.util.concurrent.atomic.AtomicReference<byte[]> computeValue(Class<?> type) {
-            return new java.util.concurrent.atomic.AtomicReference<>();
-        }
-    };
+    private final ClassValue<java.util.concurrent.atomic.AtomicReference<byte[]>> statelessForms = formsByClass();
 
     /**
      * Fails if the serializer's classes come from a jar that merged a multi-release jar without keeping
@@ -296,12 +291,17 @@ public final class Serialization {
 
     /** The JDK-serialized form of each {@link Stateless#fieldless} function class, once admitted (see below). */
     private static final ClassValue<java.util.concurrent.atomic.AtomicReference<byte[]>> JDK_STATELESS_FORMS =
-            new ClassValue<>() {
-                @Override
-                protected java.util.concurrent.atomic.AtomicReference<byte[]> computeValue(Class<?> type) {
-                    return new java.util.concurrent.atomic.AtomicReference<>();
-                }
-            };
+            formsByClass();
+
+    /** A holder per class for the one serialized form its instances share (Fory's, or the JDK's). */
+    private static ClassValue<java.util.concurrent.atomic.AtomicReference<byte[]>> formsByClass() {
+        return new ClassValue<>() {
+            @Override
+            protected java.util.concurrent.atomic.AtomicReference<byte[]> computeValue(Class<?> type) {
+                return new java.util.concurrent.atomic.AtomicReference<>();
+            }
+        };
+    }
 
     /**
      * As {@link #jdkBytesIfAdmitted} for a task, job or hook: a {@link Stateless#fieldless} one (a non-capturing
