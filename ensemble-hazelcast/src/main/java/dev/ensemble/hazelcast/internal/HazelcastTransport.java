@@ -18,9 +18,11 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
@@ -36,6 +38,8 @@ final class HazelcastTransport implements ClusterTransport {
     private final HazelcastInstance hz;
     private final IExecutorService executor;
     private final MemberLayout layout;
+    /** Hazelcast's member object of each member listed, so that a send does not search the member list. */
+    private final Map<UUID, Member> listed = new ConcurrentHashMap<>();
 
     HazelcastTransport(ClusterOptions options) {
         this.options = options;
@@ -83,6 +87,7 @@ final class HazelcastTransport implements ClusterTransport {
                 }
                 continue;
             }
+            listed.put(m.getUuid(), m);
             eligible.add(new ClusterMember(m.getUuid(), m.getAddress().toString()));
         }
         return eligible;
@@ -109,7 +114,8 @@ final class HazelcastTransport implements ClusterTransport {
 
     @Override
     public CompletableFuture<byte[]> send(ClusterMember member, byte[] request) {
-        Member target = hazelcastMember(member);
+        // A member that left since it was listed fails the submit itself, as a departure.
+        Member target = listed.get(member.id());
         if (target == null) {
             return CompletableFuture.failedFuture(new TargetNotMemberException(member + " is not in the cluster"));
         }
