@@ -276,6 +276,7 @@ public final class Scheduler implements WorkSource {
      * @return the chunk, or null when the worker should exit
      * @throws InterruptedException if the worker's thread is interrupted while waiting
      */
+    @Override
     public Chunk take(int slot, int limit, SpinBudget spin) throws InterruptedException {
         return dispatch.take(slot, limit, spin);
     }

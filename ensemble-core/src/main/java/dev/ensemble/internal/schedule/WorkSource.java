@@ -1,6 +1,7 @@
 package dev.ensemble.internal.schedule;
 
 import dev.ensemble.TaskFailedException;
+import dev.ensemble.internal.idle.SpinBudget;
 import dev.ensemble.internal.worker.ChunkResult;
 
 /**
@@ -22,6 +23,20 @@ public interface WorkSource {
      * @throws InterruptedException if the worker's thread is interrupted while waiting
      */
     Chunk take(int slot, int limit) throws InterruptedException;
+
+    /**
+     * {@link #take(int, int)}, first spinning as long as {@code spin} says if this source can (a worker thread of
+     * this JVM: the next chunk of a ping-pong of small calls comes within microseconds, sooner than a wake-up).
+     *
+     * @param slot the worker's slot
+     * @param limit the most inputs the worker accepts now (for recycling), at least 1
+     * @param spin the worker's spin budget, or null for no spinning
+     * @return the chunk, or null when the worker should exit: no more work will come
+     * @throws InterruptedException if the worker's thread is interrupted while waiting
+     */
+    default Chunk take(int slot, int limit, SpinBudget spin) throws InterruptedException {
+        return take(slot, limit);
+    }
 
     /**
      * The next chunk for a worker if one is ready now, for a backend that keeps several chunks in flight.

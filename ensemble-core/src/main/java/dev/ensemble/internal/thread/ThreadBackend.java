@@ -6,6 +6,7 @@ import dev.ensemble.internal.backend.Backend;
 import dev.ensemble.internal.backend.ExitResults;
 import dev.ensemble.internal.backend.Lifespan;
 import dev.ensemble.internal.backend.PoolConfig;
+import dev.ensemble.internal.backend.SlotDriver;
 import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.schedule.Failures;
 import dev.ensemble.internal.schedule.Loss;
@@ -98,61 +99,96 @@ public final class ThreadBackend implements Backend {
 
     private void serve(Slot slot, int generation, long asked, CountDownLatch ready,
             AtomicReference<RuntimeException> startFailure, boolean replacement) {
-        WorkerState state = new WorkerState(slot.id, slots.length, config.sharedObjects());
-        CurrentWorker.set(state);
+        ThreadWorker worker = new ThreadWorker(slot, generation);
+        CurrentWorker.set(worker.state);
         try {
-            if (!startWorker(slot, state, asked, replacement, startFailure)) {
+            if (!startWorker(slot, worker.state, asked, replacement, startFailure)) {
                 return;
             }
             if (ready != null) {
                 ready.countDown();
                 ready = null;
             }
-            Lifespan lifespan = new Lifespan(config.maxTasksPerWorker());
-            long lastEnd = System.nanoTime();
             // A virtual thread does not spin: it would hold a carrier thread that other virtual threads need.
             SpinBudget spin = config.kind() == PoolConfig.Kind.VIRTUAL_THREADS ? null : new SpinBudget();
-            while (true) {
-                Chunk chunk;
-                try {
-                    chunk = scheduler.take(slot.id, lifespan.room(), spin);
-                } catch (InterruptedException e) {
-                    if (stopping) {
-                        return;
-                    }
-                    continue;
-                }
-                if (chunk == null) {
-                    break;
-                }
-                if (!lifespan.give(chunk)) {
-                    scheduler.returned(slot.id, chunk); // given back by another worker, and too large for this one
-                } else {
-                    if (chunk.taskTimeout() != null) {
-                        cover(chunk.taskTimeout()); // the pool's, or only this call's
-                    }
-                    if (!run(slot, generation, chunk, lastEnd, lifespan)) {
-                        return; // abandoned by the watchdog, which reported this chunk
-                    }
-                    lastEnd = System.nanoTime();
-                }
-                if (lifespan.due()) {
-                    exitWorker(slot, state);
-                    state = new WorkerState(slot.id, slots.length, config.sharedObjects());
-                    CurrentWorker.set(state);
-                    if (!startWorker(slot, state, System.nanoTime(), true, null)) {
-                        return;
-                    }
-                    lifespan = new Lifespan(config.maxTasksPerWorker());
-                    lastEnd = System.nanoTime();
-                }
-            }
-            exitWorker(slot, state);
+            SlotDriver.run(scheduler, slot.id, worker, spin);
         } finally {
             if (ready != null) {
                 ready.countDown();
             }
             CurrentWorker.clear();
+        }
+    }
+
+    /**
+     * A slot's thread as the {@link SlotDriver} feeds it: it runs each chunk it is given on the spot, so it never
+     * holds one when asked; recycling runs the exit and start hooks on the same thread.
+     */
+    private final class ThreadWorker implements SlotDriver.Worker {
+        private final Slot slot;
+        private final int generation;
+        WorkerState state;
+        private Lifespan lifespan = new Lifespan(config.maxTasksPerWorker());
+        private long lastEnd = System.nanoTime();
+        private boolean ended; // abandoned by the watchdog, or a recycled worker's start hook failed
+
+        ThreadWorker(Slot slot, int generation) {
+            this.slot = slot;
+            this.generation = generation;
+            this.state = new WorkerState(slot.id, slots.length, config.sharedObjects());
+        }
+
+        @Override
+        public int awaitRoom() {
+            return ended ? -1 : 0;
+        }
+
+        @Override
+        public int room() {
+            return lifespan.room();
+        }
+
+        @Override
+        public void awaitAnswer() {
+            // never holds a chunk when asked
+        }
+
+        @Override
+        public boolean give(Chunk chunk) {
+            if (!lifespan.give(chunk)) {
+                return false; // given back by another worker, and too large for this one
+            }
+            if (chunk.taskTimeout() != null) {
+                cover(chunk.taskTimeout()); // the pool's, or only this call's
+            }
+            if (!run(slot, generation, chunk, lastEnd, lifespan)) {
+                ended = true; // abandoned by the watchdog, which reported this chunk
+            }
+            lastEnd = System.nanoTime();
+            return true;
+        }
+
+        @Override
+        public void recycle() {
+            exitWorker(slot, state);
+            state = new WorkerState(slot.id, slots.length, config.sharedObjects());
+            CurrentWorker.set(state);
+            if (!startWorker(slot, state, System.nanoTime(), true, null)) {
+                ended = true;
+                return;
+            }
+            lifespan = new Lifespan(config.maxTasksPerWorker());
+            lastEnd = System.nanoTime();
+        }
+
+        @Override
+        public void finish() {
+            exitWorker(slot, state);
+        }
+
+        @Override
+        public boolean stopping() {
+            return stopping;
         }
     }
 
