@@ -1,5 +1,6 @@
 package dev.ensemble.internal.process;
 
+import dev.ensemble.internal.backend.SlotDriver;
 import dev.ensemble.internal.platform.Log;
 import dev.ensemble.internal.schedule.Chunk;
 import java.util.List;
@@ -82,70 +83,102 @@ final class ProcessSlot {
     }
 
     /**
-     * The sender loop of a slot, across its workers' lives: blocks in {@code take} only when its worker has
-     * nothing in flight, else tops the pipeline up with {@code poll} each time an answer arrives. Only this
-     * thread writes chunks, so the reader (which never writes) can always drain the worker's answers: two sides
-     * blocked writing to each other cannot happen.
+     * The sender loop of a slot, across its workers' lives: the {@link SlotDriver}, feeding whichever worker the
+     * slot has. Only this thread writes chunks, so the reader (which never writes) can always drain the worker's
+     * answers: two sides blocked writing to each other cannot happen.
      */
     private void feed() {
-        try {
+        // No spin in take: a submit or broadcast reaches an idle worker from the caller's thread (callOpened), and a
+        // sender spinning as well took the CPU from the caller and the workers.
+        SlotDriver.run(backend.host().source(), id, new Sender(), null);
+    }
+
+    /**
+     * The slot's current worker JVM as the driver sees it: chunks go down its socket from here; its answers come
+     * back on its reader thread, which also starts its replacement when it ends.
+     */
+    private final class Sender implements SlotDriver.Worker {
+        private WorkerLink link;        // the live link awaitRoom found
+        private long seen;              // its count of answers then
+        private WorkerLink gone;        // a link whose process was found gone by a send: wait for its end first
+
+        @Override
+        public int awaitRoom() throws InterruptedException {
+            if (gone != null) {
+                WorkerLink ending = gone;
+                gone = null;
+                ending.awaitEnd(); // its reader reports the death and starts the replacement
+            }
             while (true) {
-                WorkerLink link = awaitLink();
-                if (link == null) {
-                    return;
-                }
-                long seen = link.answers();
-                link.sendCancels();
-                int inFlight = link.awaitRoom();
-                if (link.ended()) {
-                    continue;
-                }
-                int limit = link.tasksLeft();
-                if (limit <= 0) {
-                    if (inFlight == 0) {
-                        link.requestExit(); // recycled: the reader starts the replacement once it has exited
-                        link.awaitEnd();
-                    } else {
-                        link.awaitAnswer(seen);
-                    }
-                    continue;
-                }
-                Chunk chunk;
-                if (inFlight == 0) {
-                    // No spin here: a submit or broadcast reaches an idle worker from the caller's thread
-                    // (callOpened), and a sender spinning as well took the CPU from the caller and the workers.
-                    backend.senderIdle(+1);
-                    inTake = true;
-                    try {
-                        chunk = backend.host().source().take(id, limit);
-                    } finally {
-                        inTake = false;
-                        backend.senderIdle(-1);
-                    }
-                    if (chunk == null) {
-                        finish();
-                        return;
-                    }
-                } else {
-                    chunk = backend.host().idleSenders() > 0 ? null : backend.host().source().poll(id, limit);
-                    if (chunk == null) {
-                        link.awaitAnswer(seen);
-                        continue;
-                    }
-                }
                 WorkerLink current = awaitLink();
-                if (current == null || !current.send(chunk)) {
-                    backend.host().source().returned(id, chunk);
-                    if (current == null) {
-                        return;
-                    }
-                    if (current.processGone()) {
-                        current.awaitEnd(); // its reader reports the death and starts the replacement
-                    }
+                if (current == null) {
+                    return -1;
+                }
+                seen = current.answers();
+                current.sendCancels();
+                int inFlight = current.awaitRoom();
+                if (!current.ended()) {
+                    link = current;
+                    return inFlight;
                 }
             }
-        } catch (InterruptedException e) {
-            // kill(): the workers are being destroyed
+        }
+
+        @Override
+        public int room() {
+            return link.tasksLeft();
+        }
+
+        @Override
+        public void awaitAnswer() throws InterruptedException {
+            link.awaitAnswer(seen);
+        }
+
+        @Override
+        public boolean mayPipeline() {
+            return backend.host().idleSenders() == 0;
+        }
+
+        @Override
+        public boolean give(Chunk chunk) throws InterruptedException {
+            WorkerLink current = awaitLink(); // the worker may have been replaced while this thread waited in take
+            if (current == null) {
+                return false;
+            }
+            if (current.send(chunk)) {
+                return true;
+            }
+            if (current.processGone()) {
+                gone = current;
+            }
+            return false;
+        }
+
+        @Override
+        public void recycle() throws InterruptedException {
+            link.requestExit(); // the reader starts the replacement once it has exited
+            link.awaitEnd();
+        }
+
+        @Override
+        public void finish() throws InterruptedException {
+            ProcessSlot.this.finish();
+        }
+
+        @Override
+        public void idle(boolean waiting) {
+            if (waiting) {
+                backend.senderIdle(+1);
+                inTake = true;
+            } else {
+                inTake = false;
+                backend.senderIdle(-1);
+            }
+        }
+
+        @Override
+        public boolean stopping() {
+            return backend.stopping();
         }
     }
 
