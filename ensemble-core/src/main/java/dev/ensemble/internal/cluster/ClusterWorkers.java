@@ -5,6 +5,7 @@ import dev.ensemble.internal.backend.Backend;
 import dev.ensemble.internal.backend.Lifespan;
 import dev.ensemble.internal.backend.Pipelining;
 import dev.ensemble.internal.backend.PoolConfig;
+import dev.ensemble.internal.backend.SlotDriver;
 import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.schedule.Loss;
 import dev.ensemble.internal.schedule.Scheduler;
@@ -141,28 +142,10 @@ final class ClusterWorkers implements Backend {
         Set<MemberLink> told = new java.util.HashSet<>();
         for (Slot slot : slots) {
             MemberLink home = slot.home;
-            if (home != null && holds(slot.callsInFlight, callId) && told.add(home)) {
+            if (home != null && slot.holds(callId) && told.add(home)) {
                 requests.cancel(home, callId); // a failed call with nothing in flight costs no message
             }
         }
-    }
-
-    private static boolean holds(long[] callIds, long callId) {
-        for (long id : callIds) {
-            if (id == callId) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static long[] callsOf(ArrayDeque<Flight> flights) {
-        long[] ids = new long[flights.size()];
-        int i = 0;
-        for (Flight f : flights) {
-            ids[i++] = f.chunk.callId();
-        }
-        return ids;
     }
 
     // ---- one slot ----
@@ -185,7 +168,7 @@ final class ClusterWorkers implements Backend {
         ready.countDown();
         ArrayDeque<Flight> flights = new ArrayDeque<>();
         try {
-            serveChunks(slot, flights);
+            SlotDriver.run(scheduler, slot.id, new SlotFeed(slot, flights), null);
         } catch (RuntimeException | Error e) {
             // Whatever failed (the cluster client or member shut down under the pool, a bug), the slot thread
             // must not just die: its chunks go back, and without a running instance the pool's calls end clearly.
@@ -201,46 +184,80 @@ final class ClusterWorkers implements Backend {
         }
     }
 
-    private void serveChunks(Slot slot, ArrayDeque<Flight> flights) {
-        while (true) {
-            if (flights.isEmpty() && slot.lifespan.due()) {
-                restartWorker(slot, true); // recycled once nothing it holds runs
+    /**
+     * A slot's worker on its member, as the {@link SlotDriver} feeds it: chunks go to the member as requests, and
+     * this thread reads their replies, in order, while it waits for room or for an answer.
+     */
+    private final class SlotFeed implements SlotDriver.Worker {
+        private final Slot slot;
+        private final ArrayDeque<Flight> flights;
+        private boolean ended; // the pool is stopping and the slot's member went away
+
+        SlotFeed(Slot slot, ArrayDeque<Flight> flights) {
+            this.slot = slot;
+            this.flights = flights;
+        }
+
+        @Override
+        public int awaitRoom() {
+            while (!ended && !flights.isEmpty() && flights.size() >= depth(slot)) {
+                answerHead();
             }
-            if (flights.isEmpty()) {
-                Chunk chunk;
-                idleSlots.incrementAndGet();
+            return ended ? -1 : flights.size();
+        }
+
+        @Override
+        public int room() {
+            return slot.lifespan.room();
+        }
+
+        @Override
+        public void awaitAnswer() {
+            if (!flights.isEmpty()) {
+                answerHead();
+            }
+        }
+
+        @Override
+        public boolean give(Chunk chunk) {
+            if (slot.home == null && !move(slot, "no member was left")) {
+                scheduler.lost(slot.id, chunk, null, failures.died(slot, chunk, 0, "no member of the cluster is "
+                        + "left that can host its worker", null), Loss.FINAL);
+                return true;
+            }
+            return dispatch(slot, chunk, flights);
+        }
+
+        @Override
+        public void recycle() {
+            restartWorker(slot, true); // recycled once nothing it holds runs
+        }
+
+        @Override
+        public void finish() {
+            if (slot.home != null) {
                 try {
-                    chunk = scheduler.take(slot.id, slot.lifespan.room());
-                } catch (InterruptedException e) {
-                    if (stopping) {
-                        return;
-                    }
-                    continue;
-                } finally {
-                    idleSlots.decrementAndGet();
+                    scheduler.workerExited(slot.id, stopWorker(slot));
+                } catch (MemberGone | RuntimeException e) {
+                    scheduler.workerExited(slot.id, 0);
                 }
-                if (chunk == null) {
-                    break;
-                }
-                if (slot.home == null && !move(slot, "no member was left")) {
-                    scheduler.lost(slot.id, chunk, null, failures.died(slot, chunk, 0, "no member of the cluster is "
-                            + "left that can host its worker", null), Loss.FINAL);
-                    continue;
-                }
-                dispatch(slot, chunk, flights);
             }
-            while (flights.size() < depth(slot) && slot.lifespan.room() > 0) {
-                Chunk more = scheduler.poll(slot.id, slot.lifespan.room());
-                if (more == null) {
-                    break;
-                }
-                dispatch(slot, more, flights);
-            }
-            if (flights.isEmpty()) {
-                continue;
-            }
+        }
+
+        @Override
+        public void idle(boolean waiting) {
+            idleSlots.addAndGet(waiting ? 1 : -1);
+        }
+
+        @Override
+        public boolean stopping() {
+            return stopping;
+        }
+
+        /** Waits for the reply to the oldest chunk in flight, or its member's departure, and reports it. */
+        private void answerHead() {
             Flight head = flights.peek();
-            slot.callsInFlight = callsOf(flights);
+            slot.noteCallsInFlight(flights);
             Reply reply;
             try {
                 reply = requests.await(head.home, head.reply, flights,
@@ -249,10 +266,11 @@ final class ClusterWorkers implements Backend {
                 if (reply.status == Reply.NEED_TASK) {
                     chunkCalls.addTask(head);
                     head.reply = requests.send(head.home, head.call);
-                    continue;
+                    return;
                 }
             } catch (MemberGone gone) {
                 if (stopping) {
+                    ended = true;
                     return;
                 }
                 if (!members.instanceRunning()) {
@@ -267,7 +285,7 @@ final class ClusterWorkers implements Backend {
                 }
                 flights.clear();
                 move(slot, gone.getMessage());
-                continue;
+                return;
             } catch (RuntimeException failed) {
                 // The request failed on a member that is still there (out of memory decoding a large input, ...):
                 // that chunk is lost (run again if retries allow), and the slot's worker starts afresh.
@@ -278,7 +296,7 @@ final class ClusterWorkers implements Backend {
                 scheduler.lost(slot.id, head.chunk, null, failures.failed(slot, head.chunk, failed), Loss.RETRYABLE);
                 returnAll(slot, flights);
                 restartWorker(slot, false);
-                continue;
+                return;
             }
             flights.poll();
             try {
@@ -321,13 +339,6 @@ final class ClusterWorkers implements Backend {
             }
             requests.sendCancels(flights); // a failure just reported may have cancelled the call of a queued chunk
         }
-        if (slot.home != null) {
-            try {
-                scheduler.workerExited(slot.id, stopWorker(slot));
-            } catch (MemberGone | RuntimeException e) {
-                scheduler.workerExited(slot.id, 0);
-            }
-        }
     }
 
     /** How many chunks the slot keeps in flight ({@link Pipelining#depth}, at most {@value #IN_FLIGHT}). */
@@ -342,11 +353,14 @@ final class ClusterWorkers implements Backend {
         flights.clear();
     }
 
-    /** Sends a chunk to the slot's member; a chunk that cannot even be encoded fails without being sent. */
-    private void dispatch(Slot slot, Chunk chunk, ArrayDeque<Flight> flights) {
+    /**
+     * Sends a chunk to the slot's member; a chunk that cannot even be encoded fails without being sent.
+     *
+     * @return false if the worker's lifespan refused it
+     */
+    private boolean dispatch(Slot slot, Chunk chunk, ArrayDeque<Flight> flights) {
         if (!slot.lifespan.give(chunk)) {
-            scheduler.returned(slot.id, chunk); // given back by another worker, and too large for this one
-            return;
+            return false; // given back by another worker, and too large for this one
         }
         MemberLink home = slot.home;
         Request call;
@@ -354,10 +368,11 @@ final class ClusterWorkers implements Backend {
             call = chunkCalls.chunkCall(slot, home, chunk);
         } catch (RuntimeException e) {
             scheduler.lost(slot.id, chunk, null, failures.failed(slot, chunk, e), Loss.FINAL);
-            return;
+            return true;
         }
         call.number = slot.nextSeq++;
         flights.add(new Flight(chunk, home, call, slot.generation, requests.send(home, call)));
+        return true;
     }
 
     /** Replaces a slot's worker on the same member (recycling, or after a timeout abandoned it). */
