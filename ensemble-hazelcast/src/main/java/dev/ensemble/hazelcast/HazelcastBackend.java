@@ -3,7 +3,6 @@ package dev.ensemble.hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.ensemble.ClusterBackend;
 import dev.ensemble.hazelcast.internal.ClusterOptions;
-import dev.ensemble.hazelcast.internal.HazelcastProvider;
 import java.util.List;
 
 /**
@@ -47,15 +46,11 @@ import java.util.List;
  * <p>Immutable and thread-safe: each option returns a new backend; each may be set once.
  */
 public final class HazelcastBackend implements ClusterBackend {
-    static {
-        // The module's provider (found by ServiceLoader) reads the options this way; they stay out of the API.
-        HazelcastProvider.readOptionsWith(b -> b.options);
-    }
-
     private final ClusterOptions options;
 
     private HazelcastBackend(ClusterOptions options) {
         this.options = options;
+        ClusterOptions.attach(this, options); // the module's provider reads them there; they stay out of the API
     }
 
     /**

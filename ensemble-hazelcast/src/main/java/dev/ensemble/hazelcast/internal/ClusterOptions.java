@@ -1,7 +1,11 @@
 package dev.ensemble.hazelcast.internal;
 
 import com.hazelcast.core.HazelcastInstance;
+import dev.ensemble.ClusterBackend;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * The options of a {@code HazelcastBackend}.
@@ -20,6 +24,33 @@ public record ClusterOptions(HazelcastInstance hazelcast, int workersPerMember, 
 
     /** The name of the executor service that carries requests to members. */
     public static final String EXECUTOR = "dev.ensemble";
+
+    /**
+     * The options of each backend object of the module's API, which keeps them private: the provider finds a
+     * backend's options here. Weak keys: a backend no pool uses any more takes its options with it.
+     */
+    private static final Map<ClusterBackend, ClusterOptions> OF_BACKENDS =
+            Collections.synchronizedMap(new WeakHashMap<>());
+
+    /**
+     * Records the options of a backend object as it is made.
+     *
+     * @param backend the API's backend object
+     * @param options its options
+     */
+    public static void attach(ClusterBackend backend, ClusterOptions options) {
+        OF_BACKENDS.put(backend, options);
+    }
+
+    /**
+     * The options of a backend object of this module.
+     *
+     * @param backend a pool's cluster backend
+     * @return its options, or null if it is not this module's
+     */
+    public static ClusterOptions attachedTo(ClusterBackend backend) {
+        return OF_BACKENDS.get(backend);
+    }
 
     /**
      * The defaults for an instance.
