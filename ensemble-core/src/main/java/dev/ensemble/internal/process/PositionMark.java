@@ -14,8 +14,10 @@ import java.nio.file.StandardOpenOption;
  * are nothing), by the main thread only.
  */
 final class PositionMark {
-    /** The mapped file, or null if it could not be mapped. */
-    private final MappedByteBuffer mark;
+    /** The mapped file, or null if it could not be mapped; read by the main thread after joining the mapper. */
+    private MappedByteBuffer mark;
+    /** The thread mapping the file, until the main thread has joined it. */
+    private Thread mapper;
 
     private PositionMark(MappedByteBuffer mark) {
         this.mark = mark;
@@ -28,11 +30,56 @@ final class PositionMark {
      * @return the mark; one that marks nothing if the file could not be mapped
      */
     static PositionMark map(Path file) {
+        return new PositionMark(tryMap(file));
+    }
+
+    /**
+     * Maps a pool's position file on a thread of its own, which the first {@link #marking} waits for. A JVM's
+     * first mapping builds the JDK's reflective access to the buffer's constructor (a few dozen ms in a worker that
+     * has just started): done aside, it overlaps the worker's wait for its secret and its pool's answer instead of
+     * holding up its READY.
+     *
+     * @param file the file the pool made for this worker
+     * @return the mark
+     */
+    static PositionMark mapAside(Path file) {
+        PositionMark mark = new PositionMark(null);
+        mark.mapper = Thread.ofPlatform().daemon().name("ensemble-position").start(new Runnable() {
+            @Override
+            public void run() { // not a lambda: each lambda is linked on first use, on a worker's start path
+                mark.mark = tryMap(file);
+            }
+        });
+        return mark;
+    }
+
+    private static MappedByteBuffer tryMap(Path file) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            return new PositionMark(channel.map(FileChannel.MapMode.READ_WRITE, 0, 8));
+            return channel.map(FileChannel.MapMode.READ_WRITE, 0, 8);
         } catch (IOException | RuntimeException e) {
-            return new PositionMark(null); // blame falls back to the first input without a result
+            return null; // blame falls back to the first input without a result
         }
+    }
+
+    /** The mapped file once mapped, or null; joins the mapper the first time. */
+    private MappedByteBuffer mapped() {
+        Thread pending = mapper;
+        if (pending != null) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    pending.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            mapper = null;
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return mark;
     }
 
     /**
@@ -43,7 +90,7 @@ final class PositionMark {
      * @return the marking task, or {@code task} itself if there is no file to mark
      */
     Task<Object, Object> marking(int seq, Task<Object, Object> task) {
-        MappedByteBuffer position = mark;
+        MappedByteBuffer position = mapped();
         if (position == null) {
             return task;
         }

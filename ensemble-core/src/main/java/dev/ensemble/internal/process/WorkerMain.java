@@ -129,6 +129,7 @@ public final class WorkerMain {
             ParentReport.stackTrace(error);
             ParentDeath.haltWithDescendants(Protocol.EXIT_FATAL);
         });
+        PositionMark mark = PositionMark.mapAside(Path.of(args[2]));
         ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
         ParentDeath.watch(parent, Path.of(args[0]).toAbsolutePath().getParent());
         WorkerFory fory = new WorkerFory();
@@ -147,7 +148,7 @@ public final class WorkerMain {
 
         long connected = System.nanoTime();
         WorkerMain worker = new WorkerMain(Integer.parseInt(args[1]), channel, fory);
-        worker.mark = PositionMark.map(Path.of(args[2]));
+        worker.mark = mark;
         worker.start(parent);
         if (Boolean.getBoolean("ensemble.debug.start")) {
             long ready = System.nanoTime();
