@@ -20,8 +20,9 @@ import org.apache.fory.memory.MemoryBuffer;
 /**
  * The training run of the AOT cache ({@link AotCache}): a JVM started with {@code -XX:AOTCacheOutput} and only
  * the library's own jars on its class path runs what a worker runs at start and on its first chunks (Fory,
- * frames over a Unix domain socket, the chunk runner, exception encoding), so that those classes are loaded,
- * linked and profiled from the cache in every later worker.
+ * frames over a Unix domain socket, the chunk runner, exception encoding), then a real worker served by a pool it
+ * plays ({@link TrainingPool}), so that those classes are loaded, linked and profiled from the cache in every later
+ * worker.
  */
 public final class AotTraining {
     private AotTraining() {
@@ -87,7 +88,7 @@ public final class AotTraining {
         } finally {
             Files.deleteIfExists(socketPath);
         }
-        System.exit(0);
+        TrainingPool.serveWorker(dir); // a real worker's start and first chunks; its exit ends this JVM
     }
 
     private static Object[] sampleInputs(int round) {
