@@ -1,6 +1,7 @@
 package dev.ensemble.internal.process;
 
 import dev.ensemble.Task;
+import dev.ensemble.internal.worker.Threads;
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -65,19 +66,8 @@ final class PositionMark {
     private MappedByteBuffer mapped() {
         Thread pending = mapper;
         if (pending != null) {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    pending.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
+            Threads.joinUninterruptibly(pending, 0);
             mapper = null;
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
         return mark;
     }

@@ -32,6 +32,8 @@ import org.apache.fory.memory.MemoryBuffer;
  */
 final class TrainingPool {
     private static final int CHUNKS = 60;
+    /** The training's task, as a pool's call would carry a user's. */
+    private static final Task<Object, Object> IDENTITY = x -> x;
 
     private TrainingPool() {
     }
@@ -108,7 +110,7 @@ final class TrainingPool {
             for (int i = 0; i < size; i++) {
                 inputs.add(i % 2 == 0 ? (Object) (seq * 1000 + i) : "input-" + i);
             }
-            Chunk chunk = Chunk.of(new Call(callId), (long) seq * size, inputs,
+            Chunk chunk = Chunk.of(CallRef.plain(callId, IDENTITY), (long) seq * size, inputs,
                     seq % 2 == 0 ? Chunk.Timing.EACH_TASK : Chunk.Timing.CHUNK);
             codec.encodeChunk(buffer, seq, chunk, taskMirror, true, FrameChannel.DEFAULT_MAX_FRAME_BYTES);
             pool.send(buffer);
@@ -129,31 +131,6 @@ final class TrainingPool {
             if (frame.readByte() == type) {
                 return frame;
             }
-        }
-    }
-
-    /** A call of the training: the identity task, as a pool's call would carry a user's. */
-    private record Call(long id) implements CallRef {
-        private static final Task<Object, Object> IDENTITY = x -> x;
-
-        @Override
-        public Task<Object, Object> task() {
-            return IDENTITY;
-        }
-
-        @Override
-        public boolean keepGoing() {
-            return false;
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return false;
-        }
-
-        @Override
-        public Duration taskTimeout() {
-            return null;
         }
     }
 

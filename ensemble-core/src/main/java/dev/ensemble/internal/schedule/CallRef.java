@@ -24,4 +24,34 @@ public interface CallRef {
 
     /** @return the longest one of its tasks may run, or null for no limit */
     Duration taskTimeout();
+
+    /**
+     * A call that no scheduler runs, for chunks made by hand (the start-up cache's training run, tests): it stops
+     * at its first failure, is never cancelled and has no task timeout.
+     *
+     * @param id the call's id
+     * @param task its task
+     * @return the call
+     */
+    static CallRef plain(long id, Task<Object, Object> task) {
+        return new Plain(id, task);
+    }
+
+    /** See {@link #plain}. */
+    record Plain(long id, Task<Object, Object> task) implements CallRef {
+        @Override
+        public boolean keepGoing() {
+            return false;
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return false;
+        }
+
+        @Override
+        public Duration taskTimeout() {
+            return null;
+        }
+    }
 }

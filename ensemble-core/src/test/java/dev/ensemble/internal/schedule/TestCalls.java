@@ -1,7 +1,6 @@
 package dev.ensemble.internal.schedule;
 
 import dev.ensemble.Task;
-import java.time.Duration;
 
 /** Calls that no scheduler runs, for tests that drive a backend or a worker's lifespan with chunks of their own. */
 public final class TestCalls {
@@ -16,23 +15,6 @@ public final class TestCalls {
      * @return the call
      */
     public static CallRef of(long id, Task<Object, Object> task) {
-        return new Plain(id, task);
-    }
-
-    private record Plain(long id, Task<Object, Object> task) implements CallRef {
-        @Override
-        public boolean keepGoing() {
-            return false;
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return false;
-        }
-
-        @Override
-        public Duration taskTimeout() {
-            return null;
-        }
+        return CallRef.plain(id, task);
     }
 }
