@@ -10,6 +10,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -99,7 +100,23 @@ final class CallWaits {
      */
     <R, V> CompletableFuture<V> detached(Call<R> call, Function<List<R>, V> result) {
         CompletableFuture<V> copy = new PoolFuture<>(call.name());
-        call.future().whenComplete((value, error) -> {
+        call.future().whenComplete(new Relay<>(copy, result));
+        copy.whenComplete(new CancelCall<>(call, copy));
+        return copy;
+    }
+
+    /** Completes a detached future from its call's. A named class, not a lambda: see Scheduler (linking). */
+    private static final class Relay<R, V> implements BiConsumer<List<R>, Throwable> {
+        private final CompletableFuture<V> copy;
+        private final Function<List<R>, V> result;
+
+        Relay(CompletableFuture<V> copy, Function<List<R>, V> result) {
+            this.copy = copy;
+            this.result = result;
+        }
+
+        @Override
+        public void accept(List<R> value, Throwable error) {
             if (error == null) {
                 copy.complete(result.apply(value));
             } else {
@@ -107,13 +124,25 @@ final class CallWaits {
                 copy.completeExceptionally(error instanceof CompletionException ? error
                         : new CompletionException(error));
             }
-        });
-        copy.whenComplete((value, error) -> {
+        }
+    }
+
+    /** Cancels a call when its detached future is cancelled. A named class, not a lambda: see Scheduler (linking). */
+    private final class CancelCall<V> implements BiConsumer<V, Throwable> {
+        private final Call<?> call;
+        private final CompletableFuture<V> copy;
+
+        CancelCall(Call<?> call, CompletableFuture<V> copy) {
+            this.call = call;
+            this.copy = copy;
+        }
+
+        @Override
+        public void accept(V value, Throwable error) {
             if (copy.isCancelled()) {
                 scheduler.cancel(call, new CancellationException("the future of " + call.name() + " was cancelled"));
             }
-        });
-        return copy;
+        }
     }
 
     /** The future of an async call: its untimed waits are refused on the pool's own workers (see nestedCall). */

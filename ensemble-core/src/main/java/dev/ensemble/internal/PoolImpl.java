@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.stream.Gatherer;
 import java.util.stream.Stream;
 
@@ -154,7 +155,15 @@ public final class PoolImpl implements WorkerPool {
         requireArgument(job, "job");
         backend.validate(job, "the job");
         Call<R> call = openJob("submit", job);
-        return detached(call, results -> results.get(0)); // cancelling it cancels the job
+        return detached(call, new FirstResult<>()); // cancelling it cancels the job
+    }
+
+    /** A job's one result. A named class, not a lambda: see Scheduler (linking). */
+    private static final class FirstResult<R> implements Function<List<R>, R> {
+        @Override
+        public R apply(List<R> results) {
+            return results.get(0);
+        }
     }
 
     @Override
