@@ -114,8 +114,7 @@ final class TrainingPool {
                     seq % 2 == 0 ? Chunk.Timing.EACH_TASK : Chunk.Timing.CHUNK);
             codec.encodeChunk(buffer, seq, chunk, taskMirror, true, FrameChannel.DEFAULT_MAX_FRAME_BYTES);
             pool.send(buffer);
-            MemoryBuffer answer = awaitFrame(pool, Protocol.RESULTS);
-            answer.readInt32(); // results of a first chunk come as one block
+            awaitFrame(pool, Protocol.RESULTS); // one chunk at a time: its results are the next RESULTS frame
         }
         pool.send(FrameChannel.begin(buffer, Protocol.EXIT));
         // EXITED, then nothing: the worker's exit ends this JVM, which writes the cache.

@@ -109,6 +109,7 @@ public final class ThreadBackend implements Backend {
                 ready.countDown();
                 ready = null;
             }
+            worker.started();
             // A virtual thread does not spin: it would hold a carrier thread that other virtual threads need.
             SpinBudget spin = config.kind() == PoolConfig.Kind.VIRTUAL_THREADS ? null : new SpinBudget();
             SlotDriver.run(scheduler, slot.id, worker, spin);
@@ -129,13 +130,18 @@ public final class ThreadBackend implements Backend {
         private final int generation;
         WorkerState state;
         private Lifespan lifespan = new Lifespan(config.maxTasksPerWorker());
-        private long lastEnd = System.nanoTime();
+        private long lastEnd;
         private boolean ended; // abandoned by the watchdog, or a recycled worker's start hook failed
 
         ThreadWorker(Slot slot, int generation) {
             this.slot = slot;
             this.generation = generation;
             this.state = new WorkerState(slot.id, slots.length, config.sharedObjects());
+        }
+
+        /** Its start hook ran: the wait for its first chunk counts from now. */
+        void started() {
+            lastEnd = System.nanoTime();
         }
 
         @Override
