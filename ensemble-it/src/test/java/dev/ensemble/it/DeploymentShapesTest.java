@@ -90,6 +90,28 @@ class DeploymentShapesTest {
     }
 
     @Test
+    void aShadedJarWithItsOwnAotCache_runs_andTakesTheLibraryFromTheCache() throws Exception {
+        // JDK 25's start-up cache for the application's JVM: one training run, then every start maps it.
+        Path cache = WORK.resolve("app.aot");
+        Path classes = WORK.resolve("app-classes.log");
+        try {
+            Files.deleteIfExists(cache);
+            assertThat(run(Map.of(), "-XX:AOTCacheOutput=" + cache, "-jar", jar("shaded-mr")).lines())
+                    .containsSubsequence(WORKS);
+            assertThat(cache).as("the cache the training run wrote").isNotEmptyFile();
+            // AOTMode=on: a cache the JVM cannot use fails the start instead of being skipped.
+            String output = run(Map.of(), "-XX:AOTMode=on", "-XX:AOTCache=" + cache,
+                    "-Xlog:class+load=info:file=" + classes, "-jar", jar("shaded-mr"));
+            assertThat(output.lines()).as(output).containsSubsequence(WORKS);
+            assertThat(Files.readAllLines(classes)).as("how the application's JVM loaded the library's pool")
+                    .anyMatch(line -> line.contains(" dev.ensemble.WorkerPool source: shared objects file"));
+        } finally {
+            Files.deleteIfExists(cache);
+            Files.deleteIfExists(classes);
+        }
+    }
+
+    @Test
     void aShadedJarWithThePluginsDefaults_failsAtOnceNamingTheLineToAdd() throws Exception {
         String output = fails("-jar", jar("shaded"));
         assertThat(message(output)).contains("Multi-Release: true").doesNotContain("dev.ensemble.internal");

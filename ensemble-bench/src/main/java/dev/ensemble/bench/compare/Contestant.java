@@ -144,12 +144,12 @@ public abstract class Contestant {
      * Runs the contestant named by {@code args[0]} in the mode {@code args[1]} with the sizes {@code args[2]}.
      *
      * @param args {@code ensemble-threads|ensemble-processes|executor|pp4j|floor},
-     *     {@code run|kill|prepare|cold-large}, sizes
+     *     {@code run|kill|prepare|cold-large|cold-aot}, sizes
      * @throws Exception if the mode failed as a whole (a failing row is reported, not thrown)
      */
     public static void main(String[] args) throws Exception {
         if (args.length != 3) {
-            throw new IllegalArgumentException("usage: Contestant NAME run|kill|prepare|cold-large SIZES");
+            throw new IllegalArgumentException("usage: Contestant NAME run|kill|prepare|cold-large|cold-aot SIZES");
         }
         Sizes sizes = Sizes.decode(args[2]);
         PrintStream out = System.out;
@@ -168,6 +168,8 @@ public abstract class Contestant {
             // Launched with many more jars on the class path (SideBySide's padding): the cold row only.
             case "cold-large" -> c.row("start_cold_large", () -> c.value("start_cold_large",
                     c.firstResult().millis()));
+            // Launched with the AOT cache that a "prepare" run of this contestant made (SideBySide).
+            case "cold-aot" -> c.row("start_cold_aot", () -> c.value("start_cold_aot", c.firstResult().millis()));
             default -> throw new IllegalArgumentException("unknown mode " + args[1]);
         }
         out.flush();

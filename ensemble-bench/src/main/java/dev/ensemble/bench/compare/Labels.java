@@ -33,6 +33,7 @@ final class Labels {
                     + "interpreter, library loading included (ms)";
             case "start_cold_large" -> "1c. the same, cold, with a class path of "
                     + meta.getOrDefault("large_classpath", "about 120") + " jars (ms)";
+            case "start_cold_aot" -> "1d. the same, cold, with the application's own AOT cache (ms)";
             case "start_warm" -> "1b. pool creation to first result, **warm**: another pool of the same "
                     + "configuration after the first closed; Ensemble processes with `keepWarm` (ms)";
             case "rt_median" -> "2a. trivial round trip, `submit(x -> x)` and wait, median after "

@@ -67,4 +67,40 @@ final class Padding {
         }
         Files.move(partial, jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
+
+    /**
+     * {@code classPath} with each directory replaced by a jar of its files, as a packaged application has it: a
+     * JVM makes an AOT cache only of a class path without directories (row 1d).
+     *
+     * @param dir where the jars are written
+     * @param classPath the class path
+     * @return the same class path, jars only
+     * @throws IOException if a directory cannot be read or a jar written
+     */
+    static String directoriesAsJars(Path dir, String classPath) throws IOException {
+        Files.createDirectories(dir);
+        List<String> entries = new ArrayList<>();
+        for (String entry : classPath.split(java.io.File.pathSeparator)) {
+            Path path = Path.of(entry);
+            if (!Files.isDirectory(path)) {
+                entries.add(entry);
+                continue;
+            }
+            Path jar = dir.resolve("classpath-" + entries.size() + ".jar");
+            Manifest manifest = new Manifest();
+            manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+            try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file,
+                    manifest); var files = Files.walk(path)) {
+                for (Path f : (Iterable<Path>) files.sorted()::iterator) {
+                    if (Files.isRegularFile(f) && !f.getFileName().toString().equals("MANIFEST.MF")) {
+                        out.putNextEntry(new JarEntry(path.relativize(f).toString().replace('\\', '/')));
+                        Files.copy(f, out);
+                        out.closeEntry();
+                    }
+                }
+            }
+            entries.add(jar.toAbsolutePath().toString());
+        }
+        return String.join(java.io.File.pathSeparator, entries);
+    }
 }

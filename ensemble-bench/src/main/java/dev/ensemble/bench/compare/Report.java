@@ -69,6 +69,7 @@ public final class Report {
 
     static final List<Row> ROWS = List.of(
             new Row("start_cold", false, 1, -1), new Row("start_cold_large", false, 1, -1),
+            new Row("start_cold_aot", false, 1, -1),
             new Row("start_warm", false, 1, -1),
             new Row("rt_median", false, 1, -1), new Row("rt_p99", false, 1, -1),
             new Row("map", true, 1e-6, -1),
@@ -241,7 +242,10 @@ public final class Report {
                 + "path and a worker's flags, each answering one byte over a pipe; no pool of worker JVMs can start "
                 + "faster, and the last column says how far Ensemble processes are from it (lower is better). Row 1c "
                 + "puts " + meta.getOrDefault("large_classpath", "about 120") + " jars on the class path, as a real "
-                + "application does (the benchmark's own and " + Padding.JARS + " generated ones before them).\n");
+                + "application does (the benchmark's own and " + Padding.JARS + " generated ones before them). Row 1d "
+                + "starts each JVM with an AOT cache of its own application (JDK 25's `-XX:AOTCache`, made by one "
+                + "untimed run of the same start with `-XX:AOTCacheOutput`), as a deployment that cares about "
+                + "start-up does; Ensemble's worker JVMs use their own cache in every row.\n");
         for (var note : footnotes.entrySet()) {
             out.append("\n- [").append(note.getValue()).append("] ").append(note.getKey());
         }

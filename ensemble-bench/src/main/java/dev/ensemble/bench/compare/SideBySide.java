@@ -41,7 +41,7 @@ import java.util.concurrent.TimeUnit;
 public final class SideBySide {
     private static final List<String> ALL = List.of("ensemble-threads", "ensemble-processes", "executor", "pp4j",
             "python-pool", "python-ppe", "floor");
-    /** The contestants also timed cold with {@link Padding}'s long class path. */
+    /** The contestants also timed cold with {@link Padding}'s long class path, and with an AOT cache of their own. */
     private static final List<String> LARGE = List.of("ensemble-threads", "ensemble-processes", "executor", "floor");
     private static final Path PEERS_PY = Path.of("ensemble-bench", "python", "peers.py");
 
@@ -52,6 +52,7 @@ public final class SideBySide {
     private final List<String> results = Collections.synchronizedList(new ArrayList<>());
     private PrintWriter raw;
     private String python;
+    private String classPath;
     private String largeClassPath;
 
     private SideBySide(Sizes sizes, String mode, List<String> contestants) {
@@ -131,7 +132,9 @@ public final class SideBySide {
             python = findPython();
             meta("python", python == null ? "no python3 (Python columns skipped)" : pythonVersion());
 
-            largeClassPath = Padding.classPath(outDir.resolve("padding"), System.getProperty("java.class.path"));
+            // The contestants run from jars, as a packaged application does (and as an AOT cache needs).
+            classPath = Padding.directoriesAsJars(outDir.resolve("classes"), System.getProperty("java.class.path"));
+            largeClassPath = Padding.classPath(outDir.resolve("padding"), classPath);
             meta("large_classpath", Integer.toString(largeClassPath.split(java.io.File.pathSeparator).length));
             List<String> order = new ArrayList<>(contestants);
             if (order.contains("ensemble-processes")) {
@@ -140,6 +143,13 @@ public final class SideBySide {
                 launch(0, "ensemble-processes", "prepare", 300);
                 launch(0, "ensemble-processes", "prepare-large", 300);
             }
+            for (String id : order) {
+                if (LARGE.contains(id)) {
+                    // The application's own cache, made as a deployment makes it: one run of the same start.
+                    Files.deleteIfExists(aotCache(id));
+                    launch(0, id, "prepare-aot", 300);
+                }
+            }
             for (int run = 1; run <= sizes.runs(); run++) {
                 System.err.printf(Locale.ROOT, "run %d of %d:", run, sizes.runs());
                 for (String id : order) {
@@ -147,6 +157,7 @@ public final class SideBySide {
                     launch(run, id, "run", 600);
                     if (LARGE.contains(id)) {
                         launch(run, id, "cold-large", 120);
+                        launch(run, id, "cold-aot", 120);
                     }
                     System.err.printf(Locale.ROOT, " %s %.0f s,", id, (System.nanoTime() - t0) / 1e9);
                 }
@@ -215,10 +226,17 @@ public final class SideBySide {
         } else {
             boolean large = what.endsWith("-large");
             command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-                    "--sun-misc-unsafe-memory-access=allow", "-cp",
-                    large ? largeClassPath : System.getProperty("java.class.path"), Contestant.class.getName(), id));
+                    "--sun-misc-unsafe-memory-access=allow"));
+            if (what.equals("prepare-aot")) {
+                command.add("-XX:AOTCacheOutput=" + aotCache(id));
+            } else if (what.equals("cold-aot")) {
+                // "on": a cache the JVM cannot use fails the run instead of timing a start without it.
+                command.addAll(List.of("-XX:AOTMode=on", "-XX:AOTCache=" + aotCache(id)));
+            }
+            command.addAll(List.of("-cp", large ? largeClassPath : classPath,
+                    Contestant.class.getName(), id));
         }
-        command.addAll(List.of(what.equals("prepare-large") ? "prepare" : what, sizes.encode()));
+        command.addAll(List.of(what.startsWith("prepare") ? "prepare" : what, sizes.encode()));
         Path log = outDir.resolve(id + "-" + what + (run > 0 ? "-" + run : "") + ".log");
         Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
         process.getOutputStream().close();
@@ -244,6 +262,11 @@ public final class SideBySide {
             record(run + " " + id + " failed * exited with " + process.exitValue() + ": " + lastLine(log));
         }
         reader.join();
+    }
+
+    /** The AOT cache of a contestant's own JVM (row 1d), made by its "prepare-aot" run. */
+    private Path aotCache(String id) {
+        return outDir.resolve(id + ".aot").toAbsolutePath();
     }
 
     private static String lastLine(Path log) throws IOException {

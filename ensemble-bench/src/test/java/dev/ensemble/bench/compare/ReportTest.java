@@ -76,6 +76,15 @@ class ReportTest {
     }
 
     @Test
+    void theApplicationsOwnCacheRow_comparesThreadsToTheExecutor_andProcessesToTheFloor() throws IOException {
+        List<String> aot = cells(row(Report.parse(sample()).markdown(), "1d."));
+
+        assertThat(aot.get(0)).contains("the application's own AOT cache");
+        assertThat(aot.get(9)).isEqualTo("0.33x"); // 2 / 6
+        assertThat(aot.get(10)).isEqualTo("3.00x"); // 300 / 100
+    }
+
+    @Test
     void skippedFailedAndAnnotatedCells_carryANote() throws IOException {
         String md = Report.parse(sample()).markdown();
         List<String> map = cells(row(md, "3."));
