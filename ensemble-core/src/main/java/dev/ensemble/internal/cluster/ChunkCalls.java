@@ -2,7 +2,6 @@ package dev.ensemble.internal.cluster;
 
 import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.worker.Lru;
-import java.util.Collections;
 import java.util.Map;
 
 /**
@@ -14,7 +13,7 @@ final class ChunkCalls {
     private final PayloadCodec codec;
     private final String poolId;
     private final Map<Long, byte[]> encodedTasks =
-            Collections.synchronizedMap(new Lru<>(MemberLink.TASKS_REMEMBERED));
+            Lru.synchronizedOf(MemberLink.TASKS_REMEMBERED);
 
     ChunkCalls(PayloadCodec codec, String poolId) {
         this.codec = codec;

@@ -13,7 +13,7 @@ final class MemberLink {
 
     final ClusterMember member;
     final CompletableFuture<Void> gone = new CompletableFuture<>();
-    final Set<Long> tasksSent = Collections.newSetFromMap(Collections.synchronizedMap(new Lru<>(TASKS_REMEMBERED)));
+    final Set<Long> tasksSent = Collections.newSetFromMap(Lru.synchronizedOf(TASKS_REMEMBERED));
     boolean opened; // guarded by this
     /**
      * Set when a slot gave up on the member for answering nothing (not even a probe), cleared by its next

@@ -34,8 +34,8 @@ final class MemberPool {
     final PayloadCodec codec;
     private final UUID owner;
     private final ConcurrentMap<Integer, SlotWorker> workers = new ConcurrentHashMap<>();
-    private final Map<Long, Task<Object, Object>> tasks = lru(TASK_CACHE);
-    private final Set<Long> cancelled = Collections.newSetFromMap(lru(CANCELLED_CALLS));
+    private final Map<Long, Task<Object, Object>> tasks = Lru.synchronizedOf(TASK_CACHE);
+    private final Set<Long> cancelled = Collections.newSetFromMap(Lru.synchronizedOf(CANCELLED_CALLS));
     private final Watchdog watchdog;
 
     MemberPool(String id, UUID owner, PoolSetup setup, PayloadCodec codec) {
@@ -48,10 +48,6 @@ final class MemberPool {
         if (setup.timeoutNanos() > 0 && !setup.processes()) {
             watchdog.cover(setup.timeoutNanos());
         }
-    }
-
-    private static <K, V> Map<K, V> lru(int capacity) {
-        return Collections.synchronizedMap(new Lru<>(capacity));
     }
 
     UUID owner() {

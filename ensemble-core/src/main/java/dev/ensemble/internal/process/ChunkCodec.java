@@ -6,7 +6,6 @@ import dev.ensemble.internal.wire.ClassPathPackages;
 import dev.ensemble.internal.wire.FrameChannel;
 import dev.ensemble.internal.wire.Serialization;
 import dev.ensemble.internal.worker.Lru;
-import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
 import org.apache.fory.memory.MemoryBuffer;
@@ -18,7 +17,7 @@ import org.apache.fory.memory.MemoryBuffer;
  * alone, at its own index. One per pool; used by the pool's worker links, which call nothing else for encoding.
  */
 final class ChunkCodec {
-    private final Map<Long, byte[]> taskBytes = Collections.synchronizedMap(new Lru<>(256));
+    private final Map<Long, byte[]> taskBytes = Lru.synchronizedOf(256);
 
     /** This JVM's Fory, built now if it is not yet (see {@link #validate} for why it may not be). */
     static Serialization serialization() {

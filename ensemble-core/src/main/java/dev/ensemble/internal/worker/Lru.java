@@ -30,6 +30,18 @@ public final class Lru<K, V> extends LinkedHashMap<K, V> {
         this.capacity = capacity;
     }
 
+    /**
+     * An empty cache that several threads may use: {@link java.util.Collections#synchronizedMap} over one.
+     *
+     * @param capacity the most entries kept, at least 1
+     * @param <K> key type
+     * @param <V> value type
+     * @return the cache
+     */
+    public static <K, V> Map<K, V> synchronizedOf(int capacity) {
+        return java.util.Collections.synchronizedMap(new Lru<>(capacity));
+    }
+
     @Override
     protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
         return size() > capacity;
