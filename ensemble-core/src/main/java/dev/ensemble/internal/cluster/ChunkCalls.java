@@ -1,8 +1,7 @@
 package dev.ensemble.internal.cluster;
 
 import dev.ensemble.internal.schedule.Chunk;
-import dev.ensemble.internal.worker.Lru;
-import java.util.Map;
+import dev.ensemble.internal.worker.TaskCache;
 
 /**
  * Turns chunks into RUN_CHUNK requests: a call's task goes with the first chunk of that call a member gets (or
@@ -12,8 +11,7 @@ import java.util.Map;
 final class ChunkCalls {
     private final PayloadCodec codec;
     private final String poolId;
-    private final Map<Long, byte[]> encodedTasks =
-            Lru.synchronizedOf(MemberLink.TASKS_REMEMBERED);
+    private final TaskCache<byte[]> encodedTasks = new TaskCache<>(MemberLink.TASKS_REMEMBERED);
 
     ChunkCalls(PayloadCodec codec, String poolId) {
         this.codec = codec;
@@ -34,9 +32,9 @@ final class ChunkCalls {
         call.flags = (byte) ((chunk.keepGoing() ? Request.FLAG_KEEP_GOING : 0)
                 | (chunk.timeEachTask() ? Request.FLAG_TIME_EACH_TASK : 0));
         encodeInputs(chunk, call);
-        if (!home.tasksSent.contains(chunk.callId())) {
+        if (home.tasksSent.get(chunk.callId()) == null) {
             call.task = encodedTask(chunk);
-            home.tasksSent.add(chunk.callId());
+            home.tasksSent.put(chunk.callId(), Boolean.TRUE);
         }
         return call;
     }
@@ -44,16 +42,11 @@ final class ChunkCalls {
     /** Adds the task to a request whose member answered that it lacks it. */
     void addTask(Flight flight) {
         flight.call.task = encodedTask(flight.chunk);
-        flight.home.tasksSent.add(flight.chunk.callId());
+        flight.home.tasksSent.put(flight.chunk.callId(), Boolean.TRUE);
     }
 
     private byte[] encodedTask(Chunk chunk) {
-        byte[] bytes = encodedTasks.get(chunk.callId());
-        if (bytes == null) {
-            bytes = codec.encodeFunction(chunk.task(), "the task");
-            encodedTasks.put(chunk.callId(), bytes);
-        }
-        return bytes;
+        return encodedTasks.computeIfAbsent(chunk.callId(), id -> codec.encodeFunction(chunk.task(), "the task"));
     }
 
     /** Serializes a chunk's inputs; one that cannot be sent is replaced by the reason, so only its task fails. */

@@ -1,9 +1,7 @@
 package dev.ensemble.internal.cluster;
 
-import dev.ensemble.internal.worker.Lru;
+import dev.ensemble.internal.worker.TaskCache;
 import dev.ensemble.spi.cluster.ClusterMember;
-import java.util.Collections;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /** A member as a cluster pool sees it: whether it left, whether it hosts the pool, which tasks it has. */
@@ -13,7 +11,8 @@ final class MemberLink {
 
     final ClusterMember member;
     final CompletableFuture<Void> gone = new CompletableFuture<>();
-    final Set<Long> tasksSent = Collections.newSetFromMap(Lru.synchronizedOf(TASKS_REMEMBERED));
+    /** The calls whose task the member has been sent (it may have dropped some since: it then asks again). */
+    final TaskCache<Boolean> tasksSent = new TaskCache<>(TASKS_REMEMBERED);
     boolean opened; // guarded by this
     /**
      * Set when a slot gave up on the member for answering nothing (not even a probe), cleared by its next

@@ -2,11 +2,11 @@ package dev.ensemble.internal.cluster;
 
 import dev.ensemble.Task;
 import dev.ensemble.internal.worker.FreezeClock;
-import dev.ensemble.internal.worker.ThreadTimeout;
 import dev.ensemble.internal.worker.Lru;
+import dev.ensemble.internal.worker.TaskCache;
+import dev.ensemble.internal.worker.ThreadTimeout;
 import dev.ensemble.internal.worker.Watchdog;
 import java.util.Collections;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,7 +34,7 @@ final class MemberPool {
     final PayloadCodec codec;
     private final UUID owner;
     private final ConcurrentMap<Integer, SlotWorker> workers = new ConcurrentHashMap<>();
-    private final Map<Long, Task<Object, Object>> tasks = Lru.synchronizedOf(TASK_CACHE);
+    private final TaskCache<Task<Object, Object>> tasks = new TaskCache<>(TASK_CACHE);
     private final Set<Long> cancelled = Collections.newSetFromMap(Lru.synchronizedOf(CANCELLED_CALLS));
     private final Watchdog watchdog;
 

@@ -5,8 +5,7 @@ import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.wire.ClassPathPackages;
 import dev.ensemble.internal.wire.FrameChannel;
 import dev.ensemble.internal.wire.Serialization;
-import dev.ensemble.internal.worker.Lru;
-import java.util.Map;
+import dev.ensemble.internal.worker.TaskCache;
 import java.util.Set;
 import org.apache.fory.memory.MemoryBuffer;
 
@@ -17,7 +16,7 @@ import org.apache.fory.memory.MemoryBuffer;
  * alone, at its own index. One per pool; used by the pool's worker links, which call nothing else for encoding.
  */
 final class ChunkCodec {
-    private final Map<Long, byte[]> taskBytes = Lru.synchronizedOf(256);
+    private final TaskCache<byte[]> taskBytes = new TaskCache<>(256);
 
     /** This JVM's Fory, built now if it is not yet (see {@link #validate} for why it may not be). */
     static Serialization serialization() {
@@ -123,7 +122,7 @@ final class ChunkCodec {
      *
      * @throws IllegalArgumentException if the task alone does not fit in a message
      */
-    void encodeChunk(MemoryBuffer buffer, int seq, Chunk chunk, Map<Long, Boolean> taskMirror, boolean jdkFirst,
+    void encodeChunk(MemoryBuffer buffer, int seq, Chunk chunk, TaskCache<Boolean> taskMirror, boolean jdkFirst,
             int maxFrameBytes) {
         FrameChannel.begin(buffer, Protocol.CHUNK);
         buffer.writeInt32(seq);

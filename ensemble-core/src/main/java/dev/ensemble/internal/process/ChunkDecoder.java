@@ -6,6 +6,7 @@ import dev.ensemble.internal.backend.Jobs;
 import dev.ensemble.internal.wire.Serialization;
 import dev.ensemble.internal.wire.Stateless;
 import dev.ensemble.internal.worker.Lru;
+import dev.ensemble.internal.worker.TaskCache;
 import java.util.Map;
 import java.util.Set;
 import org.apache.fory.memory.MemoryBuffer;
@@ -33,7 +34,7 @@ final class ChunkDecoder {
 
     private final int slot;
     private final Readers readers;
-    private final Map<Long, Task<Object, Object>> tasks = new Lru<>(Protocol.TASK_CACHE_SIZE);
+    private final TaskCache<Task<Object, Object>> tasks = new TaskCache<>(Protocol.TASK_CACHE_SIZE);
     /**
      * Stateless tasks by their serialized form (and whether it was a job): a call of the same non-capturing lambda
      * as an earlier call (a loop of {@code submit}) reuses the copy built then instead of deserializing it again.

@@ -5,6 +5,7 @@ import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.internal.schedule.CallRef;
 import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.wire.FrameChannel;
+import dev.ensemble.internal.worker.TaskCache;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.StandardProtocolFamily;
@@ -15,10 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import org.apache.fory.memory.MemoryBuffer;
 
 /**
@@ -99,7 +98,7 @@ final class TrainingPool {
         awaitFrame(pool, Protocol.READY);
 
         ChunkCodec codec = new ChunkCodec();
-        Map<Long, Boolean> taskMirror = new HashMap<>();
+        TaskCache<Boolean> taskMirror = new TaskCache<>(Protocol.TASK_CACHE_SIZE);
         MemoryBuffer buffer = MemoryBuffer.newHeapBuffer(64 * 1024);
         for (int seq = 0; seq < CHUNKS; seq++) {
             // A call per few chunks, so that tasks travel and are kept as a pool's calls do; small chunks travel

@@ -7,7 +7,7 @@ import dev.ensemble.internal.schedule.Chunk;
 import dev.ensemble.internal.wire.FrameChannel;
 import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.FreezeClock;
-import dev.ensemble.internal.worker.Lru;
+import dev.ensemble.internal.worker.TaskCache;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -119,7 +119,7 @@ final class WorkerLink {
 
     private final MemoryBuffer sendBuffer = MemoryBuffer.newHeapBuffer(64 * 1024);
     /** The calls whose task the worker has: it keeps as many as this, in the same order (Protocol). */
-    private final Lru<Long, Boolean> taskMirror = new Lru<>(Protocol.TASK_CACHE_SIZE);
+    private final TaskCache<Boolean> taskMirror = new TaskCache<>(Protocol.TASK_CACHE_SIZE);
 
 
     WorkerLink(LinkHost host, int slot, int generation, Process process) {

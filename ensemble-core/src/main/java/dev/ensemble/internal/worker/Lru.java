@@ -5,8 +5,8 @@ import java.util.Map;
 
 /**
  * A map that keeps its {@code capacity} most recently used entries and drops the eldest beyond: the one bounded
- * cache behind every per-call memo of the library (tasks a worker has rebuilt, tasks the pool knows a worker has,
- * encoded tasks, cancelled calls). Not synchronized, as {@link LinkedHashMap}.
+ * cache behind every per-call memo of the library: {@link TaskCache} (tasks, the record of them, encoded tasks),
+ * cancelled calls, a worker's stateless tasks by their bytes. Not synchronized, as {@link LinkedHashMap}.
  *
  * @param <K> key type
  * @param <V> value type
