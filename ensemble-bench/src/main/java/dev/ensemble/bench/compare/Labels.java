@@ -61,6 +61,23 @@ final class Labels {
         };
     }
 
+    /** The paragraph under the table: how to read a cell, a ratio, the floor, rows 1c and 1d. */
+    static String explanation(Sizes sizes, Map<String, String> meta) {
+        return "Each cell: median (min–max) over the runs; a run is a fresh JVM or interpreter per contestant, the "
+                + "contestants' runs interleaved. Ratios above 1: Ensemble is better by that factor (a peer's time ÷ "
+                + "Ensemble's; Ensemble's rate or speedup ÷ the peer's); the process peers are PP4J and Python's two "
+                + "pools. The CPU tasks of rows 4a–4c spin for " + sizes.taskMillis() + " ms of wall-clock time each, "
+                + "so those rows show the pool's overhead and balance and how much of the cores the machine's other "
+                + "jobs leave. The floor: " + Sizes.WORKERS + " bare JVMs started at once, with the contestants' class "
+                + "path and a worker's flags, each answering one byte over a pipe; no pool of worker JVMs can start "
+                + "faster, and the last column says how far Ensemble processes are from it (lower is better). Row 1c "
+                + "puts " + meta.getOrDefault("large_classpath", "about 120") + " jars on the class path, as a real "
+                + "application does (the benchmark's own and " + Padding.JARS + " generated ones before them). Row 1d "
+                + "starts each JVM with an AOT cache of its own application (JDK 25's `-XX:AOTCache`, made by one "
+                + "untimed run of the same start with `-XX:AOTCacheOutput`), as a deployment that cares about "
+                + "start-up does; Ensemble's worker JVMs use their own cache in every row.";
+    }
+
     private static String count(int n) {
         return String.format(Locale.ROOT, "%,d", n);
     }
