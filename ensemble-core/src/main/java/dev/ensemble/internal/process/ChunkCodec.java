@@ -102,15 +102,9 @@ final class ChunkCodec {
         return validated != null ? validated : serialization().requireSendable(function, "the task");
     }
 
-    /** Reads a values block (see {@link Protocol}). */
+    /** Reads a values block of a worker's results (see {@link Values}). */
     Object[] readValues(MemoryBuffer frame) {
-        byte codec = frame.readByte();
-        if (codec == Protocol.CODEC_PLAIN) {
-            return PlainValues.read(frame);
-        }
-        return (Object[]) (codec == Protocol.CODEC_JDK
-                ? Serialization.jdkRead(Protocol.readBytes(frame), ClassPathPackages.ofThisJvm())
-                : serialization().read(frame));
+        return Values.read(frame, ClassPathPackages.ofThisJvm(), ChunkCodec::serialization);
     }
 
     /**
@@ -165,7 +159,7 @@ final class ChunkCodec {
         int mark = buffer.writerIndex();
         long budget = maxFrameBytes - (mark - 4L);
         try {
-            serialization.write(buffer, inputs);
+            Values.writeFory(buffer, serialization, inputs);
             if (buffer.writerIndex() - mark > budget) {
                 throw new FrameChannel.TooLargeException(buffer.writerIndex() - 4L, maxFrameBytes);
             }
@@ -202,7 +196,7 @@ final class ChunkCodec {
                 sizes[largest] = 0;
             }
             flags |= Protocol.FLAG_UNSENDABLE_INPUTS;
-            serialization.write(buffer, inputs);
+            Values.writeFory(buffer, serialization, inputs);
         }
         buffer.putByte(flagsAt, flags);
         if (!known) {
@@ -211,10 +205,10 @@ final class ChunkCodec {
     }
 
     /**
-     * Writes the task (unless known) JDK-serialized and the inputs as {@link PlainValues} if they are, else
-     * JDK-serialized, if the worker would accept them.
+     * Writes the task (unless known) JDK-serialized and the inputs without Fory ({@link Values#writeWithoutFory}),
+     * if the worker would accept them.
      *
-     * @return the flags that say so, or -1 if nothing was written (the chunk goes by Fory)
+     * @return the flag that says so, or -1 if nothing was written (the chunk goes by Fory)
      */
     private int encodeJdk(MemoryBuffer buffer, Chunk chunk, Object task, boolean known, int maxFrameBytes) {
         int mark = buffer.writerIndex();
@@ -228,20 +222,8 @@ final class ChunkCodec {
             }
             Protocol.writeBytes(buffer, bytes);
         }
-        Object[] values = chunk.inputs().toArray();
-        if (PlainValues.fits(values)) {
-            PlainValues.write(buffer, values);
-            if (buffer.writerIndex() - 4L <= maxFrameBytes) {
-                return Protocol.FLAG_JDK | Protocol.FLAG_PLAIN_INPUTS;
-            }
-        } else {
-            byte[] inputs = Serialization.jdkBytesIfAdmitted(values, packages);
-            if (inputs != null) {
-                Protocol.writeBytes(buffer, inputs);
-                if (buffer.writerIndex() - 4L <= maxFrameBytes) {
-                    return Protocol.FLAG_JDK;
-                }
-            }
+        if (Values.writeWithoutFory(buffer, chunk.inputs().toArray(), maxFrameBytes + 4L, packages)) {
+            return Protocol.FLAG_JDK;
         }
         buffer.writerIndex(mark); // Fory finds the inputs that cannot be sent or do not fit
         return -1;

@@ -104,9 +104,7 @@ final class ChunkDecoder {
                     throw new IllegalStateException("worker " + slot + " lost the task of call " + callId);
                 }
             }
-            Object[] inputs = (flags & Protocol.FLAG_PLAIN_INPUTS) != 0 ? PlainValues.read(frame)
-                    : (Object[]) (jdk ? Serialization.jdkRead(Protocol.readBytes(frame), readers.packages())
-                    : readers.fory().read(frame));
+            Object[] inputs = Values.read(frame, readers.packages(), readers::fory);
             return new Pending(seq, callId, flags, chunkTimeoutNanos, task, inputs, null);
         } catch (RuntimeException | LinkageError e) {
             return new Pending(seq, callId, flags, chunkTimeoutNanos, task, new Object[1], new IllegalStateException(

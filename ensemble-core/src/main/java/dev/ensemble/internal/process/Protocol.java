@@ -20,10 +20,9 @@ import org.apache.fory.memory.MemoryBuffer;
  *                                                                          serialization where it can)
  * W→P START_FAILED error:bytes
  * P→W CHUNK        seq:int callId:long flags:byte timeoutNanos:long       timeoutNanos: the call's (or the pool's)
- *                  [task:bytes] inputs                                    task timeout, 0 for none; task only
+ *                  [task:bytes] inputs:values                             task timeout, 0 for none; task only
  *                                                                          the first time this worker
- *                  (task and inputs in Fory, or JDK bytes with FLAG_JDK,
- *                  the inputs then plain with FLAG_PLAIN_INPUTS;
+ *                  (the task in Fory, or JDK bytes with FLAG_JDK;
  *                  with FLAG_JOB the task is the job of a submit/apply,
  *                  which the worker wraps as a task itself)
  *                                                                          sees the call (see TaskCache)
@@ -42,7 +41,8 @@ import org.apache.fory.memory.MemoryBuffer;
  *
  * result = seq:int processed:int waitNanos:long workNanos:long slowestNanos:long slowestOffset:int values errors
  * part   = seq:int from:int to:int values errors          (values of offsets [from, to))
- * values = codec:byte then a Fory Object[], JDK bytes or plain;  errors = count:int { offset:int throwable:bytes }
+ * values = codec:byte then a Fory Object[], JDK bytes or plain (see Values), inputs and results alike
+ * errors = count:int { offset:int throwable:bytes }
  * plain  = count:int { tag:byte value }  (null, String as UTF-8 bytes, or a boxed primitive: see PlainValues)
  * bytes  = length:int then the bytes;  str = bytes in UTF-8
  * </pre>
@@ -74,16 +74,16 @@ final class Protocol {
     static final byte FLAG_HAS_TASK = 2;
     static final byte FLAG_UNSENDABLE_INPUTS = 4;
     static final byte FLAG_TIME_EACH_TASK = 8;
-    /** The task and inputs are JDK-serialized: the worker's Fory is not built yet. */
+    /**
+     * The task is JDK-serialized, and the inputs are not in Fory: the worker's Fory or the pool's is not built
+     * yet, so the worker answers without Fory too where it can.
+     */
     static final byte FLAG_JDK = 16;
     /**
      * The task sent is a {@link dev.ensemble.Job} that the worker turns into a task ({@code Jobs.asTask}): the
      * wrapper lambda would be one more lambda to serialize and rebuild per call of a capturing job.
      */
     static final byte FLAG_JOB = 32;
-    /** The inputs are {@link PlainValues} (strings and boxed primitives), not JDK-serialized; with FLAG_JDK only. */
-    static final byte FLAG_PLAIN_INPUTS = 64;
-
     /** Codec of a values block: Fory, JDK serialization (length-prefixed bytes), or {@link PlainValues}. */
     static final byte CODEC_FORY = 0;
     static final byte CODEC_JDK = 1;

@@ -127,8 +127,8 @@ final class ResultOutbox {
     }
 
     /**
-     * Writes values [from, to): as {@link PlainValues} if they are, or else with JDK serialization if they allow
-     * it, when this worker's Fory is not built or the chunk came JDK-serialized ({@link Encoding#JDK_FIRST}: the
+     * Writes values [from, to) as a values block ({@link Values}): without Fory if they allow it, when this
+     * worker's Fory is not built or the chunk came JDK-serialized ({@link Encoding#JDK_FIRST}: the
      * pool's Fory may not be built either); else with Fory. A value that cannot be serialized becomes an error at
      * its offset; so do the largest values when all of them take more than {@code budget} bytes (a message's
      * limit), until the rest fits.
@@ -138,32 +138,15 @@ final class ResultOutbox {
     private Throwable[] writeValues(MemoryBuffer buffer, Object[] values, Throwable[] errors, int from, int to,
             long budget, Encoding encoding) {
         Object[] slice = from == 0 && to == values.length ? values : Arrays.copyOfRange(values, from, to);
-        if (encoding == Encoding.JDK_FIRST || writers.built() == null) {
-            if (PlainValues.fits(slice)) {
-                int mark = buffer.writerIndex();
-                buffer.writeByte(Protocol.CODEC_PLAIN);
-                PlainValues.write(buffer, slice);
-                if (buffer.writerIndex() - mark <= budget) {
-                    return errors;
-                }
-                buffer.writerIndex(mark); // too large: Fory finds the values that do not fit
-            }
-            try {
-                byte[] bytes = Serialization.jdkBytes(slice);
-                if (bytes.length <= budget) {
-                    buffer.writeByte(Protocol.CODEC_JDK);
-                    Protocol.writeBytes(buffer, bytes);
-                    return errors;
-                }
-            } catch (IOException | RuntimeException e) {
-                // not all serializable: wait for Fory
-            }
+        // Too large or not all serializable without Fory: Fory finds the values that cannot be sent.
+        if ((encoding == Encoding.JDK_FIRST || writers.built() == null)
+                && Values.writeWithoutFory(buffer, slice, buffer.writerIndex() + budget, null)) {
+            return errors;
         }
         Serialization serialization = writers.fory();
-        buffer.writeByte(Protocol.CODEC_FORY);
         int mark = buffer.writerIndex();
         try {
-            serialization.write(buffer, slice);
+            Values.writeFory(buffer, serialization, slice);
             if (buffer.writerIndex() - mark <= budget) {
                 return errors;
             }
@@ -201,7 +184,7 @@ final class ResultOutbox {
             sizes[largest] = 0;
             slice[largest] = null;
         }
-        serialization.write(buffer, slice);
+        Values.writeFory(buffer, serialization, slice);
         return fixed;
     }
 

@@ -138,7 +138,8 @@ final class FakeWorker {
             chunk.position(chunk.position() + 4 + chunk.getInt(chunk.position()));
         }
         Object[] inputs;
-        if ((flags & Protocol.FLAG_PLAIN_INPUTS) != 0) {
+        byte codec = chunk.get(); // the inputs' values block: plain or JDK bytes (the fake reads no Fory)
+        if (codec == Protocol.CODEC_PLAIN) {
             // Plain values (see PlainValues): count, then a tag and the value each; the tests send integers and nulls.
             inputs = new Object[chunk.getInt()];
             for (int i = 0; i < inputs.length; i++) {
@@ -150,6 +151,9 @@ final class FakeWorker {
                 }
             }
         } else {
+            if (codec != Protocol.CODEC_JDK) {
+                throw new IllegalStateException("the fake reads plain or JDK-serialized inputs only, got codec " + codec);
+            }
             byte[] inputBytes = new byte[chunk.getInt()];
             chunk.get(inputBytes);
             try (ObjectInputStream objects = new ObjectInputStream(new ByteArrayInputStream(inputBytes))) {

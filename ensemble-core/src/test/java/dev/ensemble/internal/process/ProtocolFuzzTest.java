@@ -237,18 +237,19 @@ class ProtocolFuzzTest {
         byte[] chunk(int seq, Object[] inputs) throws IOException {
             Task<Object, Object> twice = x -> (Integer) x * 2;
             return chunk(seq, (byte) (Protocol.FLAG_HAS_TASK | Protocol.FLAG_JDK | Protocol.FLAG_KEEP_GOING),
-                    Serialization.jdkBytes(twice), Serialization.jdkBytes(inputs), true);
+                    Serialization.jdkBytes(twice), Protocol.CODEC_JDK, Serialization.jdkBytes(inputs));
         }
 
-        /** A CHUNK frame with the given parts; the inputs length-prefixed (JDK) or not (Fory). */
-        byte[] chunk(int seq, byte flags, byte[] task, byte[] inputs, boolean prefixed) {
+        /** A CHUNK frame with the given parts; the inputs in {@code codec}, length-prefixed if JDK bytes. */
+        byte[] chunk(int seq, byte flags, byte[] task, byte codec, byte[] inputs) {
             MemoryBuffer chunk = FrameChannel.begin(MemoryBuffer.newHeapBuffer(1024), Protocol.CHUNK);
             chunk.writeInt32(seq);
             chunk.writeInt64(nextCall++);
             chunk.writeByte(flags);
             chunk.writeInt64(0); // no task timeout
             Protocol.writeBytes(chunk, task);
-            if (prefixed) {
+            chunk.writeByte(codec);
+            if (codec == Protocol.CODEC_JDK) {
                 Protocol.writeBytes(chunk, inputs);
             } else {
                 chunk.writeBytes(inputs);
@@ -313,11 +314,7 @@ class ProtocolFuzzTest {
                     int resultSeq = frame.readInt32();
                     int processed = frame.readInt32();
                     frame.readerIndex(frame.readerIndex() + 28);
-                    byte codec = frame.readByte();
-                    Object[] values = codec == Protocol.CODEC_PLAIN ? PlainValues.read(frame)
-                            : (Object[]) (codec == Protocol.CODEC_JDK
-                            ? Serialization.jdkRead(Protocol.readBytes(frame), ClassPathPackages.ofThisJvm())
-                            : Serialization.forParent().read(frame));
+                    Object[] values = Values.read(frame, ClassPathPackages.ofThisJvm(), Serialization::forParent);
                     Throwable[] errors = Protocol.readErrors(frame, null, Math.max(1, processed));
                     if (resultSeq == seq) {
                         assertThat(errors).as("errors of the correct chunk").isNull();
@@ -395,22 +392,23 @@ class ProtocolFuzzTest {
                 switch (kind) {
                     case "huge-array" -> pool.sendRaw(pool.chunk(7,
                             (byte) (Protocol.FLAG_HAS_TASK | Protocol.FLAG_JDK | Protocol.FLAG_KEEP_GOING),
-                            Serialization.jdkBytes((Task<Object, Object>) x -> x), hugeArrayClaim(), true));
+                            Serialization.jdkBytes((Task<Object, Object>) x -> x), Protocol.CODEC_JDK,
+                            hugeArrayClaim()));
                     case "gadget" -> {
                         Fory permissive = Fory.builder().withLanguage(Language.JAVA).requireClassRegistration(false)
                                 .suppressClassRegistrationWarnings(true).withRefTracking(true).build();
                         byte[] gadget = permissive.serialize(new Object[] {URI.create("http://x.invalid/").toURL()});
                         byte[] task = Serialization.forParent().toBytes((Task<Object, Object>) x -> x);
                         pool.sendRaw(pool.chunk(8, (byte) (Protocol.FLAG_HAS_TASK | Protocol.FLAG_KEEP_GOING), task,
-                                gadget, false));
+                                Protocol.CODEC_FORY, gadget));
                     }
                     case "plain-claim" -> {
                         // plain inputs that claim 2^31 - 1 values in four bytes
                         byte[] claim = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN)
                                 .putInt(0, Integer.MAX_VALUE).array();
                         pool.sendRaw(pool.chunk(11, (byte) (Protocol.FLAG_HAS_TASK | Protocol.FLAG_JDK
-                                | Protocol.FLAG_PLAIN_INPUTS | Protocol.FLAG_KEEP_GOING),
-                                Serialization.jdkBytes((Task<Object, Object>) x -> x), claim, false));
+                                | Protocol.FLAG_KEEP_GOING), Serialization.jdkBytes((Task<Object, Object>) x -> x),
+                                Protocol.CODEC_PLAIN, claim));
                     }
                     case "cut-then-gone" -> {
                         byte[] frame = pool.chunk(9, new Object[] {1});
