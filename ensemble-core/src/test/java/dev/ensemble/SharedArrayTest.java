@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -113,6 +114,35 @@ class SharedArrayTest {
             assertThatThrownBy(() -> a.get(10)).isInstanceOf(IndexOutOfBoundsException.class)
                     .hasMessageContaining("Index 10 out of bounds for length 10");
             assertThatThrownBy(() -> a.set(-1, 0)).isInstanceOf(IndexOutOfBoundsException.class);
+        }
+    }
+
+    @Test
+    void fill_setsEveryElementOfTheView_andNothingAroundIt() {
+        for (int n : new int[] {1, 2, 3, 7, 8, 1000, 4099}) {
+            try (SharedArray.OfInt ints = SharedArray.ofInts(n + 4); SharedArray.OfDouble doubles =
+                    SharedArray.ofDoubles(n); SharedArray.OfFloat floats = SharedArray.ofFloats(n);
+                    SharedArray.OfLong longs = SharedArray.ofLongs(n); SharedArray.OfByte bytes = SharedArray.ofBytes(n)) {
+                ints.slice(2, n + 2).fill(-7);
+                int[] all = ints.toArray();
+                assertThat(all[0]).isZero();
+                assertThat(all[1]).isZero();
+                assertThat(all[n + 2]).as("after the slice of %d", n).isZero();
+                assertThat(all[n + 3]).isZero();
+                assertThat(Arrays.copyOfRange(all, 2, n + 2)).as("the slice of %d", n).containsOnly(-7);
+                doubles.fill(0.5);
+                assertThat(doubles.toArray()).as("%d doubles", n).containsOnly(0.5);
+                floats.fill(-1.25f);
+                assertThat(floats.toArray()).as("%d floats", n).containsOnly(-1.25f);
+                longs.fill(Long.MIN_VALUE + 3);
+                assertThat(longs.toArray()).as("%d longs", n).containsOnly(Long.MIN_VALUE + 3);
+                bytes.fill((byte) 0x5a);
+                assertThat(bytes.toArray()).as("%d bytes", n).containsOnly((byte) 0x5a);
+            }
+        }
+        try (SharedArray.OfLong empty = SharedArray.ofLongs(0)) {
+            empty.fill(1); // nothing to fill, and no error
+            assertThat(empty.length()).isZero();
         }
     }
 

@@ -5,6 +5,7 @@ import java.io.ObjectStreamException;
 import java.io.Serial;
 import java.io.Serializable;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -164,6 +165,56 @@ public abstract sealed class AbstractView implements Serializable
         requireArgument(array, name);
         Objects.checkFromIndexSize(arrayIndex, count, arrayLength);
         Objects.checkFromIndexSize(index, count, length);
+    }
+
+    /**
+     * Copies {@code count} elements from {@code index} into a Java array of this view's element type.
+     *
+     * @param dst the array, or null (refused)
+     * @param dstLength its length (0 if null)
+     */
+    final void copyOut(long index, Object dst, int dstLength, int dstIndex, int count) {
+        checkCopy(dst, dstLength, "dst", dstIndex, index, count);
+        ValueLayout layout = kind().layout();
+        try {
+            MemorySegment.copy(segment, layout, index * layout.byteSize(), dst, dstIndex, count);
+        } catch (IllegalStateException e) {
+            throw failed(e);
+        }
+    }
+
+    /**
+     * Copies {@code count} elements of a Java array of this view's element type into the view at {@code index}.
+     *
+     * @param src the array, or null (refused)
+     * @param srcLength its length (0 if null)
+     */
+    final void copyIn(Object src, int srcLength, int srcIndex, long index, int count) {
+        checkWritable();
+        checkCopy(src, srcLength, "src", srcIndex, index, count);
+        ValueLayout layout = kind().layout();
+        try {
+            MemorySegment.copy(src, srcIndex, segment, layout, index * layout.byteSize(), count);
+        } catch (IllegalStateException e) {
+            throw failed(e);
+        }
+    }
+
+    /**
+     * Fills the view with copies of its first element, which the caller has just set: doubling bulk copies
+     * rather than a store per element.
+     */
+    final void fillWithFirst() {
+        long size = segment.byteSize();
+        try {
+            for (long done = kind().bytes(); done < size; ) {
+                long n = Math.min(done, size - done);
+                MemorySegment.copy(segment, 0, segment, done, n);
+                done += n;
+            }
+        } catch (IllegalStateException e) {
+            throw failed(e);
+        }
     }
 
     /** The length as a Java array's, or a clear refusal. */

@@ -61,23 +61,12 @@ public final class ByteView extends AbstractView implements SharedArray.OfByte {
 
     @Override
     public void copyTo(long index, byte[] dst, int dstIndex, int count) {
-        checkCopy(dst, dst == null ? 0 : dst.length, "dst", dstIndex, index, count);
-        try {
-            MemorySegment.copy(segment, E, index * E.byteSize(), dst, dstIndex, count);
-        } catch (IllegalStateException e) {
-            throw failed(e);
-        }
+        copyOut(index, dst, dst == null ? 0 : dst.length, dstIndex, count);
     }
 
     @Override
     public void copyFrom(byte[] src, int srcIndex, long index, int count) {
-        checkWritable();
-        checkCopy(src, src == null ? 0 : src.length, "src", srcIndex, index, count);
-        try {
-            MemorySegment.copy(src, srcIndex, segment, E, index * E.byteSize(), count);
-        } catch (IllegalStateException e) {
-            throw failed(e);
-        }
+        copyIn(src, src == null ? 0 : src.length, srcIndex, index, count);
     }
 
     @Override

@@ -44,14 +44,11 @@ public final class FloatView extends AbstractView implements SharedArray.OfFloat
 
     @Override
     public void fill(float value) {
-        checkWritable();
-        try {
-            MemorySegment s = segment;
-            for (long i = 0, n = length; i < n; i++) {
-                s.setAtIndex(E, i, value);
-            }
-        } catch (IllegalStateException e) {
-            throw failed(e);
+        if (length > 0) {
+            set(0, value);
+            fillWithFirst();
+        } else {
+            checkWritable();
         }
     }
 
@@ -64,23 +61,12 @@ public final class FloatView extends AbstractView implements SharedArray.OfFloat
 
     @Override
     public void copyTo(long index, float[] dst, int dstIndex, int count) {
-        checkCopy(dst, dst == null ? 0 : dst.length, "dst", dstIndex, index, count);
-        try {
-            MemorySegment.copy(segment, E, index * E.byteSize(), dst, dstIndex, count);
-        } catch (IllegalStateException e) {
-            throw failed(e);
-        }
+        copyOut(index, dst, dst == null ? 0 : dst.length, dstIndex, count);
     }
 
     @Override
     public void copyFrom(float[] src, int srcIndex, long index, int count) {
-        checkWritable();
-        checkCopy(src, src == null ? 0 : src.length, "src", srcIndex, index, count);
-        try {
-            MemorySegment.copy(src, srcIndex, segment, E, index * E.byteSize(), count);
-        } catch (IllegalStateException e) {
-            throw failed(e);
-        }
+        copyIn(src, src == null ? 0 : src.length, srcIndex, index, count);
     }
 
     @Override

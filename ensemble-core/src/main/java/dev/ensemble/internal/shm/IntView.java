@@ -90,14 +90,11 @@ public final class IntView extends AbstractView implements SharedArray.OfInt {
 
     @Override
     public void fill(int value) {
-        checkWritable();
-        try {
-            MemorySegment s = segment;
-            for (long i = 0, n = length; i < n; i++) {
-                s.setAtIndex(E, i, value);
-            }
-        } catch (IllegalStateException e) {
-            throw failed(e);
+        if (length > 0) {
+            set(0, value);
+            fillWithFirst();
+        } else {
+            checkWritable();
         }
     }
 
@@ -110,23 +107,12 @@ public final class IntView extends AbstractView implements SharedArray.OfInt {
 
     @Override
     public void copyTo(long index, int[] dst, int dstIndex, int count) {
-        checkCopy(dst, dst == null ? 0 : dst.length, "dst", dstIndex, index, count);
-        try {
-            MemorySegment.copy(segment, E, index * E.byteSize(), dst, dstIndex, count);
-        } catch (IllegalStateException e) {
-            throw failed(e);
-        }
+        copyOut(index, dst, dst == null ? 0 : dst.length, dstIndex, count);
     }
 
     @Override
     public void copyFrom(int[] src, int srcIndex, long index, int count) {
-        checkWritable();
-        checkCopy(src, src == null ? 0 : src.length, "src", srcIndex, index, count);
-        try {
-            MemorySegment.copy(src, srcIndex, segment, E, index * E.byteSize(), count);
-        } catch (IllegalStateException e) {
-            throw failed(e);
-        }
+        copyIn(src, src == null ? 0 : src.length, srcIndex, index, count);
     }
 
     @Override
