@@ -10,8 +10,8 @@ import dev.ensemble.internal.schedule.WorkSource;
  * is replaced) stays behind {@link Worker}.
  *
  * <ul>
- *   <li><b>Take or poll.</b> A worker that holds nothing blocks in {@link WorkSource#take} (counted idle meanwhile:
- *       see {@link Worker#idle}); one that holds chunks tops its pipeline up with {@link WorkSource#poll} while
+ *   <li><b>Take or poll.</b> A worker that holds nothing blocks in {@link WorkSource#take}, counted in the pool's
+ *       {@link IdleSlots} meanwhile; one that holds chunks tops its pipeline up with {@link WorkSource#poll} while
  *       {@link Worker#awaitRoom} says it has room, and otherwise waits for an answer.</li>
  *   <li><b>Recycling.</b> It asks for at most the {@link Lifespan#room() room} of the worker's lifespan; once that
  *       is 0, it waits for what the worker holds, then {@linkplain Worker#recycle() recycles} it.</li>
@@ -92,7 +92,8 @@ public final class SlotDriver {
         void finish() throws InterruptedException;
 
         /**
-         * The thread is about to wait in {@code take} ({@code true}), or is back ({@code false}).
+         * The thread is about to wait in {@code take} ({@code true}), or is back ({@code false}); the pool's count
+         * of such slots is the driver's ({@link IdleSlots}), this is for a backend's own per-slot flag.
          *
          * @param waiting which
          */
@@ -117,8 +118,9 @@ public final class SlotDriver {
      * @param slot the slot's id
      * @param worker the slot's worker
      * @param spin how long a take may spin before it waits (threads of this JVM), or null
+     * @param idle the pool's count of slots waiting in take, or null if the backend does not pipeline
      */
-    public static void run(WorkSource source, int slot, Worker worker, SpinBudget spin) {
+    public static void run(WorkSource source, int slot, Worker worker, SpinBudget spin, IdleSlots idle) {
         while (true) {
             try {
                 int held = worker.awaitRoom();
@@ -136,11 +138,17 @@ public final class SlotDriver {
                 }
                 Chunk chunk;
                 if (held == 0) {
+                    if (idle != null) {
+                        idle.enter();
+                    }
                     worker.idle(true);
                     try {
                         chunk = source.take(slot, room, spin);
                     } finally {
                         worker.idle(false);
+                        if (idle != null) {
+                            idle.leave();
+                        }
                     }
                     if (chunk == null) {
                         worker.finish();

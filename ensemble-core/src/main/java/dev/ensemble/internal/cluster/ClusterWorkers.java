@@ -2,6 +2,7 @@ package dev.ensemble.internal.cluster;
 
 import dev.ensemble.WorkerDiedException;
 import dev.ensemble.internal.backend.Backend;
+import dev.ensemble.internal.backend.IdleSlots;
 import dev.ensemble.internal.backend.Lifespan;
 import dev.ensemble.internal.backend.Pipelining;
 import dev.ensemble.internal.backend.PoolConfig;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -66,7 +66,7 @@ final class ClusterWorkers implements Backend {
     private final Members members;
     private final ChunkCalls chunkCalls;
     private final ClusterFailures failures;
-    private final AtomicInteger idleSlots = new AtomicInteger();
+    private final IdleSlots idleSlots = new IdleSlots();
     private Scheduler scheduler;
     private volatile boolean stopping;
 
@@ -168,7 +168,7 @@ final class ClusterWorkers implements Backend {
         ready.countDown();
         ArrayDeque<Flight> flights = new ArrayDeque<>();
         try {
-            SlotDriver.run(scheduler, slot.id, new SlotFeed(slot, flights), null);
+            SlotDriver.run(scheduler, slot.id, new SlotFeed(slot, flights), null, idleSlots);
         } catch (RuntimeException | Error e) {
             // Whatever failed (the cluster client or member shut down under the pool, a bug), the slot thread
             // must not just die: its chunks go back, and without a running instance the pool's calls end clearly.
@@ -242,11 +242,6 @@ final class ClusterWorkers implements Backend {
                     scheduler.workerExited(slot.id, 0);
                 }
             }
-        }
-
-        @Override
-        public void idle(boolean waiting) {
-            idleSlots.addAndGet(waiting ? 1 : -1);
         }
 
         @Override
@@ -343,7 +338,7 @@ final class ClusterWorkers implements Backend {
 
     /** How many chunks the slot keeps in flight ({@link Pipelining#depth}, at most {@value #IN_FLIGHT}). */
     private int depth(Slot slot) {
-        return Pipelining.depth(slot.lastChunkWorkNanos, idleSlots.get(), IN_FLIGHT);
+        return Pipelining.depth(slot.lastChunkWorkNanos, idleSlots.count(), IN_FLIGHT);
     }
 
     private void returnAll(Slot slot, ArrayDeque<Flight> flights) {

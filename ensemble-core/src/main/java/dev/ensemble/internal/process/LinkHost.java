@@ -1,6 +1,7 @@
 package dev.ensemble.internal.process;
 
 import dev.ensemble.internal.backend.ExitResults;
+import dev.ensemble.internal.backend.IdleSlots;
 import dev.ensemble.internal.schedule.WorkSource;
 import java.time.Duration;
 
@@ -42,8 +43,8 @@ interface LinkHost {
     /** @return the tasks a worker runs before it is replaced, or 0 for no limit */
     long maxTasksPerWorker();
 
-    /** @return how many senders wait for work: while any does, no worker gets a second chunk queued */
-    int idleSenders();
+    /** @return the senders waiting for work: while any does, no worker gets a second chunk queued */
+    IdleSlots idleSenders();
 
     /**
      * A chunk with a task timeout is being sent: a worker that freezes under it is to be killed.

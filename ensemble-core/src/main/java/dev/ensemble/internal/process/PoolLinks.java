@@ -1,10 +1,10 @@
 package dev.ensemble.internal.process;
 
 import dev.ensemble.internal.backend.ExitResults;
+import dev.ensemble.internal.backend.IdleSlots;
 import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.internal.schedule.WorkSource;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What a {@link ProcessBackend}'s worker links share and report to ({@link LinkHost}): the pool's settings, its
@@ -21,7 +21,7 @@ final class PoolLinks implements LinkHost {
     private final ChunkCodec codec = new ChunkCodec();
     private final ExitResults exitResults = new ExitResults();
     /** Senders waiting in {@code take}: while any is, no worker gets a second chunk queued. */
-    private final AtomicInteger idleSenders = new AtomicInteger();
+    private final IdleSlots idleSenders = new IdleSlots();
     /** Where the senders take chunks and the links report them: the pool's scheduler, or a member's queue. */
     private volatile WorkSource source;
 
@@ -37,11 +37,6 @@ final class PoolLinks implements LinkHost {
     /** Sets where chunks come from, as the backend starts. */
     void source(WorkSource source) {
         this.source = source;
-    }
-
-    /** A sender starts ({@code +1}) or stops ({@code -1}) waiting in {@code take}. */
-    void senderIdle(int change) {
-        idleSenders.addAndGet(change);
     }
 
     @Override
@@ -95,8 +90,8 @@ final class PoolLinks implements LinkHost {
     }
 
     @Override
-    public int idleSenders() {
-        return idleSenders.get();
+    public IdleSlots idleSenders() {
+        return idleSenders;
     }
 
     @Override

@@ -268,11 +268,6 @@ public final class ProcessBackend implements Backend {
         return links;
     }
 
-    /** A sender starts ({@code +1}) or stops ({@code -1}) waiting in {@code take}. */
-    void senderIdle(int change) {
-        links.senderIdle(change);
-    }
-
     /** Whether any slot has a live worker, or one being started. */
     boolean anyWorkerAlive() {
         for (ProcessSlot s : slots) {

@@ -90,7 +90,7 @@ final class ProcessSlot {
     private void feed() {
         // No spin in take: a submit or broadcast reaches an idle worker from the caller's thread (callOpened), and a
         // sender spinning as well took the CPU from the caller and the workers.
-        SlotDriver.run(backend.host().source(), id, new Sender(), null);
+        SlotDriver.run(backend.host().source(), id, new Sender(), null, backend.host().idleSenders());
     }
 
     /**
@@ -136,7 +136,7 @@ final class ProcessSlot {
 
         @Override
         public boolean mayPipeline() {
-            return backend.host().idleSenders() == 0;
+            return backend.host().idleSenders().count() == 0;
         }
 
         @Override
@@ -167,13 +167,7 @@ final class ProcessSlot {
 
         @Override
         public void idle(boolean waiting) {
-            if (waiting) {
-                backend.senderIdle(+1);
-                inTake = true;
-            } else {
-                inTake = false;
-                backend.senderIdle(-1);
-            }
+            inTake = waiting;
         }
 
         @Override

@@ -189,7 +189,7 @@ final class WorkerLink {
 
     /** Chunks to keep in flight ({@link Pipelining#depth}). */
     private int depth() {
-        return Pipelining.depth(lastChunkWorkNanos, host.idleSenders(), MAX_DEPTH);
+        return Pipelining.depth(lastChunkWorkNanos, host.idleSenders().count(), MAX_DEPTH);
     }
 
     /**

@@ -112,7 +112,7 @@ public final class ThreadBackend implements Backend {
             worker.started();
             // A virtual thread does not spin: it would hold a carrier thread that other virtual threads need.
             SpinBudget spin = config.kind() == PoolConfig.Kind.VIRTUAL_THREADS ? null : new SpinBudget();
-            SlotDriver.run(scheduler, slot.id, worker, spin);
+            SlotDriver.run(scheduler, slot.id, worker, spin, null);
         } finally {
             if (ready != null) {
                 ready.countDown();

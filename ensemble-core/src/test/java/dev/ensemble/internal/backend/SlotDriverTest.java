@@ -33,6 +33,7 @@ class SlotDriverTest {
         final ArrayDeque<Object> takes = new ArrayDeque<>(); // a Chunk, or an InterruptedException to throw
         final ArrayDeque<Chunk> polls = new ArrayDeque<>();
         final List<String> log;
+        IdleSlots idle; // logged at each take, if set
 
         Source(List<String> log) {
             this.log = log;
@@ -41,7 +42,7 @@ class SlotDriverTest {
         @Override
         public Chunk take(int slot, int limit) throws InterruptedException {
             Object next = takes.poll();
-            log.add("take(" + limit + ")");
+            log.add("take(" + limit + ")" + (idle == null ? "" : " with " + idle.count() + " idle"));
             if (next instanceof InterruptedException e) {
                 throw e;
             }
@@ -186,13 +187,32 @@ class SlotDriverTest {
     }
 
     @Test
+    void theSlot_countsAsIdleWhileItWaitsInTake_evenWhenTheWaitIsInterrupted() {
+        List<String> log = new ArrayList<>();
+        Source source = new Source(log);
+        IdleSlots idle = new IdleSlots();
+        source.idle = idle;
+        Worker worker = new Worker(log, 1, Integer.MAX_VALUE);
+        worker.interruptsBeforeStopping = 1; // the first interrupt is a wake-up
+        source.takes.add(new InterruptedException());
+        source.takes.add(chunk(1, 1));
+
+        SlotDriver.run(source, 0, worker, null, idle);
+
+        assertThat(log).containsExactly("idle", "take(" + Integer.MAX_VALUE + ") with 1 idle", "busy", "idle",
+                "take(" + Integer.MAX_VALUE + ") with 1 idle", "busy", "gave 1", "answer", "idle",
+                "take(" + Integer.MAX_VALUE + ") with 1 idle", "busy", "finish");
+        assertThat(idle.count()).as("after the loop").isZero();
+    }
+
+    @Test
     void aWorkerThatHoldsNothing_takes_andFinishesWhenNoMoreWorkComes() {
         List<String> log = new ArrayList<>();
         Source source = new Source(log);
         Worker worker = new Worker(log, 1, Integer.MAX_VALUE);
         source.takes.add(chunk(1, 2));
 
-        SlotDriver.run(source, 0, worker, null);
+        SlotDriver.run(source, 0, worker, null, null);
 
         assertThat(log).containsExactly("idle", "take(" + Integer.MAX_VALUE + ")", "busy", "gave 1",
                 "answer", "idle", "take(" + Integer.MAX_VALUE + ")", "busy", "finish");
@@ -206,7 +226,7 @@ class SlotDriverTest {
         source.takes.add(chunk(1, 1));
         source.polls.add(chunk(2, 1));
 
-        SlotDriver.run(source, 0, worker, null);
+        SlotDriver.run(source, 0, worker, null, null);
 
         assertThat(log).containsExactly("idle", "take(100)", "busy", "gave 1", "poll(99)", "gave 2",
                 "answer", "poll(98)", "answer", "idle", "take(98)", "busy", "finish");
@@ -221,7 +241,7 @@ class SlotDriverTest {
         source.takes.add(chunk(1, 1));
         source.polls.add(chunk(2, 1));
 
-        SlotDriver.run(source, 0, worker, null);
+        SlotDriver.run(source, 0, worker, null, null);
 
         assertThat(log).containsExactly("idle", "take(100)", "busy", "gave 1", "answer", "idle", "take(99)", "busy",
                 "finish");
@@ -236,7 +256,7 @@ class SlotDriverTest {
         worker.refuse = true;
         source.takes.add(chunk(7, 1));
 
-        SlotDriver.run(source, 0, worker, null);
+        SlotDriver.run(source, 0, worker, null, null);
 
         assertThat(log).containsExactly("idle", "take(100)", "busy", "refused 7", "returned 7", "idle", "take(100)",
                 "busy", "finish");
@@ -251,7 +271,7 @@ class SlotDriverTest {
         source.polls.add(chunk(2, 1));
         source.takes.add(chunk(3, 1));
 
-        SlotDriver.run(source, 0, worker, null);
+        SlotDriver.run(source, 0, worker, null, null);
 
         assertThat(log).containsExactly("idle", "take(3)", "busy", "gave 1", "poll(1)", "gave 2",
                 "answer", "answer", "recycle", "idle", "take(3)", "busy", "gave 3", "poll(2)", "answer", "idle",
@@ -269,7 +289,7 @@ class SlotDriverTest {
         Worker worker = new Worker(log, 1, 100);
         worker.interruptsBeforeStopping = 1; // the second interrupt comes as the pool stops
 
-        SlotDriver.run(source, 0, worker, null);
+        SlotDriver.run(source, 0, worker, null, null);
 
         assertThat(log).containsExactly("idle", "take(100)", "busy", "idle", "take(100)", "busy", "gave 1",
                 "answer", "idle", "take(99)", "busy");
@@ -284,7 +304,7 @@ class SlotDriverTest {
         worker.stopping = true;
         source.takes.add(chunk(4, 1));
 
-        SlotDriver.run(source, 0, worker, null);
+        SlotDriver.run(source, 0, worker, null, null);
 
         assertThat(log).containsExactly("idle", "take(100)", "busy", "returned 4");
     }
@@ -298,7 +318,7 @@ class SlotDriverTest {
         source.takes.add(chunk(1, 1));
         source.takes.add(chunk(2, 1));
 
-        SlotDriver.run(source, 0, worker, null);
+        SlotDriver.run(source, 0, worker, null, null);
 
         assertThat(log).containsExactly("idle", "take(100)", "busy", "gave 1", "no worker");
         assertThat(source.takes).hasSize(1);
