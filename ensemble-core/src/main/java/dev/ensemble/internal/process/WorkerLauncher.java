@@ -1,7 +1,8 @@
 package dev.ensemble.internal.process;
 
-import dev.ensemble.internal.platform.Log;import dev.ensemble.internal.platform.PrivateDirectory;
 import dev.ensemble.internal.backend.PoolConfig;
+import dev.ensemble.internal.platform.Log;
+import dev.ensemble.internal.platform.PrivateDirectory;
 import dev.ensemble.internal.wire.ApplicationLoader;
 import java.io.File;
 import java.io.IOException;
