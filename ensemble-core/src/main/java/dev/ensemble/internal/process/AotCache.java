@@ -141,6 +141,18 @@ final class AotCache {
      * signed jar (about 100 ms of a JVM's first pool, for a jar the cache would list and never load).
      */
     private static Path codeSource(String className) {
+        return CODE_SOURCES.computeIfAbsent(className, AotCache::findCodeSource).orElse(null);
+    }
+
+    /** Where each class comes from does not change in a JVM: looked up once (each pool's launcher asks). */
+    private static final java.util.concurrent.ConcurrentMap<String, java.util.Optional<Path>> CODE_SOURCES =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static java.util.Optional<Path> findCodeSource(String className) {
+        return java.util.Optional.ofNullable(locate(className));
+    }
+
+    private static Path locate(String className) {
         String resource = className.replace('.', '/') + ".class";
         java.net.URL url = AotCache.class.getClassLoader().getResource(resource);
         if (url == null) {

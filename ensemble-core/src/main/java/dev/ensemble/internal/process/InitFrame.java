@@ -74,16 +74,34 @@ final class InitFrame {
         return frame.join();
     }
 
+    /** The encoded allow-list of this JVM's class path, the same for every pool: encoded once. */
+    private static volatile PackagesBlock packagesBlock;
+
+    private record PackagesBlock(Set<String> packages, byte[] bytes) {
+    }
+
+    private static byte[] packagesBlock(Set<String> packages) {
+        PackagesBlock block = packagesBlock;
+        if (block == null || block.packages != packages) { // the JVM's set is made once: the same instance
+            MemoryBuffer buffer = MemoryBuffer.newHeapBuffer(16 * 1024);
+            buffer.writeInt32(packages.size());
+            for (String p : packages) {
+                Protocol.writeString(buffer, p);
+            }
+            block = new PackagesBlock(packages, buffer.getBytes(0, buffer.writerIndex()));
+            packagesBlock = block;
+        }
+        return block.bytes;
+    }
+
     private byte[] encode() {
-        MemoryBuffer init = FrameChannel.begin(MemoryBuffer.newHeapBuffer(64 * 1024), Protocol.INIT);
+        byte[] packages = packagesBlock(ClassPathPackages.ofThisJvm());
+        // Sized for what it holds (it grows if the setup needs more): a pool's build zeroes every byte of it.
+        MemoryBuffer init = FrameChannel.begin(MemoryBuffer.newHeapBuffer(packages.length + 1024), Protocol.INIT);
         init.writeInt32(0); // the slot, filled in per worker
         init.writeInt32(config.workers());
         init.writeInt64(config.taskTimeout() == null ? 0 : config.taskTimeout().toNanos());
-        Set<String> packages = ClassPathPackages.ofThisJvm();
-        init.writeInt32(packages.size());
-        for (String p : packages) {
-            Protocol.writeString(init, p);
-        }
+        init.writeBytes(packages);
         // Nothing to set up: the worker answers without waiting for its Fory to be built.
         Protocol.writeBytes(init, hasSetup() ? Serialization.forParent().toBytes(setup) : new byte[0]);
         init.putInt32(0, init.writerIndex() - 4);

@@ -13,13 +13,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * What every worker process of one pool is started with: the running JDK's {@code java}, the parent's class
@@ -314,11 +312,33 @@ final class WorkerLauncher {
         if (!Files.exists(directory)) {
             return;
         }
-        try (Stream<Path> files = Files.walk(directory)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
+        try {
+            deleteTree(directory);
+        } catch (IOException e) {
             Log.log(WorkerLauncher.class, System.Logger.Level.WARNING, () -> "pool " + config.name()
                     + ": could not remove " + directory + ": " + e);
+        }
+    }
+
+    /** Deletes what it can of {@code dir}, then {@code dir}; a plain listing, as every pool's close runs it. */
+    private static void deleteTree(Path dir) throws IOException {
+        IOException failure = null;
+        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                try {
+                    if (Files.isDirectory(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        deleteTree(entry);
+                    } else {
+                        Files.deleteIfExists(entry);
+                    }
+                } catch (IOException e) {
+                    failure = e;
+                }
+            }
+        }
+        Files.deleteIfExists(dir);
+        if (failure != null) {
+            throw failure;
         }
     }
 
