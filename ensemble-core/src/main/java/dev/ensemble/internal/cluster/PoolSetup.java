@@ -23,8 +23,9 @@ record PoolSetup(String name, int workers, Object shared, WorkerHook onStart, Wo
         boolean processes, List<String> jvmArgs) {
 
     /**
-     * The setup of a pool, encoded for its members. Each of the user's parts is checked on its own first, so that
-     * one that cannot be sent is named (the instance factory, the shared objects, a hook), not the setup.
+     * The setup of a pool, encoded for its members. If it cannot be, each of the user's parts is tried on its own,
+     * so that the one that cannot be sent is named (the instance factory, the shared objects, a hook), not the
+     * setup; the parts are not encoded twice when all is well (shared objects can be large).
      *
      * @param config the pool's options
      * @param workers the pool's size
@@ -34,20 +35,24 @@ record PoolSetup(String name, int workers, Object shared, WorkerHook onStart, Wo
      * @throws IllegalArgumentException naming the part that cannot be sent
      */
     static byte[] encode(PoolConfig config, int workers, MemberLayout layout, PayloadCodec codec) {
-        String[] roles = {"the pool's sharedObjects", "the pool's onWorkerStart", "the pool's onWorkerExit"};
-        Object[] parts = {config.sharedObjects(), config.onWorkerStart(), config.onWorkerExit()};
-        for (int i = 0; i < parts.length; i++) {
-            if (parts[i] instanceof ComposedHook composed) {
-                composed.parts().forEach((role, part) -> codec.encodeFunction(part, role));
-            } else if (parts[i] != null) {
-                codec.encodeFunction(parts[i], roles[i]);
-            }
-        }
         Duration timeout = config.taskTimeout();
         // A hook the library composed goes in the form members rebuild cheaply (see ComposedHook.sent).
-        return codec.encodeFunction(new PoolSetup(config.name(), workers, config.sharedObjects(),
+        PoolSetup setup = new PoolSetup(config.name(), workers, config.sharedObjects(),
                 ComposedHook.toSend(config.onWorkerStart()), config.onWorkerExit(),
-                timeout == null ? 0 : timeout.toNanos(), layout.processes(), layout.jvmArgs()),
-                "the pool's shared objects or worker hooks");
+                timeout == null ? 0 : timeout.toNanos(), layout.processes(), layout.jvmArgs());
+        try {
+            return codec.encodeFunction(setup, "the pool's shared objects or worker hooks");
+        } catch (IllegalArgumentException whole) {
+            String[] roles = {"the pool's sharedObjects", "the pool's onWorkerStart", "the pool's onWorkerExit"};
+            Object[] parts = {config.sharedObjects(), config.onWorkerStart(), config.onWorkerExit()};
+            for (int i = 0; i < parts.length; i++) {
+                if (parts[i] instanceof ComposedHook composed) {
+                    composed.parts().forEach((role, part) -> codec.encodeFunction(part, role));
+                } else if (parts[i] != null) {
+                    codec.encodeFunction(parts[i], roles[i]);
+                }
+            }
+            throw whole; // no part alone fails: the setup as a whole
+        }
     }
 }

@@ -23,26 +23,46 @@ final class InitFrame {
     private final CompletableFuture<byte[]> frame = new CompletableFuture<>();
 
     /**
-     * Checks that the pool's shared objects and hooks can be sent, and encodes the frame if there are any.
+     * Encodes the frame if the pool has shared objects or hooks, checking that they can be sent.
      *
      * @throws IllegalArgumentException naming what cannot be serialized
      */
     InitFrame(PoolConfig config) {
         this.config = config;
-        this.setup = new Object[] {config.sharedObjects(), config.onWorkerStart(), config.onWorkerExit(),
-            config.exitResult()};
-        if (hasSetup()) {
-            Serialization serialization = Serialization.forParent();
-            for (int i = 0; i < setup.length; i++) {
-                if (setup[i] instanceof ComposedHook composed) {
-                    composed.parts().forEach((role, part) -> serialization.requireSendable(part, role));
-                    setup[i] = ComposedHook.toSend(composed);
-                }
-                if (setup[i] != null) {
-                    serialization.requireSendable(setup[i], "the pool's " + ROLES[i]);
-                }
+        Object[] given = {config.sharedObjects(), config.onWorkerStart(), config.onWorkerExit(), config.exitResult()};
+        this.setup = given.clone();
+        for (int i = 0; i < setup.length; i++) {
+            if (setup[i] instanceof ComposedHook composed) {
+                setup[i] = ComposedHook.toSend(composed);
             }
-            frame.complete(encode());
+        }
+        if (hasSetup()) {
+            try {
+                frame.complete(encode());
+            } catch (RuntimeException | StackOverflowError whole) {
+                requireEachSendable(given);
+                throw whole; // no part alone fails
+            }
+        }
+    }
+
+    /**
+     * Tries each part on its own, so that the one that cannot be sent is named rather than the frame: only once the
+     * frame failed, since shared objects can be large.
+     *
+     * @throws IllegalArgumentException for the first part that cannot be sent
+     */
+    private static void requireEachSendable(Object[] given) {
+        Serialization serialization = Serialization.forParent();
+        for (int i = 0; i < given.length; i++) {
+            Object part = given[i];
+            if (part instanceof ComposedHook composed) {
+                composed.parts().forEach((role, p) -> serialization.requireSendable(p, role));
+                part = ComposedHook.toSend(composed);
+            }
+            if (part != null) {
+                serialization.requireSendable(part, "the pool's " + ROLES[i]);
+            }
         }
     }
 

@@ -60,6 +60,17 @@ class InMemoryClusterTest extends WorkerPoolContract {
     }
 
     @Test
+    void setupThatCannotBeSent_failsBuild_namingThePartNotTheSetup() {
+        Thread notData = new Thread(() -> { });
+        assertThatThrownBy(() -> track(builder().workers(1).sharedObjects(notData).build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("the pool's sharedObjects")
+                .hasMessageContaining("java.lang.Thread");
+        assertThatThrownBy(() -> track(builder().workers(1).onWorkerStart(context -> notData.getName()).build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("the pool's onWorkerStart")
+                .hasMessageContaining("java.lang.Thread");
+    }
+
+    @Test
     void aMemberLeavingMidMap_losesNoInput_andTheSlotsMoveToTheOtherMember() throws Exception {
         try (InMemoryCluster cluster = new InMemoryCluster(2)) {
             WorkerPool pool = track(WorkerPool.builder().cluster(cluster).workers(4).retries(1).build());
