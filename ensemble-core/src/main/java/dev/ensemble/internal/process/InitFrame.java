@@ -5,6 +5,7 @@ import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.internal.wire.ClassPathPackages;
 import dev.ensemble.internal.wire.FrameChannel;
 import dev.ensemble.internal.wire.Serialization;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.fory.memory.MemoryBuffer;
@@ -83,6 +84,22 @@ final class InitFrame {
         } catch (RuntimeException | Error e) {
             frame.completeExceptionally(e);
         }
+    }
+
+    /**
+     * One worker's INIT: the pool's frame with the worker's slot and position file filled in.
+     *
+     * @param frame the pool's frame ({@link #get})
+     * @param slot the worker's slot
+     * @param position the file where the worker marks its running task
+     * @return the frame to send
+     */
+    static MemoryBuffer forWorker(byte[] frame, int slot, Path position) {
+        MemoryBuffer init = MemoryBuffer.newHeapBuffer(frame.length + 512);
+        init.writeBytes(frame);
+        init.putInt32(5, slot); // after the frame's length and type
+        Protocol.writeString(init, position.toString());
+        return init;
     }
 
     /**

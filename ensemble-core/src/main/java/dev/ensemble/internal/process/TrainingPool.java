@@ -89,12 +89,7 @@ final class TrainingPool {
                 PoolConfig.DEFAULT_EXIT_HOOK_TIMEOUT, List.of(), null);
         InitFrame initFrame = new InitFrame(config);
         initFrame.build();
-        byte[] frame = initFrame.get();
-        MemoryBuffer init = MemoryBuffer.newHeapBuffer(frame.length + 512);
-        init.writeBytes(frame);
-        init.putInt32(5, 0);
-        Protocol.writeString(init, position.toString());
-        pool.send(init);
+        pool.send(InitFrame.forWorker(initFrame.get(), 0, position));
         awaitFrame(pool, Protocol.READY);
 
         ChunkCodec codec = new ChunkCodec();

@@ -225,11 +225,7 @@ final class WorkerSpawn {
             link.destroy();
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
-        MemoryBuffer init = MemoryBuffer.newHeapBuffer(initFrame.length + 512);
-        init.writeBytes(initFrame);
-        init.putInt32(5, link.slot);
-        Protocol.writeString(init, link.positionPath.toString());
-        link.channel.send(init);
+        link.channel.send(InitFrame.forWorker(initFrame, link.slot, link.positionPath));
         java.time.Duration hookLimit = link.host.startHookTimeout();
         java.util.concurrent.atomic.AtomicBoolean overdue = new java.util.concurrent.atomic.AtomicBoolean();
         Thread hookTimer = hookLimit == null ? null : Thread.ofPlatform().daemon()
