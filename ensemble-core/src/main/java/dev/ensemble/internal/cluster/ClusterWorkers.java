@@ -200,7 +200,7 @@ final class ClusterWorkers implements Backend {
 
         @Override
         public int awaitRoom() {
-            while (!ended && !flights.isEmpty() && flights.size() >= depth(slot)) {
+            while (!ended && !flights.isEmpty() && flights.size() >= depth(slot, flights)) {
                 answerHead();
             }
             return ended ? -1 : flights.size();
@@ -298,7 +298,7 @@ final class ClusterWorkers implements Backend {
                 switch (reply.status) {
                     case Reply.DONE -> {
                         ChunkResult result = reply.result(codec);
-                        slot.lastChunkWorkNanos = result.workNanos();
+                        slot.pace.observe(result.processed(), result.workNanos());
                         scheduler.completed(slot.id, head.chunk, result);
                         slot.lifespan.notRun(head.chunk.size() - result.processed());
                     }
@@ -336,9 +336,13 @@ final class ClusterWorkers implements Backend {
         }
     }
 
-    /** How many chunks the slot keeps in flight ({@link Pipelining#depth}, at most {@value #IN_FLIGHT}). */
-    private int depth(Slot slot) {
-        return Pipelining.depth(slot.lastChunkWorkNanos, idleSlots.count(), IN_FLIGHT);
+    /** How many chunks the slot keeps in flight ({@link Pipelining.Pace#depth}, at most {@value #IN_FLIGHT}). */
+    private int depth(Slot slot, ArrayDeque<Flight> flights) {
+        int largest = 0;
+        for (Flight f : flights) {
+            largest = Math.max(largest, f.chunk.size());
+        }
+        return slot.pace.depth(largest, idleSlots.count(), IN_FLIGHT);
     }
 
     private void returnAll(Slot slot, ArrayDeque<Flight> flights) {

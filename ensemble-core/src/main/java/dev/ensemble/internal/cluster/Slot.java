@@ -1,6 +1,7 @@
 package dev.ensemble.internal.cluster;
 
 import dev.ensemble.internal.backend.Lifespan;
+import dev.ensemble.internal.backend.Pipelining;
 import java.util.Collection;
 
 /** One worker slot of a cluster pool: where it lives now and which incarnation of its worker runs there. */
@@ -11,7 +12,7 @@ final class Slot {
     long nextSeq; // of the next chunk sent to the current incarnation of the worker
     /** The current incarnation's recycling budget: tasks in flight and done. */
     Lifespan lifespan;
-    long lastChunkWorkNanos = -1;
+    final Pipelining.Pace pace = new Pipelining.Pace();
     /** The calls of the chunks in flight as the slot last waited for a reply, for {@code callCancelled}. */
     private volatile long[] callsInFlight = new long[0];
     /** When the slot last heard a reply: the oldest chunk in flight runs from then at the latest. */

@@ -141,7 +141,7 @@ final class LinkReader {
             InFlight entry;
             synchronized (link) {
                 entry = link.inFlight.get(seq);
-                link.lastChunkWorkNanos = workNanos;
+                link.pace.observe(processed, workNanos);
             }
             if (entry == null) {
                 Protocol.skipErrors(frame); // a chunk this side no longer waits for

@@ -107,7 +107,8 @@ final class WorkerLink {
     private int nextSeq;
     /** Tasks sent, against maxTasksPerWorker; guarded by this (WorkerSpawn.adopt adds a warm worker's count). */
     final Lifespan lifespan;
-    long lastChunkWorkNanos = -1;
+    /** Guarded by this. */
+    final Pipelining.Pace pace = new Pipelining.Pace();
     long answers;
     private long wakeups;
     volatile boolean settled;         // reported to the scheduler and to the backend (guarded by the slot)
@@ -187,9 +188,13 @@ final class WorkerLink {
         }
     }
 
-    /** Chunks to keep in flight ({@link Pipelining#depth}). */
+    /** Chunks to keep in flight ({@link Pipelining.Pace#depth}). */
     private int depth() {
-        return Pipelining.depth(lastChunkWorkNanos, host.idleSenders().count(), MAX_DEPTH);
+        int largest = 0;
+        for (InFlight f : inFlight.values()) {
+            largest = Math.max(largest, f.chunk.size());
+        }
+        return pace.depth(largest, host.idleSenders().count(), MAX_DEPTH);
     }
 
     /**

@@ -171,7 +171,7 @@ final class CallInputs {
             return null;
         }
         if (indexable != null) {
-            return backPressured() ? null : nextSlice(Math.min(planner.nextSize(), limit));
+            return backPressured() ? null : nextSlice(Math.min(planner.nextSize(indexable.size() - nextInputIndex), limit));
         }
         Chunk chunk = prepared.poll();
         if (chunk == null) {
@@ -248,7 +248,7 @@ final class CallInputs {
             while (needsInput() && (prepared.size() >= InputFeeder.READ_AHEAD_CHUNKS || backPressured())) {
                 inputWanted.await();
             }
-            return needsInput() ? planner.nextSize() : 0;
+            return needsInput() ? planner.nextSize(-1) : 0; // a lazy source: its length is unknown
         } finally {
             scheduler.unlockAndRun();
         }

@@ -127,14 +127,39 @@ class SchedulerTest {
     @Test
     void automaticChunks_areSmallFirst_thenSizedByMeasuredTaskTime() {
         ChunkPlanner planner = new ChunkPlanner(0, 1_000_000, 2);
-        assertThat(planner.nextSize()).isEqualTo(ChunkPlanner.FIRST_CHUNK);
+        assertThat(planner.nextSize(-1)).isEqualTo(ChunkPlanner.FIRST_CHUNK);
         planner.observe(16, 16 * 10); // 10 ns per task: cheap tasks get big chunks, capped at 4 per worker
-        assertThat(planner.nextSize()).isEqualTo(125_000);
+        assertThat(planner.nextSize(-1)).isEqualTo(125_000);
         ChunkPlanner slow = new ChunkPlanner(0, 200, 2);
         slow.observe(1, 10_000_000); // 10 ms per task: one task per chunk balances best
-        assertThat(slow.nextSize()).isEqualTo(1);
-        assertThat(new ChunkPlanner(0, -1, 2).nextSize()).isEqualTo(ChunkPlanner.FIRST_CHUNK);
-        assertThat(new ChunkPlanner(3, 1_000, 2).nextSize()).isEqualTo(3);
+        assertThat(slow.nextSize(-1)).isEqualTo(1);
+        assertThat(new ChunkPlanner(0, -1, 2).nextSize(-1)).isEqualTo(ChunkPlanner.FIRST_CHUNK);
+        assertThat(new ChunkPlanner(3, 1_000, 2).nextSize(-1)).isEqualTo(3);
+    }
+
+    @Test
+    void automaticChunks_shrinkTowardsTheEndOfACall_soThatItsWorkersFinishTogether() {
+        ChunkPlanner planner = new ChunkPlanner(0, 2_000, 2);
+        int first = planner.nextSize(2_000);
+        planner.observe(first, first * 25_000L); // 25 us per task: 200 fit in the target time
+        java.util.List<Integer> sizes = new java.util.ArrayList<>();
+        long remaining = 2_000 - first;
+        while (remaining > 0) {
+            int size = (int) Math.min(remaining, planner.nextSize(remaining));
+            sizes.add(size);
+            remaining -= size;
+        }
+        assertThat(sizes.getFirst()).isEqualTo(200);
+        assertThat(sizes).as("never growing again").isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        int floor = (int) (ChunkPlanner.TAIL_FLOOR_NANOS / 25_000);
+        assertThat(sizes.getLast()).as("the last chunks are about a millisecond of work").isLessThanOrEqualTo(floor);
+        assertThat(sizes).as("but none smaller than that before the rest is smaller")
+                .allSatisfy(size -> assertThat(size).isGreaterThanOrEqualTo(Math.min(floor, sizes.getLast())));
+        assertThat(sizes.size()).as("a handful more chunks than fixed-size ones, not hundreds").isLessThan(25);
+        assertThat(new ChunkPlanner(0, -1, 2)).satisfies(p -> {
+            p.observe(10, 10 * 25_000L);
+            assertThat(p.nextSize(-1)).as("a source of unknown length keeps the full size").isEqualTo(200);
+        });
     }
 
     @Test
