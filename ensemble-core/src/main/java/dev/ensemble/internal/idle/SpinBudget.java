@@ -14,7 +14,8 @@ package dev.ensemble.internal.idle;
  * took a wake-up still counts as short, so a ping-pong that fell back to parking comes back to spinning by
  * itself. A thread that waits long (an idle pool) stops spinning after a couple of waits. It never spins when
  * {@link Spinning#allowed()} says no, and a spin that finds itself descheduled (a gap of over
- * {@link #PREEMPTED_NANOS} between two checks: the CPU is wanted elsewhere) gives up at once.
+ * {@link #PREEMPTED_NANOS} between two checks: the CPU is wanted elsewhere) gives up at once. A {@link #yielding} one
+ * offers its CPU every {@link #YIELD_NANOS} while it spins.
  *
  * <p>Not thread-safe: one per waiting thread.
  */
@@ -25,13 +26,37 @@ public final class SpinBudget {
     static final long MIN_NANOS = 5_000;
     /** The most one wait counts for in the typical wait: an idle minute is not sixty thousand idle milliseconds. */
     static final long SAMPLE_CAP_NANOS = 1_000_000;
+    /**
+     * How often a {@link #yielding} spin offers its CPU ({@link Thread#yield}): a thread it would otherwise keep off
+     * the CPU for the whole spin (the caller whose answer it just delivered, a compiler thread) runs at once, and
+     * the spin still sees what it waits for within a few µs.
+     */
+    static final long YIELD_NANOS = 4_000;
     /** A gap between two checks of a spin that means the thread was descheduled. */
     static final long PREEMPTED_NANOS = 300_000;
 
     private long typicalWaitNanos = MAX_NANOS / 4;
+    private final boolean yielding;
 
     /** Creates a budget that starts by spinning. */
     public SpinBudget() {
+        this(false);
+    }
+
+    private SpinBudget(boolean yielding) {
+        this.yielding = yielding;
+    }
+
+    /**
+     * A budget whose spins offer the CPU every few µs: for the workers of a thread pool, which share the CPUs with
+     * the callers they answer. Without it, two idle workers spinning on two CPUs kept the caller that an answer had
+     * just woken off the CPU until one of them gave up, the whole spin. Not for the readers of worker JVMs: there
+     * the spinners of three JVMs handed the CPUs to one another. The figures are in docs/design.md.
+     *
+     * @return the budget
+     */
+    public static SpinBudget yielding() {
+        return new SpinBudget(true);
     }
 
     /** @return how long to spin before the next wait parks, 0 for not at all */
@@ -71,6 +96,7 @@ public final class SpinBudget {
         }
         long start = System.nanoTime();
         long last = start;
+        long yielded = start;
         while (true) {
             T found = poll.poll();
             if (found != null) {
@@ -82,6 +108,11 @@ public final class SpinBudget {
             long now = System.nanoTime();
             if (now - start >= budget || now - last > PREEMPTED_NANOS) {
                 return null;
+            }
+            if (yielding && now - yielded >= YIELD_NANOS) {
+                Thread.yield();
+                now = System.nanoTime();
+                yielded = now;
             }
             last = now;
         }

@@ -111,7 +111,7 @@ public final class ThreadBackend implements Backend {
             }
             worker.started();
             // A virtual thread does not spin: it would hold a carrier thread that other virtual threads need.
-            SpinBudget spin = config.kind() == PoolConfig.Kind.VIRTUAL_THREADS ? null : new SpinBudget();
+            SpinBudget spin = config.kind() == PoolConfig.Kind.VIRTUAL_THREADS ? null : SpinBudget.yielding();
             SlotDriver.run(scheduler, slot.id, worker, spin, null);
         } finally {
             if (ready != null) {

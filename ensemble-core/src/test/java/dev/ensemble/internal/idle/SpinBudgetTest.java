@@ -96,4 +96,23 @@ class SpinBudgetTest {
             })).isInstanceOf(EOFException.class).hasMessage("gone");
         }
     }
+
+    @Test
+    void aYieldingSpin_seesWhatAnotherThreadSets_andGivesUpWithinItsBudget() throws Exception {
+        // What it sees, not how fast: the latency is measured by the benchmark (rows 2a and 2b).
+        SpinBudget budget = SpinBudget.yielding();
+        java.util.concurrent.atomic.AtomicBoolean set = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread setter = Thread.ofPlatform().start(() -> set.set(true));
+        String found = null;
+        while (found == null) {
+            found = budget.spin(() -> set.get() ? "set" : null);
+            if (found == null && budget.next() == 0) {
+                setter.join();
+                found = set.get() ? "set" : null;
+            }
+        }
+        setter.join();
+        assertThat(found).isEqualTo("set");
+        assertThat(budget.<String, RuntimeException>spin(() -> null)).as("gives up within its budget").isNull();
+    }
 }
