@@ -171,7 +171,10 @@ final class CallInputs {
             return null;
         }
         if (indexable != null) {
-            return backPressured() ? null : nextSlice(Math.min(planner.nextSize(indexable.size() - nextInputIndex), limit));
+            if (backPressured()) {
+                return null;
+            }
+            return nextSlice(Math.min(planner.nextSize(indexable.size() - nextInputIndex), limit));
         }
         Chunk chunk = prepared.poll();
         if (chunk == null) {
