@@ -55,6 +55,47 @@ class FlightRecorderTest {
         assertThat(of(events, "dev.ensemble.SlowChunk")).anySatisfy(e -> assertThat(e.getInt("tasks")).isOne());
     }
 
+    @Test
+    void everyChunk_isRecordedWhereARecordingAsksForIt_andNotByDefault() throws Exception {
+        List<Integer> inputs = java.util.stream.IntStream.range(0, 100).boxed().toList();
+        // One recording at a time: while several run, each gets the events any of them enables.
+        Path byDefault = temp.resolve("default.jfr");
+        try (Recording defaults = new Recording(jdk.jfr.Configuration.getConfiguration("default"))) {
+            defaults.start();
+            mapInChunksOfTen(inputs);
+            defaults.stop();
+            defaults.dump(byDefault);
+        }
+        assertThat(of(RecordingFile.readAllEvents(byDefault), "dev.ensemble.Chunk"))
+                .as("one event per chunk is too many for a recording that did not ask").isEmpty();
+        Path file = temp.resolve("chunks.jfr");
+        try (Recording recording = new Recording()) {
+            recording.enable("dev.ensemble.Chunk");
+            recording.start();
+            mapInChunksOfTen(inputs);
+            recording.stop();
+            recording.dump(file);
+        }
+        List<RecordedEvent> chunks = of(RecordingFile.readAllEvents(file), "dev.ensemble.Chunk");
+        assertThat(chunks).hasSize(10);
+        assertThat(chunks).extracting(e -> e.getLong("firstIndex"))
+                .containsExactlyInAnyOrder(0L, 10L, 20L, 30L, 40L, 50L, 60L, 70L, 80L, 90L);
+        assertThat(chunks).allSatisfy(e -> {
+            assertThat(e.getString("pool")).isEqualTo("chunked");
+            assertThat(e.getString("call")).isEqualTo("map");
+            assertThat(e.getInt("tasks")).isEqualTo(10);
+            assertThat(e.getInt("worker")).isBetween(0, 1);
+            assertThat(e.getLong("workNanos")).isNotNegative();
+            assertThat(e.getLong("waitNanos")).isNotNegative();
+        });
+    }
+
+    private static void mapInChunksOfTen(List<Integer> inputs) {
+        try (WorkerPool pool = WorkerPool.builder().workers(2).threads().name("chunked").build()) {
+            assertThat(pool.map(inputs, x -> x + 1, CallOptions.defaults().chunkSize(10))).hasSize(100);
+        }
+    }
+
     private static List<RecordedEvent> of(List<RecordedEvent> events, String type) {
         return events.stream().filter(e -> e.getEventType().getName().equals(type)).toList();
     }

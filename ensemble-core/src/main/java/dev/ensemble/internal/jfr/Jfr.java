@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The pool's JDK Flight Recorder events: calls (a duration event per call), workers started, replaced and lost,
- * and chunks slower than {@link #SLOW_CHUNK_NANOS}. Visible in JDK Mission Control under "Ensemble".
+ * chunks slower than {@link #SLOW_CHUNK_NANOS}, and, where a recording enables it, every chunk. Visible in JDK Mission Control under "Ensemble".
  *
  * <p>Off-cost when nothing records: every method first asks {@code FlightRecorder.isInitialized()} (a field read
  * once its class is loaded, about 0.1 ms in a fresh JVM), and an event class is loaded only once a recording runs;
@@ -106,17 +106,33 @@ public final class Jfr implements CallObserver, WorkerEvents {
     }
 
     /**
-     * A chunk finished; recorded if its tasks took longer than {@link #SLOW_CHUNK_NANOS}.
+     * A chunk finished; recorded as {@code dev.ensemble.Chunk} where a recording enables that event, and as
+     * {@code dev.ensemble.SlowChunk} if its tasks took longer than {@link #SLOW_CHUNK_NANOS}.
      *
      * @param call the chunk's call
      * @param worker the worker that ran it
      * @param firstIndex the index of its first input
      * @param tasks how many tasks ran
      * @param workNanos how long they took
+     * @param waitNanos how long the worker had waited for it
      */
     @Override
-    public void chunkDone(Call<?> call, int worker, long firstIndex, int tasks, long workNanos) {
-        if (workNanos > SLOW_CHUNK_NANOS && recording()) {
+    public void chunkDone(Call<?> call, int worker, long firstIndex, int tasks, long workNanos, long waitNanos) {
+        if (!recording()) {
+            return;
+        }
+        ChunkDoneEvent done = new ChunkDoneEvent();
+        if (done.shouldCommit()) {
+            done.pool = pool;
+            done.call = call.name();
+            done.worker = worker;
+            done.firstIndex = firstIndex;
+            done.tasks = tasks;
+            done.workNanos = workNanos;
+            done.waitNanos = waitNanos;
+            done.commit();
+        }
+        if (workNanos > SLOW_CHUNK_NANOS) {
             ChunkEvent event = new ChunkEvent();
             if (event.shouldCommit()) {
                 event.pool = pool;

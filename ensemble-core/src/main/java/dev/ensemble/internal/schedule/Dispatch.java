@@ -124,7 +124,8 @@ final class Dispatch {
         // Failures and the slow task's input are rendered first: that calls user code, never under the lock.
         TaskFailedException[] failures = chunk.call().taskFailures().of(chunk, slot, result);
         statistics.reported(slot, chunk, result, failures);
-        events.chunkDone(chunk.call(), slot, chunk.firstIndex(), result.processed(), result.workNanos());
+        events.chunkDone(chunk.call(), slot, chunk.firstIndex(), result.processed(), result.workNanos(),
+                result.waitNanos());
         scheduler.lock.lock();
         try {
             chunk.call().accept(chunk, result, failures);

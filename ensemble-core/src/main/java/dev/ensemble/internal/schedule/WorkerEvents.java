@@ -36,7 +36,8 @@ public interface WorkerEvents {
      * @param firstIndex the index of its first input
      * @param tasks how many ran
      * @param workNanos how long they took
+     * @param waitNanos how long the worker had waited for the chunk
      */
-    default void chunkDone(Call<?> call, int slot, long firstIndex, int tasks, long workNanos) {
+    default void chunkDone(Call<?> call, int slot, long firstIndex, int tasks, long workNanos, long waitNanos) {
     }
 }
