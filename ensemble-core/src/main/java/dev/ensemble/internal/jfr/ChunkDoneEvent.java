@@ -20,20 +20,7 @@ import jdk.jfr.Timespan;
         + "for it (off by default: one event per chunk)")
 @Enabled(false)
 @StackTrace(false)
-final class ChunkDoneEvent extends jdk.jfr.Event {
-    @Label("Pool")
-    String pool;
-    @Label("Call")
-    String call;
-    @Label("Worker")
-    int worker;
-    @Label("First Index")
-    long firstIndex;
-    @Label("Tasks")
-    int tasks;
-    @Label("Work Time")
-    @Timespan(Timespan.NANOSECONDS)
-    long workNanos;
+final class ChunkDoneEvent extends ChunkFields {
     @Label("Worker Wait")
     @Description("How long the worker had waited for this chunk since its previous one ended")
     @Timespan(Timespan.NANOSECONDS)

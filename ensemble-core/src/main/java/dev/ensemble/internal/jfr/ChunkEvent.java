@@ -4,25 +4,11 @@ import jdk.jfr.Category;
 import jdk.jfr.Description;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
-import jdk.jfr.Timespan;
 
 /** A chunk whose tasks took longer than {@link Jfr#SLOW_CHUNK_NANOS} on its worker. */
 @Name("dev.ensemble.SlowChunk")
 @Label("Ensemble Slow Chunk")
 @Category({"Ensemble"})
 @Description("A chunk of a call whose tasks ran longer than 100 ms on their worker")
-final class ChunkEvent extends jdk.jfr.Event {
-    @Label("Pool")
-    String pool;
-    @Label("Call")
-    String call;
-    @Label("Worker")
-    int worker;
-    @Label("First Index")
-    long firstIndex;
-    @Label("Tasks")
-    int tasks;
-    @Label("Work Time")
-    @Timespan(Timespan.NANOSECONDS)
-    long workNanos;
+final class ChunkEvent extends ChunkFields {
 }

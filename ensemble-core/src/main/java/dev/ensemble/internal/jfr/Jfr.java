@@ -123,25 +123,13 @@ public final class Jfr implements CallObserver, WorkerEvents {
         }
         ChunkDoneEvent done = new ChunkDoneEvent();
         if (done.shouldCommit()) {
-            done.pool = pool;
-            done.call = call.name();
-            done.worker = worker;
-            done.firstIndex = firstIndex;
-            done.tasks = tasks;
-            done.workNanos = workNanos;
             done.waitNanos = waitNanos;
-            done.commit();
+            done.commit(pool, call, worker, firstIndex, tasks, workNanos);
         }
         if (workNanos > SLOW_CHUNK_NANOS) {
-            ChunkEvent event = new ChunkEvent();
-            if (event.shouldCommit()) {
-                event.pool = pool;
-                event.call = call.name();
-                event.worker = worker;
-                event.firstIndex = firstIndex;
-                event.tasks = tasks;
-                event.workNanos = workNanos;
-                event.commit();
+            ChunkEvent slow = new ChunkEvent();
+            if (slow.shouldCommit()) {
+                slow.commit(pool, call, worker, firstIndex, tasks, workNanos);
             }
         }
     }
