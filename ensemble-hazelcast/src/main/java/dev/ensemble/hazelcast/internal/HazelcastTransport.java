@@ -17,8 +17,10 @@ import dev.ensemble.spi.cluster.MemberLayout;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -77,7 +79,9 @@ final class HazelcastTransport implements ClusterTransport {
     @Override
     public List<ClusterMember> members(boolean strict) {
         List<ClusterMember> eligible = new ArrayList<>();
+        Set<UUID> now = new HashSet<>();
         for (Member m : hz.getCluster().getMembers()) {
+            now.add(m.getUuid());
             if (m.isLiteMember()) {
                 continue;
             }
@@ -90,6 +94,8 @@ final class HazelcastTransport implements ClusterTransport {
             listed.put(m.getUuid(), m);
             eligible.add(new ClusterMember(m.getUuid(), m.getAddress().toString()));
         }
+        // Members that left are forgotten at the next listing: a pool that outlives many departures keeps none.
+        listed.keySet().retainAll(now);
         return eligible;
     }
 
@@ -160,6 +166,7 @@ final class HazelcastTransport implements ClusterTransport {
 
             @Override
             public void memberRemoved(MembershipEvent event) {
+                listed.remove(event.getMember().getUuid());
                 left.accept(event.getMember().getUuid());
             }
         });
