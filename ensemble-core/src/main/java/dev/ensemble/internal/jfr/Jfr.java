@@ -10,7 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The pool's JDK Flight Recorder events: calls (a duration event per call), workers started, replaced and lost,
- * chunks slower than {@link #SLOW_CHUNK_NANOS}, and, where a recording enables it, every chunk. Visible in JDK Mission Control under "Ensemble".
+ * chunks slower than {@link #SLOW_CHUNK_NANOS}, and, where a recording enables it, every chunk. Visible in JDK
+ * Mission Control under "Ensemble".
  *
  * <p>Off-cost when nothing records: every method first asks {@code FlightRecorder.isInitialized()} (a field read
  * once its class is loaded, about 0.1 ms in a fresh JVM), and an event class is loaded only once a recording runs;

@@ -12,6 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -141,16 +144,11 @@ final class AotCache {
      * signed jar (about 100 ms of a JVM's first pool, for a jar the cache would list and never load).
      */
     private static Path codeSource(String className) {
-        return CODE_SOURCES.computeIfAbsent(className, AotCache::findCodeSource).orElse(null);
+        return CODE_SOURCES.computeIfAbsent(className, name -> Optional.ofNullable(locate(name))).orElse(null);
     }
 
     /** Where each class comes from does not change in a JVM: looked up once (each pool's launcher asks). */
-    private static final java.util.concurrent.ConcurrentMap<String, java.util.Optional<Path>> CODE_SOURCES =
-            new java.util.concurrent.ConcurrentHashMap<>();
-
-    private static java.util.Optional<Path> findCodeSource(String className) {
-        return java.util.Optional.ofNullable(locate(className));
-    }
+    private static final ConcurrentMap<String, Optional<Path>> CODE_SOURCES = new ConcurrentHashMap<>();
 
     private static Path locate(String className) {
         String resource = className.replace('.', '/') + ".class";

@@ -51,7 +51,8 @@ public final class TaskCache<T> {
     }
 
     /**
-     * What is kept for a call, made by {@code make} if nothing is (outside no lock: {@code make} may be slow).
+     * What is kept for a call, made by {@code make} if nothing is; {@code make} runs under no lock, as it may be
+     * slow (two threads may then both make it, and the last one's value is kept).
      *
      * @param callId the call
      * @param make makes the value from the call id
