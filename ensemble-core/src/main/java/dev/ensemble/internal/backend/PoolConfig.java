@@ -94,6 +94,26 @@ public record PoolConfig(String name, Kind kind, int workers, Object sharedObjec
                 progressBar, jvmArgs, keepWarm, exitGracePeriod, startHookTimeout, exitHookTimeout, cpus, cluster);
     }
 
+    /**
+     * The user's objects that a pool sends its workers, each under the name the user knows it by (a composed hook's
+     * parts under theirs): for naming the one that cannot be sent, once the whole setup could not be.
+     *
+     * @return name to object, in the builder's order; no nulls
+     */
+    public Map<String, Object> sentParts() {
+        String[] roles = {"sharedObjects", "onWorkerStart", "onWorkerExit", "exitResult"};
+        Object[] given = {sharedObjects, onWorkerStart, onWorkerExit, exitResult};
+        Map<String, Object> parts = new LinkedHashMap<>();
+        for (int i = 0; i < given.length; i++) {
+            if (given[i] instanceof ComposedHook composed) {
+                parts.putAll(composed.parts());
+            } else if (given[i] != null) {
+                parts.put("the pool's " + roles[i], given[i]);
+            }
+        }
+        return parts;
+    }
+
     /** What a pool's workers are. */
     public enum Kind {
         /** Platform threads of this JVM. */

@@ -43,15 +43,7 @@ record PoolSetup(String name, int workers, Object shared, WorkerHook onStart, Wo
         try {
             return codec.encodeFunction(setup, "the pool's shared objects or worker hooks");
         } catch (IllegalArgumentException whole) {
-            String[] roles = {"the pool's sharedObjects", "the pool's onWorkerStart", "the pool's onWorkerExit"};
-            Object[] parts = {config.sharedObjects(), config.onWorkerStart(), config.onWorkerExit()};
-            for (int i = 0; i < parts.length; i++) {
-                if (parts[i] instanceof ComposedHook composed) {
-                    composed.parts().forEach((role, part) -> codec.encodeFunction(part, role));
-                } else if (parts[i] != null) {
-                    codec.encodeFunction(parts[i], roles[i]);
-                }
-            }
+            config.sentParts().forEach((role, part) -> codec.encodeFunction(part, role));
             throw whole; // no part alone fails: the setup as a whole
         }
     }

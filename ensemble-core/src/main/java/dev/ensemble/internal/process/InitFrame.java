@@ -17,8 +17,6 @@ import org.apache.fory.memory.MemoryBuffer;
  * one that cannot be sent fails {@code build()} rather than every worker's start.
  */
 final class InitFrame {
-    private static final String[] ROLES = {"sharedObjects", "onWorkerStart", "onWorkerExit", "exitResult"};
-
     private final PoolConfig config;
     private final Object[] setup;
     private final CompletableFuture<byte[]> frame = new CompletableFuture<>();
@@ -30,8 +28,8 @@ final class InitFrame {
      */
     InitFrame(PoolConfig config) {
         this.config = config;
-        Object[] given = {config.sharedObjects(), config.onWorkerStart(), config.onWorkerExit(), config.exitResult()};
-        this.setup = given.clone();
+        this.setup = new Object[] {config.sharedObjects(), config.onWorkerStart(), config.onWorkerExit(),
+            config.exitResult()};
         for (int i = 0; i < setup.length; i++) {
             if (setup[i] instanceof ComposedHook composed) {
                 setup[i] = ComposedHook.toSend(composed);
@@ -41,28 +39,11 @@ final class InitFrame {
             try {
                 frame.complete(encode());
             } catch (RuntimeException | StackOverflowError whole) {
-                requireEachSendable(given);
+                // Only once the frame failed, since shared objects can be large: the part that cannot be sent is
+                // named rather than the frame.
+                Serialization serialization = Serialization.forParent();
+                config.sentParts().forEach((role, part) -> serialization.requireSendable(part, role));
                 throw whole; // no part alone fails
-            }
-        }
-    }
-
-    /**
-     * Tries each part on its own, so that the one that cannot be sent is named rather than the frame: only once the
-     * frame failed, since shared objects can be large.
-     *
-     * @throws IllegalArgumentException for the first part that cannot be sent
-     */
-    private static void requireEachSendable(Object[] given) {
-        Serialization serialization = Serialization.forParent();
-        for (int i = 0; i < given.length; i++) {
-            Object part = given[i];
-            if (part instanceof ComposedHook composed) {
-                composed.parts().forEach((role, p) -> serialization.requireSendable(p, role));
-                part = ComposedHook.toSend(composed);
-            }
-            if (part != null) {
-                serialization.requireSendable(part, "the pool's " + ROLES[i]);
             }
         }
     }
