@@ -89,7 +89,6 @@ public final class ProcessBackend implements Backend {
 
     private ProcessBackend(PoolConfig config, int onlySlot) {
         ApplicationLoader.get(); // chosen on the thread that builds the pool, which sees the application
-        Serialization.requireMultiReleaseJar();
         this.onlySlot = onlySlot;
         this.config = config;
         this.initFrame = new InitFrame(config);
@@ -146,6 +145,13 @@ public final class ProcessBackend implements Backend {
                 }
             }));
         }
+        // Checked while the workers boot: it opens Fory's jar, the first time in a JVM (about 10 ms).
+        RuntimeException unusableJar = null;
+        try {
+            Serialization.requireMultiReleaseJar();
+        } catch (IllegalStateException e) {
+            unusableJar = e;
+        }
         // The first pool of a JVM lists the class path here (tens of ms), while the workers boot. Its Fory (a few
         // hundred ms of CPU) waits: see ChunkCodec.jdkFirst.
         initFrame.build();
@@ -164,7 +170,7 @@ public final class ProcessBackend implements Backend {
                 }
             }
         }
-        RuntimeException failure = null;
+        RuntimeException failure = unusableJar;
         for (RuntimeException f : failures) {
             if (f != null && failure == null) {
                 failure = f;
