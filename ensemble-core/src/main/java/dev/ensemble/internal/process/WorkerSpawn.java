@@ -33,6 +33,21 @@ final class WorkerSpawn {
     }
 
     /**
+     * A daemon thread that runs {@code onTimeout} after {@code millis}, unless interrupted first because what it
+     * guards ended in time. A platform thread: a JVM's first virtual thread costs about 10 ms more, on a start's path.
+     */
+    private static Thread timer(String name, long millis, Runnable onTimeout) {
+        return Thread.ofPlatform().daemon().name(name).start(() -> {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                return; // in time
+            }
+            onTimeout.run();
+        });
+    }
+
+    /**
      * Starts a worker process and waits until it is ready: connected, proven, initialized, start hook run.
      *
      * @return the running link, its reader not yet started
@@ -84,16 +99,8 @@ final class WorkerSpawn {
             // says HELLO would otherwise hold the start forever.
             StartWatch watch = new StartWatch(server);
             process.onExit().thenRun(watch::abandon);
-            // A platform thread: a JVM's first virtual thread costs about 10 ms more, on the start's path.
-            Thread timer = Thread.ofPlatform().daemon().name(host.poolName() + "-worker-" + slot + "-start-timer")
-                    .start(() -> {
-                        try {
-                            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(START_TIMEOUT_NANOS));
-                            watch.abandon();
-                        } catch (InterruptedException ignored) {
-                            // proven in time
-                        }
-                    });
+            Thread timer = timer(host.poolName() + "-worker-" + slot + "-start-timer",
+                    TimeUnit.NANOSECONDS.toMillis(START_TIMEOUT_NANOS), watch::abandon);
             try {
                 SocketChannel socket;
                 try {
@@ -229,16 +236,11 @@ final class WorkerSpawn {
         link.channel.send(InitFrame.forWorker(initFrame, link.slot, link.positionPath));
         java.time.Duration hookLimit = link.host.startHookTimeout();
         java.util.concurrent.atomic.AtomicBoolean overdue = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread hookTimer = hookLimit == null ? null : Thread.ofPlatform().daemon()
-                .name(link.host.poolName() + "-worker-" + link.slot + "-start-hook-timer").start(() -> {
-                    try {
-                        Thread.sleep(hookLimit.toMillis());
-                    } catch (InterruptedException e) {
-                        return; // answered in time
-                    }
-                    overdue.set(true);
-                    link.killTree(); // the answer's wait then ends with the connection
-                });
+        String hookTimerName = link.host.poolName() + "-worker-" + link.slot + "-start-hook-timer";
+        Thread hookTimer = hookLimit == null ? null : timer(hookTimerName, hookLimit.toMillis(), () -> {
+            overdue.set(true);
+            link.killTree(); // the answer's wait then ends with the connection
+        });
         MemoryBuffer answer;
         byte type;
         try {
