@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The figures behind {@link Scheduler#insights()} and {@link Scheduler#slotStates()}: per-slot counts and
@@ -24,8 +24,10 @@ final class SlotStatistics {
     private static final int SLOWEST_KEPT = 5;
 
     private final Slot[] slots;
-    private final LongAdder tasksFailed = new LongAdder();
-    private final LongAdder tasksRetried = new LongAdder();
+    // AtomicLong, not LongAdder: failures are rare, and a JVM's first LongAdder initializes Striped64 (its var
+    // handles, a few ms interpreted), which a thread pool's first result would pay.
+    private final AtomicLong tasksFailed = new AtomicLong();
+    private final AtomicLong tasksRetried = new AtomicLong();
     /** Shortest first, so the head is the one to drop; guarded by this. */
     private final PriorityQueue<Insights.SlowTask> slowest = new PriorityQueue<>(ByDuration.INSTANCE);
     /** The shortest duration in {@link #slowest} once it is full (0 before): read without the monitor. */
@@ -88,9 +90,9 @@ final class SlotStatistics {
      */
     void lost(Chunk chunk, int done, TaskFailedException error, Call.Retry retry) {
         if (retry == Call.Retry.ALLOWED) {
-            tasksRetried.add(Math.max(0, chunk.size() - done));
+            tasksRetried.addAndGet(Math.max(0, chunk.size() - done));
         } else if (error != null && done < chunk.size()) {
-            tasksFailed.increment();
+            tasksFailed.incrementAndGet();
         }
     }
 
@@ -128,7 +130,7 @@ final class SlotStatistics {
         }
         List<Insights.SlowTask> slow = new ArrayList<>(slowest);
         slow.sort(ByDuration.INSTANCE.reversed());
-        return new Insights(poolName, workers, slow, tasksFailed.sum(), tasksRetried.sum(), pendingTasks);
+        return new Insights(poolName, workers, slow, tasksFailed.get(), tasksRetried.get(), pendingTasks);
     }
 
     /** What each slot is doing now, in slot order. */
@@ -145,7 +147,7 @@ final class SlotStatistics {
         if (failures != null) {
             for (TaskFailedException f : failures) {
                 if (f != null) {
-                    tasksFailed.increment();
+                    tasksFailed.incrementAndGet();
                 }
             }
         }
