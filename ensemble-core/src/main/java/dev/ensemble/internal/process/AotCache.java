@@ -10,9 +10,11 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -34,17 +36,20 @@ import java.util.stream.Stream;
  * <p><b>When.</b> The first pool that finds no cache for its key starts one training run
  * ({@link AotTraining}, in a JVM of its own, after its workers are ready) and waits for it when it closes;
  * later pools use the cache. A lock file keeps concurrent pools, in this JVM or others, from training twice; a
- * failed training is not retried for the same key (for ten minutes). The four newest caches are kept, older ones
- * deleted. {@code -Densemble.aot=false} turns all of this off.
+ * failed training is not retried for the same key (for ten minutes). The four caches made or used last are kept,
+ * older ones deleted. {@code -Densemble.aot=false} turns all of this off.
  */
 final class AotCache {
     private static final long LOCK_STALE_MILLIS = TimeUnit.MINUTES.toMillis(10);
-    /** How many caches (and jars of class directories) are kept: the newest ones. */
+    /** How many caches (and jars of class directories) are kept: those made or used last ({@link #markUsed}). */
     private static final int KEEP = 4;
     /** System property: the most bytes the AOT caches (and, apart, the class-path jars) may take together. */
     static final String MAX_BYTES_PROPERTY = "ensemble.aot.maxBytes";
     /** Room for the newest few caches of about 25 MB each. */
     static final long DEFAULT_MAX_BYTES = 100L << 20;
+
+    /** The caches this JVM has marked as used ({@link #markUsed}): once per JVM is enough for eviction's order. */
+    private static final Set<Path> MARKED = ConcurrentHashMap.newKeySet();
 
     private final Path cacheFile;     // null when disabled
     private final List<Path> prefix;
@@ -252,7 +257,11 @@ final class AotCache {
      * @return the training, or null if none was started
      */
     Training startTraining(String java, List<String> flags, Path scratch) {
-        if (cacheFile == null || usable
+        if (usable) {
+            markUsed();
+            return null;
+        }
+        if (cacheFile == null
                 || Files.exists(failedMarker()) && System.currentTimeMillis() - modified(failedMarker()) < LOCK_STALE_MILLIS) {
             return null;
         }
@@ -280,6 +289,21 @@ final class AotCache {
                 // the lock goes stale
             }
             return null;
+        }
+    }
+
+    /**
+     * Marks a usable cache as used now, once per JVM. Eviction keeps the caches modified last, so without this a
+     * cache in use every day was evicted by the caches made since for other configurations (other worker options or
+     * class paths), and its next pool trained it again.
+     */
+    void markUsed() {
+        if (usable && MARKED.add(cacheFile)) {
+            try {
+                Files.setLastModifiedTime(cacheFile, FileTime.fromMillis(System.currentTimeMillis()));
+            } catch (IOException | RuntimeException e) {
+                // only the order of eviction is at stake
+            }
         }
     }
 

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The AOT cache directory stays small: the four newest caches are kept, and what killed or failed training
- * runs leave behind (output files, failure markers, locks of dead processes) goes once it is ten minutes old.
+ * The AOT cache directory stays small: the four caches made or used last are kept, and what killed or failed
+ * training runs leave behind (output files, failure markers, locks of dead processes) goes once it is ten minutes old.
  */
 class AotCacheTest {
     @TempDir
@@ -57,6 +57,23 @@ class AotCacheTest {
         assertThat(oldOutput).doesNotExist();
         assertThat(newOutput).exists();
         assertThat(oldFailure).doesNotExist();
+    }
+
+    @Test
+    void aCacheInUse_outlivesTheCachesMadeSince() throws Exception {
+        Path used = file("used.aot", "x", 600);
+        for (int i = 0; i < 4; i++) {
+            file("later" + i + ".aot", "x", 60 - i);
+        }
+
+        new AotCache(used, java.util.List.of()).markUsed();
+        AotCache.evictOld(root);
+
+        assertThat(used).as("the cache a pool of this JVM used").exists();
+        assertThat(root.resolve("later0.aot")).as("the least recently made or used").doesNotExist();
+        for (int i = 1; i < 4; i++) {
+            assertThat(root.resolve("later" + i + ".aot")).exists();
+        }
     }
 
     @Test
