@@ -7,24 +7,29 @@ import java.util.concurrent.CompletableFuture;
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.JMException;
 import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
 
 /**
  * A pool's MBean, {@code dev.ensemble:type=WorkerPool,name=<pool name>}, in the platform MBean server.
  *
- * <p>Registered on a background virtual thread: creating the platform MBean server costs about 150 ms of CPU the
- * first time in a JVM, which a pool of threads (ready in well under a millisecond) must not wait for. The first
- * pool of a JVM registers {@link #FIRST_DELAY_MILLIS} after it is built, so that this work does not compete for
- * the CPUs with the start of worker JVMs and the first calls either (it made a 2-core machine's first result
- * about 100 ms later); later pools register at once. Closing never waits for a registration: one that has not
- * happened yet is skipped. A second live pool of the same
- * name gets {@code ,id=<pool number>} added to its object name.
+ * <p>Registered on a background thread: creating the platform MBean server costs about 150 ms of CPU the first
+ * time in a JVM, which a pool (ready in well under a millisecond, for threads) must not wait for. The first pool of
+ * a JVM looks for that server {@link #FIRST_DELAY_MILLIS} after it is built, so that even the look does not compete
+ * for the CPUs with the start of worker JVMs; if something else made it already (a management agent, a framework,
+ * a metrics registry), it registers then, else it makes it only {@link #CREATE_DELAY_MILLIS} after the build, past
+ * the first seconds in which a JVM's compilers and its pools' first calls need the CPUs: at one second, a fresh
+ * process pool's first 600 small calls took 135 ms longer on 2 CPUs. Later pools register at once. Closing never
+ * waits for a registration: one that has not happened yet is skipped. A second live pool of the same name gets
+ * {@code ,id=<pool number>} added to its object name.
  */
 final class JmxRegistration {
     /** The JMX domain of Ensemble's beans. */
     static final String DOMAIN = "dev.ensemble";
-    /** How long the first pool of a JVM waits before it creates the platform MBean server. */
+    /** How long the first pool of a JVM waits before it looks for the platform MBean server. */
     static final long FIRST_DELAY_MILLIS = 1_000;
+    /** How long after its build the first pool of a JVM makes the platform MBean server, if nothing else has. */
+    static final long CREATE_DELAY_MILLIS = 10_000;
     /** Whether this JVM's platform MBean server was made already (by a registration of ours). */
     private static volatile boolean serverMade;
 
@@ -58,6 +63,9 @@ final class JmxRegistration {
         if (!serverMade) {
             try {
                 Thread.sleep(FIRST_DELAY_MILLIS);
+                if (!platformServerMade()) {
+                    Thread.sleep(CREATE_DELAY_MILLIS - FIRST_DELAY_MILLIS);
+                }
             } catch (InterruptedException e) {
                 registered.complete(null); // the pool closed while this waited
                 return;
@@ -94,6 +102,21 @@ final class JmxRegistration {
             Log.log(JmxRegistration.class, System.Logger.Level.WARNING, "the JMX bean of pool " + monitor.name()
                     + " could not be registered", e);
         }
+    }
+
+    /** Whether this JVM's platform MBean server exists already, found without making it. */
+    private static boolean platformServerMade() {
+        try {
+            ObjectName runtime = new ObjectName(ManagementFactory.RUNTIME_MXBEAN_NAME);
+            for (MBeanServer server : MBeanServerFactory.findMBeanServer(null)) {
+                if (server.isRegistered(runtime)) {
+                    return true;
+                }
+            }
+        } catch (JMException | RuntimeException e) {
+            // no answer: wait as if it were not made
+        }
+        return false;
     }
 
     static ObjectName objectName(String poolName, long id) {
