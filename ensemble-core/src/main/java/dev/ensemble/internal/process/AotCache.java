@@ -45,7 +45,7 @@ final class AotCache {
     private static final int KEEP = 4;
     /** System property: the most bytes the AOT caches (and, apart, the class-path jars) may take together. */
     static final String MAX_BYTES_PROPERTY = "ensemble.aot.maxBytes";
-    /** Room for the newest few caches of about 25 MB each. */
+    /** Room for the few caches made or used last, about 25 MB each. */
     static final long DEFAULT_MAX_BYTES = 100L << 20;
 
     /** The caches this JVM has marked as used ({@link #markUsed}): once per JVM is enough for eviction's order. */
@@ -249,7 +249,8 @@ final class AotCache {
     }
 
     /**
-     * Starts the training run if there is no cache yet and nobody is making one.
+     * Starts the training run if there is no cache yet and nobody is making one; a usable cache is marked used
+     * instead ({@link #markUsed}), which is why every pool calls this once its workers are ready.
      *
      * @param java the {@code java} launcher
      * @param flags the worker options (the same as workers get, so the cache fits them)

@@ -136,7 +136,7 @@ final class WorkerLauncher {
     }
 
     /**
-     * Starts making the AOT cache if there is none yet (see {@link AotCache}).
+     * Starts making the AOT cache if there is none yet, or marks the one there used (see {@link AotCache}).
      *
      * @return the training run to finish when the pool closes, or null
      */
