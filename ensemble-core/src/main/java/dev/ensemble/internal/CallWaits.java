@@ -43,18 +43,13 @@ final class CallWaits {
     <R> List<R> await(Call<R> call) {
         refuseOnOwnWorker(call);
         try {
-            return call.future().get();
+            return call.end().await();
         } catch (InterruptedException e) {
             CancellationException cancel = new CancellationException(
                     "the caller of " + call.name() + " was interrupted; the call was cancelled");
             scheduler.cancel(call, cancel);
             Thread.currentThread().interrupt();
             throw cancel;
-        } catch (ExecutionException e) {
-            throw rethrown(e.getCause());
-        } catch (CancellationException e) {
-            // Future.get reports a cancellation with an exception of its own; the pool's reason is its cause.
-            throw e.getCause() instanceof CancellationException reason ? reason : e;
         }
     }
 
@@ -78,16 +73,6 @@ final class CallWaits {
         }
     }
 
-    private static RuntimeException rethrown(Throwable cause) {
-        if (cause instanceof RuntimeException re) {
-            return re;
-        }
-        if (cause instanceof Error error) {
-            throw error;
-        }
-        return new IllegalStateException(cause);
-    }
-
     /**
      * A future of a call's result as {@code result} makes it of the results list: the caller may cancel it, which
      * cancels the call, but not complete it in the pool's place.
@@ -99,63 +84,34 @@ final class CallWaits {
      * @return the future
      */
     <R, V> CompletableFuture<V> detached(Call<R> call, Function<List<R>, V> result) {
-        CompletableFuture<V> copy = new PoolFuture<>(call.name());
-        call.future().whenComplete(new Relay<>(copy, result));
-        copy.whenComplete(new CancelCall<>(call, copy));
-        return copy;
+        // In a class of its own, loaded by the first asynchronous call: a CompletableFuture's first use costs a
+        // JVM a few milliseconds, which blocking calls do not pay.
+        return PoolFuture.follow(this, call, result);
     }
 
-    /** Completes a detached future from its call's. A named class, not a lambda: see Scheduler (linking). */
-    private static final class Relay<R, V> implements BiConsumer<List<R>, Throwable> {
-        private final CompletableFuture<V> copy;
-        private final Function<List<R>, V> result;
-
-        Relay(CompletableFuture<V> copy, Function<List<R>, V> result) {
-            this.copy = copy;
-            this.result = result;
-        }
-
-        @Override
-        public void accept(List<R> value, Throwable error) {
-            if (error == null) {
-                copy.complete(result.apply(value));
-            } else {
-                // As CompletableFuture.copy() does: get() throws ExecutionException, and isCancelled() is false.
-                copy.completeExceptionally(error instanceof CompletionException ? error
-                        : new CompletionException(error));
-            }
-        }
-    }
-
-    /** Cancels a call when its detached future is cancelled. A named class, not a lambda: see Scheduler (linking). */
-    private final class CancelCall<V> implements BiConsumer<V, Throwable> {
-        private final Call<?> call;
-        private final CompletableFuture<V> copy;
-
-        CancelCall(Call<?> call, CompletableFuture<V> copy) {
-            this.call = call;
-            this.copy = copy;
-        }
-
-        @Override
-        public void accept(V value, Throwable error) {
-            if (copy.isCancelled()) {
-                scheduler.cancel(call, new CancellationException("the future of " + call.name() + " was cancelled"));
-            }
-        }
-    }
-
-    /** The future of an async call: its untimed waits are refused on the pool's own workers (see nestedCall). */
-    private final class PoolFuture<T> extends CompletableFuture<T> {
+    /**
+     * The future of an async call: its untimed waits are refused on the pool's own workers (see nestedCall); the
+     * caller may cancel it, which cancels the call.
+     */
+    private static final class PoolFuture<T> extends CompletableFuture<T> {
+        private final CallWaits waits;
         private final String what;
 
-        PoolFuture(String what) {
+        PoolFuture(CallWaits waits, String what) {
+            this.waits = waits;
             this.what = what;
+        }
+
+        static <R, V> CompletableFuture<V> follow(CallWaits waits, Call<R> call, Function<List<R>, V> result) {
+            PoolFuture<V> copy = new PoolFuture<>(waits, call.name());
+            call.end().whenSettled(new Relay<>(copy, result));
+            copy.whenComplete(new CancelCall<>(waits.scheduler, call, copy));
+            return copy;
         }
 
         @Override
         public <U> CompletableFuture<U> newIncompleteFuture() {
-            return new PoolFuture<>(what);
+            return new PoolFuture<>(waits, what);
         }
 
         @Override
@@ -171,8 +127,50 @@ final class CallWaits {
         }
 
         private void refuseNestedWait() {
-            if (!isDone() && backend.isWorkerThread()) {
-                throw nestedCall(what);
+            if (!isDone() && waits.backend.isWorkerThread()) {
+                throw waits.nestedCall(what);
+            }
+        }
+    }
+
+    /** Completes a detached future at its call's end. A named class, not a lambda: see Scheduler (linking). */
+    private static final class Relay<R, V> implements BiConsumer<List<R>, RuntimeException> {
+        private final CompletableFuture<V> copy;
+        private final Function<List<R>, V> result;
+
+        Relay(CompletableFuture<V> copy, Function<List<R>, V> result) {
+            this.copy = copy;
+            this.result = result;
+        }
+
+        @Override
+        public void accept(List<R> value, RuntimeException error) {
+            if (error == null) {
+                copy.complete(result.apply(value));
+            } else {
+                // As CompletableFuture.copy() does: get() throws ExecutionException, and isCancelled() is false.
+                copy.completeExceptionally(error instanceof CompletionException ? error
+                        : new CompletionException(error));
+            }
+        }
+    }
+
+    /** Cancels a call when its detached future is cancelled. A named class, not a lambda: see Scheduler (linking). */
+    private static final class CancelCall<V> implements BiConsumer<V, Throwable> {
+        private final Scheduler scheduler;
+        private final Call<?> call;
+        private final CompletableFuture<V> copy;
+
+        CancelCall(Scheduler scheduler, Call<?> call, CompletableFuture<V> copy) {
+            this.scheduler = scheduler;
+            this.call = call;
+            this.copy = copy;
+        }
+
+        @Override
+        public void accept(V value, Throwable error) {
+            if (copy.isCancelled()) {
+                scheduler.cancel(call, new CancellationException("the future of " + call.name() + " was cancelled"));
             }
         }
     }

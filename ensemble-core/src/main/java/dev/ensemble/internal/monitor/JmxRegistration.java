@@ -3,7 +3,9 @@ package dev.ensemble.internal.monitor;
 import dev.ensemble.internal.platform.Log;
 import java.lang.management.ManagementFactory;
 import java.util.Hashtable;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -34,7 +36,10 @@ final class JmxRegistration {
     private static volatile boolean serverMade;
 
     private final PoolMonitor monitor;
-    private final CompletableFuture<ObjectName> registered = new CompletableFuture<>();
+    /** Counted down when the registration is over: done, skipped or failed. Not a future: see CallEnd. */
+    private final CountDownLatch over = new CountDownLatch(1);
+    private volatile ObjectName registeredName;
+    private volatile Exception registrationFailure;
     private MBeanServer server;
     private ObjectName name;
     private boolean closed;
@@ -67,12 +72,12 @@ final class JmxRegistration {
                     Thread.sleep(CREATE_DELAY_MILLIS - FIRST_DELAY_MILLIS);
                 }
             } catch (InterruptedException e) {
-                registered.complete(null); // the pool closed while this waited
+                over.countDown(); // the pool closed while this waited
                 return;
             }
             synchronized (this) {
                 if (closed) {
-                    registered.complete(null);
+                    over.countDown();
                     return;
                 }
             }
@@ -95,10 +100,12 @@ final class JmxRegistration {
                 }
                 done = name;
             }
-            registered.complete(done);
+            registeredName = done;
+            over.countDown();
         } catch (JMException | RuntimeException e) {
             // Monitoring must never break the pool: the bean is missing, the pool works.
-            registered.completeExceptionally(e);
+            registrationFailure = e;
+            over.countDown();
             Log.log(JmxRegistration.class, System.Logger.Level.WARNING, "the JMX bean of pool " + monitor.name()
                     + " could not be registered", e);
         }
@@ -143,9 +150,24 @@ final class JmxRegistration {
         return value.isEmpty();
     }
 
-    /** @return completes with the bean's name once registered (null if the pool closed first) */
-    CompletableFuture<ObjectName> registered() {
-        return registered;
+    /**
+     * Waits until the registration is over.
+     *
+     * @param timeout the longest wait
+     * @param unit its unit
+     * @return the bean's name, or null if the pool closed first
+     * @throws TimeoutException if it is not over in time
+     * @throws Exception why it failed
+     */
+    ObjectName awaitRegistered(long timeout, TimeUnit unit) throws Exception {
+        if (!over.await(timeout, unit)) {
+            throw new TimeoutException("the JMX bean of pool " + monitor.name() + " was not registered within "
+                    + timeout + " " + unit);
+        }
+        if (registrationFailure != null) {
+            throw registrationFailure;
+        }
+        return registeredName;
     }
 
     synchronized void close() {

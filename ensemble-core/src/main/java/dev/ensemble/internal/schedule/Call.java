@@ -7,7 +7,6 @@ import dev.ensemble.internal.worker.ChunkResult;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
 
 /**
@@ -16,7 +15,7 @@ import java.util.concurrent.locks.Condition;
  * <p>All state is guarded by the scheduler's lock. Results arrive as segments (a run of consecutive results
  * starting at some index): a chunk normally gives one, a chunk cut short by a dead worker gives a prefix and
  * its remainder is queued again. {@link Order#ORDERED} calls release segments by index,
- * {@link Order#UNORDERED} ones as they arrive; {@link Shape#COLLECT} calls complete {@link #future()} with all
+ * {@link Order#UNORDERED} ones as they arrive; {@link Shape#COLLECT} calls settle {@link #end()} with all
  * results, {@link Shape#STREAM} calls hand them to {@link #iterator()} with back-pressure: at most
  * {@code maxChunksInFlight} chunks are running or waiting to be consumed.
  *
@@ -59,7 +58,7 @@ public final class Call<R> implements CallRef {
     private final boolean keepGoing;
     private final long total;
     private final ChunkPlanner planner;
-    private final CompletableFuture<List<R>> future = new CompletableFuture<>();
+    private final CallEnd<R> end = new CallEnd<>();
     private final Condition resultsReady;
     private final long startedNanos = System.nanoTime();
 
@@ -187,9 +186,9 @@ public final class Call<R> implements CallRef {
         return startedNanos;
     }
 
-    /** @return the future of a collecting call (or of any call's end, for a stream) */
-    public CompletableFuture<List<R>> future() {
-        return future;
+    /** @return the end of a collecting call, with its results (or of any call, for a stream) */
+    public CallEnd<R> end() {
+        return end;
     }
 
     /** @return the call's inputs: where its chunks come from, and how many are not settled */
@@ -327,7 +326,7 @@ public final class Call<R> implements CallRef {
         inputs.stop();
         if (shape == Shape.COLLECT) {
             finish();
-            scheduler.afterUnlock(new Settle(future, null, failure));
+            scheduler.afterUnlock(new Settle<>(end, null, failure));
         } else {
             resultsReady.signalAll();
             completeIfDone();
@@ -348,7 +347,7 @@ public final class Call<R> implements CallRef {
         finish();
         scheduler.streamRead(this); // any later read throws the reason
         resultsReady.signalAll();
-        scheduler.afterUnlock(new Settle(future, null, reason));
+        scheduler.afterUnlock(new Settle<>(end, null, reason));
     }
 
     /** Completes the call once every input is in a chunk and every chunk settled. */
@@ -361,17 +360,17 @@ public final class Call<R> implements CallRef {
             scheduler.retire(this);
             resultsReady.signalAll();
             RuntimeException error = failure;
-            scheduler.afterUnlock(new Settle(future, List.of(), error));
+            scheduler.afterUnlock(new Settle<>(end, List.of(), error));
             return;
         }
         finish();
         if (failure != null) {
             RuntimeException error = failure;
-            scheduler.afterUnlock(new Settle(future, null, error));
+            scheduler.afterUnlock(new Settle<>(end, null, error));
             return;
         }
         List<R> results = collectAll();
-        scheduler.afterUnlock(new Settle(future, results, null));
+        scheduler.afterUnlock(new Settle<>(end, results, null));
     }
 
     private void finish() {
@@ -416,28 +415,13 @@ public final class Call<R> implements CallRef {
     }
 
     /**
-     * Completes a call's future after the lock (its callbacks are user code). A named class rather than a lambda:
-     * see the note on linking at the end of {@link Scheduler}.
+     * Settles a call's end after the lock (its followers complete user-visible futures). A named class rather than
+     * a lambda: see the note on linking at the end of {@link Scheduler}.
      */
-    private static final class Settle implements Runnable {
-        private final CompletableFuture<Object> future;
-        private final Object value;
-        private final Throwable error;
-
-        @SuppressWarnings("unchecked")
-        Settle(CompletableFuture<?> future, Object value, Throwable error) {
-            this.future = (CompletableFuture<Object>) future;
-            this.value = value;
-            this.error = error;
-        }
-
+    private record Settle<R>(CallEnd<R> end, List<R> results, RuntimeException failure) implements Runnable {
         @Override
         public void run() {
-            if (error == null) {
-                future.complete(value);
-            } else {
-                future.completeExceptionally(error);
-            }
+            end.settle(results, failure);
         }
     }
 }

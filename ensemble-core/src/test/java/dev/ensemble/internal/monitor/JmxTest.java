@@ -20,7 +20,7 @@ class JmxTest {
     private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
 
     private static ObjectName registeredName(String poolName) throws Exception {
-        return PoolMonitorTest.monitorOf(poolName).jmx().registered().get(30, TimeUnit.SECONDS);
+        return PoolMonitorTest.monitorOf(poolName).jmx().awaitRegistered(30, TimeUnit.SECONDS);
     }
 
     @Test
@@ -75,7 +75,7 @@ class JmxTest {
             try (WorkerPool second = WorkerPool.builder().workers(1).name("jmx-twin").build()) {
                 PoolMonitor secondMonitor = PoolMonitor.livePools().getLast();
                 assertThat(secondMonitor.name()).isEqualTo("jmx-twin");
-                ObjectName secondName = secondMonitor.jmx().registered().get(30, TimeUnit.SECONDS);
+                ObjectName secondName = secondMonitor.jmx().awaitRegistered(30, TimeUnit.SECONDS);
                 assertThat(secondName).isNotEqualTo(firstName);
                 assertThat(secondName.getKeyProperty("id")).isEqualTo(Long.toString(secondMonitor.id()));
                 assertThat(server.isRegistered(secondName)).isTrue();

@@ -10,6 +10,7 @@ import dev.ensemble.WorkerDiedException;
 import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.ChunkRunner;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -34,6 +35,19 @@ class SchedulerTest {
         return new ChunkRunner(chunk.task(), chunk.inputs().subList(0, done), chunk.keepGoing()).run(0, () -> false);
     }
 
+    /** A call's end as a future, for timed waits and AssertJ's future assertions. */
+    private static <R> CompletableFuture<List<R>> future(Call<R> call) {
+        CompletableFuture<List<R>> future = new CompletableFuture<>();
+        call.end().whenSettled((results, failure) -> {
+            if (failure == null) {
+                future.complete(results);
+            } else {
+                future.completeExceptionally(failure);
+            }
+        });
+        return future;
+    }
+
     private static WorkerDiedException died(int slot) {
         return new WorkerDiedException("worker " + slot + " died", slot, 0, "?", "signal 9 (KILL)", List.of("boom"));
     }
@@ -50,7 +64,7 @@ class SchedulerTest {
         assertThat(rest.size()).isEqualTo(6);
         assertThat(rest.attempt()).isEqualTo(1);
         scheduler.completed(1, rest, run(rest));
-        assertThat(call.future().get(5, TimeUnit.SECONDS)).isEqualTo(range(11).subList(1, 11));
+        assertThat(future(call).get(5, TimeUnit.SECONDS)).isEqualTo(range(11).subList(1, 11));
     }
 
     @Test
@@ -60,7 +74,7 @@ class SchedulerTest {
                 CallOptions.defaults().chunkSize(10));
         Chunk chunk = scheduler.poll(0, Integer.MAX_VALUE);
         scheduler.lost(0, chunk, null, died(0), Loss.RETRYABLE);
-        assertThatThrownBy(() -> call.future().get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        assertThatThrownBy(() -> future(call).get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(WorkerDiedException.class);
     }
 
@@ -74,7 +88,7 @@ class SchedulerTest {
         Chunk again = scheduler.poll(0, Integer.MAX_VALUE);
         assertThat(again.attempt()).isEqualTo(1);
         scheduler.lost(0, again, null, died(0), Loss.RETRYABLE);
-        assertThat(call.future()).isCompletedExceptionally();
+        assertThat(future(call)).isCompletedExceptionally();
         assertThat(scheduler.poll(0, Integer.MAX_VALUE)).isNull();
     }
 
@@ -88,7 +102,7 @@ class SchedulerTest {
         Chunk rest = scheduler.poll(0, Integer.MAX_VALUE);
         assertThat(rest.firstIndex()).isEqualTo(3);
         scheduler.completed(0, rest, run(rest));
-        List<Outcome<Integer>> outcomes = call.future().get(5, TimeUnit.SECONDS);
+        List<Outcome<Integer>> outcomes = future(call).get(5, TimeUnit.SECONDS);
         assertThat(outcomes).extracting(Outcome::isSuccess).containsExactly(true, true, false, true, true);
         assertThat(((Outcome.Failure<Integer>) outcomes.get(2)).error()).isInstanceOf(WorkerDiedException.class);
         assertThat(outcomes.get(4).getOrThrow()).isEqualTo(5);
@@ -188,13 +202,13 @@ class SchedulerTest {
             }
         });
         Call<Integer> early = scheduler.openPlaced("early", PLUS_ONE, List.of(1), new int[] {-1}, Call.Kind.INPUTS);
-        assertThat(early.future().get(5, TimeUnit.SECONDS)).containsExactly(2);
+        assertThat(future(early).get(5, TimeUnit.SECONDS)).containsExactly(2);
         assertThat(heard).containsExactly("opened early", "ran early", "finished early");
 
         Call<Integer> later = scheduler.openPlaced("later", PLUS_ONE, List.of(2), new int[] {-1}, Call.Kind.INPUTS);
         Chunk chunk = scheduler.take(0, Integer.MAX_VALUE);
         scheduler.completed(0, chunk, run(chunk));
-        assertThat(later.future().get(5, TimeUnit.SECONDS)).containsExactly(3);
+        assertThat(future(later).get(5, TimeUnit.SECONDS)).containsExactly(3);
         assertThat(heard).containsExactly("opened early", "ran early", "finished early", "opened later",
                 "finished later");
     }
