@@ -41,8 +41,9 @@ public final class PoolImpl implements WorkerPool {
         this.backend = backend;
         this.scheduler = new Scheduler(config.name(), config.workers(), config.taskTimeout(), config.retries());
         this.waits = new CallWaits(scheduler, backend, toString());
-        scheduler.onDeadlinePassed(new StopRunning(backend));
-        scheduler.addObserver(new CancelPropagation(backend));
+        BackendSignals signals = new BackendSignals(backend);
+        scheduler.onDeadlinePassed(signals);
+        scheduler.addObserver(signals);
         dev.ensemble.internal.jfr.Jfr jfr = new dev.ensemble.internal.jfr.Jfr(config.name());
         scheduler.setWorkerEvents(jfr);
         scheduler.addObserver(jfr);
@@ -393,8 +394,12 @@ public final class PoolImpl implements WorkerPool {
         return "WorkerPool[" + config.name() + ", " + config.workers() + " " + config.kind().builderName() + "]";
     }
 
-    /** Tells the backend of each call that ended by a failure or a cancellation (after the scheduler's lock). */
-    private record CancelPropagation(Backend backend) implements CallObserver {
+    /**
+     * Tells the backend what the scheduler decided about a call: that it ended by a failure or a cancellation (after
+     * the scheduler's lock), or that its deadline passed and its running tasks must stop. One named class, not two
+     * and not lambdas: each is a class that a JVM's first pool loads (see the note on linking in Scheduler).
+     */
+    private record BackendSignals(Backend backend) implements CallObserver, java.util.function.LongConsumer {
         @Override
         public void opened(Call<?> call, CallOptions options) {
         }
@@ -405,10 +410,7 @@ public final class PoolImpl implements WorkerPool {
                 backend.callCancelled(call.id());
             }
         }
-    }
 
-    /** Stops the workers running a call its deadline ended. A named class, not a lambda: see Scheduler (linking). */
-    private record StopRunning(Backend backend) implements java.util.function.LongConsumer {
         @Override
         public void accept(long callId) {
             backend.stopRunning(callId);

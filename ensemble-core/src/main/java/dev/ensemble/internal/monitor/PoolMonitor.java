@@ -43,7 +43,10 @@ public final class PoolMonitor implements CallObserver {
     private final long id = POOL_IDS.incrementAndGet();
     private final PoolConfig config;
     private final Scheduler scheduler;
-    /** The display, looked up when a call first shows a bar: finding the terminal costs a cold JVM's start. */
+    /**
+     * The display, looked up when a call first shows a bar (finding the terminal costs a cold JVM's start); null
+     * for the JVM's shared one.
+     */
     private final java.util.function.Supplier<ProgressDisplay> progress;
     private final Instant started = Instant.now();
     private final AtomicLong callIds = new AtomicLong();
@@ -123,8 +126,7 @@ public final class PoolMonitor implements CallObserver {
      * @return the monitor, to {@link #detach()} when the pool has stopped
      */
     public static PoolMonitor attach(PoolConfig config, Scheduler scheduler) {
-        return attach(config, scheduler, SharedDisplay.INSTANCE,
-                !"false".equalsIgnoreCase(System.getProperty("ensemble.jmx")));
+        return attach(config, scheduler, null, !"false".equalsIgnoreCase(System.getProperty("ensemble.jmx")));
     }
 
     static PoolMonitor attach(PoolConfig config, Scheduler scheduler, java.util.function.Supplier<ProgressDisplay> progress,
@@ -183,7 +185,7 @@ public final class PoolMonitor implements CallObserver {
         Throwable origin = new Throwable("call site");
         ProgressDisplay.Bar bar = null;
         if (options != null && (options.progressBar() != null ? options.progressBar() : config.progressBar())) {
-            bar = progress.get().show(call, call.name());
+            bar = (progress == null ? ProgressDisplay.shared() : progress.get()).show(call, call.name());
         }
         running.put(call, new Running(callIds.incrementAndGet(), origin, Instant.now(), bar));
     }
@@ -275,15 +277,5 @@ public final class PoolMonitor implements CallObserver {
     @Override
     public String toString() {
         return "PoolMonitor[" + config.name() + "]";
-    }
-
-    /** The JVM's progress display, made when first needed. A named class, not a lambda: see Scheduler (linking). */
-    private static final class SharedDisplay implements java.util.function.Supplier<ProgressDisplay> {
-        static final SharedDisplay INSTANCE = new SharedDisplay();
-
-        @Override
-        public ProgressDisplay get() {
-            return ProgressDisplay.shared();
-        }
     }
 }

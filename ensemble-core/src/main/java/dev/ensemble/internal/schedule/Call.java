@@ -243,7 +243,7 @@ public final class Call<R> implements CallRef {
         completedTasks += result.processed();
         int firstError = result.firstErrorOffset();
         if (keepGoing) {
-            addSegment(chunk.firstIndex(), TaskFailures.outcomes(chunk, result, failures), result.processed(),
+            addSegment(chunk.firstIndex(), KeptOutcomes.of(chunk, result, failures), result.processed(),
                     result.resultBytes());
             return false;
         }

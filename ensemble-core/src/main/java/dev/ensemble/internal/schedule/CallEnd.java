@@ -2,6 +2,7 @@ package dev.ensemble.internal.schedule;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 
 /**
@@ -10,15 +11,17 @@ import java.util.function.BiConsumer;
  * future follows it ({@link #whenSettled}).
  *
  * <p>Not a {@code CompletableFuture}: a JVM's first one costs a few milliseconds (the class, and the fork-join
- * pool's statics it initializes), which a thread pool's first result would pay for. Waiting uses the object's own
- * monitor, which a virtual thread waits on without holding its carrier.
+ * pool's statics it initializes), which a thread pool's first result would pay for. Its one waiter, the call's
+ * caller, parks rather than waiting on this object's monitor, which would inflate a monitor for every call.
  *
  * @param <R> the type of the delivered elements
  */
 public final class CallEnd<R> {
-    private List<R> results; // guarded by this
-    private RuntimeException failure; // guarded by this
-    private boolean settled; // guarded by this
+    private List<R> results; // written before settled, read after
+    private RuntimeException failure; // written before settled, read after
+    private volatile boolean settled;
+    /** The thread in {@link #await()}, if one is parked or about to park. */
+    private volatile Thread waiter;
     private List<BiConsumer<? super List<R>, ? super RuntimeException>> followers; // guarded by this
 
     CallEnd() {
@@ -41,7 +44,12 @@ public final class CallEnd<R> {
             settled = true;
             toTell = followers;
             followers = null;
-            notifyAll();
+        }
+        // The waiter wrote itself before it last read settled, and this read follows the write of settled: either
+        // it sees the call ended, or it is found here and woken.
+        Thread parked = waiter;
+        if (parked != null) {
+            LockSupport.unpark(parked);
         }
         if (toTell != null) {
             for (BiConsumer<? super List<R>, ? super RuntimeException> follower : toTell) {
@@ -51,16 +59,24 @@ public final class CallEnd<R> {
     }
 
     /**
-     * Waits for the call's end.
+     * Waits for the call's end; only its caller waits, one thread.
      *
      * @return its results
      * @throws InterruptedException if the waiting thread is interrupted (the call is not cancelled here)
      * @throws RuntimeException why the call failed, as the scheduler gave it
      */
     public List<R> await() throws InterruptedException {
-        synchronized (this) {
-            while (!settled) {
-                wait();
+        if (!settled) {
+            waiter = Thread.currentThread();
+            try {
+                while (!settled) {
+                    if (Thread.interrupted()) {
+                        throw new InterruptedException();
+                    }
+                    LockSupport.park(this);
+                }
+            } finally {
+                waiter = null;
             }
         }
         if (failure != null) {
@@ -89,7 +105,7 @@ public final class CallEnd<R> {
     }
 
     /** @return whether the call has ended */
-    public synchronized boolean isSettled() {
+    public boolean isSettled() {
         return settled;
     }
 }

@@ -1,6 +1,5 @@
 package dev.ensemble.internal.schedule;
 
-import dev.ensemble.Outcome;
 import dev.ensemble.TaskFailedException;
 import dev.ensemble.TaskTimeoutException;
 import dev.ensemble.internal.worker.ChunkResult;
@@ -9,9 +8,9 @@ import java.time.Duration;
 
 /**
  * How one call's failed tasks are told to its caller: the {@link TaskFailedException} of each failed task,
- * naming the call, the worker, and the input and its index (or, for jobs, no input), and the outcomes of a
- * call that keeps going. The exceptions are made on the reporting thread before the scheduler's lock is taken
- * (rendering an input or an exception runs user code); this class holds only the call's fixed facts.
+ * naming the call, the worker, and the input and its index (or, for jobs, no input); {@link KeptOutcomes} wraps
+ * them for a call that keeps going. The exceptions are made on the reporting thread before the scheduler's lock is
+ * taken (rendering an input or an exception runs user code); this class holds only the call's fixed facts.
  */
 final class TaskFailures {
     private final String poolName;
@@ -53,19 +52,6 @@ final class TaskFailures {
                     break;
                 }
             }
-        }
-        return out;
-    }
-
-    /** The outcomes of a chunk's first {@code processed} tasks, for a call that keeps going. */
-    static Object[] outcomes(Chunk chunk, ChunkResult result, TaskFailedException[] failures) {
-        int count = result.processed();
-        Object[] out = new Object[count];
-        for (int i = 0; i < count; i++) {
-            long index = chunk.firstIndex() + i;
-            TaskFailedException failure = failures == null ? null : failures[i];
-            out[i] = failure == null ? new Outcome.Success<>(index, result.values()[i])
-                    : new Outcome.Failure<>(index, failure);
         }
         return out;
     }
