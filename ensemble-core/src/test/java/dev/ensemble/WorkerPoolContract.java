@@ -112,6 +112,32 @@ public abstract class WorkerPoolContract {
         assertThat(pool.map(range(1000), x -> x * 3)).isEqualTo(range(1000).stream().map(x -> x * 3).toList());
     }
 
+    /**
+     * A caller on a fork-join pool's thread (a parallel stream, {@code CompletableFuture.supplyAsync}) that blocks
+     * in a call lets that pool run its other tasks meanwhile, as a future's {@code get} does: here the call's tasks
+     * wait for another task of the same one-thread fork-join pool, which runs only if the pool adds a thread.
+     */
+    @Test
+    void aCallBlockingAForkJoinThread_letsThatPoolRunItsOtherTasks() throws Exception {
+        java.util.concurrent.ForkJoinPool forkJoin = new java.util.concurrent.ForkJoinPool(1);
+        try {
+            FileLatch otherTaskRan = FileLatch.create(temp, 1);
+            CountDownLatch calling = new CountDownLatch(1);
+            java.util.concurrent.Future<List<Integer>> call = forkJoin.submit(() -> {
+                calling.countDown();
+                return shared().map(List.of(1, 2), x -> {
+                    otherTaskRan.await(PATIENCE);
+                    return x * 10;
+                });
+            });
+            assertThat(calling.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            forkJoin.submit(() -> otherTaskRan.countDown("ran"));
+            assertThat(call.get(PATIENCE.toSeconds() * 2, TimeUnit.SECONDS)).containsExactly(10, 20);
+        } finally {
+            forkJoin.shutdownNow();
+        }
+    }
+
     @Test
     void map_ofNothing_isEmpty() {
         assertThat(shared().map(List.<Integer>of(), x -> x + 1)).isEmpty();

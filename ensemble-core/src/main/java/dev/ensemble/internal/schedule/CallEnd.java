@@ -2,6 +2,7 @@ package dev.ensemble.internal.schedule;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 
@@ -12,11 +13,14 @@ import java.util.function.BiConsumer;
  *
  * <p>Not a {@code CompletableFuture}: a JVM's first one costs a few milliseconds (the class, and the fork-join
  * pool's statics it initializes), which a thread pool's first result would pay for. Its one waiter, the call's
- * caller, parks rather than waiting on this object's monitor, which would inflate a monitor for every call.
+ * caller, parks rather than waiting on this object's monitor, which would inflate a monitor for every call; it
+ * parks through {@link ForkJoinPool#managedBlock}, as a future's {@code get} does, so that a caller running in a
+ * fork-join pool (a parallel stream, {@code CompletableFuture.supplyAsync}) lets that pool start another thread for
+ * its other tasks instead of starving it.
  *
  * @param <R> the type of the delivered elements
  */
-public final class CallEnd<R> {
+public final class CallEnd<R> implements ForkJoinPool.ManagedBlocker {
     private List<R> results; // written before settled, read after
     private RuntimeException failure; // written before settled, read after
     private volatile boolean settled;
@@ -69,12 +73,7 @@ public final class CallEnd<R> {
         if (!settled) {
             waiter = Thread.currentThread();
             try {
-                while (!settled) {
-                    if (Thread.interrupted()) {
-                        throw new InterruptedException();
-                    }
-                    LockSupport.park(this);
-                }
+                ForkJoinPool.managedBlock(this);
             } finally {
                 waiter = null;
             }
@@ -83,6 +82,33 @@ public final class CallEnd<R> {
             throw failure;
         }
         return results;
+    }
+
+    /**
+     * Parks the waiter once, for {@link ForkJoinPool#managedBlock}; only {@link #await()} calls it.
+     *
+     * @return whether the call has ended
+     * @throws InterruptedException if the waiter is interrupted
+     */
+    @Override
+    public boolean block() throws InterruptedException {
+        if (!settled) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            LockSupport.park(this);
+        }
+        return settled;
+    }
+
+    /**
+     * Whether waiting is over, for {@link ForkJoinPool#managedBlock}.
+     *
+     * @return whether the call has ended
+     */
+    @Override
+    public boolean isReleasable() {
+        return settled;
     }
 
     /**
