@@ -102,7 +102,7 @@ public final class CallEnd<R> implements ForkJoinPool.ManagedBlocker {
     }
 
     /**
-     * Whether waiting is over, for {@link ForkJoinPool#managedBlock}.
+     * Whether the call has ended, and waiting is over (for {@link ForkJoinPool#managedBlock}).
      *
      * @return whether the call has ended
      */
@@ -128,10 +128,5 @@ public final class CallEnd<R> implements ForkJoinPool.ManagedBlocker {
             }
         }
         follower.accept(results, failure);
-    }
-
-    /** @return whether the call has ended */
-    public boolean isSettled() {
-        return settled;
     }
 }

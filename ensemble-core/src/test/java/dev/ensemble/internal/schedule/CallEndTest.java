@@ -23,7 +23,7 @@ class CallEndTest {
         end.whenSettled((results, failure) -> heard.add("after " + results + " " + failure));
 
         assertThat(end.await()).containsExactly(1, 2);
-        assertThat(end.isSettled()).isTrue();
+        assertThat(end.isReleasable()).isTrue();
         assertThat(heard).containsExactly("before [1, 2] null", "after [1, 2] null");
     }
 
@@ -65,6 +65,6 @@ class CallEndTest {
         } finally {
             Thread.interrupted();
         }
-        assertThat(end.isSettled()).isFalse();
+        assertThat(end.isReleasable()).isFalse();
     }
 }
