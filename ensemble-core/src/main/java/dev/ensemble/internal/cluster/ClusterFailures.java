@@ -1,7 +1,6 @@
 package dev.ensemble.internal.cluster;
 
 import dev.ensemble.TaskFailedException;
-import dev.ensemble.TaskTimeoutException;
 import dev.ensemble.WorkerDiedException;
 import dev.ensemble.internal.backend.PoolConfig;
 import dev.ensemble.internal.schedule.Chunk;
@@ -43,7 +42,7 @@ final class ClusterFailures {
                 + error, "unknown", List.of());
     }
 
-    TaskTimeoutException timedOut(Slot slot, Chunk chunk, int offset) {
+    TaskFailedException timedOut(Slot slot, Chunk chunk, int offset) {
         return Failures.timedOut(config.name(), slot.id, chunk, offset, config.taskTimeout(),
                 "it ignored its interrupt, and its thread on " + slot.home + " was abandoned and replaced");
     }

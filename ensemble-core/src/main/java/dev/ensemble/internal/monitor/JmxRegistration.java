@@ -24,8 +24,11 @@ import javax.management.ObjectName;
  * process pool's first 600 small calls took 135 ms longer on 2 CPUs. Later pools register at once. Closing never
  * waits for a registration: one that has not happened yet is skipped. A second live pool of the same name gets
  * {@code ,id=<pool number>} added to its object name.
+ *
+ * <p>This class, which every pool loads as it starts, names no JMX type: its nested {@link Jmx} does the JMX work,
+ * and is loaded by the first registration (a JVM's first pool loads nothing of {@code java.management} before it).
  */
-final class JmxRegistration {
+final class JmxRegistration implements Runnable {
     /** The JMX domain of Ensemble's beans. */
     static final String DOMAIN = "dev.ensemble";
     /** How long the first pool of a JVM waits before it looks for the platform MBean server. */
@@ -51,24 +54,22 @@ final class JmxRegistration {
 
     void start() {
         // A platform thread: a JVM's first virtual thread starts the virtual-thread scheduler, tens of ms that a
-        // thread pool's first result would pay for.
-        Thread thread = Thread.ofPlatform().daemon().name("ensemble-jmx-" + monitor.name()).unstarted(new Runnable() {
-            @Override
-            public void run() { // not a lambda: see Scheduler (linking)
-                register();
-            }
-        });
+        // thread pool's first result would pay for. Not Thread.ofPlatform(): its builder classes cost a fresh JVM.
+        Thread thread = new Thread(this, "ensemble-jmx-" + monitor.name());
+        thread.setDaemon(true);
         synchronized (this) {
             registering = thread;
         }
         thread.start();
     }
 
-    private void register() {
+    /** The registering thread's body (not a lambda: see Scheduler, linking). */
+    @Override
+    public void run() {
         if (!serverMade) {
             try {
                 Thread.sleep(FIRST_DELAY_MILLIS);
-                if (!platformServerMade()) {
+                if (!Jmx.platformServerMade()) {
                     Thread.sleep(CREATE_DELAY_MILLIS - FIRST_DELAY_MILLIS);
                 }
             } catch (InterruptedException e) {
@@ -82,72 +83,11 @@ final class JmxRegistration {
                 }
             }
         }
-        try {
-            MBeanServer platform = ManagementFactory.getPlatformMBeanServer();
-            serverMade = true;
-            ObjectName done;
-            synchronized (this) {
-                if (!closed) {
-                    ObjectName wanted = objectName(monitor.name(), -1);
-                    try {
-                        platform.registerMBean(new PoolMBean(monitor), wanted);
-                        name = wanted;
-                    } catch (InstanceAlreadyExistsException e) {
-                        name = objectName(monitor.name(), monitor.id());
-                        platform.registerMBean(new PoolMBean(monitor), name);
-                    }
-                    server = platform;
-                }
-                done = name;
-            }
-            registeredName = done;
-            over.countDown();
-        } catch (JMException | RuntimeException e) {
-            // Monitoring must never break the pool: the bean is missing, the pool works.
-            registrationFailure = e;
-            over.countDown();
-            Log.log(JmxRegistration.class, System.Logger.Level.WARNING, "the JMX bean of pool " + monitor.name()
-                    + " could not be registered", e);
-        }
-    }
-
-    /** Whether this JVM's platform MBean server exists already, found without making it. */
-    private static boolean platformServerMade() {
-        try {
-            ObjectName runtime = new ObjectName(ManagementFactory.RUNTIME_MXBEAN_NAME);
-            for (MBeanServer server : MBeanServerFactory.findMBeanServer(null)) {
-                if (server.isRegistered(runtime)) {
-                    return true;
-                }
-            }
-        } catch (JMException | RuntimeException e) {
-            // no answer: wait as if it were not made
-        }
-        return false;
+        Jmx.register(this);
     }
 
     static ObjectName objectName(String poolName, long id) {
-        Hashtable<String, String> keys = new Hashtable<>();
-        keys.put("type", "WorkerPool");
-        keys.put("name", needsQuotes(poolName) ? ObjectName.quote(poolName) : poolName);
-        if (id >= 0) {
-            keys.put("id", Long.toString(id));
-        }
-        try {
-            return new ObjectName(DOMAIN, keys);
-        } catch (JMException e) {
-            throw new IllegalStateException("no JMX name can be made of pool name " + poolName, e);
-        }
-    }
-
-    private static boolean needsQuotes(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == ',' || c == '=' || c == ':' || c == '"' || c == '*' || c == '?' || c == '\\' || c == '\n') {
-                return true;
-            }
-        }
-        return value.isEmpty();
+        return Jmx.objectName(poolName, id);
     }
 
     /**
@@ -161,8 +101,7 @@ final class JmxRegistration {
      */
     ObjectName awaitRegistered(long timeout, TimeUnit unit) throws Exception {
         if (!over.await(timeout, unit)) {
-            throw new TimeoutException("the JMX bean of pool " + monitor.name() + " was not registered within "
-                    + timeout + " " + unit);
+            throw Jmx.notRegistered(monitor.name(), timeout, unit);
         }
         if (registrationFailure != null) {
             throw registrationFailure;
@@ -176,12 +115,97 @@ final class JmxRegistration {
             registering.interrupt(); // still waiting to make the server: no need to wait on
         }
         if (name != null) {
+            Jmx.unregister(server, name);
+            name = null;
+        }
+    }
+
+    /** The JMX work, in a class of its own: loaded by the first registration, not by a pool's start. */
+    private static final class Jmx {
+        private Jmx() {
+        }
+
+        static void register(JmxRegistration r) {
+            try {
+                MBeanServer platform = ManagementFactory.getPlatformMBeanServer();
+                serverMade = true;
+                ObjectName done;
+                synchronized (r) {
+                    if (!r.closed) {
+                        ObjectName wanted = objectName(r.monitor.name(), -1);
+                        try {
+                            platform.registerMBean(new PoolMBean(r.monitor), wanted);
+                            r.name = wanted;
+                        } catch (InstanceAlreadyExistsException e) {
+                            r.name = objectName(r.monitor.name(), r.monitor.id());
+                            platform.registerMBean(new PoolMBean(r.monitor), r.name);
+                        }
+                        r.server = platform;
+                    }
+                    done = r.name;
+                }
+                r.registeredName = done;
+                r.over.countDown();
+            } catch (JMException | RuntimeException e) {
+                // Monitoring must never break the pool: the bean is missing, the pool works.
+                r.registrationFailure = e;
+                r.over.countDown();
+                Log.log(JmxRegistration.class, System.Logger.Level.WARNING, "the JMX bean of pool "
+                        + r.monitor.name() + " could not be registered", e);
+            }
+        }
+
+        /** Whether this JVM's platform MBean server exists already, found without making it. */
+        static boolean platformServerMade() {
+            try {
+                ObjectName runtime = new ObjectName(ManagementFactory.RUNTIME_MXBEAN_NAME);
+                for (MBeanServer server : MBeanServerFactory.findMBeanServer(null)) {
+                    if (server.isRegistered(runtime)) {
+                        return true;
+                    }
+                }
+            } catch (JMException | RuntimeException e) {
+                // no answer: wait as if it were not made
+            }
+            return false;
+        }
+
+        static ObjectName objectName(String poolName, long id) {
+            Hashtable<String, String> keys = new Hashtable<>();
+            keys.put("type", "WorkerPool");
+            keys.put("name", needsQuotes(poolName) ? ObjectName.quote(poolName) : poolName);
+            if (id >= 0) {
+                keys.put("id", Long.toString(id));
+            }
+            try {
+                return new ObjectName(DOMAIN, keys);
+            } catch (JMException e) {
+                throw new IllegalStateException("no JMX name can be made of pool name " + poolName, e);
+            }
+        }
+
+        private static boolean needsQuotes(String value) {
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c == ',' || c == '=' || c == ':' || c == '"' || c == '*' || c == '?' || c == '\\'
+                        || c == '\n') {
+                    return true;
+                }
+            }
+            return value.isEmpty();
+        }
+
+        static void unregister(MBeanServer server, ObjectName name) {
             try {
                 server.unregisterMBean(name);
             } catch (JMException e) {
                 // Someone else unregistered it: nothing left to do.
             }
-            name = null;
+        }
+
+        static Exception notRegistered(String pool, long timeout, TimeUnit unit) {
+            return new TimeoutException("the JMX bean of pool " + pool + " was not registered within " + timeout
+                    + " " + unit);
         }
     }
 }

@@ -67,33 +67,47 @@ final class CallOpener {
         }
         call.inputs().startFeeder();
         if (options.timeout() != null) {
-            Call<R> timed = call;
-            call.setDeadline(Deadlines.schedule(() -> expire(timed, options.timeout()), options.timeout()));
+            call.setDeadline(Deadlines.schedule(new Expiry(call, options.timeout()), options.timeout()));
         }
         return call;
     }
 
-    /** The timer's action: ends the call, if still running, with a CallTimeoutException. */
-    private void expire(Call<?> call, Duration timeout) {
-        long finished = call.completedTasks();
-        long total = call.total();
-        String what = call.name() + " ran past its timeout of " + timeout + ": " + finished + " of "
-                + (total >= 0 ? String.valueOf(total) : "an open-ended number of") + " inputs had finished; the "
-                + "rest were cancelled and the workers running them stopped";
-        boolean ended;
-        scheduler.lock.lock();
-        try {
-            ended = calls.holds(call);
-            if (ended) {
-                call.cancel(new dev.ensemble.CallTimeoutException(what, timeout, finished, total));
-                dispatch.signalWork();
-            }
-        } finally {
-            scheduler.unlockAndRun();
+    /**
+     * The timer's action: ends the call, if still running, with a CallTimeoutException. A class of its own, loaded
+     * by the first call with a timeout: verifying the opener would otherwise load the exception's class on every
+     * pool's start (docs/start-up.md).
+     */
+    private final class Expiry implements Runnable {
+        private final Call<?> call;
+        private final Duration timeout;
+
+        Expiry(Call<?> call, Duration timeout) {
+            this.call = call;
+            this.timeout = timeout;
         }
-        java.util.function.LongConsumer stop = deadlinePassed;
-        if (ended && stop != null) {
-            stop.accept(call.id());
+
+        @Override
+        public void run() {
+            long finished = call.completedTasks();
+            long total = call.total();
+            String what = call.name() + " ran past its timeout of " + timeout + ": " + finished + " of "
+                    + (total >= 0 ? String.valueOf(total) : "an open-ended number of") + " inputs had finished; the "
+                    + "rest were cancelled and the workers running them stopped";
+            boolean ended;
+            scheduler.lock.lock();
+            try {
+                ended = calls.holds(call);
+                if (ended) {
+                    call.cancel(new dev.ensemble.CallTimeoutException(what, timeout, finished, total));
+                    dispatch.signalWork();
+                }
+            } finally {
+                scheduler.unlockAndRun();
+            }
+            java.util.function.LongConsumer stop = deadlinePassed;
+            if (ended && stop != null) {
+                stop.accept(call.id());
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.ensemble.internal.schedule;
 
+import dev.ensemble.TaskFailedException;
 import dev.ensemble.TaskTimeoutException;
 import dev.ensemble.WorkerDiedException;
 import java.time.Duration;
@@ -37,12 +38,27 @@ public final class Failures {
      * @param offset the task's offset in it
      * @param timeout the timeout it ran over
      * @param consequence what became of the worker, such as "its worker process was killed and replaced"
-     * @return the exception, naming the task, its input and the timeout
+     * @return the exception, a {@link TaskTimeoutException} naming the task, its input and the timeout (declared
+     *     as its supertype, so that verifying a caller need not load the class; see docs/start-up.md)
      */
-    public static TaskTimeoutException timedOut(String pool, int slot, Chunk chunk, int offset, Duration timeout,
+    public static TaskFailedException timedOut(String pool, int slot, Chunk chunk, int offset, Duration timeout,
             String consequence) {
         return new TaskTimeoutException(where(pool, slot, chunk, offset) + " ran over its timeout of " + timeout
                 + "; " + consequence, slot, chunk.firstIndex() + offset, input(chunk, offset), timeout);
+    }
+
+    /**
+     * A task over its timeout, described by its caller.
+     *
+     * @param message the whole message
+     * @param slot the worker
+     * @param index the task's input index
+     * @param input its input, rendered
+     * @param timeout the timeout it ran over
+     * @return a {@link TaskTimeoutException}, declared as its supertype (see above)
+     */
+    static TaskFailedException timedOut(String message, int slot, long index, String input, Duration timeout) {
+        return new TaskTimeoutException(message, slot, index, input, timeout);
     }
 
     /**

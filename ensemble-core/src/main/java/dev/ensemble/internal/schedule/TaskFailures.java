@@ -1,7 +1,6 @@
 package dev.ensemble.internal.schedule;
 
 import dev.ensemble.TaskFailedException;
-import dev.ensemble.TaskTimeoutException;
 import dev.ensemble.internal.worker.ChunkResult;
 import dev.ensemble.internal.worker.ChunkRunner;
 import java.time.Duration;
@@ -66,8 +65,8 @@ final class TaskFailures {
         long index = isJob ? TaskFailedException.NO_INDEX : chunk.firstIndex() + offset;
         String input = isJob ? "(none)" : Inputs.render(chunk.inputs().get(offset));
         if (error instanceof ChunkRunner.TimedOut) {
-            return new TaskTimeoutException(describeFailure("ran over its timeout of " + timeout, slot, index, input),
-                    slot, index, input, timeout);
+            return Failures.timedOut(describeFailure("ran over its timeout of " + timeout, slot, index, input), slot,
+                    index, input, timeout);
         }
         return new TaskFailedException(describeFailure("failed", slot, index, input) + ": " + Inputs.describe(error),
                 slot, index, input, error);

@@ -32,8 +32,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * unfinished rest of its chunk is re-queued, and a fresh thread takes the slot.
  */
 public final class ThreadBackend implements Backend {
-    private final ExitResults exitResults = new ExitResults();
     private final PoolConfig config;
+    /** Made by the first worker's exit with an exit function: a pool's first result need not load its class. */
+    private ExitResults exitResults; // guarded by this
     private final Slot[] slots;
     private Scheduler scheduler;
     /** Made by the first chunk with a task timeout: most pools have none, and need not load its classes. */
@@ -84,59 +85,80 @@ public final class ThreadBackend implements Backend {
     private void launch(Slot slot, CountDownLatch ready, AtomicReference<RuntimeException> startFailure,
             boolean replacement) {
         int generation = ++slot.generation;
-        long asked = System.nanoTime();
-        Runnable body = new Runnable() { // not a lambda: see Scheduler (linking)
-            @Override
-            public void run() {
-                serve(slot, generation, asked, ready, startFailure, replacement);
-            }
-        };
+        ThreadWorker worker = new ThreadWorker(slot, generation, System.nanoTime(), ready, startFailure, replacement);
         String name = config.name() + "-worker-" + slot.id;
-        slot.thread = config.kind() == PoolConfig.Kind.VIRTUAL_THREADS
-                ? Thread.ofVirtual().name(name).start(body)
-                : Thread.ofPlatform().daemon().name(name).start(body);
-    }
-
-    private void serve(Slot slot, int generation, long asked, CountDownLatch ready,
-            AtomicReference<RuntimeException> startFailure, boolean replacement) {
-        ThreadWorker worker = new ThreadWorker(slot, generation);
-        CurrentWorker.set(worker.state);
-        try {
-            if (!startWorker(slot, worker.state, asked, replacement, startFailure)) {
-                return;
-            }
-            if (ready != null) {
-                ready.countDown();
-                ready = null;
-            }
-            worker.started();
-            // A virtual thread does not spin: it would hold a carrier thread that other virtual threads need.
-            SpinBudget spin = config.kind() == PoolConfig.Kind.VIRTUAL_THREADS ? null : SpinBudget.yielding();
-            SlotDriver.run(scheduler, slot.id, worker, spin, null);
-        } finally {
-            if (ready != null) {
-                ready.countDown();
-            }
-            CurrentWorker.clear();
+        if (config.kind() == PoolConfig.Kind.VIRTUAL_THREADS) {
+            slot.thread = Thread.ofVirtual().name(name).start(worker);
+        } else {
+            // Not Thread.ofPlatform(): no ExecutorService loads its builder classes, and each class a thread pool's
+            // first result loads costs a fresh JVM a fraction of a millisecond (docs/start-up.md).
+            Thread thread = new Thread(worker, name);
+            thread.setDaemon(true);
+            slot.thread = thread;
+            thread.start();
         }
     }
 
     /**
      * A slot's thread as the {@link SlotDriver} feeds it: it runs each chunk it is given on the spot, so it never
-     * holds one when asked; recycling runs the exit and start hooks on the same thread.
+     * holds one when asked; recycling runs the exit and start hooks on the same thread. It is the thread's body
+     * and its chunks' cancellation check too: named classes rather than lambdas (see Scheduler, linking), and one
+     * rather than three (each class a thread pool's first result loads costs a fresh JVM; docs/start-up.md).
      */
-    private final class ThreadWorker implements SlotDriver.Worker {
+    private final class ThreadWorker implements SlotDriver.Worker, Runnable, java.util.function.BooleanSupplier {
         private final Slot slot;
         private final int generation;
-        WorkerState state;
-        private Lifespan lifespan = new Lifespan(config.maxTasksPerWorker());
+        private final long asked;
+        private CountDownLatch ready; // counted down once, by this worker's thread
+        private final AtomicReference<RuntimeException> startFailure;
+        private final boolean replacement;
+        WorkerState state; // made on the worker's own thread, as is the lifespan
+        private Lifespan lifespan;
         private long lastEnd;
         private boolean ended; // abandoned by the watchdog, or a recycled worker's start hook failed
+        /** The chunk running now, whose call's cancellation {@link #getAsBoolean} reports. */
+        private Chunk running;
 
-        ThreadWorker(Slot slot, int generation) {
+        ThreadWorker(Slot slot, int generation, long asked, CountDownLatch ready,
+                AtomicReference<RuntimeException> startFailure, boolean replacement) {
             this.slot = slot;
             this.generation = generation;
-            this.state = new WorkerState(slot.id, slots.length, config.sharedObjects());
+            this.asked = asked;
+            this.ready = ready;
+            this.startFailure = startFailure;
+            this.replacement = replacement;
+        }
+
+        /** The thread's body: starts the worker, then serves the slot until the pool stops. */
+        @Override
+        public void run() {
+            state = new WorkerState(slot.id, slots.length, config.sharedObjects());
+            lifespan = new Lifespan(config.maxTasksPerWorker());
+            CurrentWorker.set(state);
+            try {
+                if (!startWorker(slot, state, asked, replacement, startFailure)) {
+                    return;
+                }
+                if (ready != null) {
+                    ready.countDown();
+                    ready = null;
+                }
+                started();
+                // A virtual thread does not spin: it would hold a carrier thread that other virtual threads need.
+                SpinBudget spin = config.kind() == PoolConfig.Kind.VIRTUAL_THREADS ? null : SpinBudget.yielding();
+                SlotDriver.run(scheduler, slot.id, this, spin, null);
+            } finally {
+                if (ready != null) {
+                    ready.countDown();
+                }
+                CurrentWorker.clear();
+            }
+        }
+
+        /** Whether the running chunk's call was cancelled: the chunk then stops before its next task. */
+        @Override
+        public boolean getAsBoolean() {
+            return running.isCancelled();
         }
 
         /** Its start hook ran: the wait for its first chunk counts from now. */
@@ -167,7 +189,7 @@ public final class ThreadBackend implements Backend {
             if (chunk.taskTimeout() != null) {
                 cover(chunk.taskTimeout()); // the pool's, or only this call's
             }
-            if (!run(slot, generation, chunk, lastEnd, lifespan)) {
+            if (!runChunk(slot, generation, chunk, lastEnd, lifespan, this)) {
                 ended = true; // abandoned by the watchdog, which reported this chunk
             }
             lastEnd = System.nanoTime();
@@ -199,11 +221,13 @@ public final class ThreadBackend implements Backend {
     }
 
     /** Runs a chunk and reports it; false if the watchdog abandoned this thread meanwhile. */
-    private boolean run(Slot slot, int generation, Chunk chunk, long lastEnd, Lifespan lifespan) {
+    private boolean runChunk(Slot slot, int generation, Chunk chunk, long lastEnd, Lifespan lifespan,
+            ThreadWorker worker) {
         ChunkRunner runner = new ChunkRunner(chunk.task(), chunk.inputs(), chunk.keepGoing(), chunk.timeEachTask());
         slot.runningChunk = chunk;
         slot.running = runner;
-        ChunkResult result = runner.run(System.nanoTime() - lastEnd, new Cancelled(chunk));
+        worker.running = chunk;
+        ChunkResult result = runner.run(System.nanoTime() - lastEnd, worker);
         synchronized (slot) {
             if (slot.generation != generation) {
                 return false;
@@ -254,17 +278,21 @@ public final class ThreadBackend implements Backend {
             }
         }
         if (config.exitResult() != null) {
+            ExitResults results = exitResults();
             try {
-                exitResults.add(slot.id, config.exitResult().apply(state));
+                results.add(slot.id, config.exitResult().apply(state));
             } catch (Throwable t) {
-                exitResults.fail(slot.id, t);
+                results.fail(slot.id, t);
             }
         }
         scheduler.workerExited(slot.id, System.nanoTime() - hookStart);
     }
 
     @Override
-    public ExitResults exitResults() {
+    public synchronized ExitResults exitResults() {
+        if (exitResults == null) {
+            exitResults = new ExitResults();
+        }
         return exitResults;
     }
 
@@ -277,7 +305,7 @@ public final class ThreadBackend implements Backend {
                     if (stopping) {
                         return; // set before stopWatchdog looks: a watchdog made now would never be stopped
                     }
-                    watchdog = new Watchdog(config.name() + "-watchdog", new Overdue());
+                    watchdog = new Overdue().watchdog();
                 }
                 w = watchdog;
             }
@@ -297,6 +325,11 @@ public final class ThreadBackend implements Backend {
 
     /** The watchdog's round: {@link ThreadTimeout} judges each slot's running task. */
     private final class Overdue extends ThreadTimeout.Round {
+        /** The pool's watchdog, looking with this round: made here, so that verifying the backend loads neither. */
+        Watchdog watchdog() {
+            return new Watchdog(config.name() + "-watchdog", this);
+        }
+
         @Override
         public void look(long now, FreezeClock freezes) {
             for (Slot slot : slots) {
@@ -383,13 +416,5 @@ public final class ThreadBackend implements Backend {
             }
         }
         return false;
-    }
-
-    /** Whether a chunk's call was cancelled. A named class, not a lambda: see Scheduler (linking). */
-    private record Cancelled(Chunk chunk) implements java.util.function.BooleanSupplier {
-        @Override
-        public boolean getAsBoolean() {
-            return chunk.isCancelled();
-        }
     }
 }
