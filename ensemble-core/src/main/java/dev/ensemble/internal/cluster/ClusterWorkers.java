@@ -148,6 +148,17 @@ final class ClusterWorkers implements Backend {
         }
     }
 
+    @Override
+    public void stopRunning(long callId) {
+        Set<MemberLink> told = new java.util.HashSet<>();
+        for (Slot slot : slots) {
+            MemberLink home = slot.home;
+            if (home != null && slot.holds(callId) && told.add(home)) {
+                requests.stopRunning(home, callId);
+            }
+        }
+    }
+
     // ---- one slot ----
 
     private void serve(Slot slot, CountDownLatch ready, AtomicReference<RuntimeException> startFailure) {

@@ -81,8 +81,9 @@ final class MemberPool {
             case Request.RUN_CHUNK -> runChunk(call);
             case Request.CANCEL_CALL -> {
                 cancelled.add(call.callId);
+                boolean stopRunning = (call.flags & Request.FLAG_STOP_RUNNING) != 0;
                 for (SlotWorker worker : workers.values()) {
-                    worker.cancel(call.callId);
+                    worker.cancel(call.callId, stopRunning);
                 }
                 yield Reply.ok(0);
             }

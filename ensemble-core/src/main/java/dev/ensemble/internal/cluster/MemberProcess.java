@@ -191,8 +191,13 @@ final class MemberProcess implements SlotWorker {
     }
 
     @Override
-    public void cancel(long callId) {
+    public void cancel(long callId, boolean stopRunning) {
         backend.callCancelled(callId); // the worker JVM skips or stops the call's chunks it holds
+        if (stopRunning) {
+            // The call runs in the worker JVM under either of its local ids (see localId).
+            backend.stopRunning(callId * 2);
+            backend.stopRunning(callId * 2 + 1);
+        }
     }
 
     @Override

@@ -178,4 +178,15 @@ final class MemberRequests {
         cancel.callId = callId;
         send(link, cancel);
     }
+
+    /**
+     * Tells a member that a call's deadline passed: as {@link #cancel}, and its tasks that run now are stopped (a
+     * thread interrupted, a worker JVM killed and replaced). Sent without waiting for its answer.
+     */
+    void stopRunning(MemberLink link, long callId) {
+        Request stop = new Request(Request.CANCEL_CALL, poolId);
+        stop.callId = callId;
+        stop.flags = Request.FLAG_STOP_RUNNING;
+        send(link, stop);
+    }
 }

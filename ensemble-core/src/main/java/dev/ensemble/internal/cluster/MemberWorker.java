@@ -41,9 +41,10 @@ final class MemberWorker implements SlotWorker {
     private final Thread thread;
     private volatile boolean ended;
     private long lastEndNanos = System.nanoTime(); // worker thread only
-    // What runs now, for the watchdog; guarded by this.
+    // What runs now, for the watchdog and a call's deadline; guarded by this.
     private ChunkRunner running;
     private CompletableFuture<Reply> runningReply;
+    private long runningCallId;
     private final ThreadTimeout timeout = new ThreadTimeout();
 
     MemberWorker(MemberPool pool, int slot, int generation) {
@@ -103,8 +104,15 @@ final class MemberWorker implements SlotWorker {
     }
 
     @Override
-    public void cancel(long callId) {
+    public void cancel(long callId, boolean stopRunning) {
         // A running chunk checks its call between tasks (MemberPool.isCancelled); a queued one is skipped.
+        if (stopRunning) {
+            synchronized (this) {
+                if (running != null && runningCallId == callId && !ended) {
+                    thread.interrupt(); // the task sees it if it waits; cleared before the next chunk
+                }
+            }
+        }
     }
 
     @Override
@@ -141,6 +149,7 @@ final class MemberWorker implements SlotWorker {
             synchronized (this) {
                 running = runner;
                 runningReply = reply;
+                runningCallId = callId;
             }
             ChunkResult result = runner.run(System.nanoTime() - lastEndNanos, () -> pool.isCancelled(callId));
             synchronized (this) {

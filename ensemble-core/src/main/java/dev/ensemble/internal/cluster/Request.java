@@ -26,7 +26,9 @@ import java.util.UUID;
  *                                                           cancelled before it started), LOST (its worker JVM
  *                                                           died or was killed for a timeout; the member has
  *                                                           replaced it: see Reply#lost)
- * CANCEL_CALL  pool, callId                                 OK: the rest of the call's chunks stop early
+ * CANCEL_CALL  pool, callId, flags = STOP_RUNNING or 0       OK: the rest of the call's chunks stop early; with
+ *                                                           STOP_RUNNING (the call's deadline passed) its tasks
+ *                                                           that run now are stopped too (see SlotWorker#cancel)
  * STOP_WORKER  pool, slot, generation                       OK number = exit hook nanos
  * CLOSE_POOL   pool, flags = TERMINATE or 0                 OK: the member forgets the pool
  * </pre>
@@ -50,6 +52,7 @@ final class Request {
     static final byte FLAG_TIME_EACH_TASK = 2;
     static final byte FLAG_UNSENDABLE_INPUTS = 4;
     static final byte FLAG_TERMINATE = 8;
+    static final byte FLAG_STOP_RUNNING = 16;
 
     byte op;
     String pool = "";

@@ -31,10 +31,13 @@ interface SlotWorker {
 
     /**
      * The pool's call {@code callId} was cancelled: its running chunk stops between tasks, queued ones are skipped.
+     * With {@code stopRunning} (the call's deadline passed), a task of it that runs now is stopped as a task
+     * timeout would stop it: a thread is interrupted, a worker JVM killed and replaced.
      *
      * @param callId the call
+     * @param stopRunning whether to stop its running task too
      */
-    void cancel(long callId);
+    void cancel(long callId, boolean stopRunning);
 
     /**
      * Runs the exit hook and stops the worker, once nothing runs.
