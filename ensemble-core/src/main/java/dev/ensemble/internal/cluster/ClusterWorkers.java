@@ -139,24 +139,28 @@ final class ClusterWorkers implements Backend {
 
     @Override
     public void callCancelled(long callId) {
-        Set<MemberLink> told = new java.util.HashSet<>();
-        for (Slot slot : slots) {
-            MemberLink home = slot.home;
-            if (home != null && slot.holds(callId) && told.add(home)) {
-                requests.cancel(home, callId); // a failed call with nothing in flight costs no message
-            }
+        for (MemberLink home : homesHolding(callId)) {
+            requests.cancel(home, callId); // a failed call with nothing in flight costs no message
         }
     }
 
     @Override
     public void stopRunning(long callId) {
-        Set<MemberLink> told = new java.util.HashSet<>();
+        for (MemberLink home : homesHolding(callId)) {
+            requests.stopRunning(home, callId);
+        }
+    }
+
+    /** The members that hold chunks of a call, each once. */
+    private Set<MemberLink> homesHolding(long callId) {
+        Set<MemberLink> homes = new java.util.HashSet<>();
         for (Slot slot : slots) {
             MemberLink home = slot.home;
-            if (home != null && slot.holds(callId) && told.add(home)) {
-                requests.stopRunning(home, callId);
+            if (home != null && slot.holds(callId)) {
+                homes.add(home);
             }
         }
+        return homes;
     }
 
     // ---- one slot ----

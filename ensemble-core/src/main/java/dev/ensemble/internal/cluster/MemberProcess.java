@@ -144,7 +144,12 @@ final class MemberProcess implements SlotWorker {
 
     /** The id of a pool's call in the worker JVM: chunks with unsendable inputs carry a task of their own. */
     private static long localId(Request call) {
-        return call.callId * 2 + ((call.flags & Request.FLAG_UNSENDABLE_INPUTS) != 0 ? 1 : 0);
+        return localId(call.callId, (call.flags & Request.FLAG_UNSENDABLE_INPUTS) != 0);
+    }
+
+    /** The local id of a pool's call, for its chunks with their own task ({@code unsendableInputs}) or not. */
+    private static long localId(long callId, boolean unsendableInputs) {
+        return callId * 2 + (unsendableInputs ? 1 : 0);
     }
 
     /** Queues a request's chunk for the worker JVM, or answers it at once. */
@@ -194,9 +199,8 @@ final class MemberProcess implements SlotWorker {
     public void cancel(long callId, boolean stopRunning) {
         backend.callCancelled(callId); // the worker JVM skips or stops the call's chunks it holds
         if (stopRunning) {
-            // The call runs in the worker JVM under either of its local ids (see localId).
-            backend.stopRunning(callId * 2);
-            backend.stopRunning(callId * 2 + 1);
+            backend.stopRunning(localId(callId, false)); // the call runs under either of its local ids
+            backend.stopRunning(localId(callId, true));
         }
     }
 

@@ -174,9 +174,7 @@ final class MemberRequests {
      * queued ones. The request is sent without waiting for its answer.
      */
     void cancel(MemberLink link, long callId) {
-        Request cancel = new Request(Request.CANCEL_CALL, poolId);
-        cancel.callId = callId;
-        send(link, cancel);
+        send(link, cancelCall(callId, (byte) 0));
     }
 
     /**
@@ -184,9 +182,13 @@ final class MemberRequests {
      * thread interrupted, a worker JVM killed and replaced). Sent without waiting for its answer.
      */
     void stopRunning(MemberLink link, long callId) {
-        Request stop = new Request(Request.CANCEL_CALL, poolId);
-        stop.callId = callId;
-        stop.flags = Request.FLAG_STOP_RUNNING;
-        send(link, stop);
+        send(link, cancelCall(callId, Request.FLAG_STOP_RUNNING));
+    }
+
+    private Request cancelCall(long callId, byte flags) {
+        Request cancel = new Request(Request.CANCEL_CALL, poolId);
+        cancel.callId = callId;
+        cancel.flags = flags;
+        return cancel;
     }
 }

@@ -189,7 +189,7 @@ public final class ThreadBackend implements Backend {
             if (chunk.taskTimeout() != null) {
                 cover(chunk.taskTimeout()); // the pool's, or only this call's
             }
-            if (!runChunk(slot, generation, chunk, lastEnd, lifespan, this)) {
+            if (!runChunk(this, chunk)) {
                 ended = true; // abandoned by the watchdog, which reported this chunk
             }
             lastEnd = System.nanoTime();
@@ -220,16 +220,16 @@ public final class ThreadBackend implements Backend {
         }
     }
 
-    /** Runs a chunk and reports it; false if the watchdog abandoned this thread meanwhile. */
-    private boolean runChunk(Slot slot, int generation, Chunk chunk, long lastEnd, Lifespan lifespan,
-            ThreadWorker worker) {
+    /** Runs a chunk on {@code worker}'s thread and reports it; false if the watchdog abandoned it meanwhile. */
+    private boolean runChunk(ThreadWorker worker, Chunk chunk) {
+        Slot slot = worker.slot;
         ChunkRunner runner = new ChunkRunner(chunk.task(), chunk.inputs(), chunk.keepGoing(), chunk.timeEachTask());
         slot.runningChunk = chunk;
         slot.running = runner;
         worker.running = chunk;
-        ChunkResult result = runner.run(System.nanoTime() - lastEnd, worker);
+        ChunkResult result = runner.run(System.nanoTime() - worker.lastEnd, worker);
         synchronized (slot) {
-            if (slot.generation != generation) {
+            if (slot.generation != worker.generation) {
                 return false;
             }
             slot.running = null;
@@ -240,7 +240,7 @@ public final class ThreadBackend implements Backend {
         }
         Thread.interrupted(); // an interrupt meant for a finished task must not hit the next one
         scheduler.completed(slot.id, chunk, result);
-        lifespan.notRun(chunk.size() - result.processed());
+        worker.lifespan.notRun(chunk.size() - result.processed());
         return true;
     }
 
